@@ -1,0 +1,176 @@
+//! Reading the `date:` of a post.
+//!
+//! Accepted: RFC 2822 (`Sat, 30 Jul 2022 07:56:36 GMT`), RFC 3339 / ISO 8601,
+//! `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`, `YYYY/MM/DD[ HH:MM[:SS]]`,
+//! `YYYY年MM月DD日[ HH:MM[:SS]]`, each with or without an offset. A date without an offset
+//! is read as China time (+08:00), the time zone of the archives sousuo is made for.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+
+/// The offset assumed for dates written without one: China Standard Time.
+pub fn china_offset() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+const DATE_TIME_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H:%M:%S",
+    "%Y年%m月%d日%H:%M",
+];
+
+const DATE_TIME_OFFSET_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S%.f%:z",
+    "%Y-%m-%d %H:%M:%S%.f %:z",
+    "%Y-%m-%d %H:%M:%S%.f %z",
+    "%Y-%m-%d %H:%M%:z",
+    "%Y-%m-%dT%H:%M%:z",
+    "%Y/%m/%d %H:%M:%S %z",
+    "%Y/%m/%d %H:%M %z",
+];
+
+const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d"];
+
+/// Parses a front-matter date. Returns `None` for anything that is not one of the accepted
+/// forms (`Invalid Date`, `07-20 22:43`, …).
+///
+/// ```
+/// use sousuo::article::parse_date;
+/// let date = parse_date("2022-07-30 15:56").unwrap();
+/// assert_eq!(date.to_rfc3339(), "2022-07-30T15:56:00+08:00");
+/// assert!(parse_date("Invalid Date").is_none());
+/// ```
+pub fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(date) = DateTime::parse_from_rfc3339(text) {
+        return Some(date);
+    }
+    if let Ok(date) = DateTime::parse_from_rfc2822(text) {
+        return Some(date);
+    }
+    // `2022-07-30 07:56:36Z` and `2022-07-30 07:56:36 UTC`.
+    let utc_stripped = text
+        .strip_suffix('Z')
+        .or_else(|| text.strip_suffix(" UTC"))
+        .or_else(|| text.strip_suffix(" GMT"));
+    if let Some(naive_text) = utc_stripped {
+        if let Some(naive) = parse_naive(naive_text.trim_end()) {
+            let utc = FixedOffset::east_opt(0).expect("zero is a valid offset");
+            return utc.from_local_datetime(&naive).single();
+        }
+    }
+    for format in DATE_TIME_OFFSET_FORMATS {
+        if let Ok(date) = DateTime::parse_from_str(text, format) {
+            return Some(date);
+        }
+    }
+    let naive = parse_naive(text)?;
+    china_offset().from_local_datetime(&naive).single()
+}
+
+fn parse_naive(text: &str) -> Option<NaiveDateTime> {
+    for format in DATE_TIME_FORMATS {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(naive);
+        }
+    }
+    for format in DATE_FORMATS {
+        if let Ok(day) = NaiveDate::parse_from_str(text, format) {
+            return Some(day.and_time(NaiveTime::MIN));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rfc3339(text: &str) -> Option<String> {
+        parse_date(text).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn rfc2822_from_the_seed_posts() {
+        assert_eq!(
+            rfc3339("Sat, 30 Jul 2022 07:56:36 GMT").as_deref(),
+            Some("2022-07-30T07:56:36+00:00")
+        );
+    }
+
+    #[test]
+    fn rfc3339_and_iso8601() {
+        assert_eq!(
+            rfc3339("2017-06-01T12:00:00+08:00").as_deref(),
+            Some("2017-06-01T12:00:00+08:00")
+        );
+        assert_eq!(
+            rfc3339("2022-07-30T07:56:36Z").as_deref(),
+            Some("2022-07-30T07:56:36+00:00")
+        );
+        assert_eq!(
+            rfc3339("2022-07-30T15:56:36").as_deref(),
+            Some("2022-07-30T15:56:36+08:00")
+        );
+        assert_eq!(
+            rfc3339("2022-07-30 15:56:36 +0100").as_deref(),
+            Some("2022-07-30T15:56:36+01:00")
+        );
+    }
+
+    #[test]
+    fn dates_without_offset_are_china_time() {
+        assert_eq!(
+            rfc3339("2022-06-11").as_deref(),
+            Some("2022-06-11T00:00:00+08:00")
+        );
+        assert_eq!(
+            rfc3339("2022-06-11 02:52:16").as_deref(),
+            Some("2022-06-11T02:52:16+08:00")
+        );
+        assert_eq!(
+            rfc3339("2022-06-11 02:52").as_deref(),
+            Some("2022-06-11T02:52:00+08:00")
+        );
+        assert_eq!(
+            rfc3339("2022/06/11 02:52").as_deref(),
+            Some("2022-06-11T02:52:00+08:00")
+        );
+        assert_eq!(
+            rfc3339("2023年08月01日").as_deref(),
+            Some("2023-08-01T00:00:00+08:00")
+        );
+        assert_eq!(
+            rfc3339("2023年8月1日 09:30").as_deref(),
+            Some("2023-08-01T09:30:00+08:00")
+        );
+        assert_eq!(
+            rfc3339("2023年8月1日 09:30:05").as_deref(),
+            Some("2023-08-01T09:30:05+08:00")
+        );
+    }
+
+    #[test]
+    fn anything_else_is_no_date() {
+        for text in [
+            "Invalid Date",
+            "07-20 22:43",
+            "",
+            "   ",
+            "2022-13-40",
+            "昨天",
+            "2022",
+        ] {
+            assert_eq!(rfc3339(text), None, "{text:?}");
+        }
+    }
+}

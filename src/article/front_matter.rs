@@ -1,0 +1,268 @@
+//! Splitting a post into its YAML front matter and its body, and reading the fields.
+//!
+//! serde_yaml is used only here. Unknown keys are ignored; a field of the wrong shape is a
+//! warning, never a failure. Only a block that cannot be read at all (not closed, not YAML,
+//! not a mapping) fails the article.
+
+use serde_yaml::Value;
+
+use super::ArticleError;
+
+/// A post cut in two: the YAML between the `---` lines (if any) and the body after it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML text, without the `---` lines; `None` for a post without front matter.
+    pub yaml: Option<&'a str>,
+    /// Everything after the closing `---` line (or the whole text).
+    pub body: &'a str,
+}
+
+/// Finds the front matter: a `---` line, possibly after blank lines, up to the next `---`
+/// (or `...`) line. Accepts CRLF line ends. The text must not start with a BOM.
+pub fn split_front_matter(text: &str) -> Result<Split<'_>, ArticleError> {
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n');
+    let yaml_start = loop {
+        let Some(line) = lines.next() else {
+            return Ok(Split {
+                yaml: None,
+                body: text,
+            });
+        };
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        if content.trim().is_empty() {
+            continue;
+        }
+        if content.trim_end() == "---" {
+            break offset;
+        }
+        return Ok(Split {
+            yaml: None,
+            body: text,
+        });
+    };
+    for line in lines {
+        let line_start = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']).trim_end();
+        if content == "---" || content == "..." {
+            return Ok(Split {
+                yaml: Some(&text[yaml_start..line_start]),
+                body: &text[offset..],
+            });
+        }
+    }
+    Err(ArticleError::UnclosedFrontMatter)
+}
+
+/// The fields sousuo reads from front matter.
+#[derive(Debug, Default, PartialEq)]
+pub struct FrontMatter {
+    /// `title`; `None` when the key is missing.
+    pub title: Option<String>,
+    /// `categories` (or `category`): a list or a single string.
+    pub categories: Vec<String>,
+    /// `tags` (or `tag`): a list or a single string.
+    pub tags: Vec<String>,
+    /// `author`.
+    pub author: Option<String>,
+    /// `date`, as written.
+    pub date: Option<String>,
+    /// `headimg`, `thumbnail`, `image` or `cover`: the first one given.
+    pub image: Option<String>,
+    /// `link`, `url` or `permalink`: the first one given.
+    pub link: Option<String>,
+    /// `description` (or `excerpt`, `summary`).
+    pub description: Option<String>,
+}
+
+/// Reads front matter YAML. Problems with single fields are added to `warnings`.
+pub fn parse_front_matter(
+    yaml: &str,
+    warnings: &mut Vec<String>,
+) -> Result<FrontMatter, ArticleError> {
+    if yaml.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    let value: Value = serde_yaml::from_str(yaml).map_err(|err| ArticleError::Yaml {
+        reason: one_line(&err.to_string()),
+    })?;
+    let mapping = match value {
+        Value::Mapping(mapping) => mapping,
+        Value::Null => return Ok(FrontMatter::default()),
+        other => {
+            return Err(ArticleError::FrontMatterNotMapping {
+                found: kind_of(&other),
+            })
+        }
+    };
+    let get = |keys: &[&str]| keys.iter().find_map(|key| mapping.get(*key));
+    let mut scalar = |keys: &[&str]| -> Option<String> {
+        let value = get(keys)?;
+        let text = scalar_text(value);
+        if text.is_none() && !value.is_null() {
+            warnings.push(format!(
+                "front matter: `{}` is a {}, expected text; ignored",
+                keys[0],
+                kind_of(value)
+            ));
+        }
+        text
+    };
+    let title = scalar(&["title"]);
+    let author = scalar(&["author"]);
+    let date = scalar(&["date"]);
+    let image = scalar(&["headimg", "thumbnail", "image", "cover"]);
+    let link = scalar(&["link", "url", "permalink"]);
+    let description = scalar(&["description", "excerpt", "summary"]);
+    let categories = string_list(get(&["categories", "category"]), "categories", warnings);
+    let tags = string_list(get(&["tags", "tag"]), "tags", warnings);
+    Ok(FrontMatter {
+        title,
+        categories,
+        tags,
+        author: author.filter(|a| !a.is_empty()),
+        date,
+        image: image.filter(|i| !i.is_empty()),
+        link: link.filter(|l| !l.is_empty()),
+        description: description.filter(|d| !d.is_empty()),
+    })
+}
+
+/// A scalar as text (`title: 2022` is the title "2022"); `None` for null, lists, maps.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.trim().to_string()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Bool(flag) => Some(flag.to_string()),
+        Value::Tagged(tagged) => scalar_text(&tagged.value),
+        Value::Null | Value::Sequence(_) | Value::Mapping(_) => None,
+    }
+}
+
+/// A list of strings from a list or a single scalar; nested lists are flattened.
+fn string_list(value: Option<&Value>, key: &str, warnings: &mut Vec<String>) -> Vec<String> {
+    let mut items = Vec::new();
+    let Some(value) = value else {
+        return items;
+    };
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::Sequence(sequence) => pending.extend(sequence.iter().rev()),
+            Value::Null => {}
+            Value::Mapping(_) => warnings.push(format!(
+                "front matter: `{key}` holds a mapping, expected text; ignored"
+            )),
+            scalar => {
+                if let Some(text) = scalar_text(scalar).filter(|t| !t.is_empty()) {
+                    items.push(text);
+                }
+            }
+        }
+    }
+    items
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Sequence(_) => "list",
+        Value::Mapping(_) => "mapping",
+        Value::Tagged(_) => "tagged value",
+    }
+}
+
+/// serde_yaml messages can span lines; a report line must not.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_layout_with_leading_blank_line() {
+        let split = split_front_matter("\n---\ntitle: 'a'\n---\n\n<div>b</div>").unwrap();
+        assert_eq!(split.yaml, Some("title: 'a'\n"));
+        assert_eq!(split.body, "\n<div>b</div>");
+    }
+
+    #[test]
+    fn crlf_line_ends() {
+        let split = split_front_matter("---\r\ntitle: a\r\n---\r\nbody\r\n").unwrap();
+        assert_eq!(split.yaml, Some("title: a\r\n"));
+        assert_eq!(split.body, "body\r\n");
+    }
+
+    #[test]
+    fn no_front_matter_is_all_body() {
+        let split = split_front_matter("# Heading\n\ntext").unwrap();
+        assert_eq!(split.yaml, None);
+        assert_eq!(split.body, "# Heading\n\ntext");
+        assert_eq!(split_front_matter("").unwrap().yaml, None);
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_an_error() {
+        let err = split_front_matter("---\ntitle: a\nbody").unwrap_err();
+        assert!(matches!(err, ArticleError::UnclosedFrontMatter));
+    }
+
+    #[test]
+    fn fields_of_the_seed_format() {
+        let yaml = "title: '工信部副部长张云明：中国算力规模排名全球第二'\ncategories: \n - 金融\n - 新浪财经\n - 新浪财经－国內\nheadimg: 'https://x/a.png'\nauthor: 新浪财经\ncomments: false\ndate: Sat, 30 Jul 2022 07:56:36 GMT\nthumbnail: 'https://x/b.png'\n";
+        let mut warnings = Vec::new();
+        let fm = parse_front_matter(yaml, &mut warnings).unwrap();
+        assert_eq!(
+            fm.title.as_deref(),
+            Some("工信部副部长张云明：中国算力规模排名全球第二")
+        );
+        assert_eq!(fm.categories, ["金融", "新浪财经", "新浪财经－国內"]);
+        assert_eq!(fm.author.as_deref(), Some("新浪财经"));
+        assert_eq!(fm.date.as_deref(), Some("Sat, 30 Jul 2022 07:56:36 GMT"));
+        assert_eq!(fm.image.as_deref(), Some("https://x/a.png"));
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn single_string_categories_numbers_and_unknown_keys() {
+        let yaml = "title: 2022\ncategories: 财经\ntags: [a, 5]\nurl: https://x\nfoo: {bar: 1}\n";
+        let mut warnings = Vec::new();
+        let fm = parse_front_matter(yaml, &mut warnings).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("2022"));
+        assert_eq!(fm.categories, ["财经"]);
+        assert_eq!(fm.tags, ["a", "5"]);
+        assert_eq!(fm.link.as_deref(), Some("https://x"));
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn wrong_shapes_are_warnings() {
+        let yaml = "title: [a, b]\ncategories: {a: 1}\n";
+        let mut warnings = Vec::new();
+        let fm = parse_front_matter(yaml, &mut warnings).unwrap();
+        assert_eq!(fm.title, None);
+        assert!(fm.categories.is_empty());
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("`title` is a list"));
+    }
+
+    #[test]
+    fn invalid_yaml_and_non_mappings_fail() {
+        let mut warnings = Vec::new();
+        assert!(matches!(
+            parse_front_matter("title: 'a\n", &mut warnings),
+            Err(ArticleError::Yaml { .. })
+        ));
+        assert!(matches!(
+            parse_front_matter("- a\n- b\n", &mut warnings),
+            Err(ArticleError::FrontMatterNotMapping { found: "list" })
+        ));
+    }
+}

@@ -1,0 +1,382 @@
+//! HTML body → clean text, in one walk over the parsed tree.
+//!
+//! Kept: the text of the article, one line per block (paragraph, heading, list item, table
+//! row, caption), entities decoded, the U+3000 paragraph indents and other edge whitespace
+//! trimmed. Dropped: `<script>`, `<style>` and the like, HTML comments (the
+//! `article_adlist` ads are comments), and the boilerplate boxes of the seed format — the
+//! 金麒麟 ad blockquote, the 开户 and appendQr QR boxes. The `责任编辑：` line is taken out of
+//! the text and returned as the editor.
+//!
+//! The walk is iterative (ego-tree's `traverse`), so deeply nested markup cannot overflow
+//! the stack.
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node};
+
+/// What the cleaner returns.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CleanBody {
+    /// Article text, blocks separated by `\n`.
+    pub text: String,
+    /// The editor named by a `责任编辑：` line, work code dropped.
+    pub editor: Option<String>,
+    /// The text of the first heading (`h1`…`h6`), if any.
+    pub first_heading: Option<String>,
+}
+
+/// Elements whose content is never article text.
+const SKIPPED_ELEMENTS: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "head", "svg", "canvas", "object",
+    "select", "button",
+];
+
+/// Elements that start a new line of text.
+const BLOCK_ELEMENTS: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "table",
+    "caption",
+    "tr",
+    "thead",
+    "tbody",
+    "tfoot",
+    "figure",
+    "figcaption",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "hr",
+    "address",
+    "main",
+    "center",
+    "details",
+    "summary",
+];
+
+/// Prefixes of the editor line (full-width and ASCII colon).
+const EDITOR_PREFIXES: &[&str] = &["责任编辑：", "责任编辑:"];
+
+/// Cleans an HTML body (or fragment).
+///
+/// ```
+/// let body = sousuo::article::clean_html(
+///     "<div><p>\u{3000}\u{3000}正文</p><style>.a&#123;&#125;</style>\
+///      <p class=\"article-editor\">责任编辑：郭建 </p></div>",
+/// );
+/// assert_eq!(body.text, "正文");
+/// assert_eq!(body.editor.as_deref(), Some("郭建"));
+/// ```
+pub fn clean_html(html: &str) -> CleanBody {
+    let document = Html::parse_fragment(html);
+    let mut out = TextBuilder::default();
+    let mut editor = None;
+    let mut first_heading: Option<String> = None;
+    // While Some, everything up to the Close of this node is skipped.
+    let mut skipping: Option<NodeId> = None;
+    let mut heading: Option<(NodeId, String)> = None;
+    let mut pre_depth = 0usize;
+
+    for edge in document.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if skipping.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(text) => {
+                        if let Some((_, heading_text)) = heading.as_mut() {
+                            heading_text.push_str(text);
+                        }
+                        out.push_text(text, pre_depth > 0);
+                    }
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if SKIPPED_ELEMENTS.contains(&name) {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        let Some(element_ref) = ElementRef::wrap(node) else {
+                            continue;
+                        };
+                        if is_boilerplate(element_ref) {
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        if element.has_class(
+                            "article-editor",
+                            scraper::CaseSensitivity::AsciiCaseInsensitive,
+                        ) {
+                            let line: String = element_ref.text().collect();
+                            editor = editor.or_else(|| editor_name(&line));
+                            skipping = Some(node.id());
+                            continue;
+                        }
+                        if BLOCK_ELEMENTS.contains(&name) {
+                            out.break_line();
+                        }
+                        match name {
+                            "pre" => pre_depth += 1,
+                            "td" | "th" => out.push_text(" ", false),
+                            "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                                if first_heading.is_none() && heading.is_none() =>
+                            {
+                                heading = Some((node.id(), String::new()));
+                            }
+                            _ => {}
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                if let Some(skipped) = skipping {
+                    if skipped == node.id() {
+                        skipping = None;
+                    }
+                    continue;
+                }
+                if let Some((heading_id, heading_text)) = heading.take() {
+                    if heading_id == node.id() {
+                        let text = collapse_whitespace(&heading_text);
+                        first_heading = Some(text).filter(|t| !t.is_empty());
+                    } else {
+                        heading = Some((heading_id, heading_text));
+                    }
+                }
+                if let Node::Element(element) = node.value() {
+                    let name = element.name();
+                    if name == "pre" {
+                        pre_depth = pre_depth.saturating_sub(1);
+                    }
+                    if BLOCK_ELEMENTS.contains(&name) {
+                        out.break_line();
+                    }
+                }
+            }
+        }
+    }
+    let (text, editor_from_text) = out.finish();
+    CleanBody {
+        text,
+        editor: editor.or(editor_from_text),
+        first_heading,
+    }
+}
+
+/// The seed format's ad and QR-code boxes.
+fn is_boilerplate(element: ElementRef<'_>) -> bool {
+    let value = element.value();
+    let boilerplate_class = value.classes().any(|class| {
+        class.starts_with("appendQr") || class.contains("kaihu") || class == "app-qrcode"
+    });
+    if boilerplate_class {
+        return true;
+    }
+    // The 金麒麟 analyst-report ad is a blockquote linking to jinqilin.shtml.
+    if value.name() == "blockquote" {
+        let links_to_ad = element.descendants().filter_map(ElementRef::wrap).any(|e| {
+            e.value()
+                .attr("href")
+                .is_some_and(|h| h.contains("jinqilin"))
+        });
+        return links_to_ad || element.text().any(|t| t.contains("金麒麟"));
+    }
+    false
+}
+
+/// `责任编辑：梁斌 SF055 ` → `梁斌`.
+fn editor_name(line: &str) -> Option<String> {
+    let line = line.trim_matches(|c: char| c.is_whitespace());
+    let rest = EDITOR_PREFIXES
+        .iter()
+        .find_map(|prefix| line.strip_prefix(prefix))
+        .unwrap_or(line);
+    let mut words: Vec<&str> = rest.split_whitespace().collect();
+    // A Sina work code: letters then digits (SF055, SF014).
+    while words.len() > 1 && words.last().is_some_and(|w| is_work_code(w)) {
+        words.pop();
+    }
+    let name = words.join(" ");
+    (!name.is_empty()).then_some(name)
+}
+
+fn is_work_code(word: &str) -> bool {
+    let letters = word.chars().take_while(|c| c.is_ascii_alphabetic()).count();
+    letters > 0 && letters < word.len() && word[letters..].chars().all(|c| c.is_ascii_digit())
+}
+
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split(is_space)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Accumulates lines of text.
+#[derive(Default)]
+struct TextBuilder {
+    text: String,
+    line: String,
+    editor: Option<String>,
+}
+
+impl TextBuilder {
+    fn push_text(&mut self, text: &str, preformatted: bool) {
+        if preformatted {
+            for (i, part) in text.split('\n').enumerate() {
+                if i > 0 {
+                    self.break_line();
+                }
+                self.line.push_str(part);
+            }
+            return;
+        }
+        // Runs of spaces and tabs become one space; a newline in the source ends the line
+        // (bodies of plain text lines inside one `<div>` keep their lines).
+        for (i, part) in text.split('\n').enumerate() {
+            if i > 0 {
+                self.break_line();
+            }
+            let mut last_was_space = self.line.ends_with(' ');
+            for c in part.chars() {
+                if c == ' ' || c == '\t' || c == '\r' || c == '\u{a0}' {
+                    if !last_was_space {
+                        self.line.push(' ');
+                        last_was_space = true;
+                    }
+                } else {
+                    self.line.push(c);
+                    last_was_space = false;
+                }
+            }
+        }
+    }
+
+    fn break_line(&mut self) {
+        if self.line.is_empty() {
+            return;
+        }
+        let line = self.line.trim_matches(is_space);
+        if !line.is_empty() {
+            if EDITOR_PREFIXES.iter().any(|p| line.starts_with(p)) {
+                if self.editor.is_none() {
+                    self.editor = editor_name(line);
+                }
+            } else {
+                if !self.text.is_empty() {
+                    self.text.push('\n');
+                }
+                self.text.push_str(line);
+            }
+        }
+        self.line.clear();
+    }
+
+    fn finish(mut self) -> (String, Option<String>) {
+        self.break_line();
+        (self.text, self.editor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_become_lines_with_indents_trimmed() {
+        let body = clean_html("<div>   \n<p>\u{3000}\u{3000}第一段。</p>\n<p>\u{3000}\u{3000}第二<font>段</font>。 </p></div>");
+        assert_eq!(body.text, "第一段。\n第二段。");
+    }
+
+    #[test]
+    fn scripts_styles_and_comments_are_dropped() {
+        let body = clean_html(
+            "<p>正文</p><script>var 广告 = 1;</script><style>.a&#123;color:red&#125;</style>\
+             <!--article_adlist[<p>百万用户都在看</p>]article_adlist--><!-- 总声明-->",
+        );
+        assert_eq!(body.text, "正文");
+    }
+
+    #[test]
+    fn truncated_ad_comment_is_dropped() {
+        let body = clean_html("<p>甲</p><!--article_adlist[<p cms-style=\"font-M\">--><p>乙</p>");
+        assert_eq!(body.text, "甲\n乙");
+    }
+
+    #[test]
+    fn ad_blockquote_and_qr_boxes_are_dropped() {
+        let body = clean_html(
+            "<blockquote><p>炒股就看<a href=\"https://finance.sina.com.cn/stock/reportch/jinqilin.shtml\">金麒麟分析师研报</a>，权威</p></blockquote>\
+             <p>正文</p><div class=\"app-kaihu-qr\"><span>炒股开户享福利</span></div>\
+             <div class=\"clearfix appendQr_wrap\"><div class=\"appendQr_normal_txt\">海量资讯、精准解读，尽在新浪财经APP</div></div>",
+        );
+        assert_eq!(body.text, "正文");
+    }
+
+    #[test]
+    fn ordinary_blockquotes_stay() {
+        let body = clean_html("<blockquote><p>引用的话</p></blockquote><p>正文</p>");
+        assert_eq!(body.text, "引用的话\n正文");
+    }
+
+    #[test]
+    fn editor_line_becomes_a_field() {
+        let body = clean_html("<p>正文</p><p class=\"article-editor\">责任编辑：梁斌 SF055 </p>");
+        assert_eq!(body.text, "正文");
+        assert_eq!(body.editor.as_deref(), Some("梁斌"));
+        let plain = clean_html("<p>正文</p><p>责任编辑:张三</p>");
+        assert_eq!(plain.text, "正文");
+        assert_eq!(plain.editor.as_deref(), Some("张三"));
+    }
+
+    #[test]
+    fn entities_are_decoded_and_captions_kept() {
+        let body = clean_html(
+            "<pre><code>const a = &#123; b &#125;;\nx</code></pre>\
+             <div class=\"img_wrapper\"><img src=\"a.png\"><span class=\"img_descr\">图片来源：新华社</span></div>",
+        );
+        assert_eq!(body.text, "const a = { b };\nx\n图片来源：新华社");
+    }
+
+    #[test]
+    fn plain_text_lines_keep_their_breaks() {
+        let body = clean_html("<div>   \n第一行 \n第二行  \n</div>");
+        assert_eq!(body.text, "第一行\n第二行");
+    }
+
+    #[test]
+    fn first_heading_is_found() {
+        let body = clean_html("<p>前言</p><h2>标题 <em>一</em></h2><h1>二</h1>");
+        assert_eq!(body.first_heading.as_deref(), Some("标题 一"));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let depth = 20_000;
+        let html = format!("{}深处{}", "<div>".repeat(depth), "</div>".repeat(depth));
+        assert_eq!(clean_html(&html).text, "深处");
+    }
+}

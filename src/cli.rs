@@ -1,0 +1,133 @@
+//! Command-line arguments (clap derive types only; `main` turns them into library options).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Search engine for archives of Chinese articles (Hexo/Jekyll posts).
+///
+/// Ingest a folder of posts, then query it:
+///
+///   sousuo ingest data
+///
+///   sousuo query 算力
+#[derive(Debug, Parser)]
+#[command(name = "sousuo", version, about, long_about)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// sousuo's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse the posts under PATH... and add them to the index.
+    #[command(
+        after_help = "Examples:\n  sousuo ingest data\n  sousuo ingest posts/ more/ --index /tmp/idx\n  sousuo ingest data --dry-run\n\nExit codes: 0 every file indexed, 1 some files failed (the rest committed), 2 fatal error (nothing committed)."
+    )]
+    Ingest(IngestArgs),
+    /// Print the articles that best match QUERY.
+    #[command(
+        after_help = "Query syntax:\n  算力 规模            rank by these words (a hit needs one of them)\n  \"东数西算\"            exact phrase;  \"算力 规模\"~2  words at most 2 moves apart\n  +算力 -广告          must contain / must not contain\n  title:算力 author:新浪财经 category:金融 editor:郭建\n\nExamples:\n  sousuo query 算力\n  sousuo query '\"东数西算\" 光缆' --limit 5 --json\n  sousuo query --batch queries.jsonl --limit 100\n\nExit codes: 0 hits found, 1 no hits, 2 error."
+    )]
+    Query(QueryArgs),
+}
+
+/// Options shared by commands that use an index.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Index folder [default: $SOUSUO_INDEX, else .sousuo]
+    #[arg(long, value_name = "DIR", env = "SOUSUO_INDEX")]
+    pub index: Option<PathBuf>,
+}
+
+/// `sousuo ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files or folders of posts (.md, .markdown, .html, .htm).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Schema file [default: ./index-schema.json if present, else the built-in schema]
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    /// Delete the existing index and build it anew.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Parse, clean and segment every file, index nothing (validates a corpus).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Remove articles whose files were not found in this run.
+    #[arg(long)]
+    pub prune: bool,
+    /// Parser threads [default: number of cores]
+    #[arg(long, short = 'j', value_name = "N")]
+    pub threads: Option<usize>,
+    /// Index writer memory budget in MB.
+    #[arg(long, value_name = "MB", default_value_t = 256)]
+    pub memory: usize,
+    /// Refuse files larger than this many MB.
+    #[arg(long, value_name = "MB", default_value_t = 64)]
+    pub max_file_size: u64,
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Don't show the progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `sousuo query`.
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The query (see below for the syntax).
+    #[arg(
+        required_unless_present = "batch",
+        conflicts_with = "batch",
+        value_name = "QUERY"
+    )]
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Number of hits.
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Skip the first N hits (paging).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub offset: usize,
+    /// One JSON object per hit per line.
+    #[arg(long)]
+    pub json: bool,
+    /// Run every query of a JSON Lines file ({"id": …, "text": …} per line) and print TREC
+    /// run lines `qid Q0 docid rank score sousuo`.
+    #[arg(long, value_name = "FILE.jsonl")]
+    pub batch: Option<PathBuf>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

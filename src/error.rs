@@ -1,0 +1,80 @@
+//! The library's error type. Messages are lowercase, name the file or field at fault and
+//! say what was expected; the binary prints them as `error: …`.
+
+use std::path::PathBuf;
+
+use crate::schema::SchemaError;
+
+/// Everything that can stop a whole command (a single bad article is not an `Error`: it is
+/// reported and the run goes on).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The schema file is invalid.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// No index where one was expected.
+    #[error("no sousuo index at {dir} (create one with `sousuo ingest PATH --index {dir}`)")]
+    NoIndex {
+        /// The index folder.
+        dir: PathBuf,
+    },
+    /// The index was built differently from what this run asks for.
+    #[error("{dir}: {difference}; re-run the ingest with --rebuild to rebuild the index")]
+    Incompatible {
+        /// The index folder.
+        dir: PathBuf,
+        /// What differs.
+        difference: String,
+    },
+    /// Another process is writing the index.
+    #[error("{dir}: index is being written by another sousuo process{holder}")]
+    Locked {
+        /// The index folder.
+        dir: PathBuf,
+        /// ` (pid N)` when known.
+        holder: String,
+    },
+    /// A file or folder could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// tantivy failed.
+    #[error("{context}: {source}")]
+    Index {
+        /// What sousuo was doing.
+        context: String,
+        /// The cause.
+        source: tantivy::TantivyError,
+    },
+    /// The query cannot be read.
+    #[error("query: {0}")]
+    Query(String),
+    /// Bad input to a command (arguments, batch file lines).
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Wraps a tantivy error with what was being done.
+    pub fn index(context: impl Into<String>, source: tantivy::TantivyError) -> Error {
+        Error::Index {
+            context: context.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! Opening and creating an index folder: the one place the analyzer is registered with
+//! tantivy, and where an index's record of how it was built is written and checked.
+//!
+//! Next to tantivy's files the folder holds `sousuo-index.json` (format, sousuo version,
+//! analyzer settings and the schema the index was built with) and, while an ingest runs,
+//! `sousuo.lock` with the writer's pid.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::Index;
+
+use crate::error::{Error, Result};
+use crate::schema::{Fields, IndexSchema};
+use crate::text::{Analyzer, ChineseTokenizer, CHINESE_ANALYZER};
+
+/// The layout version of sousuo's index; bumped when an index must be rebuilt.
+pub const INDEX_FORMAT: u32 = 1;
+const META_FILE: &str = "sousuo-index.json";
+const LOCK_FILE: &str = "sousuo.lock";
+
+/// How an index was built, as recorded in `sousuo-index.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexMeta {
+    /// [`INDEX_FORMAT`] at build time.
+    pub format: u32,
+    /// The sousuo version that created the index.
+    pub sousuo_version: String,
+    /// Analyzer settings.
+    pub analyzer: AnalyzerSettings,
+    /// The schema.
+    pub schema: IndexSchema,
+}
+
+/// What decides how text is segmented: an index must be searched the way it was built.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyzerSettings {
+    /// The dictionary (`jieba-default` for jieba-rs's own).
+    pub dictionary: String,
+    /// Whether jieba's HMM finds words outside the dictionary.
+    pub hmm: bool,
+}
+
+impl Default for AnalyzerSettings {
+    fn default() -> Self {
+        AnalyzerSettings {
+            dictionary: "jieba-default".to_string(),
+            hmm: true,
+        }
+    }
+}
+
+/// An open index with everything needed to write or search it.
+pub struct SearchIndex {
+    /// The folder.
+    pub dir: PathBuf,
+    /// The tantivy index, analyzer registered.
+    pub index: Index,
+    /// How it was built.
+    pub meta: IndexMeta,
+    /// Field handles.
+    pub fields: Fields,
+    /// The analyzer, identical to the registered one.
+    pub analyzer: Analyzer,
+}
+
+impl SearchIndex {
+    /// Opens an existing index for searching.
+    pub fn open(dir: &Path) -> Result<SearchIndex> {
+        let meta_path = dir.join(META_FILE);
+        if !meta_path.is_file() {
+            return Err(Error::NoIndex {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let meta_json = fs::read_to_string(&meta_path).map_err(|e| Error::io(&meta_path, e))?;
+        let meta: IndexMeta = serde_json::from_str(&meta_json).map_err(|err| {
+            Error::Usage(format!(
+                "{}: not a sousuo index record: {err}",
+                meta_path.display()
+            ))
+        })?;
+        if meta.format != INDEX_FORMAT {
+            return Err(Error::Incompatible {
+                dir: dir.to_path_buf(),
+                difference: format!(
+                    "index format {} (written by sousuo {}) is not the format {INDEX_FORMAT} of sousuo {}",
+                    meta.format,
+                    meta.sousuo_version,
+                    env!("CARGO_PKG_VERSION")
+                ),
+            });
+        }
+        let (_, fields) = meta.schema.build();
+        let index = Index::open_in_dir(dir)
+            .map_err(|e| Error::index(format!("opening index {}", dir.display()), e))?;
+        let analyzer = Analyzer::default();
+        register_analyzer(&index, &analyzer);
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            index,
+            meta,
+            fields,
+            analyzer,
+        })
+    }
+
+    /// Opens the index for writing with `schema`, creating it if the folder has none.
+    /// An existing index built differently is refused unless `rebuild` is set, which
+    /// deletes it first.
+    pub fn open_for_ingest(dir: &Path, schema: &IndexSchema, rebuild: bool) -> Result<SearchIndex> {
+        let wanted = IndexMeta {
+            format: INDEX_FORMAT,
+            sousuo_version: env!("CARGO_PKG_VERSION").to_string(),
+            analyzer: AnalyzerSettings::default(),
+            schema: schema.clone(),
+        };
+        if dir.join(META_FILE).is_file() {
+            if rebuild {
+                remove_index(dir)?;
+            } else {
+                let existing = SearchIndex::open(dir)?;
+                if let Some(difference) = difference(&existing.meta, &wanted) {
+                    return Err(Error::Incompatible {
+                        dir: dir.to_path_buf(),
+                        difference,
+                    });
+                }
+                return Ok(existing);
+            }
+        }
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let is_empty = fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .next()
+            .is_none();
+        if !is_empty {
+            return Err(Error::Usage(format!(
+                "{}: folder is not empty and holds no sousuo index; choose another --index",
+                dir.display()
+            )));
+        }
+        let (tantivy_schema, fields) = schema.build();
+        let index = Index::create_in_dir(dir, tantivy_schema)
+            .map_err(|e| Error::index(format!("creating index {}", dir.display()), e))?;
+        let analyzer = Analyzer::default();
+        register_analyzer(&index, &analyzer);
+        write_meta(dir, &wanted)?;
+        Ok(SearchIndex {
+            dir: dir.to_path_buf(),
+            index,
+            meta: wanted,
+            fields,
+            analyzer,
+        })
+    }
+}
+
+/// Registers the Chinese analyzer under [`CHINESE_ANALYZER`].
+fn register_analyzer(index: &Index, analyzer: &Analyzer) {
+    index
+        .tokenizers()
+        .register(CHINESE_ANALYZER, ChineseTokenizer::new(analyzer.clone()));
+}
+
+fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<()> {
+    let path = dir.join(META_FILE);
+    let json = serde_json::to_string_pretty(meta).expect("index meta always serialises");
+    fs::write(&path, json).map_err(|e| Error::io(&path, e))
+}
+
+/// What differs between the recorded and the wanted build, if anything.
+fn difference(recorded: &IndexMeta, wanted: &IndexMeta) -> Option<String> {
+    if recorded.analyzer != wanted.analyzer {
+        return Some(format!(
+            "index was built with analyzer settings {:?}, this run uses {:?}",
+            recorded.analyzer, wanted.analyzer
+        ));
+    }
+    if recorded.schema.fields != wanted.schema.fields {
+        let changed: Vec<&str> = wanted
+            .schema
+            .fields
+            .iter()
+            .filter(|f| !recorded.schema.fields.contains(f))
+            .map(|f| f.name.as_str())
+            .chain(
+                recorded
+                    .schema
+                    .fields
+                    .iter()
+                    .filter(|f| !wanted.schema.fields.iter().any(|w| w.name == f.name))
+                    .map(|f| f.name.as_str()),
+            )
+            .collect();
+        return Some(format!(
+            "index was built with another schema (fields that differ: {})",
+            changed.join(", ")
+        ));
+    }
+    None
+}
+
+/// Deletes an index folder's contents, after checking it is a sousuo index.
+fn remove_index(dir: &Path) -> Result<()> {
+    if !dir.join(META_FILE).is_file() {
+        return Err(Error::NoIndex {
+            dir: dir.to_path_buf(),
+        });
+    }
+    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == LOCK_FILE) {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(())
+}
+
+/// The ingest lock: a file holding the writer's pid, removed on drop. A lock left by a
+/// process that no longer runs is taken over.
+#[derive(Debug)]
+pub struct WriterLock {
+    path: PathBuf,
+}
+
+impl WriterLock {
+    /// Takes the lock of the index folder `dir` (which must exist).
+    pub fn acquire(dir: &Path) -> Result<WriterLock> {
+        let path = dir.join(LOCK_FILE);
+        for _ in 0..2 {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    write!(file, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
+                    return Ok(WriterLock { path });
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|pid| pid.trim().parse::<u32>().ok());
+                    match holder {
+                        Some(pid) if process_is_running(pid) => {
+                            return Err(Error::Locked {
+                                dir: dir.to_path_buf(),
+                                holder: format!(" (pid {pid})"),
+                            })
+                        }
+                        // Left by a process that died: take it over.
+                        _ => {
+                            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                        }
+                    }
+                }
+                Err(err) => return Err(Error::io(&path, err)),
+            }
+        }
+        Err(Error::Locked {
+            dir: dir.to_path_buf(),
+            holder: String::new(),
+        })
+    }
+}
+
+impl Drop for WriterLock {
+    fn drop(&mut self) {
+        // Nothing to do if it is gone already.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+fn process_is_running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc_dir = Path::new("/proc");
+    if proc_dir.is_dir() {
+        return proc_dir.join(pid.to_string()).exists();
+    }
+    // Without /proc the holder cannot be checked: assume it runs.
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_is_exclusive_and_released() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = WriterLock::acquire(dir.path()).unwrap();
+        let err = WriterLock::acquire(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("pid {}", std::process::id())),
+            "{err}"
+        );
+        drop(lock);
+        WriterLock::acquire(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn stale_lock_of_a_dead_process_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid_max on Linux is at most 2^22, so this pid cannot be running.
+        fs::write(dir.path().join(LOCK_FILE), "99999999").unwrap();
+        WriterLock::acquire(dir.path()).unwrap();
+    }
+
+    #[test]
+    fn reopening_with_another_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let index_dir = dir.path().join("idx");
+        let schema = IndexSchema::default_schema();
+        SearchIndex::open_for_ingest(&index_dir, &schema, false).unwrap();
+        let mut other = schema.clone();
+        other
+            .fields
+            .iter_mut()
+            .find(|f| f.name == "title")
+            .unwrap()
+            .boost = Some(9.0);
+        let err = SearchIndex::open_for_ingest(&index_dir, &other, false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("another schema (fields that differ: title)"),
+            "{err}"
+        );
+        assert!(err.contains("--rebuild"), "{err}");
+        SearchIndex::open_for_ingest(&index_dir, &other, true).unwrap();
+        assert_eq!(SearchIndex::open(&index_dir).unwrap().meta.schema, other);
+    }
+
+    #[test]
+    fn missing_index_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = SearchIndex::open(&dir.path().join("none")).err().unwrap();
+        assert!(err.to_string().starts_with("no sousuo index at"), "{err}");
+    }
+}

@@ -1,0 +1,641 @@
+//! Ingest pipeline: walk → read → parse → analyze → one IndexWriter → commit.
+//!
+//! ```text
+//! walker thread ──paths (bounded)──▶ N workers: read, hash, parse, analyze, add_document
+//!                                        │
+//!                                        └──events──▶ caller (progress, diagnostics)
+//! ```
+//! Invariants:
+//! - the index itself is the manifest: every document carries its source's content hash,
+//!   size and mtime, so a re-ingest skips unchanged files and replaces changed ones
+//!   (delete by id, then add) — never a duplicate, and always consistent with the last
+//!   commit, even after a crash;
+//! - a file that cannot be read or parsed is reported and skipped; the run goes on;
+//! - memory is bounded: paths and documents flow through bounded queues.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Instant, UNIX_EPOCH};
+
+use crossbeam_channel::{bounded, Sender};
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::article::{parse_article, BodyFormat};
+use crate::document::{build_document, SourceFile};
+use crate::error::{Error, Result};
+use crate::index::{SearchIndex, WriterLock};
+use crate::schema::{Fields, IndexSchema, CONTENT_HASH_FIELD, MTIME_FIELD, SIZE_FIELD};
+use crate::text::Analyzer;
+
+/// What an ingest run does.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Files and folders to ingest.
+    pub roots: Vec<PathBuf>,
+    /// The index folder.
+    pub index_dir: PathBuf,
+    /// The schema to build a new index with (an existing one must match it).
+    pub schema: IndexSchema,
+    /// Delete the existing index first.
+    pub rebuild: bool,
+    /// Parse, clean and segment everything, write nothing.
+    pub dry_run: bool,
+    /// Remove articles whose files were not found in this run.
+    pub prune: bool,
+    /// Worker threads for parsing and analysis.
+    pub threads: usize,
+    /// Index writer memory budget, in bytes.
+    pub memory_budget: usize,
+    /// Files larger than this are refused.
+    pub max_file_size: u64,
+    /// Commit after this many added documents (besides the final commit).
+    pub commit_every: usize,
+}
+
+impl IngestOptions {
+    /// Defaults for `roots` into `index_dir`.
+    pub fn new(roots: Vec<PathBuf>, index_dir: PathBuf) -> IngestOptions {
+        IngestOptions {
+            roots,
+            index_dir,
+            schema: IndexSchema::default_schema(),
+            rebuild: false,
+            dry_run: false,
+            prune: false,
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            memory_budget: 256 << 20,
+            max_file_size: 64 << 20,
+            commit_every: 100_000,
+        }
+    }
+}
+
+/// What happened to one file, reported as it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileOutcome {
+    /// A new article was indexed.
+    Added,
+    /// An article already in the index was replaced with the file's new content.
+    Updated,
+    /// The file has not changed since it was indexed.
+    Unchanged,
+    /// The file could not be indexed.
+    Failed(String),
+}
+
+/// One event of a run, for progress display and diagnostics.
+#[derive(Debug, Clone)]
+pub enum IngestEvent {
+    /// A file was handled.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        bytes: u64,
+        /// What happened.
+        outcome: FileOutcome,
+        /// Problems that did not stop it from being indexed.
+        warnings: Vec<String>,
+    },
+    /// Something under a root could not be walked (a loop, a folder without permission).
+    WalkError {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The index is being committed.
+    Committing,
+}
+
+/// The summary of a run.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IngestReport {
+    /// New articles indexed.
+    pub added: usize,
+    /// Articles replaced by a changed file.
+    pub updated: usize,
+    /// Files unchanged since the last ingest.
+    pub unchanged: usize,
+    /// Files (or folders) that could not be indexed.
+    pub failed: usize,
+    /// Articles removed by `--prune`.
+    pub removed: usize,
+    /// Warnings on indexed files.
+    pub warnings: usize,
+    /// Bytes of the files read.
+    pub bytes: u64,
+    /// Wall time in seconds.
+    pub seconds: f64,
+    /// Documents in the index after the run.
+    pub documents: u64,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+}
+
+impl IngestReport {
+    fn count(&mut self, event: &IngestEvent) {
+        match event {
+            IngestEvent::File {
+                bytes,
+                outcome,
+                warnings,
+                ..
+            } => {
+                self.bytes += bytes;
+                self.warnings += warnings.len();
+                match outcome {
+                    FileOutcome::Added => self.added += 1,
+                    FileOutcome::Updated => self.updated += 1,
+                    FileOutcome::Unchanged => self.unchanged += 1,
+                    FileOutcome::Failed(_) => self.failed += 1,
+                }
+            }
+            IngestEvent::WalkError { .. } => self.failed += 1,
+            IngestEvent::Committing => {}
+        }
+    }
+
+    /// Throughput over the bytes read.
+    pub fn megabytes_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.bytes as f64 / 1e6 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// What the index knows of a source file.
+#[derive(Debug, Clone, Copy)]
+struct Recorded {
+    content_hash: u64,
+    mtime: u64,
+    size: u64,
+}
+
+/// A file to ingest.
+struct Job {
+    path: PathBuf,
+    id: String,
+    format: BodyFormat,
+}
+
+/// Runs an ingest. `on_event` sees every event on the calling thread; it can stop the run
+/// early (committing what is done) by setting `stop`.
+pub fn ingest(
+    options: &IngestOptions,
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(&IngestEvent),
+) -> Result<IngestReport> {
+    let started = Instant::now();
+    for root in &options.roots {
+        if !root.exists() {
+            return Err(Error::io(
+                root,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
+            ));
+        }
+    }
+    let mut report = IngestReport {
+        dry_run: options.dry_run,
+        ..IngestReport::default()
+    };
+    if options.dry_run {
+        let (_, fields) = options.schema.build();
+        run_pipeline(
+            options,
+            &fields,
+            &Analyzer::default(),
+            None,
+            &HashMap::new(),
+            stop,
+            on_event,
+            &mut report,
+        )?;
+        report.seconds = started.elapsed().as_secs_f64();
+        return Ok(report);
+    }
+
+    let index = SearchIndex::open_for_ingest(&options.index_dir, &options.schema, options.rebuild)?;
+    let _lock = WriterLock::acquire(&index.dir)?;
+    let recorded = load_recorded(&index)?;
+    let threads = options.threads.clamp(1, 8);
+    let writer_threads = threads.min(4);
+    let per_thread = (options.memory_budget / writer_threads).max(15 << 20);
+    let mut writer: IndexWriter = index
+        .index
+        .writer_with_num_threads(writer_threads, per_thread * writer_threads)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked {
+                dir: index.dir.clone(),
+                holder: String::new(),
+            },
+            other => Error::index("opening the index writer", other),
+        })?;
+    let seen = run_pipeline(
+        options,
+        &index.fields,
+        &index.analyzer,
+        Some(&mut writer),
+        &recorded,
+        stop,
+        on_event,
+        &mut report,
+    )?;
+    if options.prune && !stop.load(Ordering::Relaxed) {
+        for id in recorded.keys().filter(|id| !seen.contains(*id)) {
+            writer.delete_term(Term::from_field_text(index.fields.id, id));
+            report.removed += 1;
+        }
+    }
+    on_event(&IngestEvent::Committing);
+    writer
+        .commit()
+        .map_err(|e| Error::index("committing the index", e))?;
+    writer
+        .wait_merging_threads()
+        .map_err(|e| Error::index("merging segments", e))?;
+    let reader = index
+        .index
+        .reader()
+        .map_err(|e| Error::index("reading the index", e))?;
+    report.documents = reader.searcher().num_docs();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// A document ready for the writer.
+struct Write {
+    id: String,
+    document: TantivyDocument,
+    replaces: bool,
+}
+
+/// Walks, reads and indexes; returns the ids of every file found. Workers parse and
+/// analyze; this thread owns the writer, so it can add, delete and commit between
+/// documents without locking.
+#[allow(clippy::too_many_arguments)]
+fn run_pipeline(
+    options: &IngestOptions,
+    fields: &Fields,
+    analyzer: &Analyzer,
+    mut writer: Option<&mut IndexWriter>,
+    recorded: &HashMap<String, Recorded>,
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(&IngestEvent),
+    report: &mut IngestReport,
+) -> Result<HashSet<String>> {
+    let threads = options.threads.max(1);
+    let (job_sender, job_receiver) = bounded::<Job>(threads * 64);
+    let (done_sender, done_receiver) = bounded::<(IngestEvent, Option<Write>)>(threads * 16);
+    std::thread::scope(|scope| -> Result<HashSet<String>> {
+        let walker_events = done_sender.clone();
+        let walker = scope.spawn(move || walk(&options.roots, job_sender, walker_events, stop));
+        for _ in 0..threads {
+            let jobs = job_receiver.clone();
+            let done = done_sender.clone();
+            scope.spawn(move || {
+                let worker = Worker {
+                    options,
+                    fields,
+                    analyzer,
+                    recorded,
+                };
+                for job in jobs {
+                    if stop.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    if done.send(worker.handle(job)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_sender);
+        drop(job_receiver);
+        let mut added_since_commit = 0;
+        let mut failure = None;
+        for (mut event, write) in done_receiver.iter() {
+            if let (Some(writer), Some(write)) = (writer.as_deref_mut(), write) {
+                if write.replaces {
+                    writer.delete_term(Term::from_field_text(fields.id, &write.id));
+                }
+                if let Err(err) = writer.add_document(write.document) {
+                    if let IngestEvent::File { outcome, .. } = &mut event {
+                        *outcome = FileOutcome::Failed(format!("index writer: {err}"));
+                    }
+                }
+                added_since_commit += 1;
+            }
+            report.count(&event);
+            on_event(&event);
+            if let Some(writer) = writer.as_deref_mut() {
+                if added_since_commit >= options.commit_every && failure.is_none() {
+                    added_since_commit = 0;
+                    on_event(&IngestEvent::Committing);
+                    if let Err(err) = writer.commit() {
+                        failure = Some(Error::index("committing the index", err));
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+        let seen = walker.join().expect("the walker thread does not panic");
+        match failure {
+            Some(err) => Err(err),
+            None => Ok(seen),
+        }
+    })
+}
+
+/// Sends every article file under `roots` as a job; returns the ids sent.
+fn walk(
+    roots: &[PathBuf],
+    jobs: Sender<Job>,
+    events: Sender<(IngestEvent, Option<Write>)>,
+    stop: &AtomicBool,
+) -> HashSet<String> {
+    let mut ids: HashMap<String, PathBuf> = HashMap::new();
+    for root in roots {
+        let walker = walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|entry| entry.depth() == 0 || !is_hidden_dir(entry));
+        for entry in walker {
+            if stop.load(Ordering::Relaxed) {
+                return ids.into_keys().collect();
+            }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let path = err.path().unwrap_or(root).to_path_buf();
+                    let reason = walk_error_reason(&err);
+                    if events
+                        .send((IngestEvent::WalkError { path, reason }, None))
+                        .is_err()
+                    {
+                        return ids.into_keys().collect();
+                    }
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let path = entry.path();
+            let Some(format) = article_format(path) else {
+                continue;
+            };
+            let relative = if entry.depth() == 0 {
+                Path::new(path.file_name().unwrap_or(path.as_os_str())).to_path_buf()
+            } else {
+                path.strip_prefix(root).unwrap_or(path).to_path_buf()
+            };
+            let id = match document_id(&relative) {
+                Ok(id) => id,
+                Err(reason) => {
+                    let event = IngestEvent::File {
+                        path: path.to_path_buf(),
+                        bytes: 0,
+                        outcome: FileOutcome::Failed(reason),
+                        warnings: Vec::new(),
+                    };
+                    if events.send((event, None)).is_err() {
+                        return ids.into_keys().collect();
+                    }
+                    continue;
+                }
+            };
+            if let Some(first) = ids.get(&id) {
+                let reason = format!(
+                    "has the same id {id:?} as {} (ingested from another folder); skipped",
+                    first.display()
+                );
+                let event = IngestEvent::File {
+                    path: path.to_path_buf(),
+                    bytes: 0,
+                    outcome: FileOutcome::Failed(reason),
+                    warnings: Vec::new(),
+                };
+                if events.send((event, None)).is_err() {
+                    return ids.into_keys().collect();
+                }
+                continue;
+            }
+            ids.insert(id.clone(), path.to_path_buf());
+            let job = Job {
+                path: path.to_path_buf(),
+                id,
+                format,
+            };
+            if jobs.send(job).is_err() {
+                break;
+            }
+        }
+    }
+    ids.into_keys().collect()
+}
+
+fn is_hidden_dir(entry: &walkdir::DirEntry) -> bool {
+    entry.file_type().is_dir() && entry.file_name().to_string_lossy().starts_with('.')
+}
+
+fn walk_error_reason(err: &walkdir::Error) -> String {
+    if let Some(ancestor) = err.loop_ancestor() {
+        return format!(
+            "symbolic link loop back to {}; not followed",
+            ancestor.display()
+        );
+    }
+    match err.io_error() {
+        Some(io) => io.to_string(),
+        None => err.to_string(),
+    }
+}
+
+/// The body format of an article file, from its name; `None` for other files. A file named
+/// just `.md` is an article too (the bot writes one for an empty title).
+pub fn article_format(path: &Path) -> Option<BodyFormat> {
+    let name = path.file_name()?.to_str()?;
+    let (_, extension) = name.rsplit_once('.')?;
+    BodyFormat::from_extension(extension)
+}
+
+/// `a/b/c.md` with `/` separators, whatever the platform.
+fn document_id(relative: &Path) -> std::result::Result<String, String> {
+    let mut parts = Vec::new();
+    for component in relative.components() {
+        match component.as_os_str().to_str() {
+            Some(part) => parts.push(part),
+            None => return Err("file name is not valid UTF-8; skipped".to_string()),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Reads the id, hash, mtime and size of every live document.
+fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
+    let reader = index
+        .index
+        .reader()
+        .map_err(|e| Error::index("reading the index", e))?;
+    let searcher = reader.searcher();
+    let mut recorded = HashMap::with_capacity(searcher.num_docs() as usize);
+    let id_name = index
+        .index
+        .schema()
+        .get_field_name(index.fields.id)
+        .to_string();
+    let context = || format!("reading the file records of {}", index.dir.display());
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let Some(ids) = fast.str(&id_name).map_err(|e| Error::index(context(), e))? else {
+            continue;
+        };
+        let hashes = fast
+            .u64(CONTENT_HASH_FIELD)
+            .map_err(|e| Error::index(context(), e))?;
+        let mtimes = fast
+            .u64(MTIME_FIELD)
+            .map_err(|e| Error::index(context(), e))?;
+        let sizes = fast
+            .u64(SIZE_FIELD)
+            .map_err(|e| Error::index(context(), e))?;
+        let mut id = String::new();
+        for doc in segment.doc_ids_alive() {
+            let Some(ord) = ids.term_ords(doc).next() else {
+                continue;
+            };
+            ids.ord_to_str(ord, &mut id)
+                .map_err(|e| Error::io(&index.dir, e))?;
+            recorded.insert(
+                id.clone(),
+                Recorded {
+                    content_hash: hashes.first(doc).unwrap_or(0),
+                    mtime: mtimes.first(doc).unwrap_or(0),
+                    size: sizes.first(doc).unwrap_or(0),
+                },
+            );
+        }
+    }
+    Ok(recorded)
+}
+
+/// What one worker thread needs.
+struct Worker<'a> {
+    options: &'a IngestOptions,
+    fields: &'a Fields,
+    analyzer: &'a Analyzer,
+    recorded: &'a HashMap<String, Recorded>,
+}
+
+impl Worker<'_> {
+    fn handle(&self, job: Job) -> (IngestEvent, Option<Write>) {
+        let mut warnings = Vec::new();
+        let mut bytes = 0;
+        let (outcome, write) = match self.prepare(&job, &mut bytes, &mut warnings) {
+            Ok(Some(write)) => {
+                let outcome = if write.replaces {
+                    FileOutcome::Updated
+                } else {
+                    FileOutcome::Added
+                };
+                (outcome, Some(write))
+            }
+            Ok(None) => (FileOutcome::Unchanged, None),
+            Err(reason) => (FileOutcome::Failed(reason), None),
+        };
+        let event = IngestEvent::File {
+            path: job.path,
+            bytes,
+            outcome,
+            warnings,
+        };
+        (event, write)
+    }
+
+    /// Reads, parses and analyzes a file; `None` when it is unchanged since the last
+    /// ingest.
+    fn prepare(
+        &self,
+        job: &Job,
+        bytes_read: &mut u64,
+        warnings: &mut Vec<String>,
+    ) -> std::result::Result<Option<Write>, String> {
+        let metadata = fs::metadata(&job.path).map_err(|e| e.to_string())?;
+        let size = metadata.len();
+        let mtime = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        let previous = self.recorded.get(&job.id);
+        if let Some(previous) = previous {
+            if previous.size == size && previous.mtime == mtime && mtime != 0 {
+                return Ok(None);
+            }
+        }
+        if size > self.options.max_file_size {
+            return Err(format!(
+                "file is {} MB, over the {} MB limit (raise it with --max-file-size)",
+                size >> 20,
+                self.options.max_file_size >> 20
+            ));
+        }
+        let bytes = fs::read(&job.path).map_err(|e| e.to_string())?;
+        *bytes_read = bytes.len() as u64;
+        let content_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        if previous.is_some_and(|p| p.content_hash == content_hash) {
+            return Ok(None);
+        }
+        let text = decode(&bytes)?;
+        if text.trim().is_empty() {
+            return Err("empty file".to_string());
+        }
+        let stem = file_stem(&job.path);
+        let parsed = parse_article(text, &stem, job.format).map_err(|e| e.to_string())?;
+        warnings.extend(parsed.warnings);
+        let source = SourceFile {
+            id: job.id.clone(),
+            path: job.path.display().to_string(),
+            content_hash,
+            mtime,
+            size,
+        };
+        let document = build_document(self.fields, self.analyzer, &parsed.article, &source);
+        Ok(Some(Write {
+            id: source.id,
+            document,
+            replaces: previous.is_some(),
+        }))
+    }
+}
+
+fn file_stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    match name.rsplit_once('.') {
+        Some((stem, _)) => stem.to_string(),
+        None => name.to_string(),
+    }
+}
+
+/// UTF-8 text of a file, BOM removed.
+fn decode(bytes: &[u8]) -> std::result::Result<&str, String> {
+    if bytes.contains(&0) {
+        return Err("binary file (contains NUL bytes), not an article".to_string());
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|err| {
+        format!(
+            "not valid UTF-8 (first bad byte at offset {})",
+            err.valid_up_to()
+        )
+    })
+}

@@ -1,0 +1,24 @@
+//! sousuo (搜索): a search engine for archives of Chinese articles.
+//!
+//! The pipeline, one module per stage, dependencies pointing one way:
+//!
+//! ```text
+//! ingest:  ingest (walk, workers) → article (parse + clean) → document (analyze with text)
+//!          → index (tantivy, schema) → commit
+//! query:   query (syntax) → search (analyze with text, rank, snippet) → output
+//! ```
+#![warn(missing_docs)]
+
+pub mod article;
+pub mod document;
+pub mod error;
+pub mod index;
+pub mod ingest;
+pub mod output;
+pub mod query;
+pub mod schema;
+pub mod search;
+pub mod snippet;
+pub mod text;
+
+pub use error::{Error, Result};

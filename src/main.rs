@@ -1,0 +1,241 @@
+//! The `sousuo` binary: arguments in, library calls, output and exit code out. The only
+//! place that prints or exits.
+
+use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use sousuo::index::SearchIndex;
+use sousuo::ingest::{ingest, FileOutcome, IngestEvent, IngestOptions};
+use sousuo::output::{self, HumanStyle};
+use sousuo::schema::IndexSchema;
+use sousuo::search::{ArticleSearcher, SearchRequest};
+
+mod cli;
+
+use cli::{Cli, ColorChoice, Command, IndexArgs, IngestArgs, QueryArgs};
+
+/// Exit code for success (query: hits found).
+const EXIT_OK: u8 = 0;
+/// Exit code for a partial result (ingest: some files failed; query: no hits).
+const EXIT_PARTIAL: u8 = 1;
+/// Exit code for a fatal error.
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest(args) => run_ingest(args),
+        Command::Query(args) => run_query(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(EXIT_OK),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn index_dir(args: &IndexArgs) -> PathBuf {
+    args.index
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(".sousuo"))
+}
+
+fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
+    let schema = match &args.schema {
+        Some(path) => IndexSchema::load(path)?,
+        None if Path::new("index-schema.json").is_file() => {
+            IndexSchema::load(Path::new("index-schema.json"))?
+        }
+        None => IndexSchema::default_schema(),
+    };
+    let mut options = IngestOptions::new(args.paths.clone(), index_dir(&args.index));
+    options.schema = schema;
+    options.rebuild = args.rebuild;
+    options.dry_run = args.dry_run;
+    options.prune = args.prune;
+    if let Some(threads) = args.threads {
+        options.threads = threads.max(1);
+    }
+    options.memory_budget = args.memory.max(16) << 20;
+    options.max_file_size = args.max_file_size << 20;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        let interrupted = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                // A second Ctrl-C: leave at once; the index keeps its last commit.
+                std::process::exit(130);
+            }
+        });
+        interrupted.context("installing the Ctrl-C handler")?;
+    }
+
+    let progress = if args.quiet || !io::stderr().is_terminal() {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {elapsed} {pos} files {msg}")
+                .expect("the progress template is valid"),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        bar
+    };
+    let mut bytes = 0u64;
+    let mut on_event = |event: &IngestEvent| match event {
+        IngestEvent::File {
+            path,
+            bytes: file_bytes,
+            outcome,
+            warnings,
+        } => {
+            progress.inc(1);
+            bytes += file_bytes;
+            if progress.position() % 64 == 0 {
+                progress.set_message(format!("{:.1} MB", bytes as f64 / 1e6));
+            }
+            for warning in warnings {
+                progress.suspend(|| eprintln!("warning: {}: {warning}", path.display()));
+            }
+            if let FileOutcome::Failed(reason) = outcome {
+                progress.suspend(|| eprintln!("error: {}: {reason}", path.display()));
+            }
+        }
+        IngestEvent::WalkError { path, reason } => {
+            progress.suspend(|| eprintln!("error: {}: {reason}", path.display()));
+        }
+        IngestEvent::Committing => progress.set_message("committing"),
+    };
+    let report = ingest(&options, &stop, &mut on_event)?;
+    progress.finish_and_clear();
+    if stop.load(Ordering::SeqCst) {
+        eprintln!("interrupted: committed the articles handled so far");
+    }
+    if args.json {
+        let mut stdout = io::stdout().lock();
+        serde_json::to_writer(&mut stdout, &report)?;
+        writeln!(stdout)?;
+    }
+    eprintln!("{}", output::ingest_summary(&report));
+    Ok(if report.failed > 0 || stop.load(Ordering::SeqCst) {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    })
+}
+
+fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
+    let dir = index_dir(&args.index);
+    let searcher = ArticleSearcher::new(SearchIndex::open(&dir)?)?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if let Some(batch) = &args.batch {
+        return run_batch(&searcher, batch, args.limit, &mut out);
+    }
+    let query = args.query.unwrap_or_default();
+    let request = SearchRequest {
+        query,
+        limit: args.limit,
+        offset: args.offset,
+        with_documents: true,
+    };
+    let results = searcher.search(&request)?;
+    if args.json {
+        output::write_json(&mut out, &results.hits)?;
+    } else {
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        output::write_human(&mut out, &results.hits, HumanStyle { color })?;
+        if results.hits.is_empty() {
+            eprintln!("no hits");
+        } else {
+            eprintln!(
+                "{} of {} matching articles",
+                results.hits.len(),
+                results.total
+            );
+        }
+    }
+    out.flush()?;
+    Ok(if results.hits.is_empty() {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    })
+}
+
+/// A line of a batch file.
+#[derive(serde::Deserialize)]
+struct BatchQuery {
+    id: serde_json::Value,
+    text: String,
+}
+
+fn run_batch(
+    searcher: &ArticleSearcher,
+    path: &Path,
+    limit: usize,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+    let mut bad_lines = 0;
+    for (number, line) in io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("{}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let query: BatchQuery = match serde_json::from_str(&line) {
+            Ok(query) => query,
+            Err(err) => {
+                eprintln!("error: {}:{}: {err}", path.display(), number + 1);
+                bad_lines += 1;
+                continue;
+            }
+        };
+        let query_id = match &query.id {
+            serde_json::Value::String(id) => id.clone(),
+            other => other.to_string(),
+        };
+        let request = SearchRequest {
+            query: query.text,
+            limit,
+            offset: 0,
+            with_documents: false,
+        };
+        match searcher.search(&request) {
+            Ok(results) => output::write_trec(out, &query_id, &results.hits)?,
+            Err(err) => {
+                eprintln!("error: {}:{}: {err}", path.display(), number + 1);
+                bad_lines += 1;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if bad_lines > 0 { EXIT_PARTIAL } else { EXIT_OK })
+}

@@ -1,0 +1,230 @@
+//! Output stage: hits and reports as text for people, JSON Lines for scripts, TREC run
+//! lines for evaluation. Writes to any `io::Write`; knows nothing of how hits were found.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::ingest::IngestReport;
+use crate::search::Hit;
+
+/// How hits are shown to people.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanStyle {
+    /// ANSI colours (only on a terminal, never with `NO_COLOR`).
+    pub color: bool,
+}
+
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+const GREEN: &str = "\x1b[32m";
+const MAGENTA: &str = "\x1b[35m";
+const MATCH: &str = "\x1b[1;31m";
+
+/// Writes hits for people: rank, title, date, categories, score, path, snippet.
+pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::Result<()> {
+    let paint = |code: &str, text: &str| {
+        if style.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    };
+    for (i, hit) in hits.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let title = if hit.title.trim().is_empty() {
+            "(untitled)"
+        } else {
+            hit.title.as_str()
+        };
+        writeln!(out, "{:>2}. {}", hit.rank, paint(BOLD, title))?;
+        let mut meta = Vec::new();
+        if let Some(date) = hit.date {
+            meta.push(date.format("%Y-%m-%d %H:%M").to_string());
+        }
+        if !hit.categories.is_empty() {
+            meta.push(hit.categories.join(" › "));
+        }
+        if let Some(author) = &hit.author {
+            meta.push(author.clone());
+        }
+        meta.push(format!("score {:.2}", hit.score));
+        writeln!(out, "    {}", paint(GREEN, &meta.join(" · ")))?;
+        writeln!(out, "    {}", paint(MAGENTA, &hit.path))?;
+        if !hit.snippet.is_empty() {
+            writeln!(out, "    {}", marked_snippet(hit, style.color))?;
+        }
+    }
+    Ok(())
+}
+
+/// The snippet with highlights in colour, or in 【】 without colour.
+fn marked_snippet(hit: &Hit, color: bool) -> String {
+    let (open, close) = if color {
+        (MATCH, RESET)
+    } else {
+        ("【", "】")
+    };
+    let mut marked = String::with_capacity(hit.snippet.len() + hit.highlights.len() * 8);
+    let mut highlights = hit.highlights.iter().peekable();
+    for (i, c) in hit.snippet.chars().enumerate() {
+        if highlights.peek().is_some_and(|r| r.start == i) {
+            marked.push_str(open);
+        }
+        marked.push(c);
+        if let Some(range) = highlights.peek() {
+            if range.end == i + 1 {
+                marked.push_str(close);
+                highlights.next();
+            }
+        }
+    }
+    marked
+}
+
+/// The JSON form of a hit (keys are stable: add, never rename).
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    rank: usize,
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    date: Option<String>,
+    categories: &'a [String],
+    author: Option<&'a str>,
+    editor: Option<&'a str>,
+    score: f32,
+    snippet: &'a str,
+    highlights: Vec<[usize; 2]>,
+}
+
+/// Writes one JSON object per hit per line.
+pub fn write_json(out: &mut dyn Write, hits: &[Hit]) -> io::Result<()> {
+    for hit in hits {
+        let json = JsonHit {
+            rank: hit.rank,
+            id: &hit.id,
+            path: &hit.path,
+            title: &hit.title,
+            date: hit.date.map(|d| d.to_rfc3339()),
+            categories: &hit.categories,
+            author: hit.author.as_deref(),
+            editor: hit.editor.as_deref(),
+            score: hit.score,
+            snippet: &hit.snippet,
+            highlights: hit.highlights.iter().map(|r| [r.start, r.end]).collect(),
+        };
+        serde_json::to_writer(&mut *out, &json)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Writes TREC run lines: `qid Q0 docid rank score sousuo`.
+pub fn write_trec(out: &mut dyn Write, query_id: &str, hits: &[Hit]) -> io::Result<()> {
+    for hit in hits {
+        writeln!(
+            out,
+            "{query_id} Q0 {} {} {:.6} sousuo",
+            trec_doc_id(&hit.id),
+            hit.rank,
+            hit.score
+        )?;
+    }
+    Ok(())
+}
+
+/// TREC run lines are split on whitespace: spaces in ids are written as `%20`.
+fn trec_doc_id(id: &str) -> String {
+    id.replace('%', "%25").replace(char::is_whitespace, "%20")
+}
+
+/// The closing summary of an ingest, for people.
+pub fn ingest_summary(report: &IngestReport) -> String {
+    let action = if report.dry_run { "checked" } else { "indexed" };
+    let mut summary = format!(
+        "{action} {} new, {} updated, {} unchanged, {} failed",
+        report.added, report.updated, report.unchanged, report.failed
+    );
+    if report.removed > 0 {
+        summary.push_str(&format!(", {} removed", report.removed));
+    }
+    if report.warnings > 0 {
+        summary.push_str(&format!(", {} warnings", report.warnings));
+    }
+    summary.push_str(&format!(
+        " in {:.2} s ({:.1} MB, {:.1} MB/s)",
+        report.seconds,
+        report.bytes as f64 / 1e6,
+        report.megabytes_per_second()
+    ));
+    if !report.dry_run {
+        summary.push_str(&format!("; {} articles in the index", report.documents));
+    }
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit() -> Hit {
+        Hit {
+            rank: 1,
+            score: 3.5,
+            id: "a b.md".into(),
+            path: "data/a b.md".into(),
+            title: "标题".into(),
+            date: None,
+            categories: vec!["金融".into()],
+            author: None,
+            editor: Some("郭建".into()),
+            snippet: "中国算力规模".into(),
+            highlights: vec![2..4],
+        }
+    }
+
+    #[test]
+    fn human_output_marks_highlights_without_colour() {
+        let mut out = Vec::new();
+        write_human(&mut out, &[hit()], HumanStyle { color: false }).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("中国【算力】规模"), "{text}");
+        assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn json_lines_have_the_documented_keys() {
+        let mut out = Vec::new();
+        write_json(&mut out, &[hit()]).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        for key in [
+            "id",
+            "path",
+            "title",
+            "date",
+            "categories",
+            "author",
+            "editor",
+            "score",
+            "snippet",
+            "highlights",
+        ] {
+            assert!(value.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(value["highlights"], serde_json::json!([[2, 4]]));
+        assert!(value["date"].is_null());
+    }
+
+    #[test]
+    fn trec_ids_have_no_spaces() {
+        let mut out = Vec::new();
+        write_trec(&mut out, "q1", &[hit()]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "q1 Q0 a%20b.md 1 3.500000 sousuo\n"
+        );
+    }
+}

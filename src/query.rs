@@ -1,0 +1,283 @@
+//! The query language, read into clauses (no tantivy here).
+//!
+//! ```text
+//! 算力 规模             words: rank by all of them, a hit needs at least one
+//! "东数西算"            phrase: these words, adjacent and in order
+//! "算力 规模"~2         phrase with slop: up to 2 moves apart
+//! +算力  -广告          must contain / must not contain
+//! title:算力  author:新浪财经  category:金融  editor:郭建  tag:x
+//! title:"中国 算力"     a field with a phrase
+//! ```
+//! A `field:` prefix is read as a field only for a known field name; anything else
+//! (`http://…`, `10:30`) stays text. An unclosed quote or an empty field value is an error
+//! that says where.
+
+use std::fmt;
+
+/// Whether a clause must, may or must not match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occur {
+    /// Ranks; at least one ranking clause must match when no clause is required.
+    Should,
+    /// Required (`+`).
+    Must,
+    /// Excluded (`-`).
+    MustNot,
+}
+
+/// The fields a query can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryField {
+    /// `title:`
+    Title,
+    /// `body:`
+    Body,
+    /// `author:`
+    Author,
+    /// `category:` / `categories:`
+    Category,
+    /// `editor:`
+    Editor,
+    /// `tag:` / `tags:`
+    Tag,
+    /// `description:`
+    Description,
+}
+
+impl QueryField {
+    /// The field for a query prefix.
+    pub fn from_prefix(prefix: &str) -> Option<QueryField> {
+        Some(match prefix.to_ascii_lowercase().as_str() {
+            "title" => QueryField::Title,
+            "body" | "content" => QueryField::Body,
+            "author" => QueryField::Author,
+            "category" | "categories" => QueryField::Category,
+            "editor" => QueryField::Editor,
+            "tag" | "tags" => QueryField::Tag,
+            "description" => QueryField::Description,
+            _ => return None,
+        })
+    }
+}
+
+/// What a clause looks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClauseKind {
+    /// Words, segmented and matched independently.
+    Words(String),
+    /// A phrase: words in order, at most `slop` moves apart.
+    Phrase {
+        /// The text between the quotes.
+        text: String,
+        /// `~N`, 0 by default.
+        slop: u32,
+    },
+}
+
+/// One clause of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    /// Must, should or must not.
+    pub occur: Occur,
+    /// The field named, or `None` for the default fields.
+    pub field: Option<QueryField>,
+    /// What it looks for.
+    pub kind: ClauseKind,
+}
+
+/// A query that cannot be read, with the character position of the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuerySyntaxError {
+    /// What is wrong.
+    pub message: String,
+    /// Character offset in the query.
+    pub position: usize,
+}
+
+impl fmt::Display for QuerySyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (at character {})", self.message, self.position + 1)
+    }
+}
+
+impl std::error::Error for QuerySyntaxError {}
+
+/// Reads a query string into clauses.
+///
+/// ```
+/// use sousuo::query::{parse_query, ClauseKind, Occur};
+/// let clauses = parse_query("算力 -广告 \"东数西算\"~1").unwrap();
+/// assert_eq!(clauses.len(), 3);
+/// assert_eq!(clauses[1].occur, Occur::MustNot);
+/// assert_eq!(clauses[2].kind, ClauseKind::Phrase { text: "东数西算".into(), slop: 1 });
+/// ```
+pub fn parse_query(query: &str) -> Result<Vec<Clause>, QuerySyntaxError> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut clauses = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let clause_start = i;
+        let occur = match chars[i] {
+            '+' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => {
+                i += 1;
+                Occur::Must
+            }
+            '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => {
+                i += 1;
+                Occur::MustNot
+            }
+            _ => Occur::Should,
+        };
+        let mut field = None;
+        if let Some(colon) = field_prefix_end(&chars, i) {
+            let prefix: String = chars[i..colon].iter().collect();
+            if let Some(named) = QueryField::from_prefix(&prefix) {
+                field = Some(named);
+                i = colon + 1;
+                if i >= chars.len() || chars[i].is_whitespace() {
+                    return Err(QuerySyntaxError {
+                        message: format!("`{prefix}:` needs a value right after the colon"),
+                        position: colon,
+                    });
+                }
+            }
+        }
+        if chars[i] == '"' {
+            let open = i;
+            let Some(close) = chars[open + 1..].iter().position(|&c| c == '"') else {
+                return Err(QuerySyntaxError {
+                    message: "unclosed quote".to_string(),
+                    position: open,
+                });
+            };
+            let close = open + 1 + close;
+            let text: String = chars[open + 1..close].iter().collect();
+            i = close + 1;
+            let mut slop = 0;
+            if i < chars.len() && chars[i] == '~' {
+                let digits_start = i + 1;
+                let mut end = digits_start;
+                while end < chars.len() && chars[end].is_ascii_digit() {
+                    end += 1;
+                }
+                let digits: String = chars[digits_start..end].iter().collect();
+                slop = digits.parse().map_err(|_| QuerySyntaxError {
+                    message: "`~` after a phrase needs a number of moves, as in \"a b\"~2"
+                        .to_string(),
+                    position: i,
+                })?;
+                i = end;
+            }
+            clauses.push(Clause {
+                occur,
+                field,
+                kind: ClauseKind::Phrase { text, slop },
+            });
+        } else {
+            let start = i;
+            while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '"' {
+                i += 1;
+            }
+            let text: String = chars[start..i].iter().collect();
+            if text.is_empty() {
+                return Err(QuerySyntaxError {
+                    message: "a `+` or `-` needs a word after it".to_string(),
+                    position: clause_start,
+                });
+            }
+            clauses.push(Clause {
+                occur,
+                field,
+                kind: ClauseKind::Words(text),
+            });
+        }
+    }
+    Ok(clauses)
+}
+
+/// If `chars[start..]` begins with `name:` (ASCII letters), the index of the colon.
+fn field_prefix_end(chars: &[char], start: usize) -> Option<usize> {
+    let mut end = start;
+    while end < chars.len() && (chars[end].is_ascii_alphabetic() || chars[end] == '_') {
+        end += 1;
+    }
+    (end > start && end < chars.len() && chars[end] == ':').then_some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn words(occur: Occur, field: Option<QueryField>, text: &str) -> Clause {
+        Clause {
+            occur,
+            field,
+            kind: ClauseKind::Words(text.to_string()),
+        }
+    }
+
+    #[test]
+    fn plain_words() {
+        assert_eq!(
+            parse_query("  算力  规模 ").unwrap(),
+            vec![
+                words(Occur::Should, None, "算力"),
+                words(Occur::Should, None, "规模")
+            ]
+        );
+        assert!(parse_query("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn operators_fields_and_phrases() {
+        let clauses = parse_query("+算力 -广告 title:\"中国 算力\"~2 author:新浪财经").unwrap();
+        assert_eq!(clauses[0], words(Occur::Must, None, "算力"));
+        assert_eq!(clauses[1], words(Occur::MustNot, None, "广告"));
+        assert_eq!(
+            clauses[2],
+            Clause {
+                occur: Occur::Should,
+                field: Some(QueryField::Title),
+                kind: ClauseKind::Phrase {
+                    text: "中国 算力".to_string(),
+                    slop: 2
+                }
+            }
+        );
+        assert_eq!(
+            clauses[3],
+            words(Occur::Should, Some(QueryField::Author), "新浪财经")
+        );
+    }
+
+    #[test]
+    fn unknown_prefixes_and_lone_signs_are_text() {
+        let clauses = parse_query("http://a.cn 10:30 - x").unwrap();
+        assert_eq!(clauses[0], words(Occur::Should, None, "http://a.cn"));
+        assert_eq!(clauses[1], words(Occur::Should, None, "10:30"));
+        assert_eq!(clauses[2], words(Occur::Should, None, "-"));
+    }
+
+    #[test]
+    fn malformed_queries_say_what_and_where() {
+        let err = parse_query("算力 \"东数西算").unwrap_err();
+        assert_eq!(err.to_string(), "unclosed quote (at character 4)");
+        let err = parse_query("title:").unwrap_err();
+        assert!(err.message.contains("`title:` needs a value"), "{err}");
+        let err = parse_query("\"a b\"~x").unwrap_err();
+        assert!(err.message.contains("number of moves"), "{err}");
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(query in "\\PC{0,80}") {
+            let _ = parse_query(&query);
+        }
+    }
+}

@@ -1,0 +1,487 @@
+//! `index-schema.json`: which article fields are indexed, how, and with what ranking boost.
+//!
+//! The file is read and validated here into an [`IndexSchema`]; [`IndexSchema::build`]
+//! turns it into a tantivy [`Schema`] plus the [`Fields`] handles the pipeline uses. Each
+//! declared field is filled from the article property of the same name, so the set of names
+//! is fixed ([`ArticleField`]); the options (type, analyzer, stored, fast, boost) are the
+//! user's. sousuo adds its own bookkeeping fields (names starting with `_`).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions,
+};
+
+use crate::text::CHINESE_ANALYZER;
+
+/// The schema shipped with sousuo, used when no schema file is given.
+pub const DEFAULT_SCHEMA_JSON: &str = include_str!("../index-schema.json");
+
+/// Name of the bookkeeping field holding the content hash of the source file.
+pub const CONTENT_HASH_FIELD: &str = "_content_hash";
+/// Name of the bookkeeping field holding the source file's modification time (ns).
+pub const MTIME_FIELD: &str = "_mtime";
+/// Name of the bookkeeping field holding the source file's size in bytes.
+pub const SIZE_FIELD: &str = "_size";
+
+/// An error in a schema file, naming the file and the field.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {problem}")]
+pub struct SchemaError {
+    /// The schema file (or `built-in schema`).
+    pub file: String,
+    /// What is wrong, naming the field.
+    pub problem: String,
+}
+
+/// The type of a declared field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// Analyzed full text.
+    Text,
+    /// One exact term per value (ids, names, categories).
+    String,
+    /// A date, searchable by range.
+    Date,
+    /// A hierarchical facet (`/金融/新浪财经`), for categories.
+    Facet,
+    /// Stored for display, not searchable.
+    Stored,
+}
+
+/// One field of `index-schema.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// Field name: one of the article properties.
+    pub name: String,
+    /// Field type.
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    /// Analyzer of a text field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analyzer: Option<String>,
+    /// Whether the value is stored for display.
+    #[serde(default)]
+    pub stored: bool,
+    /// Whether the value is kept in a column (for sorting, filters and facets).
+    #[serde(default)]
+    pub fast: bool,
+    /// Ranking weight of a text field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boost: Option<f32>,
+}
+
+/// The whole file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexSchema {
+    /// Free text for people reading the file.
+    #[serde(default, rename = "$comment", skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// The fields.
+    pub fields: Vec<FieldSpec>,
+}
+
+/// The article properties a field can be filled from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleField {
+    /// Document id: the path relative to the ingested folder.
+    Id,
+    /// The file's path as it was found.
+    Path,
+    /// Title.
+    Title,
+    /// Clean body text.
+    Body,
+    /// Categories.
+    Categories,
+    /// Tags.
+    Tags,
+    /// Author.
+    Author,
+    /// Editor.
+    Editor,
+    /// Publication date.
+    Date,
+    /// Description.
+    Description,
+    /// Cover image.
+    Image,
+    /// Original link.
+    Link,
+}
+
+impl ArticleField {
+    const ALL: [(&'static str, ArticleField, &'static [FieldType]); 12] = [
+        ("id", ArticleField::Id, &[FieldType::String]),
+        (
+            "path",
+            ArticleField::Path,
+            &[FieldType::Stored, FieldType::String],
+        ),
+        ("title", ArticleField::Title, &[FieldType::Text]),
+        ("body", ArticleField::Body, &[FieldType::Text]),
+        (
+            "categories",
+            ArticleField::Categories,
+            &[FieldType::String, FieldType::Text, FieldType::Facet],
+        ),
+        (
+            "tags",
+            ArticleField::Tags,
+            &[FieldType::String, FieldType::Text],
+        ),
+        (
+            "author",
+            ArticleField::Author,
+            &[FieldType::String, FieldType::Text],
+        ),
+        (
+            "editor",
+            ArticleField::Editor,
+            &[FieldType::String, FieldType::Text],
+        ),
+        ("date", ArticleField::Date, &[FieldType::Date]),
+        (
+            "description",
+            ArticleField::Description,
+            &[FieldType::Text, FieldType::Stored],
+        ),
+        (
+            "image",
+            ArticleField::Image,
+            &[FieldType::Stored, FieldType::String],
+        ),
+        (
+            "link",
+            ArticleField::Link,
+            &[FieldType::Stored, FieldType::String],
+        ),
+    ];
+
+    fn from_name(name: &str) -> Option<(ArticleField, &'static [FieldType])> {
+        Self::ALL
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, field, types)| (*field, *types))
+    }
+
+    fn known_names() -> String {
+        Self::ALL
+            .iter()
+            .map(|(n, _, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// A declared field, resolved against the tantivy schema.
+#[derive(Debug, Clone)]
+pub struct IndexedField {
+    /// Which article property fills it.
+    pub source: ArticleField,
+    /// The tantivy field.
+    pub field: Field,
+    /// Its declaration.
+    pub spec: FieldSpec,
+}
+
+/// Handles to every field of a built schema.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    /// Declared fields, in file order.
+    pub declared: Vec<IndexedField>,
+    /// The id field (always present).
+    pub id: Field,
+    /// Content hash of the source file.
+    pub content_hash: Field,
+    /// Modification time of the source file, in nanoseconds since the epoch.
+    pub mtime: Field,
+    /// Size of the source file in bytes.
+    pub size: Field,
+}
+
+impl Fields {
+    /// The declared field filled from `source`, if the schema has one.
+    pub fn get(&self, source: ArticleField) -> Option<&IndexedField> {
+        self.declared.iter().find(|f| f.source == source)
+    }
+
+    /// Text fields with their boosts: what a plain query searches.
+    pub fn searchable_text(&self) -> impl Iterator<Item = (&IndexedField, f32)> {
+        self.declared
+            .iter()
+            .filter(|f| f.spec.field_type == FieldType::Text)
+            .map(|f| (f, f.spec.boost.unwrap_or(1.0)))
+    }
+}
+
+impl IndexSchema {
+    /// Reads and validates a schema file.
+    pub fn load(path: &Path) -> Result<IndexSchema, SchemaError> {
+        let file = path.display().to_string();
+        let json = std::fs::read_to_string(path).map_err(|err| SchemaError {
+            file: file.clone(),
+            problem: format!("cannot read: {err}"),
+        })?;
+        Self::parse(&json, &file)
+    }
+
+    /// The built-in schema.
+    pub fn default_schema() -> IndexSchema {
+        Self::parse(DEFAULT_SCHEMA_JSON, "built-in schema")
+            .expect("the built-in schema is valid (checked by a test)")
+    }
+
+    /// Parses and validates schema JSON; `file` names it in errors.
+    pub fn parse(json: &str, file: &str) -> Result<IndexSchema, SchemaError> {
+        let error = |problem: String| SchemaError {
+            file: file.to_string(),
+            problem,
+        };
+        let schema: IndexSchema =
+            serde_json::from_str(json).map_err(|err| error(err.to_string()))?;
+        schema.validate().map_err(error)?;
+        Ok(schema)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let mut seen = HashSet::new();
+        for spec in &self.fields {
+            let name = &spec.name;
+            let Some((_, allowed_types)) = ArticleField::from_name(name) else {
+                return Err(format!(
+                    "field {name:?}: unknown field (sousuo fills only: {})",
+                    ArticleField::known_names()
+                ));
+            };
+            if !seen.insert(name.as_str()) {
+                return Err(format!("field {name:?}: declared twice"));
+            }
+            if !allowed_types.contains(&spec.field_type) {
+                let allowed: Vec<String> = allowed_types
+                    .iter()
+                    .map(|t| format!("{t:?}").to_lowercase())
+                    .collect();
+                return Err(format!(
+                    "field {name:?}: type {:?} is not possible for it (use {})",
+                    format!("{:?}", spec.field_type).to_lowercase(),
+                    allowed.join(" or ")
+                ));
+            }
+            match (spec.field_type, spec.analyzer.as_deref()) {
+                (FieldType::Text, Some(CHINESE_ANALYZER)) => {}
+                (FieldType::Text, Some(other)) => {
+                    return Err(format!(
+                        "field {name:?}: unknown analyzer {other:?} (known: {CHINESE_ANALYZER})"
+                    ))
+                }
+                (FieldType::Text, None) => {
+                    return Err(format!(
+                        "field {name:?}: a text field needs \"analyzer\": \"{CHINESE_ANALYZER}\""
+                    ))
+                }
+                (_, Some(_)) => {
+                    return Err(format!("field {name:?}: only text fields take an analyzer"))
+                }
+                (_, None) => {}
+            }
+            if let Some(boost) = spec.boost {
+                if spec.field_type != FieldType::Text {
+                    return Err(format!("field {name:?}: only text fields take a boost"));
+                }
+                if !(boost.is_finite() && boost > 0.0) {
+                    return Err(format!("field {name:?}: boost must be a positive number"));
+                }
+            }
+            if spec.fast && !matches!(spec.field_type, FieldType::String | FieldType::Date) {
+                return Err(format!(
+                    "field {name:?}: only string and date fields can be fast"
+                ));
+            }
+            if spec.field_type == FieldType::Stored && !spec.stored {
+                return Err(format!(
+                    "field {name:?}: a stored-only field must have \"stored\": true"
+                ));
+            }
+        }
+        for (required, why) in [
+            ("id", "documents are updated by id"),
+            ("title", "hits show a title"),
+            ("body", "snippets come from the body"),
+        ] {
+            if !seen.contains(required) {
+                return Err(format!("field {required:?}: missing ({why})"));
+            }
+        }
+        let stored = |name: &str| self.fields.iter().any(|f| f.name == name && f.stored);
+        if !stored("id") || !stored("title") || !stored("body") {
+            return Err("fields \"id\", \"title\" and \"body\" must be stored".to_string());
+        }
+        let id_fast = self.fields.iter().any(|f| f.name == "id" && f.fast);
+        if !id_fast {
+            return Err("field \"id\": must be fast (incremental ingest reads it)".to_string());
+        }
+        Ok(())
+    }
+
+    /// Builds the tantivy schema.
+    pub fn build(&self) -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let mut declared = Vec::with_capacity(self.fields.len());
+        for spec in &self.fields {
+            let (source, _) =
+                ArticleField::from_name(&spec.name).expect("validated: the name is known");
+            let field = match spec.field_type {
+                FieldType::Text => {
+                    let indexing = TextFieldIndexing::default()
+                        .set_tokenizer(CHINESE_ANALYZER)
+                        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+                    let mut options = TextOptions::default().set_indexing_options(indexing);
+                    if spec.stored {
+                        options = options.set_stored();
+                    }
+                    builder.add_text_field(&spec.name, options)
+                }
+                FieldType::String => {
+                    let indexing = TextFieldIndexing::default()
+                        .set_tokenizer("raw")
+                        .set_fieldnorms(false)
+                        .set_index_option(IndexRecordOption::Basic);
+                    let mut options = TextOptions::default().set_indexing_options(indexing);
+                    if spec.stored {
+                        options = options.set_stored();
+                    }
+                    if spec.fast {
+                        options = options.set_fast("raw");
+                    }
+                    builder.add_text_field(&spec.name, options)
+                }
+                FieldType::Date => {
+                    let mut options = DateOptions::default()
+                        .set_indexed()
+                        .set_precision(DateTimePrecision::Seconds);
+                    if spec.stored {
+                        options = options.set_stored();
+                    }
+                    if spec.fast {
+                        options = options.set_fast();
+                    }
+                    builder.add_date_field(&spec.name, options)
+                }
+                FieldType::Facet => {
+                    let options = if spec.stored {
+                        FacetOptions::default().set_stored()
+                    } else {
+                        FacetOptions::default()
+                    };
+                    builder.add_facet_field(&spec.name, options)
+                }
+                FieldType::Stored => {
+                    builder.add_text_field(&spec.name, TextOptions::default().set_stored())
+                }
+            };
+            declared.push(IndexedField {
+                source,
+                field,
+                spec: spec.clone(),
+            });
+        }
+        let numeric = NumericOptions::default().set_fast();
+        let content_hash = builder.add_u64_field(CONTENT_HASH_FIELD, numeric.clone());
+        let mtime = builder.add_u64_field(MTIME_FIELD, numeric.clone());
+        let size = builder.add_u64_field(SIZE_FIELD, numeric);
+        let schema = builder.build();
+        let id = declared
+            .iter()
+            .find(|f| f.source == ArticleField::Id)
+            .expect("validated: id is declared")
+            .field;
+        let fields = Fields {
+            declared,
+            id,
+            content_hash,
+            mtime,
+            size,
+        };
+        (schema, fields)
+    }
+
+    /// The schema as pretty JSON, as recorded with an index.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a schema always serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(json: &str) -> String {
+        IndexSchema::parse(json, "s.json").unwrap_err().to_string()
+    }
+
+    #[test]
+    fn built_in_schema_is_valid_and_boosts_title_over_body() {
+        let schema = IndexSchema::default_schema();
+        let (_, fields) = schema.build();
+        let boost = |source| fields.get(source).unwrap().spec.boost.unwrap_or(1.0);
+        assert!(boost(ArticleField::Title) > boost(ArticleField::Body));
+    }
+
+    #[test]
+    fn errors_name_the_file_and_field() {
+        let base = r#"{"name":"id","type":"string","stored":true,"fast":true},{"name":"title","type":"text","analyzer":"chinese","stored":true},{"name":"body","type":"text","analyzer":"chinese","stored":true}"#;
+        let with = |extra: &str| format!(r#"{{"fields":[{base}{extra}]}}"#);
+        assert!(IndexSchema::parse(&with(""), "s.json").is_ok());
+        let cases = [
+            (
+                with(r#",{"name":"bogus","type":"text"}"#),
+                r#"field "bogus": unknown field"#,
+            ),
+            (
+                with(r#",{"name":"date","type":"text","analyzer":"chinese"}"#),
+                r#"field "date": type "text""#,
+            ),
+            (
+                with(r#",{"name":"author","type":"text","analyzer":"jieba"}"#),
+                r#"unknown analyzer "jieba""#,
+            ),
+            (
+                with(r#",{"name":"author","type":"string","boost":2}"#),
+                "only text fields take a boost",
+            ),
+            (
+                with(r#",{"name":"tags","type":"text","analyzer":"chinese","boost":-1}"#),
+                "boost must be a positive",
+            ),
+            (
+                with(r#",{"name":"title","type":"string"}"#),
+                r#"field "title": declared twice"#,
+            ),
+            (
+                with(r#",{"name":"date","type":"date","colour":1}"#),
+                "unknown field `colour`",
+            ),
+            (r#"{"fields":[]}"#.to_string(), r#"field "id": missing"#),
+            ("{".to_string(), "EOF"),
+        ];
+        for (json, expected) in cases {
+            let message = problem(&json);
+            assert!(message.starts_with("s.json: "), "{message}");
+            assert!(message.contains(expected), "{message:?} lacks {expected:?}");
+        }
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let schema = IndexSchema::default_schema();
+        let again = IndexSchema::parse(&schema.to_json(), "again").unwrap();
+        assert_eq!(schema, again);
+    }
+}
