@@ -182,7 +182,7 @@ mod tests {
             author: None,
             editor: Some("郭建".into()),
             snippet: "中国算力规模".into(),
-            highlights: vec![2..4],
+            highlights: std::iter::once(2..4).collect(),
         }
     }
 

@@ -11,6 +11,10 @@ use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '；' | '\n' | '!' | '?' | ';')
+}
+
 /// A passage with marked terms.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Snippet {
@@ -99,7 +103,7 @@ impl SnippetMaker {
             }
             let range = (start - window_start + offset)..(end - window_start + offset);
             match highlights.last_mut() {
-                Some(last) if last.end > range.start => last.end = last.end.max(range.end),
+                Some(last) if last.end >= range.start => last.end = last.end.max(range.end),
                 _ => highlights.push(range),
             }
         }
@@ -165,18 +169,18 @@ impl SnippetMaker {
                 best_start = first_char;
             }
         }
-        // Start at the beginning of the line when it is close, else a few chars before.
-        let mut start = best_start.saturating_sub(lead);
-        let line_start = body[..char_starts.get(best_start).copied().unwrap_or(body.len())]
-            .rfind('\n')
-            .map(|b| char_at(b + 1));
-        if let Some(line_start) = line_start {
-            if line_start > start {
-                start = line_start;
-            }
-        } else if best_start <= lead {
-            start = 0;
-        }
+        // Start at the beginning of the sentence when it is close, else a few chars before.
+        let look_back = self.max_chars / 3;
+        let earliest = best_start.saturating_sub(look_back);
+        let sentence_start = (earliest..best_start).rev().find(|&c| {
+            let byte = char_starts[c];
+            body[byte..].chars().next().is_some_and(is_sentence_end)
+        });
+        let start = match sentence_start {
+            Some(end_of_previous) => end_of_previous + 1,
+            None if earliest == 0 => 0,
+            None => best_start.saturating_sub(lead),
+        };
         let end = (start + self.max_chars).min(total);
         let start = end.saturating_sub(self.max_chars).min(start);
         (start, end)
@@ -206,9 +210,31 @@ mod tests {
         );
         let maker = SnippetMaker::new(&["算力".into(), "规模".into()], 40);
         let snippet = maker.make(&body);
-        assert_eq!(marked(&snippet), ["算力", "规模"]);
-        assert!(snippet.text.starts_with('…'));
+        assert_eq!(marked(&snippet), ["算力规模"]);
+        // Near the end of the body the window fills up with what comes before.
+        assert!(snippet.text.starts_with('…'), "{}", snippet.text);
+        assert!(
+            snippet.text.ends_with("算力规模全球第二。"),
+            "{}",
+            snippet.text
+        );
         assert!(snippet.text.chars().count() <= 42);
+    }
+
+    #[test]
+    fn passage_starts_at_a_sentence_start_when_close() {
+        let body = format!(
+            "{}前一句。这里说到算力。{}",
+            "很长的开头".repeat(20),
+            "后文".repeat(40)
+        );
+        let maker = SnippetMaker::new(&["算力".into()], 40);
+        let snippet = maker.make(&body);
+        assert!(
+            snippet.text.starts_with("…这里说到算力。"),
+            "{}",
+            snippet.text
+        );
     }
 
     #[test]

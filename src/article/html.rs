@@ -279,18 +279,20 @@ impl TextBuilder {
         if self.line.is_empty() {
             return;
         }
-        let line = self.line.trim_matches(is_space);
-        if !line.is_empty() {
-            if EDITOR_PREFIXES.iter().any(|p| line.starts_with(p)) {
-                if self.editor.is_none() {
-                    self.editor = editor_name(line);
-                }
-            } else {
-                if !self.text.is_empty() {
-                    self.text.push('\n');
-                }
-                self.text.push_str(line);
+        let mut line = self.line.trim_matches(is_space);
+        // An editor credit ends the text of its line, also when a copied article carries it
+        // at the end of a paragraph (`…查看更多责任编辑：`).
+        if let Some(at) = EDITOR_PREFIXES.iter().filter_map(|p| line.find(p)).min() {
+            if self.editor.is_none() {
+                self.editor = editor_name(&line[at..]);
             }
+            line = line[..at].trim_end_matches(is_space);
+        }
+        if !line.is_empty() {
+            if !self.text.is_empty() {
+                self.text.push('\n');
+            }
+            self.text.push_str(line);
         }
         self.line.clear();
     }
@@ -350,6 +352,9 @@ mod tests {
         let plain = clean_html("<p>正文</p><p>责任编辑:张三</p>");
         assert_eq!(plain.text, "正文");
         assert_eq!(plain.editor.as_deref(), Some("张三"));
+        let inline = clean_html("<p>正文。返回搜狐，查看更多责任编辑：</p><p>下一段</p>");
+        assert_eq!(inline.text, "正文。返回搜狐，查看更多\n下一段");
+        assert_eq!(inline.editor, None);
     }
 
     #[test]

@@ -1,0 +1,332 @@
+//! End-to-end tests of the `sousuo` binary: ingest fixtures into a temp folder, query,
+//! read the JSON.
+
+mod common;
+
+use std::fs;
+
+use common::Workspace;
+
+const SEED: &str = "real/工信部副部长张云明：中国算力规模排名全球第二.md";
+
+fn indexed() -> Workspace {
+    let workspace = Workspace::with_fixtures(&["real", "handmade"]);
+    let (run, summary) = workspace.ingest();
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(summary["added"], 10, "{summary}");
+    workspace
+}
+
+#[test]
+fn seed_post_is_found_with_metadata_snippet_and_highlights() {
+    let workspace = indexed();
+    let run = workspace.query("算力");
+    assert_eq!(run.code, 0, "{run:?}");
+    let hits = run.json_lines();
+    assert_eq!(hits[0]["id"], SEED);
+    let seed = &hits[0];
+    assert_eq!(
+        seed["title"],
+        "工信部副部长张云明：中国算力规模排名全球第二"
+    );
+    assert_eq!(seed["date"], "2022-07-30T15:56:36+08:00");
+    assert_eq!(
+        seed["categories"],
+        serde_json::json!(["金融", "新浪财经", "新浪财经－国內"])
+    );
+    assert_eq!(seed["author"], "新浪财经");
+    assert_eq!(seed["editor"], "郭建");
+    assert!(seed["path"].as_str().unwrap().ends_with(".md"));
+    let snippet: Vec<char> = seed["snippet"].as_str().unwrap().chars().collect();
+    let highlights = seed["highlights"].as_array().unwrap();
+    assert!(!highlights.is_empty());
+    for range in highlights {
+        let (start, end) = (
+            range[0].as_u64().unwrap() as usize,
+            range[1].as_u64().unwrap() as usize,
+        );
+        let marked: String = snippet[start..end].iter().collect();
+        assert_eq!(marked, "算力");
+    }
+}
+
+#[test]
+fn boilerplate_never_matches() {
+    let workspace = indexed();
+    for word in [
+        "金麒麟",
+        "海量资讯",
+        "开户",
+        "责任编辑",
+        "appendQr",
+        "article_adlist",
+    ] {
+        let run = workspace.query(word);
+        assert_eq!(run.code, 1, "{word} matched: {}", run.stdout);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn sub_words_match_inside_longer_words() {
+    let workspace = indexed();
+    for (query, id) in [
+        ("大会堂", "handmade/人大会议.md"),
+        ("农业", "handmade/春耕贷款.md"),
+        ("算力", "handmade/算力网络.markdown"),
+    ] {
+        let ids = workspace.query(query).hit_ids();
+        assert!(ids.contains(&id.to_string()), "{query} → {ids:?}");
+    }
+}
+
+#[test]
+fn phrases_match_words_in_order_with_slop() {
+    let workspace = indexed();
+    let ids = workspace.query("\"东数西算\"").hit_ids();
+    assert_eq!(ids, [SEED]);
+    // 中国算力产业规模: one word stands between 算力 and 规模.
+    let exact = workspace.query("\"算力 规模\"").hit_ids();
+    let sloppy = workspace.query("\"算力 规模\"~2").hit_ids();
+    assert!(
+        !exact.contains(&"handmade/算力网络.markdown".to_string()),
+        "{exact:?}"
+    );
+    assert!(
+        sloppy.contains(&"handmade/算力网络.markdown".to_string()),
+        "{sloppy:?}"
+    );
+    assert!(sloppy.contains(&SEED.to_string()), "{sloppy:?}");
+    // Reversed order is further than two moves away.
+    let reversed = workspace.query("\"规模 产业 算力\"~1").hit_ids();
+    assert!(!reversed.contains(&"handmade/算力网络.markdown".to_string()));
+}
+
+#[test]
+fn unspaced_query_is_not_a_strict_phrase() {
+    let workspace = indexed();
+    // These words occur in the seed post, but never side by side in this order.
+    let ids = workspace.query("算力大会堂张云明").hit_ids();
+    assert!(ids.contains(&SEED.to_string()), "{ids:?}");
+    assert!(ids.contains(&"handmade/人大会议.md".to_string()), "{ids:?}");
+}
+
+#[test]
+fn title_matches_rank_above_passing_mentions() {
+    let workspace = indexed();
+    let ids = workspace.query("乒乓外交").hit_ids();
+    assert!(ids[0].contains("乒乓外交"), "{ids:?}");
+    let ids = workspace.query("春耕贷款").hit_ids();
+    assert_eq!(ids[0], "handmade/春耕贷款.md");
+}
+
+#[test]
+fn required_excluded_and_field_clauses() {
+    let workspace = indexed();
+    let ids = workspace.query("算力 -东数西算").hit_ids();
+    assert!(!ids.contains(&SEED.to_string()), "{ids:?}");
+    assert!(ids.contains(&"handmade/算力网络.markdown".to_string()));
+    let ids = workspace.query("算力 +开幕").hit_ids();
+    assert_eq!(ids, ["handmade/人大会议.md"]);
+    let ids = workspace.query("author:新华社").hit_ids();
+    assert_eq!(ids, ["handmade/人大会议.md"]);
+    let ids = workspace.query("category:时政").hit_ids();
+    assert_eq!(ids, ["handmade/人大会议.md"]);
+    let ids = workspace.query("editor:王涵").hit_ids();
+    assert_eq!(ids, ["handmade/春耕贷款.md"]);
+    let ids = workspace.query("title:算力").hit_ids();
+    assert_eq!(ids, [SEED]);
+}
+
+#[test]
+fn width_and_case_fold_at_index_and_query_time() {
+    let workspace = indexed();
+    for query in ["abc123", "ＡＢＣ１２３", "ABC123"] {
+        let ids = workspace.query(query).hit_ids();
+        assert_eq!(ids, ["handmade/no-front-matter.html"], "{query}");
+    }
+}
+
+#[test]
+fn files_without_front_matter_and_dates_in_other_forms() {
+    let workspace = indexed();
+    let hits = workspace.query("front matter").json_lines();
+    assert_eq!(hits[0]["title"], "没有前言的页面");
+    assert!(hits[0]["date"].is_null());
+    let hits = workspace.query("春耕").json_lines();
+    assert_eq!(hits[0]["date"], "2023-03-06T10:30:00+08:00");
+    let hits = workspace.query("MetaMask").json_lines();
+    assert!(hits[0]["date"].is_null(), "Invalid Date is no date");
+}
+
+#[test]
+fn reingest_updates_in_place_and_prunes() {
+    let workspace = indexed();
+    let (_, again) = workspace.ingest();
+    assert_eq!(
+        (again["added"].as_u64(), again["updated"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(again["unchanged"], 10);
+    assert_eq!(again["documents"], 10);
+
+    let changed = workspace.posts().join("handmade/人大会议.md");
+    let text = fs::read_to_string(&changed)
+        .unwrap()
+        .replace("近三千名代表", "近三千名代表和列席人员");
+    fs::write(&changed, text).unwrap();
+    let (_, update) = workspace.ingest();
+    assert_eq!(update["updated"], 1, "{update}");
+    assert_eq!(update["documents"], 10);
+    assert_eq!(workspace.query("列席").hit_ids(), ["handmade/人大会议.md"]);
+    assert_eq!(
+        workspace.query("大会堂").hit_ids(),
+        ["handmade/人大会议.md"]
+    );
+
+    fs::remove_file(workspace.posts().join("handmade/春耕贷款.md")).unwrap();
+    let run = workspace.run(&["ingest", "posts", "--json", "--prune"]);
+    let pruned: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(pruned["removed"], 1);
+    assert_eq!(pruned["documents"], 9);
+    assert_eq!(workspace.query("春耕").code, 1);
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_indexed() {
+    let workspace = Workspace::with_fixtures(&["real", "bad"]);
+    fs::write(
+        workspace.posts().join("bad/broken-utf8.md"),
+        b"---\ntitle: x\n---\n\xe4\xb8 \xff\xfe",
+    )
+    .unwrap();
+    let (run, summary) = workspace.ingest();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(summary["failed"], 4, "{summary}");
+    assert_eq!(summary["added"], 6);
+    for (file, reason) in [
+        ("unclosed-front-matter.md", "front matter is not closed"),
+        ("front-matter-list.md", "front matter is a list"),
+        ("invalid-yaml.md", "front matter is not valid YAML"),
+        ("broken-utf8.md", "not valid UTF-8"),
+    ] {
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.contains(file))
+            .unwrap_or_else(|| panic!("{file} not reported: {}", run.stderr));
+        assert!(line.starts_with("error: "), "{line}");
+        assert!(line.contains(reason), "{line}");
+    }
+    assert_eq!(workspace.query("算力").hit_ids()[0], SEED);
+}
+
+#[test]
+fn batch_mode_prints_trec_run_lines() {
+    let workspace = indexed();
+    let queries = workspace.path().join("queries.jsonl");
+    fs::write(
+        &queries,
+        "{\"id\": \"q1\", \"text\": \"算力\"}\n{\"id\": 7, \"text\": \"春耕\"}\n",
+    )
+    .unwrap();
+    let run = workspace.run(&["query", "--batch", "queries.jsonl", "--limit", "3"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let lines: Vec<Vec<&str>> = run.stdout.lines().map(|l| l.split(' ').collect()).collect();
+    assert!(lines.len() >= 2 && lines.len() <= 6, "{}", run.stdout);
+    for fields in &lines {
+        assert_eq!(fields.len(), 6, "{fields:?}");
+        assert_eq!(fields[1], "Q0");
+        assert_eq!(fields[5], "sousuo");
+        fields[4].parse::<f32>().unwrap();
+    }
+    assert_eq!(lines[0][0], "q1");
+    assert_eq!(lines[0][3], "1");
+    assert!(lines
+        .iter()
+        .any(|f| f[0] == "7" && f[2] == "handmade/春耕贷款.md"));
+}
+
+#[test]
+fn human_output_marks_matches_and_exit_codes_tell_hits() {
+    let workspace = indexed();
+    let run = workspace.run(&["query", "东数西算", "--limit", "1"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("“【东数西算】”"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with(" 1. 工信部副部长张云明"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains('\x1b'), "NO_COLOR is respected");
+    let none = workspace.run(&["query", "zzqxvw"]);
+    assert_eq!(none.code, 1);
+    assert!(none.stdout.is_empty());
+}
+
+#[test]
+fn errors_exit_2_with_a_clear_message() {
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    let run = workspace.run(&["query", "算力", "--index", "nowhere"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.starts_with("error: no sousuo index at nowhere"),
+        "{}",
+        run.stderr
+    );
+
+    let run = workspace.run(&["query", "\"unclosed", "--index", "nowhere"]);
+    assert_eq!(run.code, 2);
+
+    fs::write(
+        workspace.path().join("bad-schema.json"),
+        r#"{"fields": [{"name": "id", "type": "date"}]}"#,
+    )
+    .unwrap();
+    let run = workspace.run(&["ingest", "posts", "--schema", "bad-schema.json"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("bad-schema.json: field \"id\": type \"date\""),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn malformed_query_is_an_error_that_says_where() {
+    let workspace = indexed();
+    let run = workspace.query("算力 \"东数西算");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unclosed quote (at character 4)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_changed_schema_is_refused_until_rebuild() {
+    let workspace = indexed();
+    let schema = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/index-schema.json"))
+        .unwrap()
+        .replace("\"boost\": 2.0", "\"boost\": 5.0");
+    fs::write(workspace.path().join("changed.json"), schema).unwrap();
+    let run = workspace.run(&["ingest", "posts", "--schema", "changed.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--rebuild"), "{}", run.stderr);
+    let run = workspace.run(&["ingest", "posts", "--schema", "changed.json", "--rebuild"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(workspace.query("算力").hit_ids()[0], SEED);
+}
+
+#[test]
+fn dry_run_checks_without_writing() {
+    let workspace = Workspace::with_fixtures(&["real", "bad"]);
+    let run = workspace.run(&["ingest", "posts", "--dry-run", "--json"]);
+    assert_eq!(run.code, 1);
+    let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(summary["added"], 6);
+    assert_eq!(summary["failed"], 3);
+    assert!(!workspace.path().join(".sousuo").exists());
+}

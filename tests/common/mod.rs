@@ -1,0 +1,121 @@
+//! Helpers for running the real `sousuo` binary in temporary folders.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// The fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// What a run printed and returned.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout as JSON Lines.
+    pub fn json_lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+            .collect()
+    }
+
+    /// The ids of JSON hits, in order.
+    pub fn hit_ids(&self) -> Vec<String> {
+        self.json_lines()
+            .iter()
+            .map(|hit| hit["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// Runs sousuo with `args` in `dir`.
+pub fn sousuo(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_sousuo"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOUSUO_INDEX")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sousuo runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A temp folder with a copy of some fixture folders under `posts/`.
+pub struct Workspace {
+    pub dir: TempDir,
+}
+
+impl Workspace {
+    pub fn with_fixtures(folders: &[&str]) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        for folder in folders {
+            copy_dir(
+                &fixtures().join(folder),
+                &dir.path().join("posts").join(folder),
+            );
+        }
+        Workspace { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn posts(&self) -> PathBuf {
+        self.path().join("posts")
+    }
+
+    /// Runs sousuo in the workspace.
+    pub fn run(&self, args: &[&str]) -> Run {
+        sousuo(self.path(), args)
+    }
+
+    /// Ingests `posts/` into the default index; returns the JSON summary.
+    pub fn ingest(&self) -> (Run, Value) {
+        let run = self.run(&[
+            "ingest",
+            "posts",
+            "--json",
+            "--threads",
+            "2",
+            "--memory",
+            "32",
+        ]);
+        let summary =
+            serde_json::from_str(run.stdout.trim()).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+        (run, summary)
+    }
+
+    /// Queries with `--json`.
+    pub fn query(&self, query: &str) -> Run {
+        self.run(&["query", query, "--json", "--limit", "20"])
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
