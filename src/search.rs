@@ -3,7 +3,7 @@
 //! Clauses from [`crate::query`] are analyzed with the index's own analyzer and built into
 //! one tantivy `BooleanQuery`:
 //! - plain words rank: each word is a should-clause per text field, boosted by the schema,
-//!   scored by BM25. A hit needs at least one word, never all of them (question-style
+//!   scored by BM25, plus the same word as a sub-word of longer words at a lower weight. A hit needs at least one word, never all of them (question-style
 //!   queries carry words relevant documents lack); an unspaced Chinese query is segmented,
 //!   never turned into a strict phrase;
 //! - the query's words together form a sloppy phrase that adds to the score of documents
@@ -26,10 +26,12 @@ use crate::index::SearchIndex;
 use crate::query::{parse_query, Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField};
 use crate::snippet::SnippetMaker;
-use crate::text::Mode;
+use crate::text::{sub_word_term, Mode};
 
 /// How close query words must stand to earn the proximity boost (positions apart).
-const PROXIMITY_SLOP: u32 = 3;
+const PROXIMITY_SLOP: u32 = 8;
+/// Weight of a match as a sub-word of a longer word, relative to a whole-word match.
+const SUB_WORD_WEIGHT: f32 = 0.5;
 /// Weight of the proximity clause relative to the words' own scores.
 const PROXIMITY_BOOST: f32 = 0.5;
 /// Characters of body text shown around the best match.
@@ -178,13 +180,26 @@ impl ArticleSearcher {
                     }
                     for (_, term) in &terms {
                         subqueries.push((TantivyOccur::Should, any_field(&fields, term)));
+                        if let Some(sub_word) = sub_word_query(&fields, term) {
+                            subqueries.push((TantivyOccur::Should, sub_word));
+                        }
                     }
                     continue;
                 }
                 (ClauseKind::Words(_), _) => {
+                    // Every word must be there, whole or inside a longer word.
                     let all: Vec<(TantivyOccur, Box<dyn Query>)> = terms
                         .iter()
-                        .map(|(_, term)| (TantivyOccur::Must, any_field(&fields, term)))
+                        .map(|(_, term)| {
+                            let mut either = vec![(TantivyOccur::Should, any_field(&fields, term))];
+                            if let Some(sub_word) = sub_word_query(&fields, term) {
+                                either.push((TantivyOccur::Should, sub_word));
+                            }
+                            (
+                                TantivyOccur::Must,
+                                Box::new(BooleanQuery::new(either)) as Box<dyn Query>,
+                            )
+                        })
                         .collect();
                     Box::new(BooleanQuery::new(all))
                 }
@@ -390,6 +405,21 @@ fn any_field(fields: &[(&IndexedField, f32)], term: &str) -> Box<dyn Query> {
         return per_field.into_iter().next().expect("one clause").1;
     }
     Box::new(BooleanQuery::new(per_field))
+}
+
+/// The word as a sub-word of longer words in the analyzed fields, at [`SUB_WORD_WEIGHT`];
+/// `None` when no field is analyzed.
+fn sub_word_query(fields: &[(&IndexedField, f32)], term: &str) -> Option<Box<dyn Query>> {
+    let analyzed: Vec<(&IndexedField, f32)> = fields
+        .iter()
+        .filter(|(field, _)| field.spec.field_type == FieldType::Text)
+        .copied()
+        .collect();
+    if analyzed.is_empty() {
+        return None;
+    }
+    let query = any_field(&analyzed, &sub_word_term(term));
+    Some(Box::new(BoostQuery::new(query, SUB_WORD_WEIGHT)))
 }
 
 /// A phrase of positioned terms in any of the fields.
