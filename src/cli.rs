@@ -101,7 +101,8 @@ pub struct QueryArgs {
     #[arg(long)]
     pub json: bool,
     /// Run every query of a JSON Lines file ({"id": …, "text": …} per line) and print TREC
-    /// run lines `qid Q0 docid rank score sousuo`.
+    /// run lines `qid Q0 docid rank score sousuo` (with --json: JSON hits with a
+    /// `query_id`); latency percentiles go to stderr.
     #[arg(long, value_name = "FILE.jsonl")]
     pub batch: Option<PathBuf>,
     /// When to use colour.

@@ -1,16 +1,19 @@
-//! Analysis stage: an [`Article`] → a tantivy document.
+//! Document stage: an [`Article`] → the document the index writer takes.
 //!
-//! Every text field is segmented here, once, and handed to tantivy pre-tokenized, so the
-//! costly segmentation runs in the parallel workers and the index writer only builds
-//! postings. tantivy stores only the text of a pre-tokenized value, never its tokens.
+//! Text fields go to tantivy as text: the writer threads segment them with the registered
+//! [`crate::text::ChineseTokenizer`], once, reusing token buffers (no allocation per token).
+//! Handing tantivy pre-tokenized text instead cost more than it saved: its default document
+//! encodes the tokens as JSON and decodes them again, and even without that every token
+//! becomes a `String` that the writer copies (measured in BENCHMARKS.md).
+//!
+//! [`ArticleDocument`] is sousuo's own tantivy `Document`: a flat list of field values,
+//! handed to the writer without re-encoding.
 
-use tantivy::schema::Facet;
-use tantivy::tokenizer::PreTokenizedString;
-use tantivy::TantivyDocument;
+use tantivy::schema::document::Document;
+use tantivy::schema::{Facet, Field, OwnedValue};
 
 use crate::article::Article;
 use crate::schema::{ArticleField, FieldType, Fields, IndexedField};
-use crate::text::{Analyzer, Mode};
 
 /// Where an article came from, as recorded in the index for incremental ingest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,20 +30,68 @@ pub struct SourceFile {
     pub size: u64,
 }
 
-/// Builds the document for `article`, analysing its text fields with `analyzer`.
-pub fn build_document(
-    fields: &Fields,
-    analyzer: &Analyzer,
-    article: &Article,
-    source: &SourceFile,
-) -> TantivyDocument {
-    let mut document = TantivyDocument::default();
+/// A document ready for the index writer: field values, text fields pre-tokenized.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleDocument {
+    values: Vec<(Field, OwnedValue)>,
+}
+
+impl ArticleDocument {
+    fn add(&mut self, field: Field, value: OwnedValue) {
+        self.values.push((field, value));
+    }
+
+    fn add_text(&mut self, field: Field, text: &str) {
+        self.add(field, OwnedValue::Str(text.to_string()));
+    }
+
+    fn add_facet(&mut self, field: Field, facet: Facet) {
+        self.add(field, OwnedValue::Facet(facet));
+    }
+
+    /// The values of `field`, in the order they were added.
+    pub fn values(&self, field: Field) -> impl Iterator<Item = &OwnedValue> {
+        self.values
+            .iter()
+            .filter(move |(f, _)| *f == field)
+            .map(|(_, value)| value)
+    }
+
+    /// The texts of `field` (its string values).
+    pub fn texts(&self, field: Field) -> impl Iterator<Item = &str> {
+        self.values(field).filter_map(|value| match value {
+            OwnedValue::Str(text) => Some(text.as_str()),
+            _ => None,
+        })
+    }
+}
+
+type FieldValueIter<'a> = std::iter::Map<
+    std::slice::Iter<'a, (Field, OwnedValue)>,
+    fn(&'a (Field, OwnedValue)) -> (Field, &'a OwnedValue),
+>;
+
+impl Document for ArticleDocument {
+    type Value<'a> = &'a OwnedValue;
+    type FieldsValuesIter<'a> = FieldValueIter<'a>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        fn split(entry: &(Field, OwnedValue)) -> (Field, &OwnedValue) {
+            (entry.0, &entry.1)
+        }
+        self.values.iter().map(split)
+    }
+}
+
+/// Builds the document for `article`.
+pub fn build_document(fields: &Fields, article: &Article, source: &SourceFile) -> ArticleDocument {
+    let mut document = ArticleDocument::default();
     for field in &fields.declared {
         match field.source {
-            ArticleField::Id => add_value(&mut document, analyzer, field, &source.id),
-            ArticleField::Path => add_value(&mut document, analyzer, field, &source.path),
-            ArticleField::Title => add_value(&mut document, analyzer, field, &article.title),
-            ArticleField::Body => add_value(&mut document, analyzer, field, &article.body),
+            ArticleField::Id => add_value(&mut document, field, &source.id),
+            ArticleField::Path => add_value(&mut document, field, &source.path),
+            ArticleField::Title => add_value(&mut document, field, &article.title),
+            ArticleField::Body => add_value(&mut document, field, &article.body),
             ArticleField::Categories => {
                 if field.spec.field_type == FieldType::Facet {
                     if !article.categories.is_empty() {
@@ -48,66 +99,45 @@ pub fn build_document(
                     }
                 } else {
                     for category in &article.categories {
-                        add_value(&mut document, analyzer, field, category);
+                        add_value(&mut document, field, category);
                     }
                 }
             }
             ArticleField::Tags => {
                 for tag in &article.tags {
-                    add_value(&mut document, analyzer, field, tag);
+                    add_value(&mut document, field, tag);
                 }
             }
-            ArticleField::Author => add_optional(&mut document, analyzer, field, &article.author),
-            ArticleField::Editor => add_optional(&mut document, analyzer, field, &article.editor),
-            ArticleField::Description => {
-                add_optional(&mut document, analyzer, field, &article.description)
-            }
-            ArticleField::Image => add_optional(&mut document, analyzer, field, &article.image),
-            ArticleField::Link => add_optional(&mut document, analyzer, field, &article.link),
+            ArticleField::Author => add_optional(&mut document, field, &article.author),
+            ArticleField::Editor => add_optional(&mut document, field, &article.editor),
+            ArticleField::Description => add_optional(&mut document, field, &article.description),
+            ArticleField::Image => add_optional(&mut document, field, &article.image),
+            ArticleField::Link => add_optional(&mut document, field, &article.link),
             ArticleField::Date => {
                 if let Some(date) = article.date {
                     let timestamp = tantivy::DateTime::from_timestamp_secs(date.timestamp());
-                    document.add_date(field.field, timestamp);
+                    document.add(field.field, OwnedValue::Date(timestamp));
                 }
             }
         }
     }
-    document.add_u64(fields.content_hash, source.content_hash);
-    document.add_u64(fields.mtime, source.mtime);
-    document.add_u64(fields.size, source.size);
+    document.add(fields.content_hash, OwnedValue::U64(source.content_hash));
+    document.add(fields.mtime, OwnedValue::U64(source.mtime));
+    document.add(fields.size, OwnedValue::U64(source.size));
     document
 }
 
-fn add_optional(
-    document: &mut TantivyDocument,
-    analyzer: &Analyzer,
-    field: &IndexedField,
-    value: &Option<String>,
-) {
+fn add_optional(document: &mut ArticleDocument, field: &IndexedField, value: &Option<String>) {
     if let Some(value) = value {
-        add_value(document, analyzer, field, value);
+        add_value(document, field, value);
     }
 }
 
-fn add_value(
-    document: &mut TantivyDocument,
-    analyzer: &Analyzer,
-    field: &IndexedField,
-    value: &str,
-) {
+fn add_value(document: &mut ArticleDocument, field: &IndexedField, value: &str) {
     match field.spec.field_type {
-        FieldType::Text => {
-            let mut tokens = Vec::new();
-            analyzer.analyze(value, Mode::Index, &mut tokens);
-            document.add_pre_tokenized_text(
-                field.field,
-                PreTokenizedString {
-                    text: value.to_string(),
-                    tokens,
-                },
-            );
+        FieldType::Text | FieldType::String | FieldType::Stored => {
+            document.add_text(field.field, value)
         }
-        FieldType::String | FieldType::Stored => document.add_text(field.field, value),
         FieldType::Facet => document.add_facet(field.field, Facet::from_path([value])),
         FieldType::Date => {}
     }

@@ -20,14 +20,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Instant, UNIX_EPOCH};
 
 use crossbeam_channel::{bounded, Sender};
-use tantivy::{IndexWriter, TantivyDocument, Term};
+use tantivy::{IndexWriter, Term};
 
 use crate::article::{parse_article, BodyFormat};
-use crate::document::{build_document, SourceFile};
+use crate::document::{build_document, ArticleDocument, SourceFile};
 use crate::error::{Error, Result};
 use crate::index::{SearchIndex, WriterLock};
 use crate::schema::{Fields, IndexSchema, CONTENT_HASH_FIELD, MTIME_FIELD, SIZE_FIELD};
-use crate::text::Analyzer;
+use crate::text::{Analyzer, Mode, TokenBuffer};
 
 /// What an ingest run does.
 #[derive(Debug, Clone)]
@@ -129,6 +129,8 @@ pub struct IngestReport {
     pub bytes: u64,
     /// Wall time in seconds.
     pub seconds: f64,
+    /// Of which the final commit (flushing the last segments, merges) took this long.
+    pub commit_seconds: f64,
     /// Documents in the index after the run.
     pub documents: u64,
     /// Whether this was a dry run.
@@ -225,7 +227,7 @@ pub fn ingest(
     let threads = options.threads.clamp(1, 8);
     let writer_threads = threads.min(4);
     let per_thread = (options.memory_budget / writer_threads).max(15 << 20);
-    let mut writer: IndexWriter = index
+    let mut writer: IndexWriter<ArticleDocument> = index
         .index
         .writer_with_num_threads(writer_threads, per_thread * writer_threads)
         .map_err(|e| match e {
@@ -252,6 +254,7 @@ pub fn ingest(
         }
     }
     on_event(&IngestEvent::Committing);
+    let commit_started = Instant::now();
     writer
         .commit()
         .map_err(|e| Error::index("committing the index", e))?;
@@ -263,6 +266,7 @@ pub fn ingest(
         .reader()
         .map_err(|e| Error::index("reading the index", e))?;
     report.documents = reader.searcher().num_docs();
+    report.commit_seconds = commit_started.elapsed().as_secs_f64();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
@@ -270,7 +274,7 @@ pub fn ingest(
 /// A document ready for the writer.
 struct Write {
     id: String,
-    document: TantivyDocument,
+    document: ArticleDocument,
     replaces: bool,
 }
 
@@ -282,13 +286,14 @@ fn run_pipeline(
     options: &IngestOptions,
     fields: &Fields,
     analyzer: &Analyzer,
-    mut writer: Option<&mut IndexWriter>,
+    mut writer: Option<&mut IndexWriter<ArticleDocument>>,
     recorded: &HashMap<String, Recorded>,
     stop: &AtomicBool,
     on_event: &mut dyn FnMut(&IngestEvent),
     report: &mut IngestReport,
 ) -> Result<HashSet<String>> {
     let threads = options.threads.max(1);
+    let dry_run = writer.is_none();
     let (job_sender, job_receiver) = bounded::<Job>(threads * 64);
     let (done_sender, done_receiver) = bounded::<(IngestEvent, Option<Write>)>(threads * 16);
     std::thread::scope(|scope| -> Result<HashSet<String>> {
@@ -300,6 +305,7 @@ fn run_pipeline(
             scope.spawn(move || {
                 let worker = Worker {
                     options,
+                    dry_run,
                     fields,
                     analyzer,
                     recorded,
@@ -528,6 +534,7 @@ fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
 /// What one worker thread needs.
 struct Worker<'a> {
     options: &'a IngestOptions,
+    dry_run: bool,
     fields: &'a Fields,
     analyzer: &'a Analyzer,
     recorded: &'a HashMap<String, Recorded>,
@@ -606,7 +613,17 @@ impl Worker<'_> {
             mtime,
             size,
         };
-        let document = build_document(self.fields, self.analyzer, &parsed.article, &source);
+        let document = build_document(self.fields, &parsed.article, &source);
+        if self.dry_run {
+            // What the writer's tokenizer would do, so a dry run costs what an ingest costs
+            // short of building the index.
+            let mut buffer = TokenBuffer::default();
+            for (field, _) in self.fields.searchable_text() {
+                for text in document.texts(field.field) {
+                    self.analyzer.analyze_into(text, Mode::Index, &mut buffer);
+                }
+            }
+        }
         Ok(Some(Write {
             id: source.id,
             document,

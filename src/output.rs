@@ -87,6 +87,8 @@ fn marked_snippet(hit: &Hit, color: bool) -> String {
 /// The JSON form of a hit (keys are stable: add, never rename).
 #[derive(Serialize)]
 struct JsonHit<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    query_id: Option<&'a str>,
     rank: usize,
     id: &'a str,
     path: &'a str,
@@ -100,10 +102,12 @@ struct JsonHit<'a> {
     highlights: Vec<[usize; 2]>,
 }
 
-/// Writes one JSON object per hit per line.
-pub fn write_json(out: &mut dyn Write, hits: &[Hit]) -> io::Result<()> {
+/// Writes one JSON object per hit per line; with `query_id` (batch runs) each object
+/// carries it first.
+pub fn write_json(out: &mut dyn Write, query_id: Option<&str>, hits: &[Hit]) -> io::Result<()> {
     for hit in hits {
         let json = JsonHit {
+            query_id,
             rank: hit.rank,
             id: &hit.id,
             path: &hit.path,
@@ -198,8 +202,9 @@ mod tests {
     #[test]
     fn json_lines_have_the_documented_keys() {
         let mut out = Vec::new();
-        write_json(&mut out, &[hit()]).unwrap();
+        write_json(&mut out, None, &[hit()]).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert!(value.get("query_id").is_none());
         for key in [
             "id",
             "path",

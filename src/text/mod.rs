@@ -21,6 +21,7 @@ use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 pub use normalize::{fold_width, normalize_term, FoldedText};
+use normalize::{is_indexable, normalize_into};
 
 /// The name under which the analyzer is registered with tantivy and named in
 /// `index-schema.json`.
@@ -87,6 +88,15 @@ impl Analyzer {
     /// assert!(terms.contains(&("\u{3}大会堂", 0)));
     /// ```
     pub fn analyze(&self, text: &str, mode: Mode, out: &mut Vec<Token>) {
+        let mut buffer = TokenBuffer::default();
+        self.analyze_into(text, mode, &mut buffer);
+        out.extend_from_slice(buffer.tokens());
+    }
+
+    /// Like [`Analyzer::analyze`], into a buffer whose token strings are reused from one
+    /// text to the next: no allocation per token once the buffer has grown.
+    pub fn analyze_into(&self, text: &str, mode: Mode, buffer: &mut TokenBuffer) {
+        buffer.clear();
         let folded = fold_width(text);
         let words = match mode {
             Mode::Index => self.jieba.cut_for_search(&folded.text, self.hmm),
@@ -106,44 +116,39 @@ impl Analyzer {
             }
         }
         let mut next_position = 0;
-        let mut pending_sub_words: Vec<usize> = Vec::new();
+        let mut first_sub_word = None;
         for (i, word) in words.iter().enumerate() {
             if is_sub_word[i] {
-                pending_sub_words.push(i);
+                first_sub_word.get_or_insert(i);
                 continue;
             }
-            let Some(term) = normalize_term(word.word) else {
-                pending_sub_words.clear();
+            let sub_words = first_sub_word.take().map_or(i..i, |first| first..i);
+            if !is_indexable(word.word) {
                 continue;
-            };
+            }
             let position = next_position;
             next_position += 1;
-            let first_of_word = out.len();
-            for sub in pending_sub_words.drain(..) {
-                let sub_word = &words[sub];
-                let Some(sub_term) = normalize_term(sub_word.word) else {
-                    continue;
-                };
-                let sub_term = sub_word_term(&sub_term);
-                // A word like 哈哈哈哈 holds the same sub-word several times: keep one.
-                if out[first_of_word..].iter().any(|t| t.text == sub_term) {
+            let first_of_word = buffer.len;
+            for sub_word in &words[sub_words] {
+                if !is_indexable(sub_word.word) {
                     continue;
                 }
-                out.push(Token {
-                    offset_from: folded.original(sub_word.byte_start),
-                    offset_to: folded.original(sub_word.byte_end),
-                    position,
-                    text: sub_term,
-                    position_length: 1,
-                });
+                let token = buffer.next_slot();
+                token.text.push(SUB_WORD_PREFIX);
+                normalize_into(sub_word.word, &mut token.text);
+                token.offset_from = folded.original(sub_word.byte_start);
+                token.offset_to = folded.original(sub_word.byte_end);
+                token.position = position;
+                // A word like 哈哈哈哈 holds the same sub-word several times: keep one.
+                if buffer.is_repeat(first_of_word) {
+                    buffer.len -= 1;
+                }
             }
-            out.push(Token {
-                offset_from: folded.original(word.byte_start),
-                offset_to: folded.original(word.byte_end),
-                position,
-                text: term,
-                position_length: 1,
-            });
+            let token = buffer.next_slot();
+            normalize_into(word.word, &mut token.text);
+            token.offset_from = folded.original(word.byte_start);
+            token.offset_to = folded.original(word.byte_end);
+            token.position = position;
         }
     }
 
@@ -155,12 +160,52 @@ impl Analyzer {
     }
 }
 
+/// The tokens of one text. Clearing keeps the tokens' strings, so analysing text after
+/// text allocates only while the buffer grows.
+#[derive(Clone, Debug, Default)]
+pub struct TokenBuffer {
+    slots: Vec<Token>,
+    len: usize,
+}
+
+impl TokenBuffer {
+    /// The tokens of the last text analysed.
+    pub fn tokens(&self) -> &[Token] {
+        &self.slots[..self.len]
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// A cleared token at the end of the buffer.
+    fn next_slot(&mut self) -> &mut Token {
+        if self.len == self.slots.len() {
+            self.slots.push(Token::default());
+        }
+        let token = &mut self.slots[self.len];
+        self.len += 1;
+        token.text.clear();
+        token.position_length = 1;
+        token
+    }
+
+    /// Whether the last token repeats the text of one from `since` on.
+    fn is_repeat(&self, since: usize) -> bool {
+        let last = &self.slots[self.len - 1];
+        self.slots[since..self.len - 1]
+            .iter()
+            .any(|t| t.text == last.text)
+    }
+}
+
 /// The analyzer as a tantivy tokenizer (index mode), registered on every index open so that
-/// tantivy and sousuo always agree on terms.
+/// tantivy and sousuo always agree on terms. tantivy's writer threads call it while
+/// indexing: this is where ingest segments, once per text.
 #[derive(Clone, Debug, Default)]
 pub struct ChineseTokenizer {
     analyzer: Analyzer,
-    tokens: Vec<Token>,
+    buffer: TokenBuffer,
 }
 
 impl ChineseTokenizer {
@@ -168,14 +213,14 @@ impl ChineseTokenizer {
     pub fn new(analyzer: Analyzer) -> Self {
         ChineseTokenizer {
             analyzer,
-            tokens: Vec::new(),
+            buffer: TokenBuffer::default(),
         }
     }
 }
 
 /// The token stream of [`ChineseTokenizer`].
 pub struct ChineseTokenStream<'a> {
-    tokens: &'a mut Vec<Token>,
+    buffer: &'a mut TokenBuffer,
     next: usize,
 }
 
@@ -183,10 +228,10 @@ impl Tokenizer for ChineseTokenizer {
     type TokenStream<'a> = ChineseTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
-        self.tokens.clear();
-        self.analyzer.analyze(text, Mode::Index, &mut self.tokens);
+        self.analyzer
+            .analyze_into(text, Mode::Index, &mut self.buffer);
         ChineseTokenStream {
-            tokens: &mut self.tokens,
+            buffer: &mut self.buffer,
             next: 0,
         }
     }
@@ -195,15 +240,15 @@ impl Tokenizer for ChineseTokenizer {
 impl TokenStream for ChineseTokenStream<'_> {
     fn advance(&mut self) -> bool {
         self.next += 1;
-        self.next <= self.tokens.len()
+        self.next <= self.buffer.len
     }
 
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.buffer.slots[self.next - 1]
     }
 
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.buffer.slots[self.next - 1]
     }
 }
 

@@ -1,12 +1,13 @@
 //! Character normalisation shared by indexing and querying.
 //!
 //! Two kinds of folding happen, at two moments:
-//! - *before segmentation* ([`fold_width`]): full-width ASCII forms (`ＡＢＣ１２３`) and the
-//!   ideographic space become their ASCII forms, so that jieba sees `abc123` as one
-//!   alphanumeric word. This changes byte lengths, so the folded text carries a map back to
-//!   the original byte offsets.
-//! - *after segmentation* ([`normalize_term`]): lowercasing of the token text. Offsets are
-//!   never touched by it.
+//! - *before segmentation* ([`fold_width`]): full-width letters and digits (`ＡＢＣ１２３`)
+//!   become ASCII, so that jieba sees `ABC123` as one alphanumeric word. This changes byte
+//!   lengths, so the folded text carries a map back to the original byte offsets. Full-width
+//!   punctuation (`，！`), in nearly every Chinese text, is left alone here: jieba splits on
+//!   it either way, and leaving it spares a copy of the text.
+//! - *after segmentation* ([`normalize_term`]): every full-width form folded and the text
+//!   lowercased. Offsets are never touched by it.
 
 use std::borrow::Cow;
 
@@ -32,6 +33,16 @@ impl FoldedText<'_> {
     }
 }
 
+/// Maps a full-width letter or digit to ASCII (what segmentation needs to see).
+fn half_width_alphanumeric(c: char) -> Option<char> {
+    match c {
+        '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+            char::from_u32(c as u32 - 0xFEE0)
+        }
+        _ => None,
+    }
+}
+
 /// Maps one char to its half-width form, if it has one that differs.
 fn half_width(c: char) -> Option<char> {
     match c {
@@ -41,15 +52,35 @@ fn half_width(c: char) -> Option<char> {
     }
 }
 
-/// Folds full-width ASCII forms and the ideographic space to ASCII.
+/// Whether `text` holds a char that [`half_width_alphanumeric`] changes, by its UTF-8
+/// bytes: U+FF10..U+FF19 are `EF BC 90..99`, U+FF21..U+FF3A `EF BC A1..BA`, U+FF41..U+FF5A
+/// `EF BD 81..9A`. Scanning bytes is several times faster than decoding chars, and most
+/// texts hold none.
+fn needs_width_folding(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(found) = bytes[i..].iter().position(|&b| b == 0xEF) {
+        let at = i + found;
+        match bytes.get(at..at + 3) {
+            Some([0xEF, 0xBC, 0x90..=0x99 | 0xA1..=0xBA]) | Some([0xEF, 0xBD, 0x81..=0x9A]) => {
+                return true
+            }
+            _ => {}
+        }
+        i = at + 1;
+    }
+    false
+}
+
+/// Folds full-width letters and digits to ASCII.
 ///
 /// ```
-/// let folded = sousuo::text::fold_width("ＡＢＣ１２３ 中文");
-/// assert_eq!(folded.text, "ABC123 中文");
+/// let folded = sousuo::text::fold_width("ＡＢＣ１２３ 中文！");
+/// assert_eq!(folded.text, "ABC123 中文！");
 /// assert_eq!(folded.original(3), 9);
 /// ```
 pub fn fold_width(text: &str) -> FoldedText<'_> {
-    if !text.chars().any(|c| half_width(c).is_some()) {
+    if !needs_width_folding(text) {
         return FoldedText {
             text: Cow::Borrowed(text),
             original_offset: Vec::new(),
@@ -60,7 +91,7 @@ pub fn fold_width(text: &str) -> FoldedText<'_> {
     let mut folded = String::with_capacity(text.len());
     let mut original_offset = Vec::with_capacity(text.len() + 1);
     for (offset, c) in text.char_indices() {
-        let out = half_width(c).unwrap_or(c);
+        let out = half_width_alphanumeric(c).unwrap_or(c);
         folded.push(out);
         original_offset.resize(folded.len(), offset as u32);
     }
@@ -80,10 +111,42 @@ pub fn fold_width(text: &str) -> FoldedText<'_> {
 /// assert_eq!(sousuo::text::normalize_term("，"), None);
 /// ```
 pub fn normalize_term(word: &str) -> Option<String> {
-    if !word.chars().any(char::is_alphanumeric) {
+    if !is_indexable(word) {
         return None;
     }
     let mut term = String::with_capacity(word.len());
+    normalize_into(word, &mut term);
+    Some(term)
+}
+
+/// Whether a word holds a letter or digit, and so is indexed.
+pub(crate) fn is_indexable(word: &str) -> bool {
+    if word.is_ascii() {
+        return word.bytes().any(|b| b.is_ascii_alphanumeric());
+    }
+    word.chars()
+        .any(|c| is_cjk_ideograph(c) || (!is_cjk_punctuation(c) && c.is_alphanumeric()))
+}
+
+/// CJK symbols and punctuation (U+3000..U+303F) and the half-/full-width punctuation of
+/// U+FF00..U+FF0F: never letters or digits, checked before the slow Unicode tables.
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FF0F}')
+}
+
+/// Appends the normalised form of `word` to `term`.
+pub(crate) fn normalize_into(word: &str, term: &mut String) {
+    // Fast paths for the common cases: pure ASCII, and CJK ideographs (no case to fold).
+    if word.is_ascii() {
+        let start = term.len();
+        term.push_str(word);
+        term[start..].make_ascii_lowercase();
+        return;
+    }
+    if word.chars().all(is_cjk_ideograph) {
+        term.push_str(word);
+        return;
+    }
     for c in word.chars() {
         let c = half_width(c).unwrap_or(c);
         if c.is_ascii() {
@@ -92,7 +155,11 @@ pub fn normalize_term(word: &str) -> Option<String> {
             term.extend(c.to_lowercase());
         }
     }
-    Some(term)
+}
+
+/// The CJK Unified Ideographs block and extension A: letters without case.
+fn is_cjk_ideograph(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 #[cfg(test)]
@@ -108,15 +175,32 @@ mod tests {
 
     #[test]
     fn folded_offsets_point_back_to_char_starts() {
-        let text = "Ａ中\u{3000}Ｂ";
+        let text = "Ａ中！Ｂ";
         let folded = fold_width(text);
-        assert_eq!(folded.text, "A中 B");
-        // A(0) 中(1..4) space(4) B(5) end(6) in the folded text.
+        assert_eq!(folded.text, "A中！B");
+        // A(0) 中(1..4) ！(4..7) B(7) end(8) in the folded text.
         assert_eq!(folded.original(0), 0);
         assert_eq!(folded.original(1), 3);
         assert_eq!(folded.original(4), 6);
-        assert_eq!(folded.original(5), 9);
-        assert_eq!(folded.original(6), text.len());
+        assert_eq!(folded.original(7), 9);
+        assert_eq!(folded.original(8), text.len());
+    }
+
+    #[test]
+    fn width_folding_is_detected_by_bytes() {
+        for (text, expected) in [
+            ("中文。、「」，！", false),
+            ("abc", false),
+            ("ａ", true),
+            ("Ｚ", true),
+            ("１", true),
+            ("～", false),
+            ("前\u{3000}后", false),
+        ] {
+            assert_eq!(needs_width_folding(text), expected, "{text:?}");
+            let by_chars = text.chars().any(|c| half_width_alphanumeric(c).is_some());
+            assert_eq!(by_chars, expected, "{text:?}");
+        }
     }
 
     #[test]
