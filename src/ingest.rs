@@ -511,15 +511,26 @@ fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
         let sizes = fast
             .u64(SIZE_FIELD)
             .map_err(|e| Error::index(context(), e))?;
-        let mut id = String::new();
+        // Read the id dictionary once, in order: looking each id up by its ordinal would
+        // decompress a dictionary block per document.
+        let mut names = Vec::with_capacity(ids.dictionary().num_terms());
+        let mut stream = ids
+            .dictionary()
+            .stream()
+            .map_err(|e| Error::io(&index.dir, e))?;
+        while stream.advance() {
+            names.push(String::from_utf8_lossy(stream.key()).into_owned());
+        }
         for doc in segment.doc_ids_alive() {
-            let Some(ord) = ids.term_ords(doc).next() else {
+            let Some(name) = ids
+                .term_ords(doc)
+                .next()
+                .and_then(|ord| names.get(ord as usize))
+            else {
                 continue;
             };
-            ids.ord_to_str(ord, &mut id)
-                .map_err(|e| Error::io(&index.dir, e))?;
             recorded.insert(
-                id.clone(),
+                name.clone(),
                 Recorded {
                     content_hash: hashes.first(doc).unwrap_or(0),
                     mtime: mtimes.first(doc).unwrap_or(0),

@@ -85,6 +85,18 @@ pub fn parse_front_matter(
     if yaml.trim().is_empty() {
         return Ok(FrontMatter::default());
     }
+    // YAML forbids control characters; archives carry stray ones (a DEL in a title).
+    let cleaned;
+    let yaml = if yaml.chars().any(is_forbidden_control) {
+        cleaned = yaml.replace(is_forbidden_control, "");
+        warnings.push(format!(
+            "front matter: removed {} control characters",
+            yaml.chars().filter(|&c| is_forbidden_control(c)).count()
+        ));
+        cleaned.as_str()
+    } else {
+        yaml
+    };
     let value: Value = serde_yaml::from_str(yaml).map_err(|err| ArticleError::Yaml {
         reason: one_line(&err.to_string()),
     })?;
@@ -128,6 +140,11 @@ pub fn parse_front_matter(
         link: link.filter(|l| !l.is_empty()),
         description: description.filter(|d| !d.is_empty()),
     })
+}
+
+/// Control characters YAML does not allow in a document (all but tab and line breaks).
+fn is_forbidden_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}')) || c == '\u{feff}'
 }
 
 /// A scalar as text (`title: 2022` is the title "2022"); `None` for null, lists, maps.
@@ -251,6 +268,14 @@ mod tests {
         assert!(fm.categories.is_empty());
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].contains("`title` is a list"));
+    }
+
+    #[test]
+    fn control_characters_are_removed_with_a_warning() {
+        let mut warnings = Vec::new();
+        let fm = parse_front_matter("title: 中央纪委\u{7f} 消息\u{1}\n", &mut warnings).unwrap();
+        assert_eq!(fm.title.as_deref(), Some("中央纪委 消息"));
+        assert_eq!(warnings, ["front matter: removed 2 control characters"]);
     }
 
     #[test]

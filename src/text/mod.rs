@@ -27,7 +27,12 @@ use normalize::{is_indexable, normalize_into};
 /// `index-schema.json`.
 pub const CHINESE_ANALYZER: &str = "chinese";
 
-static DEFAULT_JIEBA: LazyLock<Arc<Jieba>> = LazyLock::new(|| Arc::new(Jieba::new()));
+/// A dictionary loaded on first use: loading jieba's takes about 0.1 s, which a re-ingest
+/// of unchanged files never needs to pay.
+type LazyJieba = LazyLock<Jieba, Box<dyn FnOnce() -> Jieba + Send>>;
+
+static DEFAULT_JIEBA: LazyLock<Arc<LazyJieba>> =
+    LazyLock::new(|| Arc::new(LazyLock::new(Box::new(Jieba::new))));
 
 /// The prefix of sub-word terms: a control character no normalised word contains.
 pub const SUB_WORD_PREFIX: char = '\u{3}';
@@ -57,7 +62,7 @@ pub enum Mode {
 /// jieba segmentation plus normalisation. Cheap to clone: the dictionary is shared.
 #[derive(Clone)]
 pub struct Analyzer {
-    jieba: Arc<Jieba>,
+    jieba: Arc<LazyJieba>,
     hmm: bool,
 }
 
