@@ -491,17 +491,10 @@ fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
         .map_err(|e| Error::index("reading the index", e))?;
     let searcher = reader.searcher();
     let mut recorded = HashMap::with_capacity(searcher.num_docs() as usize);
-    let id_name = index
-        .index
-        .schema()
-        .get_field_name(index.fields.id)
-        .to_string();
     let context = || format!("reading the file records of {}", index.dir.display());
     for segment in searcher.segment_readers() {
+        let ids = index.segment_ids(segment)?;
         let fast = segment.fast_fields();
-        let Some(ids) = fast.str(&id_name).map_err(|e| Error::index(context(), e))? else {
-            continue;
-        };
         let hashes = fast
             .u64(CONTENT_HASH_FIELD)
             .map_err(|e| Error::index(context(), e))?;
@@ -511,26 +504,13 @@ fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
         let sizes = fast
             .u64(SIZE_FIELD)
             .map_err(|e| Error::index(context(), e))?;
-        // Read the id dictionary once, in order: looking each id up by its ordinal would
-        // decompress a dictionary block per document.
-        let mut names = Vec::with_capacity(ids.dictionary().num_terms());
-        let mut stream = ids
-            .dictionary()
-            .stream()
-            .map_err(|e| Error::io(&index.dir, e))?;
-        while stream.advance() {
-            names.push(String::from_utf8_lossy(stream.key()).into_owned());
-        }
         for doc in segment.doc_ids_alive() {
-            let Some(name) = ids
-                .term_ords(doc)
-                .next()
-                .and_then(|ord| names.get(ord as usize))
-            else {
+            let id = &ids[doc as usize];
+            if id.is_empty() {
                 continue;
-            };
+            }
             recorded.insert(
-                name.clone(),
+                id.clone(),
                 Recorded {
                     content_hash: hashes.first(doc).unwrap_or(0),
                     mtime: mtimes.first(doc).unwrap_or(0),

@@ -7,15 +7,18 @@
 //!   queries carry words relevant documents lack); an unspaced Chinese query is segmented,
 //!   never turned into a strict phrase;
 //! - the query's words together form a sloppy phrase that adds to the score of documents
-//!   where they stand close (proximity boost);
+//!   where they stand close (proximity boost), applied by rescoring the best candidates so
+//!   the word query itself stays a pure term union (block-max WAND);
 //! - `"…"` phrases, `+`, `-` and `field:` clauses are strict, as written.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, Occur as TantivyOccur, PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur as TantivyOccur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
@@ -32,6 +35,8 @@ use crate::text::{sub_word_term, Mode};
 const PROXIMITY_SLOP: u32 = 8;
 /// Weight of a match as a sub-word of a longer word, relative to a whole-word match.
 const SUB_WORD_WEIGHT: f32 = 0.5;
+/// How many of the best candidates the proximity boost rescores (more when paging deeper).
+const RESCORE_WINDOW: usize = 100;
 /// Weight of the proximity clause relative to the words' own scores.
 const PROXIMITY_BOOST: f32 = 0.5;
 /// Characters of body text shown around the best match.
@@ -48,6 +53,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Whether to load stored fields and make snippets (off for batch runs).
     pub with_documents: bool,
+    /// Whether to count every matching document (costs the early termination of ranking).
+    pub count_total: bool,
 }
 
 /// A ranked article.
@@ -82,19 +89,24 @@ pub struct Hit {
 pub struct SearchResults {
     /// Hits, best first.
     pub hits: Vec<Hit>,
-    /// How many documents matched in all.
-    pub total: usize,
+    /// How many documents matched in all, when counted.
+    pub total: Option<usize>,
 }
 
 /// Searches one index; cheap to reuse across queries.
 pub struct ArticleSearcher {
     index: SearchIndex,
     reader: IndexReader,
+    /// Ids by segment and doc id, read on first need (runs without stored documents).
+    ids: OnceLock<Vec<Vec<String>>>,
 }
 
 /// A query built from text, with the terms to highlight.
 struct BuiltQuery {
+    /// What matches and ranks.
     query: Box<dyn Query>,
+    /// The plain words as a sloppy phrase, added to the best candidates' scores.
+    proximity: Option<Box<dyn Query>>,
     highlight_terms: Vec<String>,
 }
 
@@ -107,7 +119,13 @@ impl ArticleSearcher {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| Error::index(format!("reading index {}", index.dir.display()), e))?;
-        Ok(ArticleSearcher { index, reader })
+        // Load the dictionary now, not inside the first query.
+        index.analyzer.load_dictionary();
+        Ok(ArticleSearcher {
+            index,
+            reader,
+            ids: OnceLock::new(),
+        })
     }
 
     /// Runs a search.
@@ -117,22 +135,41 @@ impl ArticleSearcher {
             return Ok(SearchResults::default());
         };
         let searcher = self.reader.searcher();
-        let collector = TopDocs::with_limit(request.limit.max(1))
-            .and_offset(request.offset)
-            .order_by_score();
-        let (top, total) = searcher
-            .search(&built.query, &(collector, tantivy::collector::Count))
-            .map_err(|e| Error::index("searching", e))?;
-        let top = if request.limit == 0 { Vec::new() } else { top };
+        let wanted = request.offset + request.limit;
+        if wanted == 0 {
+            return Ok(SearchResults::default());
+        }
+        // With a proximity clause, rank a wider window by the words, then rescore it.
+        let window = if built.proximity.is_some() {
+            wanted.max(RESCORE_WINDOW)
+        } else {
+            wanted
+        };
+        let collector = TopDocs::with_limit(window).order_by_score();
+        let (mut top, total) = if request.count_total {
+            let (top, total) = searcher
+                .search(&built.query, &(collector, tantivy::collector::Count))
+                .map_err(|e| Error::index("searching", e))?;
+            (top, Some(total))
+        } else {
+            let top = searcher
+                .search(&built.query, &collector)
+                .map_err(|e| Error::index("searching", e))?;
+            (top, None)
+        };
+        if let Some(proximity) = &built.proximity {
+            add_proximity_scores(&searcher, proximity.as_ref(), &mut top)?;
+        }
+        // Best first, the page only.
+        top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
-        let mut hits = Vec::with_capacity(top.len());
-        for (i, (score, address)) in top.into_iter().enumerate() {
-            let rank = request.offset + i + 1;
+        let mut hits = Vec::with_capacity(request.limit);
+        for (score, address) in top.into_iter().skip(request.offset).take(request.limit) {
             let hit = if request.with_documents {
-                self.load_hit(&searcher, address, rank, score, &snippets)?
+                self.load_hit(&searcher, address, score, &snippets)?
             } else {
                 Hit {
-                    rank,
+                    rank: 0,
                     score,
                     id: self.id_of(&searcher, address)?,
                     path: String::new(),
@@ -161,6 +198,8 @@ impl ArticleSearcher {
     }
 
     fn build_query(&self, clauses: &[Clause]) -> Result<Option<BuiltQuery>> {
+        // Plain words go straight into the top-level query as boosted term queries, so that
+        // tantivy can run it as a pure term union with block-max WAND.
         let mut subqueries: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
         let mut highlight_terms = Vec::new();
         let mut ranking_words = Vec::new();
@@ -179,22 +218,21 @@ impl ArticleSearcher {
                         ranking_words.extend(terms.iter().map(|(_, t)| t.clone()));
                     }
                     for (_, term) in &terms {
-                        subqueries.push((TantivyOccur::Should, any_field(&fields, term)));
-                        if let Some(sub_word) = sub_word_query(&fields, term) {
-                            subqueries.push((TantivyOccur::Should, sub_word));
+                        for query in term_queries(&fields, term) {
+                            subqueries.push((TantivyOccur::Should, query));
                         }
                     }
                     continue;
                 }
                 (ClauseKind::Words(_), _) => {
-                    // Every word must be there, whole or inside a longer word.
+                    // Every word must be there, in some field, whole or inside a longer word.
                     let all: Vec<(TantivyOccur, Box<dyn Query>)> = terms
                         .iter()
                         .map(|(_, term)| {
-                            let mut either = vec![(TantivyOccur::Should, any_field(&fields, term))];
-                            if let Some(sub_word) = sub_word_query(&fields, term) {
-                                either.push((TantivyOccur::Should, sub_word));
-                            }
+                            let either = term_queries(&fields, term)
+                                .into_iter()
+                                .map(|query| (TantivyOccur::Should, query))
+                                .collect();
                             (
                                 TantivyOccur::Must,
                                 Box::new(BooleanQuery::new(either)) as Box<dyn Query>,
@@ -212,15 +250,13 @@ impl ArticleSearcher {
             };
             subqueries.push((occur, query));
         }
-        if ranking_words.len() >= 2 {
+        let proximity = if ranking_words.len() >= 2 {
             let fields = self.clause_fields(None)?;
             let positioned: Vec<(usize, String)> = ranking_words.into_iter().enumerate().collect();
-            let proximity = phrase_in_fields(&fields, &positioned, PROXIMITY_SLOP);
-            subqueries.push((
-                TantivyOccur::Should,
-                Box::new(BoostQuery::new(proximity, PROXIMITY_BOOST)),
-            ));
-        }
+            Some(phrase_in_fields(&fields, &positioned, PROXIMITY_SLOP))
+        } else {
+            None
+        };
         if subqueries.is_empty() {
             return Ok(None);
         }
@@ -232,6 +268,7 @@ impl ArticleSearcher {
         }
         Ok(Some(BuiltQuery {
             query: Box::new(BooleanQuery::new(subqueries)),
+            proximity,
             highlight_terms,
         }))
     }
@@ -292,7 +329,6 @@ impl ArticleSearcher {
         &self,
         searcher: &Searcher,
         address: DocAddress,
-        rank: usize,
         score: f32,
         snippets: &SnippetMaker,
     ) -> Result<Hit> {
@@ -334,7 +370,7 @@ impl ArticleSearcher {
         let snippet = snippets.make(&body);
         let id = text(ArticleField::Id).unwrap_or_default();
         Ok(Hit {
-            rank,
+            rank: 0,
             score,
             path: text(ArticleField::Path).unwrap_or_else(|| id.clone()),
             id,
@@ -350,26 +386,16 @@ impl ArticleSearcher {
 
     /// The id of a document, from the id column (no stored-document read).
     fn id_of(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
-        let segment = searcher.segment_reader(address.segment_ord);
-        let id_name = self
-            .index
-            .index
-            .schema()
-            .get_field_name(self.index.fields.id)
-            .to_string();
-        let column = segment
-            .fast_fields()
-            .str(&id_name)
-            .map_err(|e| Error::index("reading document ids", e))?;
-        let mut id = String::new();
-        if let Some(column) = column {
-            if let Some(ord) = column.term_ords(address.doc_id).next() {
-                column
-                    .ord_to_str(ord, &mut id)
-                    .map_err(|e| Error::io(&self.index.dir, e))?;
+        if self.ids.get().is_none() {
+            let mut all = Vec::with_capacity(searcher.segment_readers().len());
+            for segment in searcher.segment_readers() {
+                all.push(self.index.segment_ids(segment)?);
             }
+            // Another thread may have set it meanwhile: the same ids either way.
+            let _ = self.ids.set(all);
         }
-        Ok(id)
+        let ids = self.ids.get().expect("set above");
+        Ok(ids[address.segment_ord as usize][address.doc_id as usize].clone())
     }
 }
 
@@ -391,35 +417,72 @@ fn term_for(field: &IndexedField, text: &str) -> Term {
 
 /// The term in any of the fields, each with its boost (scores add up).
 fn any_field(fields: &[(&IndexedField, f32)], term: &str) -> Box<dyn Query> {
-    let per_field: Vec<(TantivyOccur, Box<dyn Query>)> = fields
+    let mut per_field: Vec<(TantivyOccur, Box<dyn Query>)> = fields
         .iter()
-        .map(|(field, boost)| {
-            let query = TermQuery::new(term_for(field, term), IndexRecordOption::WithFreqs);
-            (
-                TantivyOccur::Should,
-                Box::new(BoostQuery::new(Box::new(query), *boost)) as Box<dyn Query>,
-            )
-        })
+        .map(|(field, boost)| (TantivyOccur::Should, boosted_term(field, term, *boost)))
         .collect();
     if per_field.len() == 1 {
-        return per_field.into_iter().next().expect("one clause").1;
+        return per_field.pop().expect("one clause").1;
     }
     Box::new(BooleanQuery::new(per_field))
 }
 
-/// The word as a sub-word of longer words in the analyzed fields, at [`SUB_WORD_WEIGHT`];
-/// `None` when no field is analyzed.
-fn sub_word_query(fields: &[(&IndexedField, f32)], term: &str) -> Option<Box<dyn Query>> {
-    let analyzed: Vec<(&IndexedField, f32)> = fields
-        .iter()
-        .filter(|(field, _)| field.spec.field_type == FieldType::Text)
-        .copied()
-        .collect();
-    if analyzed.is_empty() {
-        return None;
+/// One boosted term query: tantivy hands the boost to the term scorer, which keeps a union
+/// of them eligible for block-max WAND.
+fn boosted_term(field: &IndexedField, term: &str, boost: f32) -> Box<dyn Query> {
+    let query = TermQuery::new(term_for(field, term), IndexRecordOption::WithFreqs);
+    Box::new(BoostQuery::new(Box::new(query), boost))
+}
+
+/// A query word as flat term queries: the word in every field with the field's boost, and in
+/// analyzed fields also as a sub-word of longer words at [`SUB_WORD_WEIGHT`] of that boost.
+fn term_queries(fields: &[(&IndexedField, f32)], term: &str) -> Vec<Box<dyn Query>> {
+    let mut queries = Vec::with_capacity(fields.len() * 2);
+    for (field, boost) in fields {
+        queries.push(boosted_term(field, term, *boost));
+        if field.spec.field_type == FieldType::Text {
+            queries.push(boosted_term(
+                field,
+                &sub_word_term(term),
+                boost * SUB_WORD_WEIGHT,
+            ));
+        }
     }
-    let query = any_field(&analyzed, &sub_word_term(term));
-    Some(Box::new(BoostQuery::new(query, SUB_WORD_WEIGHT)))
+    queries
+}
+
+/// Adds the proximity clause's score (times [`PROXIMITY_BOOST`]) to each candidate: the
+/// phrase scorer of each segment only seeks to the candidates' documents.
+fn add_proximity_scores(
+    searcher: &Searcher,
+    proximity: &dyn Query,
+    candidates: &mut [(f32, DocAddress)],
+) -> Result<()> {
+    let weight = proximity
+        .weight(EnableScoring::enabled_from_searcher(searcher))
+        .map_err(|e| Error::index("scoring proximity", e))?;
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| candidates[i].1);
+    let mut segment_scorer: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
+    for i in order {
+        let address = candidates[i].1;
+        if segment_scorer.as_ref().map(|(ord, _)| *ord) != Some(address.segment_ord) {
+            let reader = searcher.segment_reader(address.segment_ord);
+            let scorer = weight
+                .scorer(reader, 1.0)
+                .map_err(|e| Error::index("scoring proximity", e))?;
+            segment_scorer = Some((address.segment_ord, scorer));
+        }
+        let (_, scorer) = segment_scorer.as_mut().expect("set above");
+        let mut current = scorer.doc();
+        if current < address.doc_id {
+            current = scorer.seek(address.doc_id);
+        }
+        if current == address.doc_id {
+            candidates[i].0 += PROXIMITY_BOOST * scorer.score();
+        }
+    }
+    Ok(())
 }
 
 /// A phrase of positioned terms in any of the fields.

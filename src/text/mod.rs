@@ -157,11 +157,9 @@ impl Analyzer {
         }
     }
 
-    /// The normalised exact-mode words of `text`, in order: how a query is read.
-    pub fn query_terms(&self, text: &str) -> Vec<String> {
-        let mut tokens = Vec::new();
-        self.analyze(text, Mode::Query, &mut tokens);
-        tokens.into_iter().map(|token| token.text).collect()
+    /// Loads the dictionary now rather than on first use (for timing-sensitive callers).
+    pub fn load_dictionary(&self) {
+        LazyLock::force(&self.jieba);
     }
 }
 
