@@ -393,15 +393,15 @@ fn walk(
                 continue;
             }
             let path = entry.path();
-            let Some(format) = article_format(path) else {
+            let Some(format) = article_format(entry.file_name()) else {
                 continue;
             };
             let relative = if entry.depth() == 0 {
-                Path::new(path.file_name().unwrap_or(path.as_os_str())).to_path_buf()
+                Path::new(entry.file_name())
             } else {
-                path.strip_prefix(root).unwrap_or(path).to_path_buf()
+                path.strip_prefix(root).unwrap_or(path)
             };
-            let id = match document_id(&relative) {
+            let id = match document_id(relative) {
                 Ok(id) => id,
                 Err(reason) => {
                     let event = IngestEvent::File {
@@ -465,22 +465,21 @@ fn walk_error_reason(err: &walkdir::Error) -> String {
 
 /// The body format of an article file, from its name; `None` for other files. A file named
 /// just `.md` is an article too (the bot writes one for an empty title).
-pub fn article_format(path: &Path) -> Option<BodyFormat> {
-    let name = path.file_name()?.to_str()?;
-    let (_, extension) = name.rsplit_once('.')?;
+pub fn article_format(file_name: &std::ffi::OsStr) -> Option<BodyFormat> {
+    let (_, extension) = file_name.to_str()?.rsplit_once('.')?;
     BodyFormat::from_extension(extension)
 }
 
 /// `a/b/c.md` with `/` separators, whatever the platform.
 fn document_id(relative: &Path) -> std::result::Result<String, String> {
-    let mut parts = Vec::new();
-    for component in relative.components() {
-        match component.as_os_str().to_str() {
-            Some(part) => parts.push(part),
-            None => return Err("file name is not valid UTF-8; skipped".to_string()),
-        }
+    let Some(text) = relative.to_str() else {
+        return Err("file name is not valid UTF-8; skipped".to_string());
+    };
+    if std::path::MAIN_SEPARATOR == '/' {
+        Ok(text.to_string())
+    } else {
+        Ok(text.replace(std::path::MAIN_SEPARATOR, "/"))
     }
-    Ok(parts.join("/"))
 }
 
 /// Reads the id, hash, mtime and size of every live document.
