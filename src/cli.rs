@@ -71,6 +71,10 @@ pub struct IngestArgs {
     /// Refuse files larger than this many MB.
     #[arg(long, value_name = "MB", default_value_t = 64)]
     pub max_file_size: u64,
+    /// Commit after every N added articles, besides the final commit (an interrupted run
+    /// keeps what was committed).
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub commit_every: usize,
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,

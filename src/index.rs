@@ -2,8 +2,9 @@
 //! tantivy, and where an index's record of how it was built is written and checked.
 //!
 //! Next to tantivy's files the folder holds `sousuo-index.json` (format, sousuo version,
-//! analyzer settings and the schema the index was built with) and, while an ingest runs,
-//! `sousuo.lock` with the writer's pid.
+//! analyzer settings and the schema the index was built with). While an ingest runs, a lock
+//! file with the writer's pid sits beside the folder (`.sousuo.lock` for `.sousuo`): beside
+//! it, not in it, because `--rebuild` replaces the folder.
 
 use std::fs;
 use std::io::Write;
@@ -20,7 +21,6 @@ use crate::text::{Analyzer, ChineseTokenizer, CHINESE_ANALYZER};
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
 pub const INDEX_FORMAT: u32 = 1;
 const META_FILE: &str = "sousuo-index.json";
-const LOCK_FILE: &str = "sousuo.lock";
 
 /// How an index was built, as recorded in `sousuo-index.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,47 +118,82 @@ impl SearchIndex {
             analyzer: AnalyzerSettings::default(),
             schema: schema.clone(),
         };
-        if dir.join(META_FILE).is_file() {
-            if rebuild {
-                remove_index(dir)?;
-            } else {
-                let existing = SearchIndex::open(dir)?;
-                if let Some(difference) = difference(&existing.meta, &wanted) {
-                    return Err(Error::Incompatible {
-                        dir: dir.to_path_buf(),
-                        difference,
-                    });
-                }
-                return Ok(existing);
+        let exists = dir.join(META_FILE).is_file();
+        if exists && !rebuild {
+            let existing = SearchIndex::open(dir)?;
+            if let Some(difference) = difference(&existing.meta, &wanted) {
+                return Err(Error::Incompatible {
+                    dir: dir.to_path_buf(),
+                    difference,
+                });
             }
+            return Ok(existing);
         }
-        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-        let is_empty = fs::read_dir(dir)
-            .map_err(|e| Error::io(dir, e))?
-            .next()
-            .is_none();
-        if !is_empty {
+        if !exists && fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
             return Err(Error::Usage(format!(
                 "{}: folder is not empty and holds no sousuo index; choose another --index",
                 dir.display()
             )));
         }
-        let (tantivy_schema, fields) = schema.build();
-        let index = Index::builder()
-            .schema(tantivy_schema)
-            .settings(index_settings())
-            .create_in_dir(dir)
-            .map_err(|e| Error::index(format!("creating index {}", dir.display()), e))?;
-        let analyzer = Analyzer::default();
-        register_analyzer(&index, &analyzer);
-        write_meta(dir, &wanted)?;
-        Ok(SearchIndex {
-            dir: dir.to_path_buf(),
-            index,
-            meta: wanted,
-            fields,
-            analyzer,
-        })
+        create_index(dir, schema, &wanted)?;
+        SearchIndex::open(dir)
+    }
+}
+
+/// Creates an empty index at `dir`, replacing what is there. The index is built in a
+/// staging folder beside it and renamed into place, so a process killed at any point
+/// leaves either the old index (or none) or the complete new one, never a half-made one.
+fn create_index(dir: &Path, schema: &IndexSchema, meta: &IndexMeta) -> Result<()> {
+    let parent = match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".to_string());
+    remove_leftovers(&parent, &name);
+    let pid = std::process::id();
+    let staging = parent.join(format!(".{name}.creating-{pid}"));
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    let (tantivy_schema, _) = schema.build();
+    Index::builder()
+        .schema(tantivy_schema)
+        .settings(index_settings())
+        .create_in_dir(&staging)
+        .map_err(|e| Error::index(format!("creating index {}", dir.display()), e))?;
+    write_meta(&staging, meta)?;
+    if dir.exists() {
+        // Move the old index aside (rename over a non-empty folder is not possible), put the
+        // new one in place, then delete the old one.
+        let old = parent.join(format!(".{name}.old-{pid}"));
+        let _ = fs::remove_dir_all(&old);
+        fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
+        fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
+        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
+    } else {
+        fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
+    }
+    Ok(())
+}
+
+/// Removes staging and old folders left beside the index by processes that were killed.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let pid = [".creating-", ".old-"].iter().find_map(|marker| {
+            let prefix = format!(".{name}{marker}");
+            file_name.strip_prefix(&prefix)?.parse::<u32>().ok()
+        });
+        if pid.is_some_and(|pid| !process_is_running(pid)) {
+            // Best effort: a leftover that cannot be removed does no harm.
+            let _ = fs::remove_dir_all(entry.path());
+        }
     }
 }
 
@@ -259,29 +294,6 @@ fn difference(recorded: &IndexMeta, wanted: &IndexMeta) -> Option<String> {
     None
 }
 
-/// Deletes an index folder's contents, after checking it is a sousuo index.
-fn remove_index(dir: &Path) -> Result<()> {
-    if !dir.join(META_FILE).is_file() {
-        return Err(Error::NoIndex {
-            dir: dir.to_path_buf(),
-        });
-    }
-    for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        if path.file_name().is_some_and(|n| n == LOCK_FILE) {
-            continue;
-        }
-        let removed = if path.is_dir() {
-            fs::remove_dir_all(&path)
-        } else {
-            fs::remove_file(&path)
-        };
-        removed.map_err(|e| Error::io(&path, e))?;
-    }
-    Ok(())
-}
-
 /// The ingest lock: a file holding the writer's pid, removed on drop. A lock left by a
 /// process that no longer runs is taken over.
 #[derive(Debug)]
@@ -290,9 +302,12 @@ pub struct WriterLock {
 }
 
 impl WriterLock {
-    /// Takes the lock of the index folder `dir` (which must exist).
+    /// Takes the lock of the index folder `dir` (which need not exist yet).
     pub fn acquire(dir: &Path) -> Result<WriterLock> {
-        let path = dir.join(LOCK_FILE);
+        let path = lock_path(dir);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
         for _ in 0..2 {
             match fs::OpenOptions::new()
                 .write(true)
@@ -330,6 +345,15 @@ impl WriterLock {
     }
 }
 
+/// `dir` → the lock file beside it: `a/.sousuo` → `a/.sousuo.lock`.
+pub fn lock_path(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".to_string());
+    dir.with_file_name(format!("{name}.lock"))
+}
+
 impl Drop for WriterLock {
     fn drop(&mut self) {
         // Nothing to do if it is gone already.
@@ -356,22 +380,25 @@ mod tests {
     #[test]
     fn lock_is_exclusive_and_released() {
         let dir = tempfile::tempdir().unwrap();
-        let lock = WriterLock::acquire(dir.path()).unwrap();
-        let err = WriterLock::acquire(dir.path()).unwrap_err().to_string();
+        let index_dir = dir.path().join("idx");
+        let lock = WriterLock::acquire(&index_dir).unwrap();
+        assert!(dir.path().join("idx.lock").is_file());
+        let err = WriterLock::acquire(&index_dir).unwrap_err().to_string();
         assert!(
             err.contains(&format!("pid {}", std::process::id())),
             "{err}"
         );
         drop(lock);
-        WriterLock::acquire(dir.path()).unwrap();
+        assert!(!dir.path().join("idx.lock").exists());
+        WriterLock::acquire(&index_dir).unwrap();
     }
 
     #[test]
     fn stale_lock_of_a_dead_process_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         // pid_max on Linux is at most 2^22, so this pid cannot be running.
-        fs::write(dir.path().join(LOCK_FILE), "99999999").unwrap();
-        WriterLock::acquire(dir.path()).unwrap();
+        fs::write(dir.path().join("idx.lock"), "99999999").unwrap();
+        WriterLock::acquire(&dir.path().join("idx")).unwrap();
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crossbeam_channel::{bounded, Sender};
 use tantivy::{IndexWriter, Term};
 
 use crate::article::{parse_article, BodyFormat};
+use crate::decode::decode;
 use crate::document::{build_document, ArticleDocument, SourceFile};
 use crate::error::{Error, Result};
 use crate::index::{SearchIndex, WriterLock};
@@ -98,6 +99,8 @@ pub enum IngestEvent {
         outcome: FileOutcome,
         /// Problems that did not stop it from being indexed.
         warnings: Vec<String>,
+        /// Part of the file could not be read: what was lost (the rest is indexed).
+        damage: Option<String>,
     },
     /// Something under a root could not be walked (a loop, a folder without permission).
     WalkError {
@@ -123,6 +126,8 @@ pub struct IngestReport {
     pub failed: usize,
     /// Articles removed by `--prune`.
     pub removed: usize,
+    /// Files indexed with a part that could not be read (bytes not valid in any encoding).
+    pub damaged: usize,
     /// Warnings on indexed files.
     pub warnings: usize,
     /// Bytes of the files read.
@@ -144,10 +149,12 @@ impl IngestReport {
                 bytes,
                 outcome,
                 warnings,
+                damage,
                 ..
             } => {
                 self.bytes += bytes;
                 self.warnings += warnings.len();
+                self.damaged += usize::from(damage.is_some());
                 match outcome {
                     FileOutcome::Added => self.added += 1,
                     FileOutcome::Updated => self.updated += 1,
@@ -221,8 +228,8 @@ pub fn ingest(
         return Ok(report);
     }
 
+    let _lock = WriterLock::acquire(&options.index_dir)?;
     let index = SearchIndex::open_for_ingest(&options.index_dir, &options.schema, options.rebuild)?;
-    let _lock = WriterLock::acquire(&index.dir)?;
     let recorded = load_recorded(&index)?;
     let threads = options.threads.clamp(1, 8);
     let writer_threads = threads.min(4);
@@ -409,6 +416,7 @@ fn walk(
                         bytes: 0,
                         outcome: FileOutcome::Failed(reason),
                         warnings: Vec::new(),
+                        damage: None,
                     };
                     if events.send((event, None)).is_err() {
                         return ids.into_keys().collect();
@@ -426,6 +434,7 @@ fn walk(
                     bytes: 0,
                     outcome: FileOutcome::Failed(reason),
                     warnings: Vec::new(),
+                    damage: None,
                 };
                 if events.send((event, None)).is_err() {
                     return ids.into_keys().collect();
@@ -533,8 +542,9 @@ struct Worker<'a> {
 impl Worker<'_> {
     fn handle(&self, job: Job) -> (IngestEvent, Option<Write>) {
         let mut warnings = Vec::new();
+        let mut damage = None;
         let mut bytes = 0;
-        let (outcome, write) = match self.prepare(&job, &mut bytes, &mut warnings) {
+        let (outcome, write) = match self.prepare(&job, &mut bytes, &mut warnings, &mut damage) {
             Ok(Some(write)) => {
                 let outcome = if write.replaces {
                     FileOutcome::Updated
@@ -551,6 +561,7 @@ impl Worker<'_> {
             bytes,
             outcome,
             warnings,
+            damage,
         };
         (event, write)
     }
@@ -562,6 +573,7 @@ impl Worker<'_> {
         job: &Job,
         bytes_read: &mut u64,
         warnings: &mut Vec<String>,
+        damage: &mut Option<String>,
     ) -> std::result::Result<Option<Write>, String> {
         let metadata = fs::metadata(&job.path).map_err(|e| e.to_string())?;
         let size = metadata.len();
@@ -578,8 +590,8 @@ impl Worker<'_> {
         }
         if size > self.options.max_file_size {
             return Err(format!(
-                "file is {} MB, over the {} MB limit (raise it with --max-file-size)",
-                size >> 20,
+                "file is {:.1} MB, over the {} MB limit (raise it with --max-file-size)",
+                size as f64 / f64::from(1 << 20),
                 self.options.max_file_size >> 20
             ));
         }
@@ -589,9 +601,24 @@ impl Worker<'_> {
         if previous.is_some_and(|p| p.content_hash == content_hash) {
             return Ok(None);
         }
-        let text = decode(&bytes)?;
+        let decoded = decode(&bytes).map_err(|e| e.to_string())?;
+        if let Some(encoding) = decoded.assumed_encoding {
+            warnings.push(format!("not UTF-8: decoded as {encoding}"));
+        }
+        if let Some(lost) = decoded.damage {
+            *damage = Some(format!(
+                "{} byte sequences could not be decoded (the first at byte {}); indexed the rest",
+                lost.replaced, lost.first_offset
+            ));
+        }
+        let text = decoded.text.as_ref();
         if text.trim().is_empty() {
-            return Err("empty file".to_string());
+            let reason = if bytes.is_empty() {
+                "empty file"
+            } else {
+                "file holds only whitespace"
+            };
+            return Err(reason.to_string());
         }
         let stem = file_stem(&job.path);
         let parsed = parse_article(text, &stem, job.format).map_err(|e| e.to_string())?;
@@ -631,18 +658,4 @@ fn file_stem(path: &Path) -> String {
         Some((stem, _)) => stem.to_string(),
         None => name.to_string(),
     }
-}
-
-/// UTF-8 text of a file, BOM removed.
-fn decode(bytes: &[u8]) -> std::result::Result<&str, String> {
-    if bytes.contains(&0) {
-        return Err("binary file (contains NUL bytes), not an article".to_string());
-    }
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|err| {
-        format!(
-            "not valid UTF-8 (first bad byte at offset {})",
-            err.valid_up_to()
-        )
-    })
 }

@@ -3,13 +3,14 @@
 //! The pipeline, one module per stage, dependencies pointing one way:
 //!
 //! ```text
-//! ingest:  ingest (walk, workers) → article (parse + clean) → document (analyze with text)
-//!          → index (tantivy, schema) → commit
+//! ingest:  ingest (walk, workers) → decode → article (parse + clean) → document
+//!          → index (tantivy, schema; text analyzed by the registered tokenizer) → commit
 //! query:   query (syntax) → search (analyze with text, rank, snippet) → output
 //! ```
 #![warn(missing_docs)]
 
 pub mod article;
+pub mod decode;
 pub mod document;
 pub mod error;
 pub mod index;

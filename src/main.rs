@@ -82,6 +82,7 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
     }
     options.memory_budget = args.memory.max(16) << 20;
     options.max_file_size = args.max_file_size << 20;
+    options.commit_every = args.commit_every.max(1);
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -113,6 +114,7 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
             bytes: file_bytes,
             outcome,
             warnings,
+            damage,
         } => {
             progress.inc(1);
             bytes += file_bytes;
@@ -124,6 +126,9 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
             }
             if let FileOutcome::Failed(reason) = outcome {
                 progress.suspend(|| eprintln!("error: {}: {reason}", path.display()));
+            }
+            if let Some(lost) = damage {
+                progress.suspend(|| eprintln!("error: {}: {lost}", path.display()));
             }
         }
         IngestEvent::WalkError { path, reason } => {
@@ -142,11 +147,13 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
         writeln!(stdout)?;
     }
     eprintln!("{}", output::ingest_summary(&report));
-    Ok(if report.failed > 0 || stop.load(Ordering::SeqCst) {
-        EXIT_PARTIAL
-    } else {
-        EXIT_OK
-    })
+    Ok(
+        if report.failed > 0 || report.damaged > 0 || stop.load(Ordering::SeqCst) {
+            EXIT_PARTIAL
+        } else {
+            EXIT_OK
+        },
+    )
 }
 
 fn run_query(args: QueryArgs) -> anyhow::Result<u8> {

@@ -152,6 +152,9 @@ pub fn ingest_summary(report: &IngestReport) -> String {
         "{action} {} new, {} updated, {} unchanged, {} failed",
         report.added, report.updated, report.unchanged, report.failed
     );
+    if report.damaged > 0 {
+        summary.push_str(&format!(", {} partly unreadable", report.damaged));
+    }
     if report.removed > 0 {
         summary.push_str(&format!(", {} removed", report.removed));
     }

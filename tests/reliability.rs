@@ -1,0 +1,389 @@
+//! Bad input, crashes and concurrent use, against the real binary.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{fixtures, sousuo, Workspace};
+
+/// Writes `count` small posts under `dir/posts/gen/`.
+fn write_posts(dir: &Path, count: usize) {
+    let posts = dir.join("posts/gen");
+    fs::create_dir_all(&posts).unwrap();
+    let topics = [
+        "算力", "春耕", "大会", "铁路", "气象", "外贸", "教育", "医疗",
+    ];
+    for i in 0..count {
+        let topic = topics[i % topics.len()];
+        let body: String = (0..20)
+            .map(|j| format!("<p>第{j}段：关于{topic}的报道，编号{i}，内容涉及发展与建设。</p>\n"))
+            .collect();
+        let post = format!(
+            "\n---\ntitle: '{topic}新闻第{i}篇'\ncategories:\n - 新闻\n - {topic}\ndate: 2023-05-{:02} 10:00\n---\n<div>{body}</div>\n",
+            i % 28 + 1
+        );
+        fs::write(posts.join(format!("post-{i:05}.md")), post).unwrap();
+    }
+}
+
+fn documents(workspace: &Workspace) -> u64 {
+    // A no-op ingest of an empty folder reports the index's size.
+    let empty = workspace.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let run = workspace.run(&["ingest", "empty", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    summary["documents"].as_u64().unwrap()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+#[test]
+fn every_bad_file_is_reported_and_every_good_one_indexed() {
+    let workspace = Workspace::with_fixtures(&["bad", "real"]);
+    let posts = workspace.posts();
+    // Not articles: skipped without a word.
+    fs::write(posts.join("bad/.DS_Store"), b"\0\0\x01Bud1").unwrap();
+    fs::write(posts.join("bad/cover.png"), b"\x89PNG\r\n\x1a\n").unwrap();
+    let (run, summary) = workspace.ingest();
+    assert_eq!(run.code, 1, "{run:?}");
+    let failed = [
+        ("binary.md", "binary file (NUL byte at offset 0)"),
+        ("empty.md", "empty file"),
+        ("whitespace.md", "only whitespace"),
+        ("unclosed-front-matter.md", "front matter is not closed"),
+        ("front-matter-list.md", "front matter is a list"),
+        ("invalid-yaml.md", "not valid YAML"),
+        ("yaml-tabs.md", "not valid YAML"),
+        ("duplicate-keys.md", "duplicate entry with key \"title\""),
+        ("alias-bomb.md", "repetition limit exceeded"),
+    ];
+    let warned = [
+        ("gbk.md", "decoded as GB18030"),
+        ("utf16.md", "decoded as UTF-16LE"),
+        ("categories-map.md", "`categories` holds a mapping"),
+    ];
+    let line_for = |file: &str| -> String {
+        run.stderr
+            .lines()
+            .find(|l| l.contains(&format!("bad/{file}")))
+            .unwrap_or_else(|| panic!("{file} not reported:\n{}", run.stderr))
+            .to_string()
+    };
+    for (file, reason) in failed {
+        let line = line_for(file);
+        assert!(
+            line.starts_with("error: ") && line.contains(reason),
+            "{line}"
+        );
+    }
+    for (file, reason) in warned {
+        let line = line_for(file);
+        assert!(
+            line.starts_with("warning: ") && line.contains(reason),
+            "{line}"
+        );
+    }
+    let damaged = line_for("broken-utf8.md");
+    assert!(
+        damaged.contains("3 byte sequences could not be decoded (the first at byte"),
+        "{damaged}"
+    );
+    assert!(!run.stderr.contains("DS_Store") && !run.stderr.contains("cover.png"));
+    assert_eq!(summary["failed"], failed.len());
+    assert_eq!(summary["damaged"], 1);
+    // real/ (6) + gbk, utf16, bom-utf8, title-number, categories-map, broken-utf8, long-line,
+    // nested-divs.
+    assert_eq!(summary["added"], 14, "{summary}");
+
+    let found = |query: &str| workspace.query(query).hit_ids();
+    assert_eq!(found("GBK编码")[0], "bad/gbk.md");
+    assert_eq!(found("UTF-16")[0], "bad/utf16.md");
+    assert_eq!(found("带BOM"), ["bad/bom-utf8.md"]);
+    assert_eq!(found("深处"), ["bad/nested-divs.html"]);
+    assert_eq!(found("坏字节")[0], "bad/broken-utf8.md");
+    assert!(found("没有空格的长行").contains(&"bad/long-line.md".to_string()));
+    let hits = workspace.query("标题是数字").json_lines();
+    assert_eq!(hits[0]["title"], "2022");
+    assert_eq!(hits[0]["categories"], serde_json::json!(["42"]));
+}
+
+#[test]
+fn the_bad_folder_stays_within_a_memory_limit() {
+    // 2 GiB of address space: mimalloc reserves its arenas and tantivy maps files, so the
+    // address space runs well above the resident size (a few hundred MB here); an alias
+    // bomb or a runaway parse would still break through it.
+    let workspace = Workspace::with_fixtures(&["bad"]);
+    let output = Command::new("prlimit")
+        .arg(format!("--as={}", 2u64 << 30))
+        .arg(env!("CARGO_BIN_EXE_sousuo"))
+        .args(["ingest", "posts", "--quiet"])
+        .current_dir(workspace.path())
+        .output();
+    let Ok(output) = output else {
+        eprintln!("prlimit is not installed: memory limit not checked");
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{:?}: {stderr}",
+        output.status
+    );
+    assert!(stderr.contains("indexed 8 new"), "{stderr}");
+}
+
+#[test]
+fn oversized_files_are_refused_unless_the_limit_is_raised() {
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    let huge = fs::File::create(workspace.posts().join("huge.md")).unwrap();
+    huge.set_len(200 << 20).unwrap();
+    let mut big = String::from("---\ntitle: 两兆字节\n---\n");
+    big.push_str(&"<p>很长的文章。</p>\n".repeat(80_000));
+    fs::write(workspace.posts().join("big.md"), &big).unwrap();
+    let run = workspace.run(&["ingest", "posts", "--max-file-size", "1"]);
+    assert_eq!(run.code, 1);
+    let line = run.stderr.lines().find(|l| l.contains("huge.md")).unwrap();
+    assert!(
+        line.contains("file is 200.0 MB, over the 1 MB limit (raise it with --max-file-size)"),
+        "{line}"
+    );
+    assert!(
+        run.stderr
+            .contains("big.md: file is 2.0 MB, over the 1 MB limit"),
+        "{}",
+        run.stderr
+    );
+    let run = workspace.run(&["ingest", "posts"]);
+    assert!(!run.stderr.contains("big.md"), "{}", run.stderr);
+    assert!(run
+        .stderr
+        .contains("huge.md: file is 200.0 MB, over the 64 MB limit"));
+    assert_eq!(workspace.query("两兆字节").hit_ids(), ["big.md"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_unreadable_files_are_reported() {
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    std::os::unix::fs::symlink("..", workspace.posts().join("handmade/loop")).unwrap();
+    let locked = workspace.posts().join("handmade/locked.md");
+    fs::write(&locked, "---\ntitle: 锁住\n---\n正文").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    let run = workspace.run(&["ingest", "posts"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("handmade/loop: symbolic link loop back to"),
+        "{}",
+        run.stderr
+    );
+    if is_root() {
+        eprintln!("running as root: every file is readable, permission case not checked");
+    } else {
+        assert!(
+            run.stderr.contains("locked.md: Permission denied"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        workspace.query("大会堂").hit_ids(),
+        ["handmade/人大会议.md"]
+    );
+}
+
+#[test]
+fn killing_an_ingest_at_any_point_loses_and_duplicates_nothing() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let total = 3000;
+    write_posts(workspace.path(), total);
+    for delay_ms in [30, 150, 400, 800, 1500] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sousuo"))
+            .args([
+                "ingest",
+                "posts",
+                "--commit-every",
+                "500",
+                "--threads",
+                "1",
+                "--quiet",
+            ])
+            .current_dir(workspace.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        // The index opens at its last commit (hits, or none yet), or was never created.
+        let query = workspace.run(&["query", "算力", "--json"]);
+        assert!(
+            query.code <= 1 || query.stderr.starts_with("error: no sousuo index"),
+            "after kill at {delay_ms} ms: {query:?}"
+        );
+    }
+    let run = workspace.run(&["ingest", "posts", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(documents(&workspace), total as u64);
+    let again = workspace.run(&["ingest", "posts", "--json"]);
+    let summary: serde_json::Value = serde_json::from_str(again.stdout.trim()).unwrap();
+    assert_eq!(summary["unchanged"], total);
+    assert_eq!(summary["added"], 0);
+    // Every article once: a query matching all of them counts each exactly once.
+    let all = workspace.run(&["query", "新闻", "--json", "--limit", "5000"]);
+    let ids = all.hit_ids();
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(ids.len(), total);
+    assert_eq!(unique.len(), total);
+}
+
+#[test]
+fn a_second_ingest_is_refused_while_one_runs_and_queries_see_the_last_commit() {
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    assert_eq!(workspace.run(&["ingest", "posts/handmade"]).code, 0);
+    write_posts(workspace.path(), 4000);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sousuo"))
+        .args(["ingest", "posts", "--threads", "1", "--quiet"])
+        .current_dir(workspace.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = workspace.path().join(".sousuo.lock");
+    let started = Instant::now();
+    while !lock.exists() && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let second = workspace.run(&["ingest", "posts/handmade"]);
+    let running = child.try_wait().unwrap().is_none();
+    if running {
+        assert_eq!(second.code, 2, "{second:?}");
+        assert!(
+            second.stderr.contains(&format!(
+                "index is being written by another sousuo process (pid {})",
+                child.id()
+            )),
+            "{}",
+            second.stderr
+        );
+        // Readers see the last commit: the first ingest's articles, none of the new ones.
+        let query = workspace.query("大会堂");
+        assert_eq!(query.hit_ids(), ["人大会议.md"]);
+    }
+    assert!(child.wait().unwrap().success());
+    assert!(!lock.exists(), "the lock is released");
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_commits_what_was_done_and_exits_cleanly() {
+    let workspace = Workspace::with_fixtures(&[]);
+    write_posts(workspace.path(), 4000);
+    let child = Command::new(env!("CARGO_BIN_EXE_sousuo"))
+        .args(["ingest", "posts", "--threads", "1", "--json"])
+        .current_dir(workspace.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if output.status.code() == Some(0) {
+        eprintln!("the ingest finished before the signal: nothing to check");
+        return;
+    }
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: committed the articles handled so far"),
+        "{stderr}"
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let committed = summary["documents"].as_u64().unwrap();
+    assert!(committed < 4000, "{summary}");
+    assert_eq!(documents(&workspace), committed);
+    // The next run completes it.
+    assert_eq!(workspace.run(&["ingest", "posts"]).code, 0);
+    assert_eq!(documents(&workspace), 4000);
+}
+
+#[test]
+fn an_index_from_another_format_is_refused_with_rebuild_advice() {
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    assert_eq!(workspace.run(&["ingest", "posts"]).code, 0);
+    let meta_path = workspace.path().join(".sousuo/sousuo-index.json");
+    let meta = fs::read_to_string(&meta_path)
+        .unwrap()
+        .replace("\"format\": 1", "\"format\": 99");
+    fs::write(&meta_path, meta).unwrap();
+    for args in [&["query", "算力"][..], &["ingest", "posts"][..]] {
+        let run = workspace.run(args);
+        assert_eq!(run.code, 2);
+        assert!(run.stderr.contains("index format 99"), "{}", run.stderr);
+        assert!(run.stderr.contains("--rebuild"), "{}", run.stderr);
+    }
+    assert_eq!(workspace.run(&["ingest", "posts", "--rebuild"]).code, 0);
+}
+
+#[test]
+fn hostile_queries_get_hits_none_or_an_error_quickly() {
+    let workspace = Workspace::with_fixtures(&["real"]);
+    assert_eq!(workspace.ingest().0.code, 0);
+    let long: String = "算力".repeat(5000);
+    let queries = [
+        long.as_str(),
+        "\"unbalanced",
+        "((((",
+        ")]}",
+        "nosuchfield:值",
+        "title:",
+        "+ - + -",
+        "\"\"~99999999999",
+        "date:[2022-13-99 TO yesterday]",
+        "\u{1}\u{7f}\u{feff}",
+        "🦀🦀🦀",
+        "-算力",
+        "",
+        "   ",
+    ];
+    for query in queries {
+        let started = Instant::now();
+        let run = sousuo(workspace.path(), &["query", query, "--json"]);
+        assert!(run.code <= 2, "{query:?}: {run:?}");
+        assert!(
+            !run.stderr.contains("panicked"),
+            "{query:?}: {}",
+            run.stderr
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{query:?} took too long"
+        );
+    }
+}
+
+#[test]
+fn encoding_fixtures_stay_in_their_encodings() {
+    // Guards against an editor or a git setting rewriting the fixtures as UTF-8.
+    let gbk = fs::read(fixtures().join("bad/gbk.md")).unwrap();
+    assert!(std::str::from_utf8(&gbk).is_err(), "gbk.md must stay GBK");
+    let utf16 = fs::read(fixtures().join("bad/utf16.md")).unwrap();
+    assert_eq!(&utf16[..2], b"\xff\xfe", "utf16.md must keep its BOM");
+}
