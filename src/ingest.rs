@@ -373,11 +373,16 @@ fn walk(
 ) -> HashSet<String> {
     let mut ids: HashMap<String, PathBuf> = HashMap::new();
     for root in roots {
-        let walker = walkdir::WalkDir::new(root)
+        // ripgrep's walker: honours .gitignore, .ignore and .sousuoignore files. Hidden
+        // files are walked (the RSSHub bot writes a post named `.md`), hidden folders not.
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
             .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|entry| entry.depth() == 0 || !is_hidden_dir(entry));
+            .parents(true)
+            .add_custom_ignore_filename(".sousuoignore")
+            .filter_entry(|entry| entry.depth() == 0 || !is_hidden_dir(entry))
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
         for entry in walker {
             if stop.load(Ordering::Relaxed) {
                 return ids.into_keys().collect();
@@ -385,8 +390,8 @@ fn walk(
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let path = err.path().unwrap_or(root).to_path_buf();
-                    let reason = walk_error_reason(&err);
+                    let (path, reason) = walk_error(&err);
+                    let path = path.unwrap_or_else(|| root.clone());
                     if events
                         .send((IngestEvent::WalkError { path, reason }, None))
                         .is_err()
@@ -396,7 +401,7 @@ fn walk(
                     continue;
                 }
             };
-            if entry.file_type().is_dir() {
+            if entry.file_type().is_none_or(|t| t.is_dir()) {
                 continue;
             }
             let path = entry.path();
@@ -455,20 +460,27 @@ fn walk(
     ids.into_keys().collect()
 }
 
-fn is_hidden_dir(entry: &walkdir::DirEntry) -> bool {
-    entry.file_type().is_dir() && entry.file_name().to_string_lossy().starts_with('.')
+fn is_hidden_dir(entry: &ignore::DirEntry) -> bool {
+    entry.file_type().is_some_and(|t| t.is_dir())
+        && entry.file_name().to_string_lossy().starts_with('.')
 }
 
-fn walk_error_reason(err: &walkdir::Error) -> String {
-    if let Some(ancestor) = err.loop_ancestor() {
-        return format!(
-            "symbolic link loop back to {}; not followed",
-            ancestor.display()
-        );
-    }
-    match err.io_error() {
-        Some(io) => io.to_string(),
-        None => err.to_string(),
+/// The path an error is about, and a one-line reason.
+fn walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(err)
+        }
+        ignore::Error::Loop { ancestor, child } => (
+            Some(child.clone()),
+            format!(
+                "symbolic link loop back to {}; not followed",
+                ancestor.display()
+            ),
+        ),
+        ignore::Error::Io(io) => (None, io.to_string()),
+        other => (None, other.to_string()),
     }
 }
 
@@ -657,5 +669,61 @@ fn file_stem(path: &Path) -> String {
     match name.rsplit_once('.') {
         Some((stem, _)) => stem.to_string(),
         None => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn worker_result(options: &IngestOptions, path: PathBuf) -> IngestEvent {
+        let (_, fields) = options.schema.build();
+        let analyzer = Analyzer::default();
+        let recorded = HashMap::new();
+        let worker = Worker {
+            options,
+            dry_run: false,
+            fields: &fields,
+            analyzer: &analyzer,
+            recorded: &recorded,
+        };
+        let job = Job {
+            id: "x.md".to_string(),
+            format: BodyFormat::Markdown,
+            path,
+        };
+        worker.handle(job).0
+    }
+
+    #[test]
+    fn a_file_deleted_after_the_walk_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = IngestOptions::new(vec![dir.path().to_path_buf()], dir.path().join("i"));
+        let event = worker_result(&options, dir.path().join("gone.md"));
+        let IngestEvent::File { outcome, .. } = event else {
+            panic!("not a file event");
+        };
+        let FileOutcome::Failed(reason) = outcome else {
+            panic!("not failed: {outcome:?}");
+        };
+        assert!(reason.contains("No such file"), "{reason}");
+    }
+
+    #[test]
+    fn document_ids_use_forward_slashes() {
+        assert_eq!(
+            document_id(Path::new("金融/新浪财经/a b.md")).unwrap(),
+            "金融/新浪财经/a b.md"
+        );
+        assert_eq!(
+            article_format(std::ffi::OsStr::new(".md")),
+            Some(BodyFormat::Markdown)
+        );
+        assert_eq!(
+            article_format(std::ffi::OsStr::new("a.HTM")),
+            Some(BodyFormat::Html)
+        );
+        assert_eq!(article_format(std::ffi::OsStr::new(".DS_Store")), None);
+        assert_eq!(article_format(std::ffi::OsStr::new("md")), None);
     }
 }

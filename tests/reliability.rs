@@ -387,3 +387,78 @@ fn encoding_fixtures_stay_in_their_encodings() {
     let utf16 = fs::read(fixtures().join("bad/utf16.md")).unwrap();
     assert_eq!(&utf16[..2], b"\xff\xfe", "utf16.md must keep its BOM");
 }
+
+mod query_properties {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+    use sousuo::index::SearchIndex;
+    use sousuo::ingest::{ingest, IngestOptions};
+    use sousuo::search::{ArticleSearcher, SearchRequest};
+    use sousuo::Error;
+
+    use super::common::fixtures;
+
+    /// One index of the real posts, shared by every case.
+    fn searcher() -> &'static ArticleSearcher {
+        static SEARCHER: OnceLock<(tempfile::TempDir, ArticleSearcher)> = OnceLock::new();
+        &SEARCHER
+            .get_or_init(|| {
+                let dir = tempfile::tempdir().unwrap();
+                let index_dir = dir.path().join("index");
+                let mut options =
+                    IngestOptions::new(vec![fixtures().join("real")], index_dir.clone());
+                options.threads = 1;
+                options.memory_budget = 32 << 20;
+                ingest(&options, &AtomicBool::new(false), &mut |_| {}).unwrap();
+                let searcher =
+                    ArticleSearcher::new(SearchIndex::open(&index_dir).unwrap()).unwrap();
+                (dir, searcher)
+            })
+            .1
+    }
+
+    fn search(query: &str) -> Result<usize, Error> {
+        let request = SearchRequest {
+            query: query.to_string(),
+            limit: 10,
+            offset: 0,
+            with_documents: true,
+            count_total: true,
+            facets: true,
+        };
+        searcher().search(&request).map(|results| {
+            for hit in &results.hits {
+                let length = hit.snippet.chars().count();
+                assert!(hit
+                    .highlights
+                    .iter()
+                    .all(|r| r.start < r.end && r.end <= length));
+            }
+            results.hits.len()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_text_gives_hits_none_or_a_query_error(query in "\\PC{0,40}") {
+            match search(&query) {
+                Ok(_) | Err(Error::Query(_)) => {}
+                Err(other) => prop_assert!(false, "{query:?}: {other}"),
+            }
+        }
+
+        #[test]
+        fn query_syntax_soup_never_panics(
+            query in r#"[算力东数西算规模a-z0-9 "~+\-():\[\]]{0,30}"#
+        ) {
+            match search(&query) {
+                Ok(_) | Err(Error::Query(_)) => {}
+                Err(other) => prop_assert!(false, "{query:?}: {other}"),
+            }
+        }
+    }
+}
