@@ -29,9 +29,111 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Print the articles that best match QUERY.
     #[command(
-        after_help = "Query syntax:\n  算力 规模            rank by these words (a hit needs one of them)\n  \"东数西算\"            exact phrase;  \"算力 规模\"~2  words at most 2 moves apart\n  +算力 -广告          must contain / must not contain\n  title:算力 author:新浪财经 category:金融 editor:郭建\n\nExamples:\n  sousuo query 算力\n  sousuo query '\"东数西算\" 光缆' --limit 5 --json\n  sousuo query --batch queries.jsonl --limit 100\n\nExit codes: 0 hits found, 1 no hits, 2 error."
+        after_help = "Query syntax:\n  算力 规模            rank by these words (a hit needs one of them)\n  \"东数西算\"            exact phrase;  \"算力 规模\"~2  words at most 2 moves apart\n  +算力 -广告          must contain / must not contain\n  title:算力 author:新浪财经 category:金融 editor:郭建\n\nExamples:\n  sousuo query 算力\n  sousuo query '\"东数西算\" 光缆' --limit 5 --json\n  sousuo query --batch queries.jsonl --limit 100\n  sousuo query 暴雨 --facets\n\nExit codes: 0 hits found, 1 no hits, 2 error."
     )]
     Query(QueryArgs),
+    /// Show what the index holds: articles, dates, categories, size, schema.
+    #[command(after_help = "Examples:\n  sousuo stats\n  sousuo stats --top 20 --json")]
+    Stats(StatsArgs),
+    /// Print one article as sousuo indexed it (metadata and the cleaned body).
+    #[command(
+        after_help = "ID is a document id as shown in hits (金融/新浪财经/x.md), or a path whose tail is one.\n\nExamples:\n  sousuo get 金融/新浪财经/新浪财经－国內/x.md\n  sousuo get data/金融/新浪财经/新浪财经－国內/x.md --raw\n\nExit codes: 0 found, 1 no such article, 2 error."
+    )]
+    Get(GetArgs),
+    /// Print the articles most related to one article (by its TF-IDF keywords).
+    #[command(
+        after_help = "Examples:\n  sousuo similar 金融/新浪财经/新浪财经－国內/x.md --limit 5\n\nExit codes: 0 hits found, 1 none (or no such article), 2 error."
+    )]
+    Similar(SimilarArgs),
+    /// Write the indexed articles as JSON lines, with their segmented text, for another
+    /// search engine (OpenSearch, Elasticsearch, Quickwit).
+    #[command(
+        after_help = "Each line holds the stored fields plus, per text field, FIELD_tokens (the words as\nindexed, space-joined) and FIELD_subwords. See docs/scale-out.md.\n\nExamples:\n  sousuo export > articles.ndjson\n  sousuo export --format opensearch-bulk --query 算力 > bulk.ndjson"
+    )]
+    Export(ExportArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  sousuo completions bash > /etc/bash_completion.d/sousuo\n  sousuo completions zsh > ~/.zfunc/_sousuo\n  sousuo completions fish > ~/.config/fish/completions/sousuo.fish"
+    )]
+    Completions(CompletionsArgs),
+}
+
+/// `sousuo stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// How many categories to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sousuo get`.
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// Document id, or a path ending in one.
+    #[arg(value_name = "ID|PATH")]
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Print one JSON object.
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+    /// Print the source file as it is on disk.
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// `sousuo similar`.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// Document id, or a path ending in one.
+    #[arg(value_name = "ID|PATH")]
+    pub id: String,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Number of hits.
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// One JSON object per hit per line.
+    #[arg(long)]
+    pub json: bool,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// `sousuo export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExportFormatArg::Ndjson)]
+    pub format: ExportFormatArg,
+    /// Only the articles matching this query.
+    #[arg(long, value_name = "QUERY")]
+    pub query: Option<String>,
+}
+
+/// `--format` of export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// One JSON object per line.
+    Ndjson,
+    /// OpenSearch / Elasticsearch `_bulk` body.
+    OpensearchBulk,
+}
+
+/// `sousuo completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options shared by commands that use an index.
@@ -112,6 +214,10 @@ pub struct QueryArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Also count the matching articles per category and per month (after the hits; with
+    /// --json as a final `{"facets": …}` line).
+    #[arg(long)]
+    pub facets: bool,
 }
 
 /// `--color`.

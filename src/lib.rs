@@ -5,7 +5,8 @@
 //! ```text
 //! ingest:  ingest (walk, workers) → decode → article (parse + clean) → document
 //!          → index (tantivy, schema; text analyzed by the registered tokenizer) → commit
-//! query:   query (syntax) → search (analyze with text, rank, snippet) → output
+//! query:   query (syntax) → search (analyze with text, rank, snippet; facets) → output
+//! around:  stats (facets over the index), export (stored fields + segmentation as JSON)
 //! ```
 #![warn(missing_docs)]
 
@@ -13,6 +14,8 @@ pub mod article;
 pub mod decode;
 pub mod document;
 pub mod error;
+pub mod export;
+pub mod facets;
 pub mod index;
 pub mod ingest;
 pub mod output;
@@ -20,6 +23,7 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod stats;
 pub mod text;
 
 pub use error::{Error, Result};

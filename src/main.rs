@@ -12,11 +12,13 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use sousuo::export::{export, ExportFormat};
 use sousuo::index::SearchIndex;
 use sousuo::ingest::{ingest, FileOutcome, IngestEvent, IngestOptions};
 use sousuo::output::{self, HumanStyle};
 use sousuo::schema::IndexSchema;
 use sousuo::search::{ArticleSearcher, SearchRequest};
+use sousuo::stats::index_stats;
 
 mod cli;
 
@@ -25,7 +27,10 @@ mod cli;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use cli::{Cli, ColorChoice, Command, IndexArgs, IngestArgs, QueryArgs};
+use cli::{
+    Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs, IngestArgs,
+    QueryArgs, SimilarArgs, StatsArgs,
+};
 
 /// Exit code for success (query: hits found).
 const EXIT_OK: u8 = 0;
@@ -39,6 +44,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ingest(args) => run_ingest(args),
         Command::Query(args) => run_query(args),
+        Command::Stats(args) => run_stats(args),
+        Command::Get(args) => run_get(args),
+        Command::Similar(args) => run_similar(args),
+        Command::Export(args) => run_export(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "sousuo", &mut io::stdout());
+            Ok(EXIT_OK)
+        }
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -172,20 +186,20 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         with_documents: true,
         // People see the count; scripts asking for JSON get the hits faster without it.
         count_total: !args.json,
+        facets: args.facets,
     };
     let results = searcher.search(&request)?;
     if args.json {
         output::write_json(&mut out, None, &results.hits)?;
+        if let Some(facets) = &results.facets {
+            output::write_facets_json(&mut out, facets)?;
+        }
     } else {
-        let color = match args.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
-        };
+        let color = use_color(args.color);
         output::write_human(&mut out, &results.hits, HumanStyle { color })?;
+        if let Some(facets) = &results.facets {
+            output::write_facets_human(&mut out, facets)?;
+        }
         if results.hits.is_empty() {
             eprintln!("no hits");
         } else {
@@ -199,6 +213,90 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// Colour on a terminal unless `NO_COLOR` is set, or as `--color` says.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+fn open_searcher(args: &IndexArgs) -> anyhow::Result<ArticleSearcher> {
+    Ok(ArticleSearcher::new(SearchIndex::open(&index_dir(args))?)?)
+}
+
+fn run_stats(args: StatsArgs) -> anyhow::Result<u8> {
+    let searcher = open_searcher(&args.index)?;
+    let stats = index_stats(&searcher, args.top)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &stats)?;
+        writeln!(out)?;
+    } else {
+        output::write_stats_human(&mut out, &stats)?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+fn run_get(args: GetArgs) -> anyhow::Result<u8> {
+    let searcher = open_searcher(&args.index)?;
+    let Some(article) = searcher.get(&args.id)? else {
+        eprintln!("no article with id {:?}", args.id);
+        return Ok(EXIT_PARTIAL);
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.raw {
+        let raw = std::fs::read(&article.path)
+            .with_context(|| format!("{} (the source of {})", article.path, article.id))?;
+        out.write_all(&raw)?;
+    } else if args.json {
+        serde_json::to_writer(&mut out, &article)?;
+        writeln!(out)?;
+    } else {
+        output::write_article_human(&mut out, &article)?;
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
+
+fn run_similar(args: SimilarArgs) -> anyhow::Result<u8> {
+    let searcher = open_searcher(&args.index)?;
+    let Some(results) = searcher.similar(&args.id, args.limit)? else {
+        eprintln!("no article with id {:?}", args.id);
+        return Ok(EXIT_PARTIAL);
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        output::write_json(&mut out, None, &results.hits)?;
+    } else {
+        let color = use_color(args.color);
+        output::write_human(&mut out, &results.hits, HumanStyle { color })?;
+    }
+    out.flush()?;
+    Ok(if results.hits.is_empty() {
+        EXIT_PARTIAL
+    } else {
+        EXIT_OK
+    })
+}
+
+fn run_export(args: ExportArgs) -> anyhow::Result<u8> {
+    let searcher = open_searcher(&args.index)?;
+    let format = match args.format {
+        ExportFormatArg::Ndjson => ExportFormat::Ndjson,
+        ExportFormatArg::OpensearchBulk => ExportFormat::OpenSearchBulk,
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let written = export(&searcher, args.query.as_deref(), format, &mut out)?;
+    out.flush()?;
+    eprintln!("exported {written} articles");
+    Ok(EXIT_OK)
 }
 
 /// A line of a batch file.
@@ -241,6 +339,7 @@ fn run_batch(
             offset: 0,
             with_documents: json,
             count_total: false,
+            facets: false,
         };
         let started = Instant::now();
         let searched = searcher.search(&request);

@@ -5,8 +5,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::facets::FacetCounts;
 use crate::ingest::IngestReport;
-use crate::search::Hit;
+use crate::search::{Hit, StoredArticle};
+use crate::stats::IndexStats;
 
 /// How hits are shown to people.
 #[derive(Debug, Clone, Copy)]
@@ -143,6 +145,145 @@ pub fn write_trec(out: &mut dyn Write, query_id: &str, hits: &[Hit]) -> io::Resu
 /// TREC run lines are split on whitespace: spaces in ids are written as `%20`.
 fn trec_doc_id(id: &str) -> String {
     id.replace('%', "%25").replace(char::is_whitespace, "%20")
+}
+
+/// Facet counts for people, after the hits.
+pub fn write_facets_human(out: &mut dyn Write, facets: &FacetCounts) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "categories:")?;
+    for (category, count) in &facets.categories {
+        writeln!(out, "  {count:>7}  {category}")?;
+    }
+    writeln!(out, "months:")?;
+    for (month, count) in &facets.months {
+        writeln!(out, "  {count:>7}  {month}")?;
+    }
+    if facets.undated > 0 {
+        writeln!(out, "  {:>7}  (no date)", facets.undated)?;
+    }
+    Ok(())
+}
+
+/// Facet counts as the final JSON line of a query: `{"facets": {...}}`.
+pub fn write_facets_json(out: &mut dyn Write, facets: &FacetCounts) -> io::Result<()> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        facets: FacetJson<'a>,
+    }
+    #[derive(Serialize)]
+    struct FacetJson<'a> {
+        categories: Vec<Count<'a>>,
+        months: Vec<Count<'a>>,
+        undated: u64,
+    }
+    #[derive(Serialize)]
+    struct Count<'a> {
+        value: &'a str,
+        count: u64,
+    }
+    fn counts(pairs: &[(String, u64)]) -> Vec<Count<'_>> {
+        pairs
+            .iter()
+            .map(|(value, count)| Count {
+                value,
+                count: *count,
+            })
+            .collect()
+    }
+    let line = Line {
+        facets: FacetJson {
+            categories: counts(&facets.categories),
+            months: counts(&facets.months),
+            undated: facets.undated,
+        },
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    writeln!(out)
+}
+
+/// One stored article for people: metadata, then the cleaned body.
+pub fn write_article_human(out: &mut dyn Write, article: &StoredArticle) -> io::Result<()> {
+    writeln!(out, "id:          {}", article.id)?;
+    writeln!(out, "path:        {}", article.path)?;
+    writeln!(out, "title:       {}", article.title)?;
+    let date = article
+        .date
+        .map(|d| d.to_rfc3339())
+        .unwrap_or_else(|| "-".into());
+    writeln!(out, "date:        {date}")?;
+    writeln!(out, "categories:  {}", article.categories.join(" › "))?;
+    if !article.tags.is_empty() {
+        writeln!(out, "tags:        {}", article.tags.join(", "))?;
+    }
+    for (label, value) in [
+        ("author:     ", &article.author),
+        ("editor:     ", &article.editor),
+        ("description:", &article.description),
+        ("image:      ", &article.image),
+        ("link:       ", &article.link),
+    ] {
+        if let Some(value) = value {
+            writeln!(out, "{label} {value}")?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", article.body)
+}
+
+/// Index statistics for people.
+pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<()> {
+    writeln!(out, "index:        {}", stats.index)?;
+    writeln!(out, "articles:     {}", stats.documents)?;
+    writeln!(
+        out,
+        "size:         {:.1} MB in {} segments",
+        stats.size_bytes as f64 / 1e6,
+        stats.segments
+    )?;
+    if let Some(last) = &stats.last_ingest {
+        writeln!(out, "last ingest:  {last}")?;
+    }
+    if let Some((first, last)) = &stats.facets.date_range {
+        writeln!(out, "dates:        {first} … {last}")?;
+    }
+    writeln!(
+        out,
+        "built by:     sousuo {}, dictionary {}, HMM {}",
+        stats.sousuo_version,
+        stats.analyzer.dictionary,
+        if stats.analyzer.hmm { "on" } else { "off" }
+    )?;
+    writeln!(out, "fields:")?;
+    for field in &stats.fields {
+        let mut options = vec![format!("{:?}", field.field_type).to_lowercase()];
+        if field.stored {
+            options.push("stored".into());
+        }
+        if field.fast {
+            options.push("fast".into());
+        }
+        if let Some(boost) = field.boost {
+            options.push(format!("boost {boost}"));
+        }
+        writeln!(out, "  {:<12} {}", field.name, options.join(", "))?;
+    }
+    writeln!(
+        out,
+        "categories:   {} in all, the {} largest:",
+        stats.category_count,
+        stats.facets.categories.len()
+    )?;
+    for (category, count) in &stats.facets.categories {
+        writeln!(out, "  {count:>7}  {category}")?;
+    }
+    writeln!(out, "months:")?;
+    for (month, count) in &stats.facets.months {
+        writeln!(out, "  {count:>7}  {month}")?;
+    }
+    if stats.facets.undated > 0 {
+        writeln!(out, "  {:>7}  (no date)", stats.facets.undated)?;
+    }
+    Ok(())
 }
 
 /// The closing summary of an ingest, for people.

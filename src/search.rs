@@ -25,6 +25,7 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, 
 
 use crate::article::china_offset;
 use crate::error::{Error, Result};
+use crate::facets::{FacetCollector, FacetCounts};
 use crate::index::SearchIndex;
 use crate::query::{parse_query, Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField};
@@ -33,6 +34,8 @@ use crate::text::{sub_word_term, Mode};
 
 /// How close query words must stand to earn the proximity boost (positions apart).
 const PROXIMITY_SLOP: u32 = 8;
+/// Keywords of an article that make the query for similar articles.
+const SIMILAR_KEYWORDS: usize = 20;
 /// Weight of a match as a sub-word of a longer word, relative to a whole-word match.
 const SUB_WORD_WEIGHT: f32 = 0.5;
 /// How many of the best candidates the proximity boost rescores (more when paging deeper).
@@ -55,6 +58,8 @@ pub struct SearchRequest {
     pub with_documents: bool,
     /// Whether to count every matching document (costs the early termination of ranking).
     pub count_total: bool,
+    /// Whether to count the matching documents per category and per month.
+    pub facets: bool,
 }
 
 /// A ranked article.
@@ -91,6 +96,49 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// How many documents matched in all, when counted.
     pub total: Option<usize>,
+    /// Counts per category and month of all matching documents, when asked for.
+    pub facets: Option<FacetCounts>,
+}
+
+/// An article as stored in the index.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredArticle {
+    /// Document id.
+    pub id: String,
+    /// Source path.
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// Date, in China time.
+    #[serde(serialize_with = "serialize_date")]
+    pub date: Option<DateTime<FixedOffset>>,
+    /// Categories.
+    pub categories: Vec<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Author.
+    pub author: Option<String>,
+    /// Editor.
+    pub editor: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Cover image.
+    pub image: Option<String>,
+    /// Original link.
+    pub link: Option<String>,
+    /// The clean body, as indexed.
+    pub body: String,
+}
+
+/// Dates as RFC 3339 in JSON.
+fn serialize_date<S: serde::Serializer>(
+    date: &Option<DateTime<FixedOffset>>,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match date {
+        Some(date) => serializer.serialize_str(&date.to_rfc3339()),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// Searches one index; cheap to reuse across queries.
@@ -134,11 +182,19 @@ impl ArticleSearcher {
         let Some(built) = self.build_query(&clauses)? else {
             return Ok(SearchResults::default());
         };
+        self.execute(built, request)
+    }
+
+    /// The query that `text` stands for (no proximity rescoring), or `None` when it has no
+    /// searchable words.
+    pub fn query_for(&self, text: &str) -> Result<Option<Box<dyn Query>>> {
+        let clauses = parse_query(text).map_err(|e| Error::Query(e.to_string()))?;
+        Ok(self.build_query(&clauses)?.map(|built| built.query))
+    }
+
+    fn execute(&self, built: BuiltQuery, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let wanted = request.offset + request.limit;
-        if wanted == 0 {
-            return Ok(SearchResults::default());
-        }
+        let wanted = (request.offset + request.limit).max(1);
         // With a proximity clause, rank a wider window by the words, then rescore it.
         let window = if built.proximity.is_some() {
             wanted.max(RESCORE_WINDOW)
@@ -146,17 +202,11 @@ impl ArticleSearcher {
             wanted
         };
         let collector = TopDocs::with_limit(window).order_by_score();
-        let (mut top, total) = if request.count_total {
-            let (top, total) = searcher
-                .search(&built.query, &(collector, tantivy::collector::Count))
-                .map_err(|e| Error::index("searching", e))?;
-            (top, Some(total))
-        } else {
-            let top = searcher
-                .search(&built.query, &collector)
-                .map_err(|e| Error::index("searching", e))?;
-            (top, None)
-        };
+        let count = request.count_total.then_some(tantivy::collector::Count);
+        let facets = request.facets.then(|| FacetCollector::new(&self.index));
+        let (mut top, total, facets) = searcher
+            .search(&built.query, &(collector, count, facets))
+            .map_err(|e| Error::index("searching", e))?;
         if let Some(proximity) = &built.proximity {
             add_proximity_scores(&searcher, proximity.as_ref(), &mut top)?;
         }
@@ -189,12 +239,34 @@ impl ArticleSearcher {
         for (i, hit) in hits.iter_mut().enumerate() {
             hit.rank = request.offset + i + 1;
         }
-        Ok(SearchResults { hits, total })
+        Ok(SearchResults {
+            hits,
+            total,
+            facets,
+        })
     }
 
     /// The number of documents searched.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// The index searched.
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// A searcher on the commit this searcher reads.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Facet counts over every document.
+    pub fn facets_of_all(&self) -> Result<FacetCounts> {
+        self.reader
+            .searcher()
+            .search(&AllQuery, &FacetCollector::new(&self.index))
+            .map_err(|e| Error::index("counting articles", e))
     }
 
     fn build_query(&self, clauses: &[Clause]) -> Result<Option<BuiltQuery>> {
@@ -332,6 +404,25 @@ impl ArticleSearcher {
         score: f32,
         snippets: &SnippetMaker,
     ) -> Result<Hit> {
+        let article = self.read_stored(searcher, address)?;
+        let snippet = snippets.make(&article.body);
+        Ok(Hit {
+            rank: 0,
+            score,
+            id: article.id,
+            path: article.path,
+            title: article.title,
+            date: article.date,
+            categories: article.categories,
+            author: article.author,
+            editor: article.editor,
+            snippet: snippet.text,
+            highlights: snippet.highlights,
+        })
+    }
+
+    /// Reads a document's stored fields.
+    pub fn read_stored(&self, searcher: &Searcher, address: DocAddress) -> Result<StoredArticle> {
         let document: TantivyDocument = searcher
             .doc(address)
             .map_err(|e| Error::index("loading a stored article", e))?;
@@ -366,22 +457,94 @@ impl ArticleSearcher {
                     .timestamp_opt(d.into_timestamp_secs(), 0)
                     .single()
             });
-        let body = text(ArticleField::Body).unwrap_or_default();
-        let snippet = snippets.make(&body);
         let id = text(ArticleField::Id).unwrap_or_default();
-        Ok(Hit {
-            rank: 0,
-            score,
+        Ok(StoredArticle {
             path: text(ArticleField::Path).unwrap_or_else(|| id.clone()),
             id,
             title: text(ArticleField::Title).unwrap_or_default(),
             date,
             categories: all(ArticleField::Categories),
+            tags: all(ArticleField::Tags),
             author: text(ArticleField::Author),
             editor: text(ArticleField::Editor),
-            snippet: snippet.text,
-            highlights: snippet.highlights,
+            description: text(ArticleField::Description),
+            image: text(ArticleField::Image),
+            link: text(ArticleField::Link),
+            body: text(ArticleField::Body).unwrap_or_default(),
         })
+    }
+
+    /// The address of the document with this id.
+    fn address_of(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.index.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(|e| Error::index("looking up an id", e))?;
+        Ok(top.first().map(|(_, address)| *address))
+    }
+
+    /// The article with this id, or whose id is a tail of this path (`data/金融/a.md` finds
+    /// the id `金融/a.md` of an ingest of `data`).
+    pub fn get(&self, id_or_path: &str) -> Result<Option<StoredArticle>> {
+        let searcher = self.reader.searcher();
+        let normalized = id_or_path.replace('\\', "/");
+        let mut candidate = normalized.trim_start_matches("./");
+        loop {
+            if let Some(address) = self.address_of(&searcher, candidate)? {
+                return Ok(Some(self.read_stored(&searcher, address)?));
+            }
+            match candidate.split_once('/') {
+                Some((_, rest)) if !rest.is_empty() => candidate = rest,
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// Articles related to the one with this id: its weighted keywords as a query, the
+    /// article itself excluded. `None` when no article has the id.
+    pub fn similar(&self, id_or_path: &str, limit: usize) -> Result<Option<SearchResults>> {
+        let Some(article) = self.get(id_or_path)? else {
+            return Ok(None);
+        };
+        let text = format!("{}\n{}", article.title, article.body);
+        let keywords = self.index.analyzer.keywords(&text, SIMILAR_KEYWORDS);
+        let fields = self.clause_fields(None)?;
+        let mut subqueries: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
+        let mut highlight_terms = Vec::new();
+        for (keyword, weight) in keywords {
+            for term in self.index.analyzer.words(&keyword) {
+                for query in term_queries(&fields, &term) {
+                    let boosted = Box::new(BoostQuery::new(query, weight as f32));
+                    subqueries.push((TantivyOccur::Should, boosted));
+                }
+                highlight_terms.push(term);
+            }
+        }
+        if subqueries.is_empty() {
+            return Ok(Some(SearchResults::default()));
+        }
+        let itself = TermQuery::new(
+            Term::from_field_text(self.index.fields.id, &article.id),
+            IndexRecordOption::Basic,
+        );
+        subqueries.push((TantivyOccur::MustNot, Box::new(itself)));
+        let built = BuiltQuery {
+            query: Box::new(BooleanQuery::new(subqueries)),
+            proximity: None,
+            highlight_terms,
+        };
+        let request = SearchRequest {
+            query: String::new(),
+            limit,
+            offset: 0,
+            with_documents: true,
+            count_total: false,
+            facets: false,
+        };
+        self.execute(built, &request).map(Some)
     }
 
     /// The id of a document, from the id column (no stored-document read).

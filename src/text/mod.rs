@@ -17,7 +17,7 @@ mod normalize;
 
 use std::sync::{Arc, LazyLock};
 
-use jieba_rs::Jieba;
+use jieba_rs::{Jieba, KeywordExtract, TfIdf};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 pub use normalize::{fold_width, normalize_term, FoldedText};
@@ -155,6 +155,24 @@ impl Analyzer {
             token.offset_to = folded.original(word.byte_end);
             token.position = position;
         }
+    }
+
+    /// The normalised exact-mode words of `text`.
+    pub fn words(&self, text: &str) -> Vec<String> {
+        let mut buffer = TokenBuffer::default();
+        self.analyze_into(text, Mode::Query, &mut buffer);
+        buffer.tokens().iter().map(|t| t.text.clone()).collect()
+    }
+
+    /// The `count` most characteristic keywords of `text` with their TF-IDF weights
+    /// (jieba's IDF table), best first.
+    pub fn keywords(&self, text: &str, count: usize) -> Vec<(String, f64)> {
+        static TF_IDF: LazyLock<TfIdf> = LazyLock::new(TfIdf::default);
+        TF_IDF
+            .extract_keywords(&self.jieba, text, count, Vec::new())
+            .into_iter()
+            .map(|k| (k.keyword, k.weight))
+            .collect()
     }
 
     /// Loads the dictionary now rather than on first use (for timing-sensitive callers).

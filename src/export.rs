@@ -1,0 +1,144 @@
+//! Export stage: indexed articles → JSON lines another engine can take over.
+//!
+//! Each record holds the stored fields as sousuo indexed them plus, for every text field,
+//! its segmentation as space-joined terms (`title_tokens`, `body_tokens`: the words, in
+//! order, normalised as indexed) and the dictionary sub-words (`title_subwords`, …), so an
+//! engine with a whitespace analyzer searches the same terms sousuo does.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use serde::Serialize;
+use tantivy::collector::DocSetCollector;
+use tantivy::DocAddress;
+
+use crate::error::{Error, Result};
+use crate::search::{ArticleSearcher, StoredArticle};
+use crate::text::{Mode, TokenBuffer, SUB_WORD_PREFIX};
+
+/// How records are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One JSON object per line.
+    Ndjson,
+    /// OpenSearch / Elasticsearch `_bulk` body: an `index` action line, then the document.
+    OpenSearchBulk,
+}
+
+#[derive(Serialize)]
+struct Record<'a> {
+    #[serde(flatten)]
+    article: &'a StoredArticle,
+    #[serde(flatten)]
+    segmented: BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct BulkAction<'a> {
+    index: BulkTarget<'a>,
+}
+
+#[derive(Serialize)]
+struct BulkTarget<'a> {
+    #[serde(rename = "_id")]
+    id: &'a str,
+}
+
+/// The words and sub-words of `text` as the index holds them, each space-joined.
+pub fn segmented(searcher: &ArticleSearcher, text: &str) -> (String, String) {
+    let mut buffer = TokenBuffer::default();
+    searcher
+        .index()
+        .analyzer
+        .analyze_into(text, Mode::Index, &mut buffer);
+    let mut words = Vec::new();
+    let mut sub_words = Vec::new();
+    for token in buffer.tokens() {
+        match token.text.strip_prefix(SUB_WORD_PREFIX) {
+            Some(sub_word) => sub_words.push(sub_word),
+            None => words.push(token.text.as_str()),
+        }
+    }
+    (words.join(" "), sub_words.join(" "))
+}
+
+/// Writes every article (or those matching `query`), in index order; returns how many.
+pub fn export(
+    searcher: &ArticleSearcher,
+    query: Option<&str>,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> Result<u64> {
+    let tantivy_searcher = searcher.searcher();
+    let addresses: Vec<DocAddress> = match query {
+        Some(text) => {
+            let Some(query) = searcher.query_for(text)? else {
+                return Ok(0);
+            };
+            let mut found: Vec<DocAddress> = tantivy_searcher
+                .search(query.as_ref(), &DocSetCollector)
+                .map_err(|e| Error::index("searching", e))?
+                .into_iter()
+                .collect();
+            found.sort();
+            found
+        }
+        None => {
+            let mut all = Vec::new();
+            for (ord, segment) in tantivy_searcher.segment_readers().iter().enumerate() {
+                all.extend(
+                    segment
+                        .doc_ids_alive()
+                        .map(|doc| DocAddress::new(ord as u32, doc)),
+                );
+            }
+            all
+        }
+    };
+    let text_fields: Vec<(String, crate::schema::ArticleField)> = searcher
+        .index()
+        .fields
+        .searchable_text()
+        .map(|(field, _)| (field.spec.name.clone(), field.source))
+        .collect();
+    let mut written = 0;
+    for address in addresses {
+        let article = searcher.read_stored(&tantivy_searcher, address)?;
+        let mut fields = BTreeMap::new();
+        for (name, source) in &text_fields {
+            let text = match source {
+                crate::schema::ArticleField::Title => Some(article.title.as_str()),
+                crate::schema::ArticleField::Body => Some(article.body.as_str()),
+                crate::schema::ArticleField::Description => article.description.as_deref(),
+                _ => None,
+            };
+            let Some(text) = text else {
+                continue;
+            };
+            let (words, sub_words) = segmented(searcher, text);
+            fields.insert(format!("{name}_tokens"), words);
+            fields.insert(format!("{name}_subwords"), sub_words);
+        }
+        if format == ExportFormat::OpenSearchBulk {
+            let action = BulkAction {
+                index: BulkTarget { id: &article.id },
+            };
+            write_line(out, &action)?;
+        }
+        let record = Record {
+            article: &article,
+            segmented: fields,
+        };
+        write_line(out, &record)?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+fn write_line(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        serde_json::to_writer(&mut *out, value)?;
+        writeln!(out)
+    };
+    write(out).map_err(|e| Error::io("stdout", e))
+}

@@ -1,0 +1,76 @@
+//! What an index holds: documents, fields, dates, categories, size, how it was built.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::facets::FacetCounts;
+use crate::index::AnalyzerSettings;
+use crate::schema::FieldSpec;
+use crate::search::ArticleSearcher;
+
+/// Statistics of an index.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexStats {
+    /// The index folder.
+    pub index: String,
+    /// Articles.
+    pub documents: u64,
+    /// tantivy segments.
+    pub segments: usize,
+    /// Bytes on disk.
+    pub size_bytes: u64,
+    /// When the last commit was written (RFC 3339, local time of the file system).
+    pub last_ingest: Option<String>,
+    /// The sousuo version that created the index.
+    pub sousuo_version: String,
+    /// Analyzer settings (dictionary, HMM).
+    pub analyzer: AnalyzerSettings,
+    /// The schema's fields.
+    pub fields: Vec<FieldSpec>,
+    /// Categories (the `top` most frequent), months, the date range.
+    pub facets: FacetCounts,
+    /// How many categories there are in all.
+    pub category_count: usize,
+}
+
+/// Gathers the statistics of the index `searcher` reads; `top` categories are listed.
+pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats> {
+    let index = searcher.index();
+    let tantivy_searcher = searcher.searcher();
+    let mut facets = searcher.facets_of_all()?;
+    let category_count = facets.categories.len();
+    facets.categories.truncate(top);
+    let meta_json = index.dir.join("meta.json");
+    let last_ingest = std::fs::metadata(&meta_json)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|time| chrono::DateTime::<chrono::Local>::from(time).to_rfc3339());
+    Ok(IndexStats {
+        index: index.dir.display().to_string(),
+        documents: tantivy_searcher.num_docs(),
+        segments: tantivy_searcher.segment_readers().len(),
+        size_bytes: folder_size(&index.dir)?,
+        last_ingest,
+        sousuo_version: index.meta.sousuo_version.clone(),
+        analyzer: index.meta.analyzer.clone(),
+        fields: index.meta.schema.fields.clone(),
+        facets,
+        category_count,
+    })
+}
+
+fn folder_size(dir: &Path) -> Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let entry = entry.map_err(|e| Error::io(dir, e))?;
+        let metadata = entry.metadata().map_err(|e| Error::io(entry.path(), e))?;
+        total += if metadata.is_dir() {
+            folder_size(&entry.path())?
+        } else {
+            metadata.len()
+        };
+    }
+    Ok(total)
+}
