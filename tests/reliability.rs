@@ -181,23 +181,35 @@ fn symlink_loops_and_unreadable_files_are_reported() {
     fs::write(&locked, "---\ntitle: 锁住\n---\n正文").unwrap();
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
-    let run = workspace.run(&["ingest", "posts"]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stderr
-            .contains("handmade/loop: symbolic link loop back to"),
-        "{}",
-        run.stderr
-    );
-    if is_root() {
-        eprintln!("running as root: every file is readable, permission case not checked");
+    // Root reads every file whatever its mode: run as nobody to see the permission check.
+    let mut command = if is_root() {
+        for dir in [
+            workspace.path().to_path_buf(),
+            workspace.posts(),
+            workspace.posts().join("handmade"),
+        ] {
+            fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+        }
+        let mut setpriv = Command::new("setpriv");
+        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+        setpriv.arg(env!("CARGO_BIN_EXE_sousuo"));
+        setpriv
     } else {
-        assert!(
-            run.stderr.contains("locked.md: Permission denied"),
-            "{}",
-            run.stderr
-        );
-    }
+        Command::new(env!("CARGO_BIN_EXE_sousuo"))
+    };
+    let output = command
+        .args(["ingest", "posts"])
+        .env_remove("SOUSUO_INDEX")
+        .current_dir(workspace.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("handmade/loop: symbolic link loop back to"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("locked.md: Permission denied"), "{stderr}");
     assert_eq!(
         workspace.query("大会堂").hit_ids(),
         ["handmade/人大会议.md"]
