@@ -305,7 +305,9 @@ fn run_pipeline(
     let (done_sender, done_receiver) = bounded::<(IngestEvent, Option<Write>)>(threads * 16);
     std::thread::scope(|scope| -> Result<HashSet<String>> {
         let walker_events = done_sender.clone();
-        let walker = scope.spawn(move || walk(&options.roots, job_sender, walker_events, stop));
+        let track_ids = options.prune || options.roots.len() > 1;
+        let walker =
+            scope.spawn(move || walk(&options.roots, track_ids, job_sender, walker_events, stop));
         for _ in 0..threads {
             let jobs = job_receiver.clone();
             let done = done_sender.clone();
@@ -364,15 +366,19 @@ fn run_pipeline(
     })
 }
 
-/// Sends every article file under `roots` as a job; returns the ids sent.
+/// Sends every article file under `roots` as a job; returns the ids sent when `track_ids`
+/// (for `--prune`, and to catch the same id under two roots; within one root ids are
+/// unique). Without it the walk keeps nothing per file, so memory does not grow with the
+/// corpus.
 fn walk(
     roots: &[PathBuf],
+    track_ids: bool,
     jobs: Sender<Job>,
     events: Sender<(IngestEvent, Option<Write>)>,
     stop: &AtomicBool,
 ) -> HashSet<String> {
-    let mut ids: HashMap<String, PathBuf> = HashMap::new();
-    for root in roots {
+    let mut ids: HashMap<String, usize> = HashMap::new();
+    for (root_number, root) in roots.iter().enumerate() {
         // ripgrep's walker: honours .gitignore, .ignore and .sousuoignore files. Hidden
         // files are walked (the RSSHub bot writes a post named `.md`), hidden folders not.
         let walker = ignore::WalkBuilder::new(root)
@@ -429,10 +435,10 @@ fn walk(
                     continue;
                 }
             };
-            if let Some(first) = ids.get(&id) {
+            if let Some(&first_root) = ids.get(&id) {
                 let reason = format!(
-                    "has the same id {id:?} as {} (ingested from another folder); skipped",
-                    first.display()
+                    "has the same id {id:?} as a file under {}; skipped",
+                    roots[first_root].display()
                 );
                 let event = IngestEvent::File {
                     path: path.to_path_buf(),
@@ -446,7 +452,9 @@ fn walk(
                 }
                 continue;
             }
-            ids.insert(id.clone(), path.to_path_buf());
+            if track_ids {
+                ids.insert(id.clone(), root_number);
+            }
             let job = Job {
                 path: path.to_path_buf(),
                 id,

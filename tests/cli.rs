@@ -335,3 +335,27 @@ fn dry_run_checks_without_writing() {
     assert_eq!(summary["failed"], 3);
     assert!(!workspace.path().join(".sousuo").exists());
 }
+
+#[test]
+fn the_same_id_under_two_folders_is_reported_not_duplicated() {
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    let other = workspace.path().join("other");
+    fs::create_dir_all(&other).unwrap();
+    fs::copy(
+        workspace.posts().join("handmade/人大会议.md"),
+        other.join("人大会议.md"),
+    )
+    .unwrap();
+    let run = workspace.run(&["ingest", "posts/handmade", "other", "--json"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("other/人大会议.md"))
+        .unwrap();
+    assert!(
+        line.contains("has the same id \"人大会议.md\" as a file under posts/handmade; skipped"),
+        "{line}"
+    );
+    assert_eq!(workspace.query("大会堂").hit_ids(), ["人大会议.md"]);
+}
