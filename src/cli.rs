@@ -29,7 +29,7 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Print the articles that best match QUERY.
     #[command(
-        after_help = "Query syntax:\n  算力 规模            rank by these words (a hit needs one of them)\n  \"东数西算\"            exact phrase;  \"算力 规模\"~2  words at most 2 moves apart\n  +算力 -广告          must contain / must not contain\n  title:算力 author:新浪财经 category:金融 editor:郭建\n\nExamples:\n  sousuo query 算力\n  sousuo query '\"东数西算\" 光缆' --limit 5 --json\n  sousuo query --batch queries.jsonl --limit 100\n  sousuo query 暴雨 --facets\n\nExit codes: 0 hits found, 1 no hits, 2 error."
+        after_help = "Query syntax:\n  算力 规模            rank by these words (a hit needs one of them)\n  \"东数西算\"            exact phrase;  \"算力 规模\"~2  words at most 2 moves apart\n  +算力 -广告          must contain / must not contain\n  title:算力 author:新浪财经 category:金融 editor:郭建\n  date:[2022-01-01 TO 2022-07]  date:2022-07   date filters (also --since, --until)\n\nExamples:\n  sousuo query 算力\n  sousuo query '\"东数西算\" 光缆' --limit 5 --json\n  sousuo query --batch queries.jsonl --limit 100\n  sousuo query 暴雨 --facets\n  sousuo query 暴雨 --category 新闻联播 --since 2023-07 --sort -date\n\nExit codes: 0 hits found, 1 no hits, 2 error."
     )]
     Query(QueryArgs),
     /// Show what the index holds: articles, dates, categories, size, schema.
@@ -218,6 +218,33 @@ pub struct QueryArgs {
     /// --json as a final `{"facets": …}` line).
     #[arg(long)]
     pub facets: bool,
+    /// Only articles in this category (repeat for any of several).
+    #[arg(long, value_name = "C")]
+    pub category: Vec<String>,
+    /// Only articles by this author (repeat for any of several).
+    #[arg(long, value_name = "A")]
+    pub author: Vec<String>,
+    /// Only articles dated from DATE on (2022-07-30, 2022-07, 2022).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles dated up to the end of DATE (2022-07-30, 2022-07, 2022).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Order of the hits: relevance, date (oldest first) or -date (newest first).
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance, allow_hyphen_values = true)]
+    pub sort: SortArg,
+}
+
+/// `--sort`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// Best match first.
+    Relevance,
+    /// Oldest first.
+    Date,
+    /// Newest first.
+    #[value(name = "-date")]
+    NewestFirst,
 }
 
 /// `--color`.

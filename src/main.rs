@@ -17,7 +17,7 @@ use sousuo::index::SearchIndex;
 use sousuo::ingest::{ingest, FileOutcome, IngestEvent, IngestOptions};
 use sousuo::output::{self, HumanStyle};
 use sousuo::schema::IndexSchema;
-use sousuo::search::{ArticleSearcher, SearchRequest};
+use sousuo::search::{ArticleSearcher, Filters, SearchRequest, SortOrder};
 use sousuo::stats::index_stats;
 
 mod cli;
@@ -29,7 +29,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cli::{
     Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs, IngestArgs,
-    QueryArgs, SimilarArgs, StatsArgs,
+    QueryArgs, SimilarArgs, SortArg, StatsArgs,
 };
 
 /// Exit code for success (query: hits found).
@@ -187,6 +187,17 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         // People see the count; scripts asking for JSON get the hits faster without it.
         count_total: !args.json,
         facets: args.facets,
+        filters: Filters {
+            categories: args.category.clone(),
+            authors: args.author.clone(),
+            since: args.since.clone(),
+            until: args.until.clone(),
+        },
+        sort: match args.sort {
+            SortArg::Relevance => SortOrder::Relevance,
+            SortArg::Date => SortOrder::Date,
+            SortArg::NewestFirst => SortOrder::DateDescending,
+        },
     };
     let results = searcher.search(&request)?;
     if args.json {
@@ -340,6 +351,8 @@ fn run_batch(
             with_documents: json,
             count_total: false,
             facets: false,
+            filters: Filters::default(),
+            sort: SortOrder::Relevance,
         };
         let started = Instant::now();
         let searched = searcher.search(&request);

@@ -7,6 +7,7 @@
 //! +算力  -广告          must contain / must not contain
 //! title:算力  author:新浪财经  category:金融  editor:郭建  tag:x
 //! title:"中国 算力"     a field with a phrase
+//! date:[2022-01-01 TO 2022-07-31]   date:2022-07   date:[2023 TO *]   (filters)
 //! ```
 //! A `field:` prefix is read as a field only for a known field name; anything else
 //! (`http://…`, `10:30`) stays text. An unclosed quote or an empty field value is an error
@@ -42,6 +43,8 @@ pub enum QueryField {
     Tag,
     /// `description:`
     Description,
+    /// `date:` (a filter: a period or a range)
+    Date,
 }
 
 impl QueryField {
@@ -55,6 +58,7 @@ impl QueryField {
             "editor" => QueryField::Editor,
             "tag" | "tags" => QueryField::Tag,
             "description" => QueryField::Description,
+            "date" => QueryField::Date,
             _ => return None,
         })
     }
@@ -71,6 +75,13 @@ pub enum ClauseKind {
         text: String,
         /// `~N`, 0 by default.
         slop: u32,
+    },
+    /// A date range, each end a date or period as written (`None` for `*`, open).
+    DateRange {
+        /// From the start of this date or period.
+        from: Option<String>,
+        /// To the end of this date or period.
+        to: Option<String>,
     },
 }
 
@@ -146,6 +157,12 @@ pub fn parse_query(query: &str) -> Result<Vec<Clause>, QuerySyntaxError> {
                 }
             }
         }
+        if field == Some(QueryField::Date) {
+            let (kind, end) = read_date_range(&chars, i)?;
+            i = end;
+            clauses.push(Clause { occur, field, kind });
+            continue;
+        }
         if chars[i] == '"' {
             let open = i;
             let Some(close) = chars[open + 1..].iter().position(|&c| c == '"') else {
@@ -197,6 +214,46 @@ pub fn parse_query(query: &str) -> Result<Vec<Clause>, QuerySyntaxError> {
         }
     }
     Ok(clauses)
+}
+
+/// `[A TO B]` (either end `*`) or a single date or period, from `chars[start..]`; returns
+/// the clause kind and where reading stopped.
+fn read_date_range(chars: &[char], start: usize) -> Result<(ClauseKind, usize), QuerySyntaxError> {
+    if chars[start] != '[' {
+        let mut end = start;
+        while end < chars.len() && !chars[end].is_whitespace() {
+            end += 1;
+        }
+        let date: String = chars[start..end].iter().collect();
+        let kind = ClauseKind::DateRange {
+            from: Some(date.clone()),
+            to: Some(date),
+        };
+        return Ok((kind, end));
+    }
+    let Some(close) = chars[start..].iter().position(|&c| c == ']') else {
+        return Err(QuerySyntaxError {
+            message: "unclosed date range: `[` without `]`".to_string(),
+            position: start,
+        });
+    };
+    let inside: String = chars[start + 1..start + close].iter().collect();
+    let Some((from, to)) = inside.split_once(" TO ") else {
+        return Err(QuerySyntaxError {
+            message: "a date range is written [FROM TO UNTIL], as in [2022-01-01 TO 2022-07]"
+                .to_string(),
+            position: start,
+        });
+    };
+    let end_of = |text: &str| {
+        let text = text.trim();
+        (text != "*" && !text.is_empty()).then(|| text.to_string())
+    };
+    let kind = ClauseKind::DateRange {
+        from: end_of(from),
+        to: end_of(to),
+    };
+    Ok((kind, start + close + 1))
 }
 
 /// If `chars[start..]` begins with `name:` (ASCII letters), the index of the colon.
@@ -262,6 +319,34 @@ mod tests {
         assert_eq!(clauses[0], words(Occur::Should, None, "http://a.cn"));
         assert_eq!(clauses[1], words(Occur::Should, None, "10:30"));
         assert_eq!(clauses[2], words(Occur::Should, None, "-"));
+    }
+
+    #[test]
+    fn date_ranges_and_periods() {
+        let clauses = parse_query("算力 date:[2022-01-01 TO *] -date:2022-03").unwrap();
+        assert_eq!(
+            clauses[1].kind,
+            ClauseKind::DateRange {
+                from: Some("2022-01-01".into()),
+                to: None
+            }
+        );
+        assert_eq!(clauses[2].occur, Occur::MustNot);
+        assert_eq!(
+            clauses[2].kind,
+            ClauseKind::DateRange {
+                from: Some("2022-03".into()),
+                to: Some("2022-03".into())
+            }
+        );
+        assert!(parse_query("date:[2022")
+            .unwrap_err()
+            .message
+            .contains("unclosed date range"));
+        assert!(parse_query("date:[2022 2023]")
+            .unwrap_err()
+            .message
+            .contains("[FROM TO UNTIL]"));
     }
 
     #[test]

@@ -11,19 +11,20 @@
 //!   the word query itself stays a pure term union (block-max WAND);
 //! - `"…"` phrases, `+`, `-` and `field:` clauses are strict, as written.
 
-use std::ops::Range;
+use std::ops::{Bound, Range};
 use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EnableScoring, Occur as TantivyOccur, PhraseQuery, Query,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur as TantivyOccur,
+    PhraseQuery, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::Order;
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::article::china_offset;
+use crate::article::{china_offset, parse_date_period};
 use crate::error::{Error, Result};
 use crate::facets::{FacetCollector, FacetCounts};
 use crate::index::SearchIndex;
@@ -60,6 +61,35 @@ pub struct SearchRequest {
     pub count_total: bool,
     /// Whether to count the matching documents per category and per month.
     pub facets: bool,
+    /// Filters besides the query.
+    pub filters: Filters,
+    /// The order of the hits.
+    pub sort: SortOrder,
+}
+
+/// Filters applied to every hit, on top of the query (they do not change scores).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Only articles in one of these categories.
+    pub categories: Vec<String>,
+    /// Only articles by one of these authors.
+    pub authors: Vec<String>,
+    /// Only articles dated from the start of this date or period.
+    pub since: Option<String>,
+    /// Only articles dated up to the end of this date or period.
+    pub until: Option<String>,
+}
+
+/// The order of hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Best match first.
+    #[default]
+    Relevance,
+    /// Oldest first (undated last).
+    Date,
+    /// Newest first (undated last).
+    DateDescending,
 }
 
 /// A ranked article.
@@ -179,9 +209,15 @@ impl ArticleSearcher {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let clauses = parse_query(&request.query).map_err(|e| Error::Query(e.to_string()))?;
-        let Some(built) = self.build_query(&clauses)? else {
+        let Some(mut built) = self.build_query(&clauses)? else {
             return Ok(SearchResults::default());
         };
+        let filters = self.filter_clauses(&request.filters)?;
+        if !filters.is_empty() {
+            let mut all = vec![(TantivyOccur::Must, built.query)];
+            all.extend(filters);
+            built.query = Box::new(BooleanQuery::new(all));
+        }
         self.execute(built, request)
     }
 
@@ -201,17 +237,45 @@ impl ArticleSearcher {
         } else {
             wanted
         };
-        let collector = TopDocs::with_limit(window).order_by_score();
         let count = request.count_total.then_some(tantivy::collector::Count);
         let facets = request.facets.then(|| FacetCollector::new(&self.index));
-        let (mut top, total, facets) = searcher
-            .search(&built.query, &(collector, count, facets))
-            .map_err(|e| Error::index("searching", e))?;
-        if let Some(proximity) = &built.proximity {
-            add_proximity_scores(&searcher, proximity.as_ref(), &mut top)?;
-        }
-        // Best first, the page only.
-        top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let (top, total, facets) = if request.sort == SortOrder::Relevance {
+            let collector = TopDocs::with_limit(window).order_by_score();
+            let (mut top, total, facets) = searcher
+                .search(&built.query, &(collector, count, facets))
+                .map_err(|e| Error::index("searching", e))?;
+            if let Some(proximity) = &built.proximity {
+                add_proximity_scores(&searcher, proximity.as_ref(), &mut top)?;
+            }
+            // Best first.
+            top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            (top, total, facets)
+        } else {
+            let date_field = self
+                .index
+                .fields
+                .get(ArticleField::Date)
+                .filter(|f| f.spec.fast)
+                .ok_or_else(|| {
+                    Error::Query("sorting by date needs a fast date field in the schema".into())
+                })?;
+            let order = if request.sort == SortOrder::Date {
+                Order::Asc
+            } else {
+                Order::Desc
+            };
+            let collector = TopDocs::with_limit(wanted)
+                .order_by_fast_field::<tantivy::DateTime>(&date_field.spec.name, order);
+            let (dated, total, facets) = searcher
+                .search(&built.query, &(collector, count, facets))
+                .map_err(|e| Error::index("searching", e))?;
+            // Sorted by date, a hit's score is not computed.
+            let top = dated
+                .into_iter()
+                .map(|(_, address)| (0.0, address))
+                .collect();
+            (top, total, facets)
+        };
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(request.limit);
         for (score, address) in top.into_iter().skip(request.offset).take(request.limit) {
@@ -234,8 +298,10 @@ impl ArticleSearcher {
             };
             hits.push(hit);
         }
-        // Equal scores in id order, so output is stable.
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        if request.sort == SortOrder::Relevance {
+            // Equal scores in id order, so output is stable.
+            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        }
         for (i, hit) in hits.iter_mut().enumerate() {
             hit.rank = request.offset + i + 1;
         }
@@ -276,6 +342,17 @@ impl ArticleSearcher {
         let mut highlight_terms = Vec::new();
         let mut ranking_words = Vec::new();
         for clause in clauses {
+            if let ClauseKind::DateRange { from, to } = &clause.kind {
+                // A date clause filters: required (or excluded with `-`), never scored.
+                let range = self.date_range(from.as_deref(), to.as_deref())?;
+                let occur = if clause.occur == Occur::MustNot {
+                    TantivyOccur::MustNot
+                } else {
+                    TantivyOccur::Must
+                };
+                subqueries.push((occur, range));
+                continue;
+            }
             let fields = self.clause_fields(clause.field)?;
             let terms = self.clause_terms(clause, &fields);
             if terms.is_empty() {
@@ -314,6 +391,7 @@ impl ArticleSearcher {
                     Box::new(BooleanQuery::new(all))
                 }
                 (ClauseKind::Phrase { slop, .. }, _) => phrase_in_fields(&fields, &terms, *slop),
+                (ClauseKind::DateRange { .. }, _) => unreachable!("date clauses are handled above"),
             };
             let occur = match clause.occur {
                 Occur::Should => TantivyOccur::Should,
@@ -345,6 +423,68 @@ impl ArticleSearcher {
         }))
     }
 
+    /// Documents dated from the start of `from` to the end of `to` (either open), as a
+    /// filter that adds nothing to scores.
+    fn date_range(&self, from: Option<&str>, to: Option<&str>) -> Result<Box<dyn Query>> {
+        let Some(date_field) = self.index.fields.get(ArticleField::Date) else {
+            return Err(Error::Query("this index has no date field".to_string()));
+        };
+        let period = |text: &str| {
+            parse_date_period(text).ok_or_else(|| {
+                Error::Query(format!(
+                    "cannot read {text:?} as a date (write 2022-07-30, 2022-07 or 2022)"
+                ))
+            })
+        };
+        let term = |date: DateTime<FixedOffset>| {
+            let value = tantivy::DateTime::from_timestamp_secs(date.timestamp());
+            Term::from_field_date_for_search(date_field.field, value)
+        };
+        let lower = match from {
+            Some(text) => Bound::Included(term(period(text)?.0)),
+            None => Bound::Unbounded,
+        };
+        let upper = match to {
+            Some(text) => Bound::Excluded(term(period(text)?.1)),
+            None => Bound::Unbounded,
+        };
+        let range = RangeQuery::new(lower, upper);
+        Ok(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)))
+    }
+
+    /// The request's filter flags as required clauses that add nothing to scores.
+    fn filter_clauses(&self, filters: &Filters) -> Result<Vec<(TantivyOccur, Box<dyn Query>)>> {
+        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
+        let exact = |field: QueryField, values: &[String]| -> Result<Box<dyn Query>> {
+            let fields = self.clause_fields(Some(field))?;
+            let any: Vec<(TantivyOccur, Box<dyn Query>)> = values
+                .iter()
+                .map(|value| (TantivyOccur::Should, any_field(&fields, value)))
+                .collect();
+            Ok(Box::new(ConstScoreQuery::new(
+                Box::new(BooleanQuery::new(any)),
+                0.0,
+            )))
+        };
+        if !filters.categories.is_empty() {
+            clauses.push((
+                TantivyOccur::Must,
+                exact(QueryField::Category, &filters.categories)?,
+            ));
+        }
+        if !filters.authors.is_empty() {
+            clauses.push((
+                TantivyOccur::Must,
+                exact(QueryField::Author, &filters.authors)?,
+            ));
+        }
+        if filters.since.is_some() || filters.until.is_some() {
+            let range = self.date_range(filters.since.as_deref(), filters.until.as_deref())?;
+            clauses.push((TantivyOccur::Must, range));
+        }
+        Ok(clauses)
+    }
+
     /// The fields a clause searches, with their boosts.
     fn clause_fields(&self, field: Option<QueryField>) -> Result<Vec<(&IndexedField, f32)>> {
         let fields = &self.index.fields;
@@ -359,6 +499,7 @@ impl ArticleSearcher {
             QueryField::Editor => ArticleField::Editor,
             QueryField::Tag => ArticleField::Tags,
             QueryField::Description => ArticleField::Description,
+            QueryField::Date => ArticleField::Date,
         };
         match fields.get(source) {
             Some(field) if field.spec.field_type != FieldType::Stored => {
@@ -379,6 +520,7 @@ impl ArticleSearcher {
         let text = match &clause.kind {
             ClauseKind::Words(text) => text,
             ClauseKind::Phrase { text, .. } => text,
+            ClauseKind::DateRange { .. } => return Vec::new(),
         };
         let analyzed = fields
             .iter()
@@ -543,6 +685,8 @@ impl ArticleSearcher {
             with_documents: true,
             count_total: false,
             facets: false,
+            filters: Filters::default(),
+            sort: SortOrder::Relevance,
         };
         self.execute(built, &request).map(Some)
     }

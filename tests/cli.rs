@@ -359,3 +359,87 @@ fn the_same_id_under_two_folders_is_reported_not_duplicated() {
     );
     assert_eq!(workspace.query("大会堂").hit_ids(), ["人大会议.md"]);
 }
+
+#[test]
+fn filters_date_ranges_and_sorting() {
+    let workspace = indexed();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["query"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--json", "--limit", "20"]);
+        workspace.run(&all).hit_ids()
+    };
+    // 中国 matches the seed (2022-07-30), 春耕 (2023-03-06) and 算力网络 (2023-03-07).
+    let all = ids(&["中国"]);
+    assert!(all.len() >= 3, "{all:?}");
+    assert_eq!(
+        ids(&["中国", "--since", "2023-03-06"]),
+        ["handmade/春耕贷款.md", "handmade/算力网络.markdown"]
+    );
+    assert_eq!(
+        ids(&["中国", "--since", "2023-03-07"]),
+        ["handmade/算力网络.markdown"]
+    );
+    assert_eq!(
+        ids(&["中国", "--since", "2023", "--until", "2023-03-06"]),
+        ["handmade/春耕贷款.md"]
+    );
+    assert_eq!(
+        ids(&["中国 date:[2023-03-06 TO 2023-03-06]"]),
+        ["handmade/春耕贷款.md"]
+    );
+    assert!(!ids(&["中国 -date:2023"])
+        .iter()
+        .any(|id| id.starts_with("handmade/")));
+    assert_eq!(
+        ids(&[
+            "中国",
+            "--category",
+            "金融",
+            "--since",
+            "2022",
+            "--until",
+            "2022"
+        ]),
+        [SEED]
+    );
+    assert_eq!(
+        ids(&["开幕", "--author", "新华社"]),
+        ["handmade/人大会议.md"]
+    );
+    assert!(ids(&["开幕", "--author", "新浪财经"]).is_empty());
+
+    let dated = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["query"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--json", "--since", "2022"]);
+        workspace
+            .run(&all)
+            .json_lines()
+            .iter()
+            .map(|hit| hit["date"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let oldest_first = dated(&["中国", "--sort", "date"]);
+    let newest_first = dated(&["中国", "--sort", "-date"]);
+    assert!(oldest_first.len() >= 3);
+    assert!(
+        oldest_first.windows(2).all(|w| w[0] <= w[1]),
+        "{oldest_first:?}"
+    );
+    let mut reversed = newest_first.clone();
+    reversed.reverse();
+    assert_eq!(reversed, oldest_first);
+
+    let bad = workspace.run(&["query", "中国", "--since", "yesterday"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("cannot read \"yesterday\" as a date (write 2022-07-30, 2022-07 or 2022)"),
+        "{}",
+        bad.stderr
+    );
+    let bad = workspace.run(&["query", "date:[2022 TO"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("unclosed date range"), "{}", bad.stderr);
+}

@@ -439,6 +439,8 @@ mod query_properties {
             with_documents: true,
             count_total: true,
             facets: true,
+            filters: Default::default(),
+            sort: Default::default(),
         };
         searcher().search(&request).map(|results| {
             for hit in &results.hits {

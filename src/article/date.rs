@@ -77,6 +77,57 @@ pub fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
     china_offset().from_local_datetime(&naive).single()
 }
 
+/// A date written as a period — a year (`2022`), a month (`2022-07`, `2022/07`,
+/// `2022年7月`), a day or an instant in any form [`parse_date`] reads — as
+/// `[start, end)` in China time (an instant is its second).
+///
+/// ```
+/// use sousuo::article::parse_date_period;
+/// let (start, end) = parse_date_period("2022-07").unwrap();
+/// assert_eq!(start.to_rfc3339(), "2022-07-01T00:00:00+08:00");
+/// assert_eq!(end.to_rfc3339(), "2022-08-01T00:00:00+08:00");
+/// ```
+pub fn parse_date_period(text: &str) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let text = text.trim();
+    let start_of = |year: i32, month: u32| {
+        let day = NaiveDate::from_ymd_opt(year, month, 1)?;
+        china_offset()
+            .from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .single()
+    };
+    let digits = |part: &str| -> Option<u32> {
+        (!part.is_empty() && part.chars().all(|c| c.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    if let Some(year) = digits(text.trim_end_matches('年')).filter(|y| (1000..=9999).contains(y)) {
+        let year = year as i32;
+        return Some((start_of(year, 1)?, start_of(year + 1, 1)?));
+    }
+    let month_parts = text
+        .trim_end_matches('月')
+        .split_once(['-', '/', '年', '.'])
+        .and_then(|(y, m)| Some((digits(y)?, digits(m)?)));
+    if let Some((year, month)) = month_parts.filter(|(y, m)| *y >= 1000 && (1..=12).contains(m)) {
+        let year = year as i32;
+        let next = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
+        return Some((start_of(year, month)?, start_of(next.0, next.1)?));
+    }
+    let date = parse_date(text)?;
+    let is_day =
+        parse_naive(text).is_some_and(|n| n.time() == NaiveTime::MIN) && !text.contains(':');
+    let length = if is_day {
+        chrono::Duration::days(1)
+    } else {
+        chrono::Duration::seconds(1)
+    };
+    Some((date, date + length))
+}
+
 fn parse_naive(text: &str) -> Option<NaiveDateTime> {
     for format in DATE_TIME_FORMATS {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
@@ -157,6 +208,42 @@ mod tests {
             rfc3339("2023年8月1日 09:30:05").as_deref(),
             Some("2023-08-01T09:30:05+08:00")
         );
+    }
+
+    #[test]
+    fn periods_for_filters() {
+        let period = |text: &str| {
+            parse_date_period(text).map(|(start, end)| (start.to_rfc3339(), end.to_rfc3339()))
+        };
+        assert_eq!(
+            period("2022").unwrap(),
+            (
+                "2022-01-01T00:00:00+08:00".into(),
+                "2023-01-01T00:00:00+08:00".into()
+            )
+        );
+        assert_eq!(
+            period("2022-12").unwrap(),
+            (
+                "2022-12-01T00:00:00+08:00".into(),
+                "2023-01-01T00:00:00+08:00".into()
+            )
+        );
+        assert_eq!(period("2022年7月").unwrap().0, "2022-07-01T00:00:00+08:00");
+        assert_eq!(
+            period("2022-07-30").unwrap(),
+            (
+                "2022-07-30T00:00:00+08:00".into(),
+                "2022-07-31T00:00:00+08:00".into()
+            )
+        );
+        assert_eq!(
+            period("2022-07-30 15:56:36").unwrap().1,
+            "2022-07-30T15:56:37+08:00"
+        );
+        for bad in ["", "2022-13", "yesterday", "99", "2022-07-32"] {
+            assert_eq!(period(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

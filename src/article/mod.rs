@@ -11,7 +11,7 @@ mod html;
 
 use chrono::{DateTime, FixedOffset};
 
-pub use date::{china_offset, parse_date};
+pub use date::{china_offset, parse_date, parse_date_period};
 pub use front_matter::{parse_front_matter, split_front_matter, FrontMatter, Split};
 pub use html::{clean_html, CleanBody};
 
