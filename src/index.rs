@@ -42,6 +42,9 @@ pub struct AnalyzerSettings {
     pub dictionary: String,
     /// Whether jieba's HMM finds words outside the dictionary.
     pub hmm: bool,
+    /// Whether traditional characters are indexed and searched as simplified ones.
+    #[serde(default)]
+    pub traditional_as_simplified: bool,
 }
 
 impl Default for AnalyzerSettings {
@@ -49,6 +52,7 @@ impl Default for AnalyzerSettings {
         AnalyzerSettings {
             dictionary: "jieba-default".to_string(),
             hmm: true,
+            traditional_as_simplified: true,
         }
     }
 }

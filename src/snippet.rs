@@ -115,10 +115,12 @@ impl SnippetMaker {
         let Some(matcher) = &self.matcher else {
             return Vec::new();
         };
+        // Terms are simplified; so is the text they are looked for in (same byte layout).
+        let simplified = crate::text::to_simplified(body);
         let bytes = body.as_bytes();
         let is_word_byte = |b: u8| b.is_ascii_alphanumeric();
         let mut found = Vec::new();
-        for m in matcher.find_iter(body) {
+        for m in matcher.find_iter(simplified.as_ref()) {
             let term = &self.terms[m.pattern().as_usize()];
             if term.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 let before = m.start().checked_sub(1).map(|i| bytes[i]);
@@ -242,6 +244,13 @@ mod tests {
         let maker = SnippetMaker::new(&["5g".into(), "ai".into()], 50);
         let snippet = maker.make("email 不算，5G 与 AI 都算");
         assert_eq!(marked(&snippet), ["5G", "AI"]);
+    }
+
+    #[test]
+    fn traditional_text_is_highlighted_for_simplified_terms() {
+        let maker = SnippetMaker::new(&["台湾".into()], 30);
+        let snippet = maker.make("新聞：臺灣的消息");
+        assert_eq!(marked(&snippet), ["臺灣"]);
     }
 
     #[test]

@@ -443,3 +443,32 @@ fn filters_date_ranges_and_sorting() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("unclosed date range"), "{}", bad.stderr);
 }
+
+#[test]
+fn traditional_and_simplified_find_each_other() {
+    let workspace = indexed();
+    // The 金色财经 flash writes 用戶 (traditional) in simplified text.
+    let metamask = "real/【安全公司：iCloud 用戶的MetaMask钱包遭遇钓鱼攻击是由于自身的安全意识不足】据官方消息，慢雾发布iCloud 用戶的MetaMask钱包遭遇钓鱼攻击简析，首先用户遭遇.md";
+    for query in ["用户 iCloud", "用戶 iCloud"] {
+        assert_eq!(workspace.query(query).hit_ids()[0], metamask, "{query}");
+    }
+    // 數字經濟 (traditional) finds the seed's 数字经济, and the snippet marks its words.
+    let hits = workspace.query("\"數字經濟\"").json_lines();
+    assert_eq!(hits[0]["id"], SEED);
+    let snippet: Vec<char> = hits[0]["snippet"].as_str().unwrap().chars().collect();
+    let marked: Vec<String> = hits[0]["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let (start, end) = (
+                r[0].as_u64().unwrap() as usize,
+                r[1].as_u64().unwrap() as usize,
+            );
+            snippet[start..end].iter().collect()
+        })
+        .collect();
+    for word in ["数字", "经济"] {
+        assert!(marked.iter().any(|m| m.contains(word)), "{marked:?}");
+    }
+}

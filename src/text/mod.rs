@@ -1,7 +1,7 @@
 //! Chinese text analysis: the one analyzer used to index and to search.
 //!
-//! Segmentation is jieba-rs; terms are width-folded and lowercased; tokens with no letter or
-//! digit are dropped. The invariants every caller relies on:
+//! Segmentation is jieba-rs, on text whose traditional characters are read as simplified
+//! ones; terms are width-folded and lowercased; tokens with no letter or digit are dropped. The invariants every caller relies on:
 //! - token offsets are byte offsets into exactly the text that was given, on char
 //!   boundaries;
 //! - *positions* count whole words: the exact-mode segmentation numbers its words
@@ -20,7 +20,7 @@ use std::sync::{Arc, LazyLock};
 use jieba_rs::{Jieba, KeywordExtract, TfIdf};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-pub use normalize::{fold_width, normalize_term, FoldedText};
+pub use normalize::{fold_width, normalize_term, to_simplified, FoldedText};
 use normalize::{is_indexable, normalize_into};
 
 /// The name under which the analyzer is registered with tantivy and named in
@@ -103,9 +103,11 @@ impl Analyzer {
     pub fn analyze_into(&self, text: &str, mode: Mode, buffer: &mut TokenBuffer) {
         buffer.clear();
         let folded = fold_width(text);
+        // Same byte layout as `folded.text`, so offsets map back through `folded`.
+        let simplified = to_simplified(&folded.text);
         let words = match mode {
-            Mode::Index => self.jieba.cut_for_search(&folded.text, self.hmm),
-            Mode::Query => self.jieba.cut(&folded.text, self.hmm),
+            Mode::Index => self.jieba.cut_for_search(&simplified, self.hmm),
+            Mode::Query => self.jieba.cut(&simplified, self.hmm),
         };
         // cut_for_search emits the dictionary sub-words of a word just before the word
         // itself. Walking backwards, a token inside the span of the last whole word seen is
@@ -178,6 +180,8 @@ impl Analyzer {
     /// Loads the dictionary now rather than on first use (for timing-sensitive callers).
     pub fn load_dictionary(&self) {
         LazyLock::force(&self.jieba);
+        // Builds the table of traditional characters.
+        to_simplified("臺");
     }
 }
 
@@ -366,6 +370,19 @@ mod tests {
         );
         assert_tokens("", Mode::Index, &[]);
         assert_tokens(" \n\t", Mode::Index, &[]);
+    }
+
+    #[test]
+    fn traditional_characters_give_simplified_terms_at_their_own_offsets() {
+        let text = "臺灣與內地的經濟發展";
+        let tokens = analyze(text, Mode::Query);
+        let terms: Vec<&str> = tokens.iter().map(|t| t.text.as_str()).collect();
+        assert!(
+            terms.contains(&"台湾") && terms.contains(&"经济"),
+            "{terms:?}"
+        );
+        let taiwan = tokens.iter().find(|t| t.text == "台湾").unwrap();
+        assert_eq!(&text[taiwan.offset_from..taiwan.offset_to], "臺灣");
     }
 
     #[test]

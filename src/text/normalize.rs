@@ -10,6 +10,7 @@
 //!   lowercased. Offsets are never touched by it.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 /// Text prepared for segmentation, with a way back to the original byte offsets.
 #[derive(Debug)]
@@ -31,6 +32,49 @@ impl FoldedText<'_> {
             self.original_offset[folded_offset] as usize
         }
     }
+}
+
+/// Traditional and variant characters as their simplified forms (臺灣 → 台湾, 與 → 与),
+/// char by char, so that either script finds the other. Every byte offset of the text
+/// stays valid: each converted character has the same UTF-8 length as the original (a text
+/// where that would not hold is returned unconverted).
+///
+/// ```
+/// assert_eq!(sousuo::text::to_simplified("臺灣與內地"), "台湾与内地");
+/// ```
+pub fn to_simplified(text: &str) -> Cow<'_, str> {
+    // Most texts hold no traditional character: find out with a bit test per char before
+    // paying for the conversion (which looks up and copies every char).
+    if text.is_ascii() || !text.chars().any(is_traditional) {
+        return Cow::Borrowed(text);
+    }
+    let converted = fast2s::convert(text);
+    if converted == text || converted.len() != text.len() {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(converted)
+    }
+}
+
+/// Whether `c` has a simplified form: a bit per char of the Basic Multilingual Plane, made
+/// once from the conversion table itself.
+fn is_traditional(c: char) -> bool {
+    static TRADITIONAL: LazyLock<Vec<u64>> = LazyLock::new(|| {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        let mut buffer = [0u8; 4];
+        for code in 0x0800u32..0x10000 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let single: &str = c.encode_utf8(&mut buffer);
+            if fast2s::convert(single) != single {
+                bits[code as usize / 64] |= 1 << (code % 64);
+            }
+        }
+        bits
+    });
+    let code = c as usize;
+    code < 0x10000 && TRADITIONAL[code / 64] & (1 << (code % 64)) != 0
 }
 
 /// Maps a full-width letter or digit to ASCII (what segmentation needs to see).
