@@ -24,7 +24,7 @@ pub struct Cli {
 pub enum Command {
     /// Parse the posts under PATH... and add them to the index.
     #[command(
-        after_help = "Examples:\n  sousuo ingest data\n  sousuo ingest posts/ more/ --index /tmp/idx\n  sousuo ingest data --dry-run\n\nExit codes: 0 every file indexed, 1 some files failed (the rest committed), 2 fatal error (nothing committed)."
+        after_help = "Examples:\n  sousuo ingest data\n  sousuo ingest posts/ more/ --index /tmp/idx\n  sousuo ingest data --dry-run\n  sousuo ingest data --dict words.txt --rebuild\n\nExit codes: 0 every file indexed, 1 some files failed (the rest committed), 2 fatal error (nothing committed)."
     )]
     Ingest(IngestArgs),
     /// Print the articles that best match QUERY.
@@ -155,6 +155,10 @@ pub struct IngestArgs {
     /// Schema file [default: ./index-schema.json if present, else the built-in schema]
     #[arg(long, value_name = "FILE")]
     pub schema: Option<PathBuf>,
+    /// User dictionary for segmentation (jieba format: `word [freq] [tag]` per line), kept
+    /// with the index so queries segment the same way. A different one needs --rebuild.
+    #[arg(long, value_name = "FILE")]
+    pub dict: Option<PathBuf>,
     /// Delete the existing index and build it anew.
     #[arg(long)]
     pub rebuild: bool,

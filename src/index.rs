@@ -21,6 +21,10 @@ use crate::text::{Analyzer, ChineseTokenizer, CHINESE_ANALYZER};
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
 pub const INDEX_FORMAT: u32 = 1;
 const META_FILE: &str = "sousuo-index.json";
+/// The user dictionary an index was built with, copied into its folder.
+const USER_DICTIONARY_FILE: &str = "user-dictionary.txt";
+/// `AnalyzerSettings::dictionary` without a user dictionary.
+const DEFAULT_DICTIONARY: &str = "jieba-default";
 
 /// How an index was built, as recorded in `sousuo-index.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,7 +42,8 @@ pub struct IndexMeta {
 /// What decides how text is segmented: an index must be searched the way it was built.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnalyzerSettings {
-    /// The dictionary (`jieba-default` for jieba-rs's own).
+    /// The dictionary: `jieba-default` for jieba-rs's own, with
+    /// ` + user dictionary <hash>` when a user dictionary was added.
     pub dictionary: String,
     /// Whether jieba's HMM finds words outside the dictionary.
     pub hmm: bool,
@@ -50,7 +55,7 @@ pub struct AnalyzerSettings {
 impl Default for AnalyzerSettings {
     fn default() -> Self {
         AnalyzerSettings {
-            dictionary: "jieba-default".to_string(),
+            dictionary: DEFAULT_DICTIONARY.to_string(),
             hmm: true,
             traditional_as_simplified: true,
         }
@@ -101,7 +106,14 @@ impl SearchIndex {
         let (_, fields) = meta.schema.build();
         let index = Index::open_in_dir(dir)
             .map_err(|e| Error::index(format!("opening index {}", dir.display()), e))?;
-        let analyzer = Analyzer::default();
+        let analyzer = if meta.analyzer.dictionary == DEFAULT_DICTIONARY {
+            Analyzer::default()
+        } else {
+            let path = dir.join(USER_DICTIONARY_FILE);
+            let words = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            Analyzer::with_user_words(&words)
+                .map_err(|problem| Error::Usage(format!("{}: {problem}", path.display())))?
+        };
         register_analyzer(&index, &analyzer);
         Ok(SearchIndex {
             dir: dir.to_path_buf(),
@@ -115,16 +127,35 @@ impl SearchIndex {
     /// Opens the index for writing with `schema`, creating it if the folder has none.
     /// An existing index built differently is refused unless `rebuild` is set, which
     /// deletes it first.
-    pub fn open_for_ingest(dir: &Path, schema: &IndexSchema, rebuild: bool) -> Result<SearchIndex> {
-        let wanted = IndexMeta {
+    ///
+    /// `user_dictionary` (the text of a jieba dictionary file) is stored with a new index;
+    /// for an existing one it must be the one it was built with, and `None` keeps that.
+    pub fn open_for_ingest(
+        dir: &Path,
+        schema: &IndexSchema,
+        user_dictionary: Option<&str>,
+        rebuild: bool,
+    ) -> Result<SearchIndex> {
+        let mut analyzer = AnalyzerSettings::default();
+        if let Some(words) = user_dictionary {
+            analyzer.dictionary = format!(
+                "{DEFAULT_DICTIONARY} + user dictionary {:016x}",
+                xxhash_rust::xxh3::xxh3_64(words.as_bytes())
+            );
+        }
+        let mut wanted = IndexMeta {
             format: INDEX_FORMAT,
             sousuo_version: env!("CARGO_PKG_VERSION").to_string(),
-            analyzer: AnalyzerSettings::default(),
+            analyzer,
             schema: schema.clone(),
         };
         let exists = dir.join(META_FILE).is_file();
         if exists && !rebuild {
             let existing = SearchIndex::open(dir)?;
+            if user_dictionary.is_none() {
+                // Ingest again with the dictionary the index has.
+                wanted.analyzer.dictionary = existing.meta.analyzer.dictionary.clone();
+            }
             if let Some(difference) = difference(&existing.meta, &wanted) {
                 return Err(Error::Incompatible {
                     dir: dir.to_path_buf(),
@@ -139,7 +170,7 @@ impl SearchIndex {
                 dir.display()
             )));
         }
-        create_index(dir, schema, &wanted)?;
+        create_index(dir, schema, &wanted, user_dictionary)?;
         SearchIndex::open(dir)
     }
 }
@@ -147,7 +178,12 @@ impl SearchIndex {
 /// Creates an empty index at `dir`, replacing what is there. The index is built in a
 /// staging folder beside it and renamed into place, so a process killed at any point
 /// leaves either the old index (or none) or the complete new one, never a half-made one.
-fn create_index(dir: &Path, schema: &IndexSchema, meta: &IndexMeta) -> Result<()> {
+fn create_index(
+    dir: &Path,
+    schema: &IndexSchema,
+    meta: &IndexMeta,
+    user_dictionary: Option<&str>,
+) -> Result<()> {
     let parent = match dir.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
@@ -168,6 +204,10 @@ fn create_index(dir: &Path, schema: &IndexSchema, meta: &IndexMeta) -> Result<()
         .settings(index_settings())
         .create_in_dir(&staging)
         .map_err(|e| Error::index(format!("creating index {}", dir.display()), e))?;
+    if let Some(words) = user_dictionary {
+        let path = staging.join(USER_DICTIONARY_FILE);
+        fs::write(&path, words).map_err(|e| Error::io(&path, e))?;
+    }
     write_meta(&staging, meta)?;
     if dir.exists() {
         // Move the old index aside (rename over a non-empty folder is not possible), put the
@@ -268,6 +308,12 @@ fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<()> {
 
 /// What differs between the recorded and the wanted build, if anything.
 fn difference(recorded: &IndexMeta, wanted: &IndexMeta) -> Option<String> {
+    if recorded.analyzer.dictionary != wanted.analyzer.dictionary {
+        return Some(format!(
+            "index was built with the dictionary \"{}\", this run asks for \"{}\"",
+            recorded.analyzer.dictionary, wanted.analyzer.dictionary
+        ));
+    }
     if recorded.analyzer != wanted.analyzer {
         return Some(format!(
             "index was built with analyzer settings {:?}, this run uses {:?}",
@@ -410,7 +456,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index_dir = dir.path().join("idx");
         let schema = IndexSchema::default_schema();
-        SearchIndex::open_for_ingest(&index_dir, &schema, false).unwrap();
+        SearchIndex::open_for_ingest(&index_dir, &schema, None, false).unwrap();
         let mut other = schema.clone();
         other
             .fields
@@ -418,7 +464,7 @@ mod tests {
             .find(|f| f.name == "title")
             .unwrap()
             .boost = Some(9.0);
-        let err = SearchIndex::open_for_ingest(&index_dir, &other, false)
+        let err = SearchIndex::open_for_ingest(&index_dir, &other, None, false)
             .err()
             .unwrap()
             .to_string();
@@ -427,7 +473,7 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("--rebuild"), "{err}");
-        SearchIndex::open_for_ingest(&index_dir, &other, true).unwrap();
+        SearchIndex::open_for_ingest(&index_dir, &other, None, true).unwrap();
         assert_eq!(SearchIndex::open(&index_dir).unwrap().meta.schema, other);
     }
 

@@ -39,6 +39,8 @@ pub struct IngestOptions {
     pub index_dir: PathBuf,
     /// The schema to build a new index with (an existing one must match it).
     pub schema: IndexSchema,
+    /// The text of a user dictionary (jieba format) to build a new index with.
+    pub user_dictionary: Option<String>,
     /// Delete the existing index first.
     pub rebuild: bool,
     /// Parse, clean and segment everything, write nothing.
@@ -62,6 +64,7 @@ impl IngestOptions {
             roots,
             index_dir,
             schema: IndexSchema::default_schema(),
+            user_dictionary: None,
             rebuild: false,
             dry_run: false,
             prune: false,
@@ -214,10 +217,15 @@ pub fn ingest(
     };
     if options.dry_run {
         let (_, fields) = options.schema.build();
+        let analyzer = match &options.user_dictionary {
+            Some(words) => Analyzer::with_user_words(words)
+                .map_err(|problem| Error::Usage(format!("user dictionary: {problem}")))?,
+            None => Analyzer::default(),
+        };
         run_pipeline(
             options,
             &fields,
-            &Analyzer::default(),
+            &analyzer,
             None,
             &HashMap::new(),
             stop,
@@ -229,7 +237,12 @@ pub fn ingest(
     }
 
     let _lock = WriterLock::acquire(&options.index_dir)?;
-    let index = SearchIndex::open_for_ingest(&options.index_dir, &options.schema, options.rebuild)?;
+    let index = SearchIndex::open_for_ingest(
+        &options.index_dir,
+        &options.schema,
+        options.user_dictionary.as_deref(),
+        options.rebuild,
+    )?;
     let recorded = load_recorded(&index)?;
     let threads = options.threads.clamp(1, 8);
     let writer_threads = threads.min(4);

@@ -88,6 +88,13 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
     };
     let mut options = IngestOptions::new(args.paths.clone(), index_dir(&args.index));
     options.schema = schema;
+    if let Some(path) = &args.dict {
+        let words = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        // Check it now, with the file's name in the message.
+        sousuo::text::Analyzer::with_user_words(&words)
+            .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
+        options.user_dictionary = Some(words);
+    }
     options.rebuild = args.rebuild;
     options.dry_run = args.dry_run;
     options.prune = args.prune;

@@ -472,3 +472,60 @@ fn traditional_and_simplified_find_each_other() {
         assert!(marked.iter().any(|m| m.contains(word)), "{marked:?}");
     }
 }
+
+#[test]
+fn a_user_dictionary_is_kept_with_the_index_and_changing_it_needs_rebuild() {
+    let workspace = Workspace::with_fixtures(&["real"]);
+    fs::write(
+        workspace.path().join("words.txt"),
+        "# 新词\n东数西算 100 n\n算力规模\n",
+    )
+    .unwrap();
+    let run = workspace.run(&["ingest", "posts", "--dict", "words.txt"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    // The dictionary word is one token in the index ...
+    let export = workspace.run(&["export", "--query", "东数西算"]);
+    let records = export.json_lines();
+    assert_eq!(records.len(), 1);
+    let tokens: Vec<&str> = records[0]["body_tokens"]
+        .as_str()
+        .unwrap()
+        .split(' ')
+        .collect();
+    assert!(
+        tokens.contains(&"东数西算") && tokens.contains(&"算力规模"),
+        "{tokens:?}"
+    );
+    // ... and the query, segmented with the index's dictionary, matches it as one word.
+    assert_eq!(workspace.query("东数西算").hit_ids(), [SEED]);
+    let stats = workspace.run(&["stats", "--json"]);
+    assert!(
+        stats.stdout.contains("jieba-default + user dictionary"),
+        "{}",
+        stats.stdout
+    );
+    // Ingesting again without --dict keeps the index's dictionary.
+    assert_eq!(workspace.run(&["ingest", "posts"]).code, 0);
+    fs::write(workspace.path().join("other.txt"), "算力 5\n").unwrap();
+    let refused = workspace.run(&["ingest", "posts", "--dict", "other.txt"]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("index was built with the dictionary"),
+        "{}",
+        refused.stderr
+    );
+    assert!(refused.stderr.contains("--rebuild"), "{}", refused.stderr);
+    let rebuilt = workspace.run(&["ingest", "posts", "--dict", "other.txt", "--rebuild"]);
+    assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
+    fs::write(workspace.path().join("bad.txt"), "词 很多\n").unwrap();
+    let bad = workspace.run(&["ingest", "posts", "--dict", "bad.txt"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("bad.txt: line 1: frequency \"很多\" is not a whole number"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -82,6 +82,41 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
+    /// The default dictionary plus the words of a user dictionary in jieba's format:
+    /// `word [freq] [tag]` per line (`#` starts a comment line). A word without a frequency
+    /// gets the one that makes jieba keep it whole.
+    ///
+    /// ```
+    /// use sousuo::text::Analyzer;
+    /// let analyzer = Analyzer::with_user_words("东数西算 100 n\n").unwrap();
+    /// assert_eq!(analyzer.words("启动东数西算工程"), ["启动", "东数西算", "工程"]);
+    /// ```
+    pub fn with_user_words(dictionary: &str) -> Result<Analyzer, String> {
+        let mut jieba = Jieba::new();
+        for (number, line) in dictionary.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let word = parts.next().expect("a non-empty line has a first word");
+            let freq = match parts.next() {
+                Some(freq) => Some(freq.parse::<usize>().map_err(|_| {
+                    format!(
+                        "line {}: frequency {freq:?} is not a whole number",
+                        number + 1
+                    )
+                })?),
+                None => None,
+            };
+            jieba.add_word(word, freq, parts.next());
+        }
+        Ok(Analyzer {
+            jieba: Arc::new(LazyLock::new(Box::new(move || jieba))),
+            hmm: true,
+        })
+    }
+
     /// Segments and normalises `text`, appending the tokens to `out`.
     ///
     /// ```
