@@ -234,6 +234,10 @@ pub struct QueryArgs {
     /// Only articles dated up to the end of DATE (2022-07-30, 2022-07, 2022).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+    /// Synonyms: one group of interchangeable words per line; a query word of a group also
+    /// finds the others.
+    #[arg(long, value_name = "FILE", env = "SOUSUO_SYNONYMS")]
+    pub synonyms: Option<PathBuf>,
     /// Order of the hits: relevance, date (oldest first) or -date (newest first).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance, allow_hyphen_values = true)]
     pub sort: SortArg,

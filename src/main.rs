@@ -179,7 +179,12 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
 
 fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     let dir = index_dir(&args.index);
-    let searcher = ArticleSearcher::new(SearchIndex::open(&dir)?)?;
+    let mut searcher = ArticleSearcher::new(SearchIndex::open(&dir)?)?;
+    if let Some(path) = &args.synonyms {
+        let groups =
+            std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        searcher = searcher.with_synonyms(&groups);
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     if let Some(batch) = &args.batch {

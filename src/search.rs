@@ -11,6 +11,7 @@
 //!   the word query itself stays a pure term union (block-max WAND);
 //! - `"…"` phrases, `+`, `-` and `field:` clauses are strict, as written.
 
+use std::collections::HashMap;
 use std::ops::{Bound, Range};
 use std::sync::OnceLock;
 
@@ -31,10 +32,12 @@ use crate::index::SearchIndex;
 use crate::query::{parse_query, Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField};
 use crate::snippet::SnippetMaker;
-use crate::text::{sub_word_term, Mode};
+use crate::text::{normalize_term, sub_word_term, Mode};
 
 /// How close query words must stand to earn the proximity boost (positions apart).
 const PROXIMITY_SLOP: u32 = 8;
+/// Weight of a synonym's match relative to the query word's own.
+pub const SYNONYM_WEIGHT: f32 = 0.8;
 /// Keywords of an article that make the query for similar articles.
 const SIMILAR_KEYWORDS: usize = 20;
 /// Weight of a match as a sub-word of a longer word, relative to a whole-word match.
@@ -175,6 +178,8 @@ fn serialize_date<S: serde::Serializer>(
 pub struct ArticleSearcher {
     index: SearchIndex,
     reader: IndexReader,
+    /// Query word → the other words of its synonym groups.
+    synonyms: HashMap<String, Vec<String>>,
     /// Ids by segment and doc id, read on first need (runs without stored documents).
     ids: OnceLock<Vec<Vec<String>>>,
 }
@@ -202,8 +207,35 @@ impl ArticleSearcher {
         Ok(ArticleSearcher {
             index,
             reader,
+            synonyms: HashMap::new(),
             ids: OnceLock::new(),
         })
+    }
+
+    /// Expands query words with synonyms: one group of interchangeable words per line
+    /// (separated by spaces or commas; `#` starts a comment line). A plain query word of a
+    /// group also ranks by the group's other words, at [`SYNONYM_WEIGHT`].
+    pub fn with_synonyms(mut self, groups: &str) -> ArticleSearcher {
+        for line in groups.lines() {
+            let line = line.trim();
+            if line.starts_with('#') {
+                continue;
+            }
+            let group: Vec<String> = line
+                .split(|c: char| c.is_whitespace() || c == ',' || c == '，')
+                .filter(|w| !w.is_empty())
+                .filter_map(normalize_term)
+                .collect();
+            for word in &group {
+                let others = self.synonyms.entry(word.clone()).or_default();
+                for other in &group {
+                    if other != word && !others.contains(other) {
+                        others.push(other.clone());
+                    }
+                }
+            }
+        }
+        self
     }
 
     /// Runs a search.
@@ -369,6 +401,15 @@ impl ArticleSearcher {
                     for (_, term) in &terms {
                         for query in term_queries(&fields, term) {
                             subqueries.push((TantivyOccur::Should, query));
+                        }
+                        for synonym in self.synonyms.get(term).into_iter().flatten() {
+                            for word in self.index.analyzer.words(synonym) {
+                                for query in term_queries(&fields, &word) {
+                                    let weighted = BoostQuery::new(query, SYNONYM_WEIGHT);
+                                    subqueries.push((TantivyOccur::Should, Box::new(weighted)));
+                                }
+                                highlight_terms.push(word);
+                            }
                         }
                     }
                     continue;

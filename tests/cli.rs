@@ -529,3 +529,30 @@ fn a_user_dictionary_is_kept_with_the_index_and_changing_it_needs_rebuild() {
         bad.stderr
     );
 }
+
+#[test]
+fn synonyms_expand_query_words() {
+    let workspace = indexed();
+    // 电脑 is nowhere in the fixtures; the seed speaks of 超级计算机.
+    assert_eq!(workspace.query("电脑").code, 1);
+    fs::write(
+        workspace.path().join("synonyms.txt"),
+        "# groups\n电脑, 计算机 微机\n",
+    )
+    .unwrap();
+    let run = workspace.run(&["query", "电脑", "--synonyms", "synonyms.txt", "--json"]);
+    assert_eq!(run.hit_ids(), [SEED]);
+    let hit = &run.json_lines()[0];
+    let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+    let marked: Vec<String> = hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            snippet[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize]
+                .iter()
+                .collect()
+        })
+        .collect();
+    assert!(marked.iter().any(|m| m == "计算机"), "{marked:?}");
+}
