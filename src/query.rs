@@ -5,6 +5,7 @@
 //! "东数西算"            phrase: these words, adjacent and in order
 //! "算力 规模"~2         phrase with slop: up to 2 moves apart
 //! +算力  -广告          must contain / must not contain
+//! +(算力 OR 电力) -(广告 推广)   groups; OR separates alternatives
 //! title:算力  author:新浪财经  category:金融  editor:郭建  tag:x
 //! title:"中国 算力"     a field with a phrase
 //! date:[2022-01-01 TO 2022-07-31]   date:2022-07   date:[2023 TO *]   (filters)
@@ -76,6 +77,9 @@ pub enum ClauseKind {
         /// `~N`, 0 by default.
         slop: u32,
     },
+    /// Clauses in parentheses: the group matches when its clauses do (at least one of its
+    /// plain clauses, all of its `+` ones, none of its `-` ones).
+    Group(Vec<Clause>),
     /// A date range, each end a date or period as written (`None` for `*`, open).
     DateRange {
         /// From the start of this date or period.
@@ -124,96 +128,167 @@ impl std::error::Error for QuerySyntaxError {}
 /// ```
 pub fn parse_query(query: &str) -> Result<Vec<Clause>, QuerySyntaxError> {
     let chars: Vec<char> = query.chars().collect();
-    let mut clauses = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_whitespace() {
-            i += 1;
-            continue;
+    parse_clauses(&chars, &mut i, None)
+}
+
+/// How deep parentheses may nest.
+const MAX_GROUP_DEPTH: usize = 32;
+
+/// Reads clauses up to the end, or up to the `)` closing the group opened at `open`
+/// (`open` holds the positions of the open parentheses).
+fn parse_clauses(
+    chars: &[char],
+    i: &mut usize,
+    open: Option<(usize, usize)>,
+) -> Result<Vec<Clause>, QuerySyntaxError> {
+    let mut clauses = Vec::new();
+    // An `OR` between two clauses only separates them (plain clauses already rank by any
+    // of them); a leading or trailing one is the word "OR".
+    let mut pending_or: Option<Clause> = None;
+    loop {
+        while *i < chars.len() && chars[*i].is_whitespace() {
+            *i += 1;
         }
-        let clause_start = i;
-        let occur = match chars[i] {
-            '+' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => {
-                i += 1;
-                Occur::Must
-            }
-            '-' if i + 1 < chars.len() && !chars[i + 1].is_whitespace() => {
-                i += 1;
-                Occur::MustNot
-            }
-            _ => Occur::Should,
-        };
-        let mut field = None;
-        if let Some(colon) = field_prefix_end(&chars, i) {
-            let prefix: String = chars[i..colon].iter().collect();
-            if let Some(named) = QueryField::from_prefix(&prefix) {
-                field = Some(named);
-                i = colon + 1;
-                if i >= chars.len() || chars[i].is_whitespace() {
-                    return Err(QuerySyntaxError {
-                        message: format!("`{prefix}:` needs a value right after the colon"),
-                        position: colon,
-                    });
-                }
-            }
-        }
-        if field == Some(QueryField::Date) {
-            let (kind, end) = read_date_range(&chars, i)?;
-            i = end;
-            clauses.push(Clause { occur, field, kind });
-            continue;
-        }
-        if chars[i] == '"' {
-            let open = i;
-            let Some(close) = chars[open + 1..].iter().position(|&c| c == '"') else {
+        if *i >= chars.len() {
+            if let Some((position, _)) = open {
                 return Err(QuerySyntaxError {
-                    message: "unclosed quote".to_string(),
-                    position: open,
+                    message: "unclosed parenthesis: `(` without `)`".to_string(),
+                    position,
                 });
-            };
-            let close = open + 1 + close;
-            let text: String = chars[open + 1..close].iter().collect();
-            i = close + 1;
-            let mut slop = 0;
-            if i < chars.len() && chars[i] == '~' {
-                let digits_start = i + 1;
-                let mut end = digits_start;
-                while end < chars.len() && chars[end].is_ascii_digit() {
-                    end += 1;
-                }
-                let digits: String = chars[digits_start..end].iter().collect();
-                slop = digits.parse().map_err(|_| QuerySyntaxError {
-                    message: "`~` after a phrase needs a number of moves, as in \"a b\"~2"
-                        .to_string(),
-                    position: i,
-                })?;
-                i = end;
             }
-            clauses.push(Clause {
-                occur,
-                field,
-                kind: ClauseKind::Phrase { text, slop },
-            });
+            break;
+        }
+        if chars[*i] == ')' && open.is_some() {
+            *i += 1;
+            break;
+        }
+        let clause = parse_clause(chars, i, open)?;
+        let is_or = clause.occur == Occur::Should
+            && clause.field.is_none()
+            && clause.kind == ClauseKind::Words("OR".to_string());
+        if let Some(or) = pending_or.take() {
+            if is_or {
+                clauses.push(or);
+            }
+        }
+        if is_or && !clauses.is_empty() {
+            pending_or = Some(clause);
         } else {
-            let start = i;
-            while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '"' {
-                i += 1;
-            }
-            let text: String = chars[start..i].iter().collect();
-            if text.is_empty() {
-                return Err(QuerySyntaxError {
-                    message: "a `+` or `-` needs a word after it".to_string(),
-                    position: clause_start,
-                });
-            }
-            clauses.push(Clause {
-                occur,
-                field,
-                kind: ClauseKind::Words(text),
-            });
+            clauses.push(clause);
         }
     }
+    clauses.extend(pending_or);
     Ok(clauses)
+}
+
+/// Reads one clause at `chars[*i]` (not whitespace).
+fn parse_clause(
+    chars: &[char],
+    i: &mut usize,
+    open: Option<(usize, usize)>,
+) -> Result<Clause, QuerySyntaxError> {
+    let clause_start = *i;
+    let occur = match chars[*i] {
+        '+' if *i + 1 < chars.len() && !chars[*i + 1].is_whitespace() => {
+            *i += 1;
+            Occur::Must
+        }
+        '-' if *i + 1 < chars.len() && !chars[*i + 1].is_whitespace() => {
+            *i += 1;
+            Occur::MustNot
+        }
+        _ => Occur::Should,
+    };
+    if chars[*i] == '(' {
+        let depth = open.map_or(1, |(_, depth)| depth + 1);
+        if depth > MAX_GROUP_DEPTH {
+            return Err(QuerySyntaxError {
+                message: format!("parentheses nested deeper than {MAX_GROUP_DEPTH}"),
+                position: *i,
+            });
+        }
+        let position = *i;
+        *i += 1;
+        let inner = parse_clauses(chars, i, Some((position, depth)))?;
+        return Ok(Clause {
+            occur,
+            field: None,
+            kind: ClauseKind::Group(inner),
+        });
+    }
+    let mut field = None;
+    if let Some(colon) = field_prefix_end(chars, *i) {
+        let prefix: String = chars[*i..colon].iter().collect();
+        if let Some(named) = QueryField::from_prefix(&prefix) {
+            field = Some(named);
+            *i = colon + 1;
+            if *i >= chars.len() || chars[*i].is_whitespace() || chars[*i] == ')' {
+                return Err(QuerySyntaxError {
+                    message: format!("`{prefix}:` needs a value right after the colon"),
+                    position: colon,
+                });
+            }
+        }
+    }
+    if field == Some(QueryField::Date) {
+        let (kind, end) = read_date_range(chars, *i)?;
+        *i = end;
+        return Ok(Clause { occur, field, kind });
+    }
+    if chars[*i] == '"' {
+        let open_quote = *i;
+        let Some(close) = chars[open_quote + 1..].iter().position(|&c| c == '"') else {
+            return Err(QuerySyntaxError {
+                message: "unclosed quote".to_string(),
+                position: open_quote,
+            });
+        };
+        let close = open_quote + 1 + close;
+        let text: String = chars[open_quote + 1..close].iter().collect();
+        *i = close + 1;
+        let mut slop = 0;
+        if *i < chars.len() && chars[*i] == '~' {
+            let digits_start = *i + 1;
+            let mut end = digits_start;
+            while end < chars.len() && chars[end].is_ascii_digit() {
+                end += 1;
+            }
+            let digits: String = chars[digits_start..end].iter().collect();
+            slop = digits.parse().map_err(|_| QuerySyntaxError {
+                message: "`~` after a phrase needs a number of moves, as in \"a b\"~2".to_string(),
+                position: *i,
+            })?;
+            *i = end;
+        }
+        return Ok(Clause {
+            occur,
+            field,
+            kind: ClauseKind::Phrase { text, slop },
+        });
+    }
+    let start = *i;
+    // Inside a group a `)` ends the word; outside, `(` and `)` are ordinary characters
+    // (保利发展(14450 is text).
+    while *i < chars.len()
+        && !chars[*i].is_whitespace()
+        && chars[*i] != '"'
+        && !(chars[*i] == ')' && open.is_some())
+    {
+        *i += 1;
+    }
+    let text: String = chars[start..*i].iter().collect();
+    if text.is_empty() {
+        return Err(QuerySyntaxError {
+            message: "a `+` or `-` needs a word after it".to_string(),
+            position: clause_start,
+        });
+    }
+    Ok(Clause {
+        occur,
+        field,
+        kind: ClauseKind::Words(text),
+    })
 }
 
 /// `[A TO B]` (either end `*`) or a single date or period, from `chars[start..]`; returns
@@ -319,6 +394,52 @@ mod tests {
         assert_eq!(clauses[0], words(Occur::Should, None, "http://a.cn"));
         assert_eq!(clauses[1], words(Occur::Should, None, "10:30"));
         assert_eq!(clauses[2], words(Occur::Should, None, "-"));
+    }
+
+    #[test]
+    fn groups_and_or() {
+        let clauses = parse_query("+(算力 OR 电力) 规模 -(广告 推广)").unwrap();
+        assert_eq!(clauses.len(), 3);
+        assert_eq!(clauses[0].occur, Occur::Must);
+        assert_eq!(
+            clauses[0].kind,
+            ClauseKind::Group(vec![
+                words(Occur::Should, None, "算力"),
+                words(Occur::Should, None, "电力")
+            ])
+        );
+        assert_eq!(clauses[2].occur, Occur::MustNot);
+        // OR at either end is a word; parentheses inside a word outside a group are text.
+        let clauses = parse_query("OR 保利发展(14450 OR").unwrap();
+        assert_eq!(
+            clauses,
+            vec![
+                words(Occur::Should, None, "OR"),
+                words(Occur::Should, None, "保利发展(14450"),
+                words(Occur::Should, None, "OR")
+            ]
+        );
+        let nested = parse_query("(a (b c))").unwrap();
+        assert!(matches!(&nested[0].kind, ClauseKind::Group(inner) if inner.len() == 2));
+    }
+
+    #[test]
+    fn unbalanced_parentheses_are_errors() {
+        let err = parse_query("(a OR").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unclosed parenthesis: `(` without `)` (at character 1)"
+        );
+        let deep = format!("{}a{}", "(".repeat(40), ")".repeat(40));
+        assert!(parse_query(&deep)
+            .unwrap_err()
+            .message
+            .contains("nested deeper"));
+        // A stray `)` outside any group is text.
+        assert_eq!(
+            parse_query("a)").unwrap(),
+            vec![words(Occur::Should, None, "a)")]
+        );
     }
 
     #[test]

@@ -368,21 +368,61 @@ impl ArticleSearcher {
     }
 
     fn build_query(&self, clauses: &[Clause]) -> Result<Option<BuiltQuery>> {
-        // Plain words go straight into the top-level query as boosted term queries, so that
-        // tantivy can run it as a pure term union with block-max WAND.
-        let mut subqueries: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
         let mut highlight_terms = Vec::new();
         let mut ranking_words = Vec::new();
+        let subqueries =
+            self.build_clauses(clauses, &mut highlight_terms, Some(&mut ranking_words))?;
+        let proximity = if ranking_words.len() >= 2 {
+            let fields = self.clause_fields(None)?;
+            let positioned: Vec<(usize, String)> = ranking_words.into_iter().enumerate().collect();
+            Some(phrase_in_fields(&fields, &positioned, PROXIMITY_SLOP))
+        } else {
+            None
+        };
+        Ok(boolean(subqueries).map(|query| BuiltQuery {
+            query,
+            proximity,
+            highlight_terms,
+        }))
+    }
+
+    /// The tantivy clauses for query clauses. Plain words become boosted term queries
+    /// directly in the list, so that a query of words is a pure term union that tantivy runs
+    /// with block-max WAND. `ranking_words` (top level only) collects the plain words for
+    /// the proximity boost.
+    fn build_clauses(
+        &self,
+        clauses: &[Clause],
+        highlight_terms: &mut Vec<String>,
+        mut ranking_words: Option<&mut Vec<String>>,
+    ) -> Result<Vec<(TantivyOccur, Box<dyn Query>)>> {
+        let mut subqueries: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
         for clause in clauses {
+            let occur = match clause.occur {
+                Occur::Should => TantivyOccur::Should,
+                Occur::Must => TantivyOccur::Must,
+                Occur::MustNot => TantivyOccur::MustNot,
+            };
             if let ClauseKind::DateRange { from, to } = &clause.kind {
                 // A date clause filters: required (or excluded with `-`), never scored.
                 let range = self.date_range(from.as_deref(), to.as_deref())?;
-                let occur = if clause.occur == Occur::MustNot {
-                    TantivyOccur::MustNot
+                let occur = if occur == TantivyOccur::MustNot {
+                    occur
                 } else {
                     TantivyOccur::Must
                 };
                 subqueries.push((occur, range));
+                continue;
+            }
+            if let ClauseKind::Group(inner) = &clause.kind {
+                let mut group_terms = Vec::new();
+                let inner = self.build_clauses(inner, &mut group_terms, None)?;
+                if occur != TantivyOccur::MustNot {
+                    highlight_terms.extend(group_terms);
+                }
+                if let Some(group) = boolean(inner) {
+                    subqueries.push((occur, group));
+                }
                 continue;
             }
             let fields = self.clause_fields(clause.field)?;
@@ -395,8 +435,8 @@ impl ArticleSearcher {
             }
             let query: Box<dyn Query> = match (&clause.kind, clause.occur) {
                 (ClauseKind::Words(_), Occur::Should) => {
-                    if clause.field.is_none() {
-                        ranking_words.extend(terms.iter().map(|(_, t)| t.clone()));
+                    if let (None, Some(words)) = (clause.field, ranking_words.as_deref_mut()) {
+                        words.extend(terms.iter().map(|(_, t)| t.clone()));
                     }
                     for (_, term) in &terms {
                         for query in term_queries(&fields, term) {
@@ -432,36 +472,13 @@ impl ArticleSearcher {
                     Box::new(BooleanQuery::new(all))
                 }
                 (ClauseKind::Phrase { slop, .. }, _) => phrase_in_fields(&fields, &terms, *slop),
-                (ClauseKind::DateRange { .. }, _) => unreachable!("date clauses are handled above"),
-            };
-            let occur = match clause.occur {
-                Occur::Should => TantivyOccur::Should,
-                Occur::Must => TantivyOccur::Must,
-                Occur::MustNot => TantivyOccur::MustNot,
+                (ClauseKind::DateRange { .. } | ClauseKind::Group(_), _) => {
+                    unreachable!("date and group clauses are handled above")
+                }
             };
             subqueries.push((occur, query));
         }
-        let proximity = if ranking_words.len() >= 2 {
-            let fields = self.clause_fields(None)?;
-            let positioned: Vec<(usize, String)> = ranking_words.into_iter().enumerate().collect();
-            Some(phrase_in_fields(&fields, &positioned, PROXIMITY_SLOP))
-        } else {
-            None
-        };
-        if subqueries.is_empty() {
-            return Ok(None);
-        }
-        if subqueries
-            .iter()
-            .all(|(occur, _)| *occur == TantivyOccur::MustNot)
-        {
-            subqueries.push((TantivyOccur::Must, Box::new(AllQuery)));
-        }
-        Ok(Some(BuiltQuery {
-            query: Box::new(BooleanQuery::new(subqueries)),
-            proximity,
-            highlight_terms,
-        }))
+        Ok(subqueries)
     }
 
     /// Documents dated from the start of `from` to the end of `to` (either open), as a
@@ -561,7 +578,7 @@ impl ArticleSearcher {
         let text = match &clause.kind {
             ClauseKind::Words(text) => text,
             ClauseKind::Phrase { text, .. } => text,
-            ClauseKind::DateRange { .. } => return Vec::new(),
+            ClauseKind::DateRange { .. } | ClauseKind::Group(_) => return Vec::new(),
         };
         let analyzed = fields
             .iter()
@@ -761,6 +778,21 @@ fn term_for(field: &IndexedField, text: &str) -> Term {
     } else {
         Term::from_field_text(field.field, text)
     }
+}
+
+/// The clauses as one boolean query (`None` when there are none). Exclusions alone match
+/// everything else.
+fn boolean(mut clauses: Vec<(TantivyOccur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    if clauses.is_empty() {
+        return None;
+    }
+    if clauses
+        .iter()
+        .all(|(occur, _)| *occur == TantivyOccur::MustNot)
+    {
+        clauses.push((TantivyOccur::Must, Box::new(AllQuery)));
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
 }
 
 /// The term in any of the fields, each with its boost (scores add up).

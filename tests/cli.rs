@@ -556,3 +556,23 @@ fn synonyms_expand_query_words() {
         .collect();
     assert!(marked.iter().any(|m| m == "计算机"), "{marked:?}");
 }
+
+#[test]
+fn groups_with_or_require_one_of_their_words() {
+    let workspace = indexed();
+    let mut both = workspace.query("+(开幕 OR 春耕)").hit_ids();
+    both.sort();
+    assert_eq!(both, ["handmade/人大会议.md", "handmade/春耕贷款.md"]);
+    assert_eq!(
+        workspace.query("+(开幕 OR 春耕) -(贷款 银行)").hit_ids(),
+        ["handmade/人大会议.md"]
+    );
+    let run = workspace.query("(开幕 OR");
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("unclosed parenthesis: `(` without `)` (at character 1)"),
+        "{}",
+        run.stderr
+    );
+}

@@ -11,10 +11,16 @@ fuzz_target!(|query: &str| {
         return;
     };
     let analyzer = Analyzer::default();
-    for clause in clauses {
-        let text = match &clause.kind {
+    let mut pending = clauses;
+    while let Some(clause) = pending.pop() {
+        let text = match clause.kind {
             ClauseKind::Words(text) => text,
             ClauseKind::Phrase { text, .. } => text,
+            ClauseKind::Group(inner) => {
+                pending.extend(inner);
+                continue;
+            }
+            ClauseKind::DateRange { .. } => continue,
         };
         let mut tokens = Vec::new();
         analyzer.analyze(text, Mode::Query, &mut tokens);
