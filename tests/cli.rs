@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::Workspace;
+use common::{marked, Workspace};
 
 const SEED: &str = "real/工信部副部长张云明：中国算力规模排名全球第二.md";
 
@@ -37,17 +37,9 @@ fn seed_post_is_found_with_metadata_snippet_and_highlights() {
     assert_eq!(seed["author"], "新浪财经");
     assert_eq!(seed["editor"], "郭建");
     assert!(seed["path"].as_str().unwrap().ends_with(".md"));
-    let snippet: Vec<char> = seed["snippet"].as_str().unwrap().chars().collect();
-    let highlights = seed["highlights"].as_array().unwrap();
-    assert!(!highlights.is_empty());
-    for range in highlights {
-        let (start, end) = (
-            range[0].as_u64().unwrap() as usize,
-            range[1].as_u64().unwrap() as usize,
-        );
-        let marked: String = snippet[start..end].iter().collect();
-        assert_eq!(marked, "算力");
-    }
+    let marked = marked(seed);
+    assert!(!marked.is_empty());
+    assert!(marked.iter().all(|m| m == "算力"), "{marked:?}");
 }
 
 #[test]
@@ -455,19 +447,7 @@ fn traditional_and_simplified_find_each_other() {
     // 數字經濟 (traditional) finds the seed's 数字经济, and the snippet marks its words.
     let hits = workspace.query("\"數字經濟\"").json_lines();
     assert_eq!(hits[0]["id"], SEED);
-    let snippet: Vec<char> = hits[0]["snippet"].as_str().unwrap().chars().collect();
-    let marked: Vec<String> = hits[0]["highlights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let (start, end) = (
-                r[0].as_u64().unwrap() as usize,
-                r[1].as_u64().unwrap() as usize,
-            );
-            snippet[start..end].iter().collect()
-        })
-        .collect();
+    let marked = marked(&hits[0]);
     for word in ["数字", "经济"] {
         assert!(marked.iter().any(|m| m.contains(word)), "{marked:?}");
     }
@@ -542,18 +522,7 @@ fn synonyms_expand_query_words() {
     .unwrap();
     let run = workspace.run(&["query", "电脑", "--synonyms", "synonyms.txt", "--json"]);
     assert_eq!(run.hit_ids(), [SEED]);
-    let hit = &run.json_lines()[0];
-    let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
-    let marked: Vec<String> = hit["highlights"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            snippet[r[0].as_u64().unwrap() as usize..r[1].as_u64().unwrap() as usize]
-                .iter()
-                .collect()
-        })
-        .collect();
+    let marked = marked(&run.json_lines()[0]);
     assert!(marked.iter().any(|m| m == "计算机"), "{marked:?}");
 }
 

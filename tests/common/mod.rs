@@ -39,6 +39,21 @@ impl Run {
     }
 }
 
+/// The highlighted parts of a JSON hit's snippet (its `highlights` are character ranges).
+pub fn marked(hit: &Value) -> Vec<String> {
+    let snippet: Vec<char> = hit["snippet"].as_str().unwrap().chars().collect();
+    hit["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|range| {
+            let start = range[0].as_u64().unwrap() as usize;
+            let end = range[1].as_u64().unwrap() as usize;
+            snippet[start..end].iter().collect()
+        })
+        .collect()
+}
+
 /// Runs sousuo with `args` in `dir`.
 pub fn sousuo(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_sousuo"))
