@@ -29,7 +29,7 @@ pub enum Command {
     Ingest(IngestArgs),
     /// Print the articles that best match QUERY.
     #[command(
-        after_help = "Query syntax:\n  算力 规模            rank by these words (a hit needs one of them)\n  \"东数西算\"            exact phrase;  \"算力 规模\"~2  words at most 2 moves apart\n  +算力 -广告          must contain / must not contain\n  title:算力 author:新浪财经 category:金融 editor:郭建\n  date:[2022-01-01 TO 2022-07]  date:2022-07   date filters (also --since, --until)\n\nExamples:\n  sousuo query 算力\n  sousuo query '\"东数西算\" 光缆' --limit 5 --json\n  sousuo query --batch queries.jsonl --limit 100\n  sousuo query 暴雨 --facets\n  sousuo query 暴雨 --category 新闻联播 --since 2023-07 --sort -date\n\nExit codes: 0 hits found, 1 no hits, 2 error."
+        after_help = "Query syntax:\n  算力 规模            rank by these words (a hit needs one of them)\n  \"东数西算\"            exact phrase;  \"算力 规模\"~2  words at most 2 moves apart\n  +算力 -广告          must contain / must not contain\n  title:算力 author:新浪财经 category:金融 editor:郭建\n  date:[2022-01-01 TO 2022-07]  date:2022-07   date filters (also --since, --until)\n\nExamples:\n  sousuo query 算力\n  sousuo query '\"东数西算\" 光缆' --limit 5 --json\n  sousuo query --batch queries.jsonl --limit 100\n  sousuo query 暴雨 --facets\n  sousuo query 算力规模 --limit 3 --explain\n  sousuo query 暴雨 --category 新闻联播 --since 2023-07 --sort -date\n\nExit codes: 0 hits found, 1 no hits, 2 error."
     )]
     Query(QueryArgs),
     /// Show what the index holds: articles, dates, categories, size, schema.
@@ -234,6 +234,9 @@ pub struct QueryArgs {
     /// Only articles dated up to the end of DATE (2022-07-30, 2022-07, 2022).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+    /// Show why each hit scored as it did (terms matched, per-field contributions).
+    #[arg(long)]
+    pub explain: bool,
     /// Synonyms: one group of interchangeable words per line; a query word of a group also
     /// finds the others.
     #[arg(long, value_name = "FILE", env = "SOUSUO_SYNONYMS")]

@@ -199,6 +199,7 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         // People see the count; scripts asking for JSON get the hits faster without it.
         count_total: !args.json,
         facets: args.facets,
+        explain: args.explain,
         filters: Filters {
             categories: args.category.clone(),
             authors: args.author.clone(),
@@ -363,6 +364,7 @@ fn run_batch(
             with_documents: json,
             count_total: false,
             facets: false,
+            explain: false,
             filters: Filters::default(),
             sort: SortOrder::Relevance,
         };

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::facets::FacetCounts;
 use crate::ingest::IngestReport;
-use crate::search::{Hit, StoredArticle};
+use crate::search::{Hit, ScoreExplanation, StoredArticle};
 use crate::stats::IndexStats;
 
 /// How hits are shown to people.
@@ -58,6 +58,28 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
         if !hit.snippet.is_empty() {
             writeln!(out, "    {}", marked_snippet(hit, style.color))?;
         }
+        if let Some(explanation) = &hit.explanation {
+            write_explanation(out, explanation, 2)?;
+        }
+    }
+    Ok(())
+}
+
+/// A score's parts, indented; BM25's inner arithmetic is left out (it is in `--json`).
+fn write_explanation(out: &mut dyn Write, node: &ScoreExplanation, depth: usize) -> io::Result<()> {
+    writeln!(
+        out,
+        "{:indent$}{:>8.3}  {}",
+        "",
+        node.score,
+        node.what,
+        indent = depth * 2
+    )?;
+    let is_term = node.what.contains(": ");
+    if !is_term {
+        for part in &node.parts {
+            write_explanation(out, part, depth + 1)?;
+        }
     }
     Ok(())
 }
@@ -102,6 +124,8 @@ struct JsonHit<'a> {
     score: f32,
     snippet: &'a str,
     highlights: Vec<[usize; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explanation: Option<&'a ScoreExplanation>,
 }
 
 /// Writes one JSON object per hit per line; with `query_id` (batch runs) each object
@@ -121,6 +145,7 @@ pub fn write_json(out: &mut dyn Write, query_id: Option<&str>, hits: &[Hit]) -> 
             score: hit.score,
             snippet: &hit.snippet,
             highlights: hit.highlights.iter().map(|r| [r.start, r.end]).collect(),
+            explanation: hit.explanation.as_ref(),
         };
         serde_json::to_writer(&mut *out, &json)?;
         writeln!(out)?;
@@ -331,6 +356,7 @@ mod tests {
             editor: Some("郭建".into()),
             snippet: "中国算力规模".into(),
             highlights: std::iter::once(2..4).collect(),
+            explanation: None,
         }
     }
 

@@ -32,7 +32,7 @@ use crate::index::SearchIndex;
 use crate::query::{parse_query, Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField};
 use crate::snippet::SnippetMaker;
-use crate::text::{normalize_term, sub_word_term, Mode};
+use crate::text::{normalize_term, sub_word_term, Mode, SUB_WORD_PREFIX};
 
 /// How close query words must stand to earn the proximity boost (positions apart).
 const PROXIMITY_SLOP: u32 = 8;
@@ -64,6 +64,8 @@ pub struct SearchRequest {
     pub count_total: bool,
     /// Whether to count the matching documents per category and per month.
     pub facets: bool,
+    /// Whether to explain each hit's score.
+    pub explain: bool,
     /// Filters besides the query.
     pub filters: Filters,
     /// The order of the hits.
@@ -120,6 +122,20 @@ pub struct Hit {
     pub snippet: String,
     /// Character ranges of `snippet` that match the query.
     pub highlights: Vec<Range<usize>>,
+    /// Why the hit scored as it did, when asked for.
+    pub explanation: Option<ScoreExplanation>,
+}
+
+/// A score and what it is made of.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ScoreExplanation {
+    /// The score.
+    pub score: f32,
+    /// What was scored: a term in a field, a sum, a boost, BM25's parts.
+    pub what: String,
+    /// The parts, when it is made of several (only those that scored).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<ScoreExplanation>,
 }
 
 /// The hits of one search.
@@ -311,7 +327,7 @@ impl ArticleSearcher {
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(request.limit);
         for (score, address) in top.into_iter().skip(request.offset).take(request.limit) {
-            let hit = if request.with_documents {
+            let mut hit = if request.with_documents {
                 self.load_hit(&searcher, address, score, &snippets)?
             } else {
                 Hit {
@@ -326,8 +342,12 @@ impl ArticleSearcher {
                     editor: None,
                     snippet: String::new(),
                     highlights: Vec::new(),
+                    explanation: None,
                 }
             };
+            if request.explain {
+                hit.explanation = Some(self.explain(&searcher, &built, address, score)?);
+            }
             hits.push(hit);
         }
         if request.sort == SortOrder::Relevance {
@@ -618,6 +638,7 @@ impl ArticleSearcher {
             editor: article.editor,
             snippet: snippet.text,
             highlights: snippet.highlights,
+            explanation: None,
         })
     }
 
@@ -743,10 +764,48 @@ impl ArticleSearcher {
             with_documents: true,
             count_total: false,
             facets: false,
+            explain: false,
             filters: Filters::default(),
             sort: SortOrder::Relevance,
         };
         self.execute(built, &request).map(Some)
+    }
+
+    /// tantivy's explanation of a hit's score, pruned to what scored, with field names and
+    /// sub-words spelled out, plus the proximity bonus when the rescoring added one.
+    fn explain(
+        &self,
+        searcher: &Searcher,
+        built: &BuiltQuery,
+        address: DocAddress,
+        score: f32,
+    ) -> Result<ScoreExplanation> {
+        let explanation = built
+            .query
+            .explain(searcher, address)
+            .map_err(|e| Error::index("explaining a score", e))?;
+        let json = serde_json::to_value(&explanation).unwrap_or_default();
+        let schema = self.index.index.schema();
+        let mut tree = explanation_tree(&json, &|text: &str| readable(text, &schema));
+        let bonus = score - tree.score;
+        if built.proximity.is_some() && bonus > 1e-4 {
+            let words = tree.clone();
+            tree = ScoreExplanation {
+                score,
+                what: "sum of".to_string(),
+                parts: vec![
+                    words,
+                    ScoreExplanation {
+                        score: bonus,
+                        what: format!(
+                            "proximity: the query's words within {PROXIMITY_SLOP} positions (x {PROXIMITY_BOOST})"
+                        ),
+                        parts: Vec::new(),
+                    },
+                ],
+            };
+        }
+        Ok(tree)
     }
 
     /// The id of a document, from the id column (no stored-document read).
@@ -777,6 +836,67 @@ fn term_for(field: &IndexedField, text: &str) -> Term {
         Term::from_facet(field.field, &Facet::from_path([text]))
     } else {
         Term::from_field_text(field.field, text)
+    }
+}
+
+/// tantivy's explanation JSON → a tree of the parts that scored: a term query reads
+/// `body: 算力`, a boost around one part is folded into it (`title: 算力 (x2)`).
+fn explanation_tree(
+    json: &serde_json::Value,
+    readable: &dyn Fn(&str) -> String,
+) -> ScoreExplanation {
+    let score = json["value"].as_f64().unwrap_or(0.0) as f32;
+    let description = json["description"].as_str().unwrap_or("");
+    let term = json["context"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str())
+        .find(|c| c.contains("Term(field="));
+    let what = match term {
+        Some(term) => readable(term),
+        None if description.starts_with("BooleanClause") => "sum of".to_string(),
+        None => readable(description),
+    };
+    let mut parts: Vec<ScoreExplanation> = json["details"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|part| part["value"].as_f64().unwrap_or(0.0) > 0.0)
+        .map(|part| explanation_tree(part, readable))
+        .collect();
+    if let (Some(boost), 1) = (description.strip_prefix("Boost x"), parts.len()) {
+        let boost = boost.trim_end_matches(" of ...");
+        let inner = parts.pop().expect("one part");
+        return ScoreExplanation {
+            score,
+            what: format!("{} (x{boost})", inner.what),
+            parts: inner.parts,
+        };
+    }
+    ScoreExplanation { score, what, parts }
+}
+
+/// `TermQuery(Term(field=2, type=Str, "\u{3}大会堂"))` → `body: 大会堂 (as a sub-word)`.
+fn readable(description: &str, schema: &tantivy::schema::Schema) -> String {
+    let Some(start) = description.find("Term(field=") else {
+        return description.to_string();
+    };
+    let rest = &description[start + "Term(field=".len()..];
+    let field_id: Option<u32> = rest.split(',').next().and_then(|id| id.trim().parse().ok());
+    let value = rest
+        .split_once('"')
+        .and_then(|(_, after)| after.rsplit_once('"').map(|(inside, _)| inside));
+    match (field_id, value) {
+        (Some(id), Some(value)) => {
+            let field = schema.get_field_name(tantivy::schema::Field::from_field_id(id));
+            let value = value.replace("\\u{3}", "\u{3}");
+            match value.strip_prefix(SUB_WORD_PREFIX) {
+                Some(word) => format!("{field}: {word} (as a sub-word)"),
+                None => format!("{field}: {value}"),
+            }
+        }
+        _ => description.to_string(),
     }
 }
 

@@ -545,3 +545,40 @@ fn groups_with_or_require_one_of_their_words() {
         run.stderr
     );
 }
+
+#[test]
+fn explain_shows_terms_fields_and_the_proximity_bonus() {
+    let workspace = indexed();
+    let run = workspace.run(&["query", "算力规模", "--json", "--explain", "--limit", "1"]);
+    let hit = &run.json_lines()[0];
+    assert_eq!(hit["id"], SEED);
+    let explanation = &hit["explanation"];
+    let score = hit["score"].as_f64().unwrap();
+    assert!((explanation["score"].as_f64().unwrap() - score).abs() < 1e-3);
+    let text = explanation.to_string();
+    for part in [
+        "title: 算力 (x2)",
+        "body: 算力 (x1)",
+        "title: 规模 (x2)",
+        "proximity: the query's words",
+    ] {
+        assert!(text.contains(part), "{part} missing from {text}");
+    }
+    let parts_sum: f64 = explanation["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["score"].as_f64().unwrap())
+        .sum();
+    assert!((parts_sum - score).abs() < 1e-2, "{parts_sum} vs {score}");
+    let human = workspace.run(&["query", "算力规模", "--explain", "--limit", "1"]);
+    assert!(
+        human.stdout.contains("title: 算力 (x2)"),
+        "{}",
+        human.stdout
+    );
+    assert!(
+        !human.stdout.contains("avgdl"),
+        "BM25 arithmetic stays in --json"
+    );
+}

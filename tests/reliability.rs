@@ -439,6 +439,7 @@ mod query_properties {
             with_documents: true,
             count_total: true,
             facets: true,
+            explain: true,
             filters: Default::default(),
             sort: Default::default(),
         };
