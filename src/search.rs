@@ -780,13 +780,10 @@ impl ArticleSearcher {
         address: DocAddress,
         score: f32,
     ) -> Result<ScoreExplanation> {
-        let explanation = built
-            .query
-            .explain(searcher, address)
-            .map_err(|e| Error::index("explaining a score", e))?;
-        let json = serde_json::to_value(&explanation).unwrap_or_default();
         let schema = self.index.index.schema();
-        let mut tree = explanation_tree(&json, &|text: &str| readable(text, &schema));
+        let readable = |text: &str| readable(text, &schema);
+        let mut tree = explain_query(built.query.as_ref(), searcher, address, &readable)
+            .ok_or_else(|| Error::Query("the hit does not match its own query".to_string()))?;
         let bonus = score - tree.score;
         if built.proximity.is_some() && bonus > 1e-4 {
             let words = tree.clone();
@@ -837,6 +834,51 @@ fn term_for(field: &IndexedField, text: &str) -> Term {
     } else {
         Term::from_field_text(field.field, text)
     }
+}
+
+/// Explains a query's score for one document. Boolean queries are taken apart here, clause
+/// by clause, and a clause is explained only for a document it matches: tantivy's own
+/// explanations seek a fresh scorer without checking where it stands, which trips on
+/// clauses that do not match (found by the property test).
+fn explain_query(
+    query: &dyn Query,
+    searcher: &Searcher,
+    address: DocAddress,
+    readable: &dyn Fn(&str) -> String,
+) -> Option<ScoreExplanation> {
+    if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+        let parts: Vec<ScoreExplanation> = boolean
+            .clauses()
+            .iter()
+            .filter(|(occur, _)| *occur != TantivyOccur::MustNot)
+            .filter_map(|(_, clause)| explain_query(clause.as_ref(), searcher, address, readable))
+            .filter(|part| part.score > 0.0)
+            .collect();
+        if parts.is_empty() {
+            return None;
+        }
+        return Some(ScoreExplanation {
+            score: parts.iter().map(|p| p.score).sum(),
+            what: "sum of".to_string(),
+            parts,
+        });
+    }
+    // tantivy's explanations seek a fresh scorer to the document without checking that it
+    // has not passed it already, so ask only about documents the query matches.
+    let weight = query
+        .weight(EnableScoring::enabled_from_searcher(searcher))
+        .ok()?;
+    let segment = searcher.segment_reader(address.segment_ord);
+    let mut scorer = weight.scorer(segment, 1.0).ok()?;
+    let position = scorer.doc();
+    if position > address.doc_id
+        || (position < address.doc_id && scorer.seek(address.doc_id) != address.doc_id)
+    {
+        return None;
+    }
+    let explanation = weight.explain(segment, address.doc_id).ok()?;
+    let json = serde_json::to_value(&explanation).ok()?;
+    Some(explanation_tree(&json, readable))
 }
 
 /// tantivy's explanation JSON → a tree of the parts that scored: a term query reads
