@@ -22,6 +22,16 @@ pub struct Run {
 }
 
 impl Run {
+    /// Asserts the exit code, and that stderr says `message`.
+    pub fn assert_error(&self, code: i32, message: &str) {
+        assert_eq!(self.code, code, "{self:?}");
+        assert!(
+            self.stderr.contains(message),
+            "stderr lacks {message:?}: {}",
+            self.stderr
+        );
+    }
+
     /// stdout as JSON Lines.
     pub fn json_lines(&self) -> Vec<Value> {
         self.stdout
