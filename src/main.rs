@@ -224,6 +224,8 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         if let Some(facets) = &results.facets {
             output::write_facets_human(&mut out, facets)?;
         }
+        // The hits first, then the count, also when both go to one terminal.
+        out.flush()?;
         if results.hits.is_empty() {
             eprintln!("no hits");
         } else {
