@@ -143,29 +143,61 @@ pub struct IngestReport {
     pub documents: u64,
     /// Whether this was a dry run.
     pub dry_run: bool,
+    /// Every file that failed or was only partly readable, with the reason.
+    pub problems: Vec<FileProblem>,
+}
+
+/// A file the run could not index, or not whole.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FileProblem {
+    /// The file (or folder).
+    pub path: String,
+    /// `failed` (not indexed) or `damaged` (indexed without the unreadable part).
+    pub kind: &'static str,
+    /// Why, on one line.
+    pub reason: String,
+}
+
+impl FileProblem {
+    fn new(path: &Path, reason: &str, kind: &'static str) -> FileProblem {
+        FileProblem {
+            path: path.display().to_string(),
+            kind,
+            reason: reason.to_string(),
+        }
+    }
 }
 
 impl IngestReport {
     fn count(&mut self, event: &IngestEvent) {
         match event {
             IngestEvent::File {
+                path,
                 bytes,
                 outcome,
                 warnings,
                 damage,
-                ..
             } => {
                 self.bytes += bytes;
                 self.warnings += warnings.len();
-                self.damaged += usize::from(damage.is_some());
+                if let Some(lost) = damage {
+                    self.damaged += 1;
+                    self.problems.push(FileProblem::new(path, lost, "damaged"));
+                }
                 match outcome {
                     FileOutcome::Added => self.added += 1,
                     FileOutcome::Updated => self.updated += 1,
                     FileOutcome::Unchanged => self.unchanged += 1,
-                    FileOutcome::Failed(_) => self.failed += 1,
+                    FileOutcome::Failed(reason) => {
+                        self.failed += 1;
+                        self.problems.push(FileProblem::new(path, reason, "failed"));
+                    }
                 }
             }
-            IngestEvent::WalkError { .. } => self.failed += 1,
+            IngestEvent::WalkError { path, reason } => {
+                self.failed += 1;
+                self.problems.push(FileProblem::new(path, reason, "failed"));
+            }
             IngestEvent::Committing => {}
         }
     }

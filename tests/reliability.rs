@@ -101,6 +101,27 @@ fn every_bad_file_is_reported_and_every_good_one_indexed() {
     assert!(!run.stderr.contains("DS_Store") && !run.stderr.contains("cover.png"));
     assert_eq!(summary["failed"], failed.len());
     assert_eq!(summary["damaged"], 1);
+    // The --json summary lists the same files with the same reasons.
+    let problems = summary["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), failed.len() + 1);
+    for (file, reason) in failed
+        .iter()
+        .chain([&("broken-utf8.md", "could not be decoded")])
+    {
+        let problem = problems
+            .iter()
+            .find(|p| {
+                p["path"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("bad/{file}"))
+            })
+            .unwrap_or_else(|| panic!("{file} not in {problems:?}"));
+        assert!(
+            problem["reason"].as_str().unwrap().contains(reason),
+            "{problem}"
+        );
+    }
     // real/ (6) + gbk, utf16, bom-utf8, title-number, categories-map, broken-utf8, long-line,
     // nested-divs.
     assert_eq!(summary["added"], 14, "{summary}");
