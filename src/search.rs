@@ -194,6 +194,8 @@ fn serialize_date<S: serde::Serializer>(
 pub struct ArticleSearcher {
     index: SearchIndex,
     reader: IndexReader,
+    /// The text fields a plain query searches: those that hold text in this commit.
+    default_fields: Vec<ArticleField>,
     /// Query word → the other words of its synonym groups.
     synonyms: HashMap<String, Vec<String>>,
     /// Ids by segment and doc id, read on first need (runs without stored documents).
@@ -220,9 +222,26 @@ impl ArticleSearcher {
             .map_err(|e| Error::index(format!("reading index {}", index.dir.display()), e))?;
         // Load the dictionary now, not inside the first query.
         index.analyzer.load_dictionary();
+        // Text fields no document fills (posts rarely have a description) are left out of
+        // plain queries: each would add term lookups to every query for nothing.
+        let searcher = reader.searcher();
+        let mut default_fields = Vec::new();
+        for (field, _) in index.fields.searchable_text() {
+            let mut tokens = 0;
+            for segment in searcher.segment_readers() {
+                tokens += segment
+                    .inverted_index(field.field)
+                    .map_err(|e| Error::index("reading the index", e))?
+                    .total_num_tokens();
+            }
+            if tokens > 0 {
+                default_fields.push(field.source);
+            }
+        }
         Ok(ArticleSearcher {
             index,
             reader,
+            default_fields,
             synonyms: HashMap::new(),
             ids: OnceLock::new(),
         })
@@ -567,7 +586,10 @@ impl ArticleSearcher {
     fn clause_fields(&self, field: Option<QueryField>) -> Result<Vec<(&IndexedField, f32)>> {
         let fields = &self.index.fields;
         let Some(named) = field else {
-            return Ok(fields.searchable_text().collect());
+            return Ok(fields
+                .searchable_text()
+                .filter(|(f, _)| self.default_fields.contains(&f.source))
+                .collect());
         };
         let source = match named {
             QueryField::Title => ArticleField::Title,
