@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use common::Workspace;
 use serde_json::Value;
@@ -167,13 +167,7 @@ fn a_closed_pipe_is_not_an_error() {
     let workspace = Workspace::with_fixtures(&[]);
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/data");
     assert!(workspace.run(&["ingest", data, "--quiet"]).code <= 1);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sousuo"))
-        .args(["export"])
-        .current_dir(workspace.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = workspace.spawn(&["export"], Stdio::piped);
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)

@@ -243,8 +243,8 @@ fn killing_an_ingest_at_any_point_loses_and_duplicates_nothing() {
     let total = 3000;
     write_posts(workspace.path(), total);
     for delay_ms in [30, 150, 400, 800, 1500] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sousuo"))
-            .args([
+        let mut child = workspace.spawn(
+            &[
                 "ingest",
                 "posts",
                 "--commit-every",
@@ -252,12 +252,9 @@ fn killing_an_ingest_at_any_point_loses_and_duplicates_nothing() {
                 "--threads",
                 "1",
                 "--quiet",
-            ])
-            .current_dir(workspace.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            ],
+            Stdio::null,
+        );
         std::thread::sleep(Duration::from_millis(delay_ms));
         child.kill().unwrap();
         child.wait().unwrap();
@@ -288,13 +285,10 @@ fn a_second_ingest_is_refused_while_one_runs_and_queries_see_the_last_commit() {
     let workspace = Workspace::with_fixtures(&["handmade"]);
     assert_eq!(workspace.run(&["ingest", "posts/handmade"]).code, 0);
     write_posts(workspace.path(), 4000);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sousuo"))
-        .args(["ingest", "posts", "--threads", "1", "--quiet"])
-        .current_dir(workspace.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = workspace.spawn(
+        &["ingest", "posts", "--threads", "1", "--quiet"],
+        Stdio::null,
+    );
     let lock = workspace.path().join(".sousuo.lock");
     let started = Instant::now();
     while !lock.exists() && started.elapsed() < Duration::from_secs(10) {
@@ -325,13 +319,10 @@ fn a_second_ingest_is_refused_while_one_runs_and_queries_see_the_last_commit() {
 fn ctrl_c_commits_what_was_done_and_exits_cleanly() {
     let workspace = Workspace::with_fixtures(&[]);
     write_posts(workspace.path(), 4000);
-    let child = Command::new(env!("CARGO_BIN_EXE_sousuo"))
-        .args(["ingest", "posts", "--threads", "1", "--json"])
-        .current_dir(workspace.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = workspace.spawn(
+        &["ingest", "posts", "--threads", "1", "--json"],
+        Stdio::piped,
+    );
     std::thread::sleep(Duration::from_millis(400));
     Command::new("kill")
         .args(["-INT", &child.id().to_string()])

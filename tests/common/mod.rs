@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 use tempfile::TempDir;
@@ -108,6 +108,18 @@ impl Workspace {
     /// Runs sousuo in the workspace.
     pub fn run(&self, args: &[&str]) -> Run {
         sousuo(self.path(), args)
+    }
+
+    /// Starts sousuo in the workspace without waiting for it, with the given output pipes.
+    pub fn spawn(&self, args: &[&str], output: fn() -> Stdio) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_sousuo"))
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("SOUSUO_INDEX")
+            .stdout(output())
+            .stderr(output())
+            .spawn()
+            .expect("sousuo starts")
     }
 
     /// Ingests `posts/` into the default index; returns the JSON summary.
