@@ -45,7 +45,7 @@ struct BulkTarget<'a> {
 }
 
 /// The words and sub-words of `text` as the index holds them, each space-joined.
-pub fn segmented(searcher: &ArticleSearcher, text: &str) -> (String, String) {
+fn segmented(searcher: &ArticleSearcher, text: &str) -> (String, String) {
     let mut buffer = TokenBuffer::default();
     searcher
         .index()

@@ -383,11 +383,6 @@ impl ArticleSearcher {
         })
     }
 
-    /// The number of documents searched.
-    pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
-
     /// The index searched.
     pub fn index(&self) -> &SearchIndex {
         &self.index
