@@ -34,6 +34,8 @@ pub struct SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct ArticleDocument {
     values: Vec<(Field, OwnedValue)>,
+    /// Sub-word fields, each with the index in `values` of the text it indexes.
+    sub_words: Vec<(Field, usize)>,
 }
 
 impl ArticleDocument {
@@ -41,8 +43,11 @@ impl ArticleDocument {
         self.values.push((field, value));
     }
 
-    fn add_text(&mut self, field: Field, text: &str) {
-        self.add(field, OwnedValue::Str(text.to_string()));
+    fn add_text(&mut self, field: &IndexedField, text: &str) {
+        if let Some(sub_words) = field.sub_words {
+            self.sub_words.push((sub_words, self.values.len()));
+        }
+        self.add(field.field, OwnedValue::Str(text.to_string()));
     }
 
     fn add_facet(&mut self, field: Field, facet: Facet) {
@@ -66,20 +71,41 @@ impl ArticleDocument {
     }
 }
 
-type FieldValueIter<'a> = std::iter::Map<
-    std::slice::Iter<'a, (Field, OwnedValue)>,
-    fn(&'a (Field, OwnedValue)) -> (Field, &'a OwnedValue),
->;
+/// The values of an [`ArticleDocument`], then its sub-word fields' values.
+pub struct FieldValueIter<'a> {
+    document: &'a ArticleDocument,
+    next: usize,
+}
+
+impl<'a> Iterator for FieldValueIter<'a> {
+    type Item = (Field, &'a OwnedValue);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let values = &self.document.values;
+        let item = match self.next.checked_sub(values.len()) {
+            None => {
+                let (field, value) = &values[self.next];
+                (*field, value)
+            }
+            Some(i) => {
+                let (field, text) = self.document.sub_words.get(i)?;
+                (*field, &values[*text].1)
+            }
+        };
+        self.next += 1;
+        Some(item)
+    }
+}
 
 impl Document for ArticleDocument {
     type Value<'a> = &'a OwnedValue;
     type FieldsValuesIter<'a> = FieldValueIter<'a>;
 
     fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
-        fn split(entry: &(Field, OwnedValue)) -> (Field, &OwnedValue) {
-            (entry.0, &entry.1)
+        FieldValueIter {
+            document: self,
+            next: 0,
         }
-        self.values.iter().map(split)
     }
 }
 
@@ -135,9 +161,7 @@ fn add_optional(document: &mut ArticleDocument, field: &IndexedField, value: &Op
 
 fn add_value(document: &mut ArticleDocument, field: &IndexedField, value: &str) {
     match field.spec.field_type {
-        FieldType::Text | FieldType::String | FieldType::Stored => {
-            document.add_text(field.field, value)
-        }
+        FieldType::Text | FieldType::String | FieldType::Stored => document.add_text(field, value),
         FieldType::Facet => document.add_facet(field.field, Facet::from_path([value])),
         FieldType::Date => {}
     }

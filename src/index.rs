@@ -16,10 +16,12 @@ use tantivy::{Index, IndexSettings, SegmentReader};
 
 use crate::error::{Error, Result};
 use crate::schema::{Fields, IndexSchema};
-use crate::text::{Analyzer, ChineseTokenizer, CHINESE_ANALYZER};
+use crate::text::{
+    Analyzer, ChineseTokenizer, SubWordTokenizer, CHINESE_ANALYZER, SUB_WORD_ANALYZER,
+};
 
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
-pub const INDEX_FORMAT: u32 = 1;
+pub const INDEX_FORMAT: u32 = 2;
 const META_FILE: &str = "sousuo-index.json";
 /// The user dictionary an index was built with, copied into its folder.
 const USER_DICTIONARY_FILE: &str = "user-dictionary.txt";
@@ -293,11 +295,12 @@ impl SearchIndex {
     }
 }
 
-/// Registers the Chinese analyzer under [`CHINESE_ANALYZER`].
+/// Registers the Chinese analyzer under [`CHINESE_ANALYZER`] (words) and
+/// [`SUB_WORD_ANALYZER`] (sub-words).
 fn register_analyzer(index: &Index, analyzer: &Analyzer) {
-    index
-        .tokenizers()
-        .register(CHINESE_ANALYZER, ChineseTokenizer::new(analyzer.clone()));
+    let tokenizers = index.tokenizers();
+    tokenizers.register(CHINESE_ANALYZER, ChineseTokenizer::new(analyzer.clone()));
+    tokenizers.register(SUB_WORD_ANALYZER, SubWordTokenizer::new(analyzer.clone()));
 }
 
 fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<()> {

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::facets::{FacetCollector, FacetCounts};
 use crate::index::SearchIndex;
 use crate::query::{parse_query, Clause, ClauseKind, Occur, QueryField};
-use crate::schema::{ArticleField, FieldType, IndexedField};
+use crate::schema::{ArticleField, FieldType, IndexedField, SUB_WORD_FIELD_PREFIX};
 use crate::snippet::SnippetMaker;
 use crate::text::{normalize_term, sub_word_term, Mode, SUB_WORD_PREFIX};
 
@@ -41,7 +41,7 @@ pub const SYNONYM_WEIGHT: f32 = 0.8;
 /// Keywords of an article that make the query for similar articles.
 const SIMILAR_KEYWORDS: usize = 20;
 /// Weight of a match as a sub-word of a longer word, relative to a whole-word match.
-const SUB_WORD_WEIGHT: f32 = 0.5;
+const SUB_WORD_WEIGHT: f32 = 0.35;
 /// How many of the best candidates the proximity boost rescores (more when paging deeper).
 const RESCORE_WINDOW: usize = 100;
 /// Weight of the proximity clause relative to the words' own scores.
@@ -949,6 +949,7 @@ fn readable(description: &str, schema: &tantivy::schema::Schema) -> String {
     match (field_id, value) {
         (Some(id), Some(value)) => {
             let field = schema.get_field_name(tantivy::schema::Field::from_field_id(id));
+            let field = field.strip_prefix(SUB_WORD_FIELD_PREFIX).unwrap_or(field);
             let value = value.replace("\\u{3}", "\u{3}");
             match value.strip_prefix(SUB_WORD_PREFIX) {
                 Some(word) => format!("{field}: {word} (as a sub-word)"),
@@ -999,12 +1000,13 @@ fn term_queries(fields: &[(&IndexedField, f32)], term: &str) -> Vec<Box<dyn Quer
     let mut queries = Vec::with_capacity(fields.len() * 2);
     for (field, boost) in fields {
         queries.push(boosted_term(field, term, *boost));
-        if field.spec.field_type == FieldType::Text {
-            queries.push(boosted_term(
-                field,
-                &sub_word_term(term),
-                boost * SUB_WORD_WEIGHT,
-            ));
+        if let Some(sub_words) = field.sub_words {
+            let query = TermQuery::new(
+                Term::from_field_text(sub_words, &sub_word_term(term)),
+                IndexRecordOption::WithFreqs,
+            );
+            let boost = boost * SUB_WORD_WEIGHT;
+            queries.push(Box::new(BoostQuery::new(Box::new(query), boost)));
         }
     }
     queries

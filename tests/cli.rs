@@ -557,3 +557,16 @@ fn explain_shows_terms_fields_and_the_proximity_bonus() {
         "BM25 arithmetic stays in --json"
     );
 }
+
+#[test]
+fn explain_names_a_sub_word_match_by_its_field() {
+    let workspace = indexed();
+    let run = workspace.run(&["query", "大会堂", "--json", "--explain", "--limit", "1"]);
+    let hit = &run.json_lines()[0];
+    let text = hit["explanation"].to_string();
+    assert!(
+        text.contains("body: 大会堂 (as a sub-word)"),
+        "sub-word match missing from {text}"
+    );
+    assert!(!text.contains("_sub."), "internal field name shown: {text}");
+}

@@ -353,10 +353,11 @@ fn an_index_from_another_format_is_refused_with_rebuild_advice() {
     let workspace = Workspace::with_fixtures(&["handmade"]);
     assert_eq!(workspace.run(&["ingest", "posts"]).code, 0);
     let meta_path = workspace.path().join(".sousuo/sousuo-index.json");
-    let meta = fs::read_to_string(&meta_path)
-        .unwrap()
-        .replace("\"format\": 1", "\"format\": 99");
-    fs::write(&meta_path, meta).unwrap();
+    let mut meta: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&meta_path).unwrap()).unwrap();
+    assert!(meta["format"].is_u64(), "{meta}");
+    meta["format"] = 99.into();
+    fs::write(&meta_path, meta.to_string()).unwrap();
     for args in [&["query", "算力"][..], &["ingest", "posts"][..]] {
         let run = workspace.run(args);
         assert_eq!(run.code, 2);

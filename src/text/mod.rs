@@ -8,10 +8,12 @@
 //!   0, 1, 2, … and, when indexing, each dictionary sub-word of a longer word (大会堂 in
 //!   人民大会堂) is stacked at the position of the word that holds it. A phrase query built
 //!   from exact-mode words matches the same words in a document with no slop;
-//! - sub-words are indexed in their own term space, behind [`SUB_WORD_PREFIX`], so a query
+//! - sub-words are indexed apart from the words, behind [`SUB_WORD_PREFIX`], so a query
 //!   can match them at a lower weight than whole words ([`sub_word_term`]). Mixed with the
 //!   words they lowered nDCG@10 on the judged dev set from 0.751 to 0.743 (see
-//!   docs/relevance.md); apart, recall is kept at no cost.
+//!   docs/relevance.md); apart, recall is kept at no cost. In the index they go to a field
+//!   of their own ([`SubWordTokenizer`]): without positions (no phrase uses them), and
+//!   without lengthening the word field (BM25 lengths count words).
 
 mod normalize;
 
@@ -26,6 +28,9 @@ use normalize::{is_indexable, normalize_into};
 /// The name under which the analyzer is registered with tantivy and named in
 /// `index-schema.json`.
 pub const CHINESE_ANALYZER: &str = "chinese";
+
+/// The name of the tokenizer of the sub-word fields ([`SubWordTokenizer`]).
+pub const SUB_WORD_ANALYZER: &str = "chinese_sub_words";
 
 /// A dictionary loaded on first use: loading jieba's takes about 0.1 s, which a re-ingest
 /// of unchanged files never needs to pay.
@@ -250,6 +255,23 @@ impl TokenBuffer {
         token
     }
 
+    /// Moves the sub-word tokens into `sub_words` (cleared first), keeping the words here,
+    /// in order. Tokens are swapped, not copied: no allocation once both buffers have grown.
+    fn split_sub_words(&mut self, sub_words: &mut TokenBuffer) {
+        sub_words.clear();
+        let mut kept = 0;
+        for i in 0..self.len {
+            if self.slots[i].text.starts_with(SUB_WORD_PREFIX) {
+                let slot = sub_words.next_slot();
+                std::mem::swap(slot, &mut self.slots[i]);
+            } else {
+                self.slots.swap(kept, i);
+                kept += 1;
+            }
+        }
+        self.len = kept;
+    }
+
     /// Whether the last token repeats the text of one from `since` on.
     fn is_repeat(&self, since: usize) -> bool {
         let last = &self.slots[self.len - 1];
@@ -259,9 +281,11 @@ impl TokenBuffer {
     }
 }
 
-/// The analyzer as a tantivy tokenizer (index mode), registered on every index open so that
-/// tantivy and sousuo always agree on terms. tantivy's writer threads call it while
-/// indexing: this is where ingest segments, once per text.
+/// The analyzer as a tantivy tokenizer for word fields (index mode, whole words only),
+/// registered on every index open so that tantivy and sousuo always agree on terms.
+/// tantivy's writer threads call it while indexing: this is where ingest segments, once per
+/// text. The sub-words found on the way are kept for the [`SubWordTokenizer`] of the same
+/// thread, which the writer calls next on the same text.
 #[derive(Clone, Debug, Default)]
 pub struct ChineseTokenizer {
     analyzer: Analyzer,
@@ -278,7 +302,74 @@ impl ChineseTokenizer {
     }
 }
 
-/// The token stream of [`ChineseTokenizer`].
+/// The sub-word tokens of the texts a thread's [`ChineseTokenizer`] segmented last, for its
+/// [`SubWordTokenizer`]: a text is segmented once although two fields index it.
+mod handover {
+    use std::cell::RefCell;
+
+    use super::TokenBuffer;
+
+    /// A text as seen by both tokenizers: the same string slice, checked by content hash.
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    pub struct TextKey {
+        address: usize,
+        len: usize,
+        hash: u64,
+    }
+
+    impl TextKey {
+        pub fn of(text: &str) -> TextKey {
+            TextKey {
+                address: text.as_ptr() as usize,
+                len: text.len(),
+                hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+            }
+        }
+    }
+
+    /// More than the text fields of one document; older entries are dropped.
+    const CAPACITY: usize = 8;
+
+    thread_local! {
+        static PENDING: RefCell<Vec<(TextKey, TokenBuffer)>> = const { RefCell::new(Vec::new()) };
+        static SPARE: RefCell<Vec<TokenBuffer>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// An empty buffer, reused when one is free.
+    pub fn spare_buffer() -> TokenBuffer {
+        SPARE.with_borrow_mut(|spare| spare.pop().unwrap_or_default())
+    }
+
+    /// Leaves the sub-words of `key`'s text for the sub-word tokenizer.
+    pub fn leave(key: TextKey, sub_words: TokenBuffer) {
+        PENDING.with_borrow_mut(|pending| {
+            if pending.len() == CAPACITY {
+                let (_, dropped) = pending.remove(0);
+                recycle(dropped);
+            }
+            pending.push((key, sub_words));
+        });
+    }
+
+    /// The sub-words left for `key`'s text, if any.
+    pub fn take(key: TextKey) -> Option<TokenBuffer> {
+        PENDING.with_borrow_mut(|pending| {
+            let found = pending.iter().rposition(|(k, _)| *k == key)?;
+            Some(pending.remove(found).1)
+        })
+    }
+
+    /// Returns a buffer for reuse.
+    pub fn recycle(buffer: TokenBuffer) {
+        SPARE.with_borrow_mut(|spare| {
+            if spare.len() < CAPACITY {
+                spare.push(buffer);
+            }
+        });
+    }
+}
+
+/// The token stream of [`ChineseTokenizer`] and [`SubWordTokenizer`].
 pub struct ChineseTokenStream<'a> {
     buffer: &'a mut TokenBuffer,
     next: usize,
@@ -290,6 +381,51 @@ impl Tokenizer for ChineseTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
         self.analyzer
             .analyze_into(text, Mode::Index, &mut self.buffer);
+        let mut sub_words = handover::spare_buffer();
+        self.buffer.split_sub_words(&mut sub_words);
+        handover::leave(handover::TextKey::of(text), sub_words);
+        ChineseTokenStream {
+            buffer: &mut self.buffer,
+            next: 0,
+        }
+    }
+}
+
+/// The tokenizer of sub-word fields: the dictionary sub-words of longer words
+/// ([`sub_word_term`]s), taken from the [`ChineseTokenizer`] that just segmented the same
+/// text on this thread, or segmented here when it did not.
+#[derive(Clone, Debug, Default)]
+pub struct SubWordTokenizer {
+    analyzer: Analyzer,
+    buffer: TokenBuffer,
+}
+
+impl SubWordTokenizer {
+    /// A tokenizer over `analyzer`.
+    pub fn new(analyzer: Analyzer) -> Self {
+        SubWordTokenizer {
+            analyzer,
+            buffer: TokenBuffer::default(),
+        }
+    }
+}
+
+impl Tokenizer for SubWordTokenizer {
+    type TokenStream<'a> = ChineseTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
+        match handover::take(handover::TextKey::of(text)) {
+            Some(sub_words) => {
+                let used = std::mem::replace(&mut self.buffer, sub_words);
+                handover::recycle(used);
+            }
+            None => {
+                let mut words = handover::spare_buffer();
+                self.analyzer.analyze_into(text, Mode::Index, &mut words);
+                words.split_sub_words(&mut self.buffer);
+                handover::recycle(words);
+            }
+        }
         ChineseTokenStream {
             buffer: &mut self.buffer,
             next: 0,
@@ -420,16 +556,45 @@ mod tests {
         assert_eq!(&text[taiwan.offset_from..taiwan.offset_to], "臺灣");
     }
 
-    #[test]
-    fn tokenizer_stream_yields_the_index_tokens() {
-        let mut tokenizer = ChineseTokenizer::default();
-        let mut stream = tokenizer.token_stream("人民大会堂");
+    fn stream_terms(stream: &mut ChineseTokenStream) -> Vec<String> {
         let mut terms = Vec::new();
         while stream.advance() {
             terms.push(stream.token().text.clone());
         }
-        assert_eq!(terms.last().map(String::as_str), Some("人民大会堂"));
-        assert!(terms.contains(&sub_word_term("大会堂")));
+        terms
+    }
+
+    #[test]
+    fn word_and_sub_word_tokenizers_split_the_index_tokens() {
+        let text = "在人民大会堂举行";
+        let mut words = ChineseTokenizer::default();
+        let mut sub_words = SubWordTokenizer::default();
+        let word_terms = stream_terms(&mut words.token_stream(text));
+        assert_eq!(word_terms, ["在", "人民大会堂", "举行"]);
+        // Handed over from the word tokenizer, and segmented afresh: the same sub-words.
+        let handed_over = stream_terms(&mut sub_words.token_stream(text));
+        let afresh = stream_terms(&mut sub_words.token_stream(text));
+        assert!(
+            handed_over.contains(&sub_word_term("大会堂")),
+            "{handed_over:?}"
+        );
+        assert!(handed_over.iter().all(|t| t.starts_with(SUB_WORD_PREFIX)));
+        assert_eq!(handed_over, afresh);
+        let mut all = Vec::new();
+        Analyzer::default().analyze(text, Mode::Index, &mut all);
+        assert_eq!(all.len(), word_terms.len() + handed_over.len());
+    }
+
+    #[test]
+    fn sub_word_tokenizer_never_takes_another_texts_sub_words() {
+        let mut words = ChineseTokenizer::default();
+        let mut sub_words = SubWordTokenizer::default();
+        stream_terms(&mut words.token_stream("中国人民银行"));
+        // A different text of the same length at another address: segmented afresh.
+        let other = String::from("北京大学生物");
+        let terms = stream_terms(&mut sub_words.token_stream(&other));
+        assert!(!terms.contains(&sub_word_term("银行")), "{terms:?}");
+        assert!(terms.contains(&sub_word_term("北京")), "{terms:?}");
     }
 
     proptest! {
