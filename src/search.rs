@@ -8,7 +8,7 @@
 //!   never turned into a strict phrase;
 //! - the query's words together form a sloppy phrase that adds to the score of documents
 //!   where they stand close (proximity boost), applied by rescoring the best candidates so
-//!   the word query itself stays a pure term union (block-max WAND);
+//!   the word query itself stays a flat union of term scorers (one buffered pass);
 //! - `"…"` phrases, `+`, `-` and `field:` clauses are strict, as written.
 
 use std::collections::HashMap;
@@ -421,8 +421,8 @@ impl ArticleSearcher {
     }
 
     /// The tantivy clauses for query clauses. Plain words become boosted term queries
-    /// directly in the list, so that a query of words is a pure term union that tantivy runs
-    /// with block-max WAND. `ranking_words` (top level only) collects the plain words for
+    /// directly in the list, so that a query of words is one flat union of term scorers.
+    /// `ranking_words` (top level only) collects the plain words for
     /// the proximity boost.
     fn build_clauses(
         &self,
@@ -987,8 +987,8 @@ fn any_field(fields: &[(&IndexedField, f32)], term: &str) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(per_field))
 }
 
-/// One boosted term query: tantivy hands the boost to the term scorer, which keeps a union
-/// of them eligible for block-max WAND.
+/// One boosted term query: tantivy hands the boost to the term scorer, so a union of them
+/// stays flat.
 fn boosted_term(field: &IndexedField, term: &str, boost: f32) -> Box<dyn Query> {
     let query = TermQuery::new(term_for(field, term), IndexRecordOption::WithFreqs);
     Box::new(BoostQuery::new(Box::new(query), boost))
