@@ -4,6 +4,8 @@
 //! `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]`, `YYYY/MM/DD[ HH:MM[:SS]]`,
 //! `YYYY年MM月DD日[ HH:MM[:SS]]`, each with or without an offset. A date without an offset
 //! is read as China time (+08:00), the time zone of the archives sousuo is made for.
+//! Front matter also gets [`find_date`]: feeds write the source's dateline into `date:`
+//! (`来源：湖南日报  |  2023年08月16日 14:16:56`), and the full date inside it is kept.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
@@ -128,6 +130,44 @@ pub fn parse_date_period(text: &str) -> Option<(DateTime<FixedOffset>, DateTime<
     Some((date, date + length))
 }
 
+/// The first full date (year, month and day, with its time when one follows) written inside
+/// other text, as [`parse_date`] reads it. A date without a year (`07-20 22:43`) is none.
+///
+/// ```
+/// use sousuo::article::find_date;
+/// let date = find_date("来源：湖南日报  |  2023年08月16日 14:16:56").unwrap();
+/// assert_eq!(date.to_rfc3339(), "2023-08-16T14:16:56+08:00");
+/// assert!(find_date("7-25 19:09").is_none());
+/// ```
+pub fn find_date(text: &str) -> Option<DateTime<FixedOffset>> {
+    let is_date_char =
+        |c: char| c.is_ascii_digit() || matches!(c, '年' | '月' | '日' | '-' | '/' | ':' | ' ');
+    let bytes = text.as_bytes();
+    for (start, _) in text.char_indices() {
+        let year_follows = bytes.len() >= start + 5
+            && bytes[start..start + 4].iter().all(u8::is_ascii_digit)
+            && matches!(text[start + 4..].chars().next(), Some('年' | '-' | '/'));
+        let after_digit = start > 0 && bytes[start - 1].is_ascii_digit();
+        if !year_follows || after_digit {
+            continue;
+        }
+        let rest = &text[start..];
+        let end = rest.find(|c: char| !is_date_char(c)).unwrap_or(rest.len());
+        let mut candidate = rest[..end].trim_end_matches([' ', ':', '-', '/']);
+        // `2023年07月25日 20:06:04 来自北京`: the time, else the day alone.
+        loop {
+            if let Some(naive) = parse_naive(candidate) {
+                return china_offset().from_local_datetime(&naive).single();
+            }
+            match candidate.rsplit_once(' ') {
+                Some((shorter, _)) => candidate = shorter.trim_end(),
+                None => break,
+            }
+        }
+    }
+    None
+}
+
 fn parse_naive(text: &str) -> Option<NaiveDateTime> {
     for format in DATE_TIME_FORMATS {
         if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
@@ -243,6 +283,38 @@ mod tests {
         );
         for bad in ["", "2022-13", "yesterday", "99", "2022-07-32"] {
             assert_eq!(period(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn datelines_in_front_matter_give_their_full_date() {
+        let found = |text: &str| find_date(text).map(|d| d.to_rfc3339());
+        for (text, expected) in [
+            (
+                "来源：湖南日报  |  2023年08月16日 14:16:56",
+                "2023-08-16T14:16:56+08:00",
+            ),
+            (
+                "2023年07月25日 20:06:04 来自北京",
+                "2023-07-25T20:06:04+08:00",
+            ),
+            (
+                "http://www.gd.chinanews.com\u{a0}\u{a0}2023年08月15日 21:54\u{a0}来源：中新网广东",
+                "2023-08-15T21:54:00+08:00",
+            ),
+            ("发布于 2023-08-01 来源", "2023-08-01T00:00:00+08:00"),
+        ] {
+            assert_eq!(found(text).as_deref(), Some(expected), "{text:?}");
+        }
+        for text in [
+            "Invalid Date",
+            "8-18 11:26",
+            "07/30",
+            "202307/28 22:15:30",
+            "12023年13月01日",
+            "第2023号文件",
+        ] {
+            assert_eq!(found(text), None, "{text:?}");
         }
     }
 

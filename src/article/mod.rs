@@ -11,7 +11,7 @@ mod html;
 
 use chrono::{DateTime, FixedOffset};
 
-pub use date::{china_offset, parse_date, parse_date_period};
+pub use date::{china_offset, find_date, parse_date, parse_date_period};
 pub use front_matter::{parse_front_matter, split_front_matter, FrontMatter, Split};
 pub use html::{clean_html, CleanBody};
 
@@ -118,7 +118,7 @@ pub fn parse_article(
     };
     let date = match front_matter.date.as_deref() {
         Some(written) => {
-            let date = parse_date(written);
+            let date = parse_date(written).or_else(|| find_date(written));
             if date.is_none() {
                 warnings.push(format!(
                     "date: cannot read {written:?} as a date; left empty"
