@@ -23,7 +23,7 @@ fuzz_target!(|query: &str| {
             ClauseKind::DateRange { .. } => continue,
         };
         let mut tokens = Vec::new();
-        analyzer.analyze(text, Mode::Query, &mut tokens);
+        analyzer.analyze(&text, Mode::Query, &mut tokens);
         for token in &tokens {
             assert!(text.is_char_boundary(token.offset_from));
             assert!(text.is_char_boundary(token.offset_to));

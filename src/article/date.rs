@@ -318,6 +318,19 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_dateline_is_read_or_left_without_panic(
+            text in "[0-9年月日:/ \\-来源|\u{a0}a-z]{0,40}"
+        ) {
+            if let Some(date) = find_date(&text) {
+                // A found date is one written in the text: its year is there.
+                let year = date.format("%Y").to_string();
+                proptest::prop_assert!(text.contains(&year), "{} in {:?}", year, text);
+            }
+        }
+    }
+
     #[test]
     fn anything_else_is_no_date() {
         for text in [
