@@ -990,7 +990,11 @@ fn any_field(fields: &[(&IndexedField, f32)], term: &str) -> Box<dyn Query> {
 /// One boosted term query: tantivy hands the boost to the term scorer, so a union of them
 /// stays flat.
 fn boosted_term(field: &IndexedField, term: &str, boost: f32) -> Box<dyn Query> {
-    let query = TermQuery::new(term_for(field, term), IndexRecordOption::WithFreqs);
+    boosted(term_for(field, term), boost)
+}
+
+fn boosted(term: Term, boost: f32) -> Box<dyn Query> {
+    let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
     Box::new(BoostQuery::new(Box::new(query), boost))
 }
 
@@ -1001,12 +1005,8 @@ fn term_queries(fields: &[(&IndexedField, f32)], term: &str) -> Vec<Box<dyn Quer
     for (field, boost) in fields {
         queries.push(boosted_term(field, term, *boost));
         if let Some(sub_words) = field.sub_words {
-            let query = TermQuery::new(
-                Term::from_field_text(sub_words, &sub_word_term(term)),
-                IndexRecordOption::WithFreqs,
-            );
-            let boost = boost * SUB_WORD_WEIGHT;
-            queries.push(Box::new(BoostQuery::new(Box::new(query), boost)));
+            let sub_word = Term::from_field_text(sub_words, &sub_word_term(term));
+            queries.push(boosted(sub_word, boost * SUB_WORD_WEIGHT));
         }
     }
     queries
