@@ -51,6 +51,12 @@ pub enum Command {
         after_help = "Each line holds the stored fields plus, per text field, FIELD_tokens (the words as\nindexed, space-joined) and FIELD_subwords. See docs/scale-out.md.\n\nExamples:\n  sousuo export > articles.ndjson\n  sousuo export --format opensearch-bulk --query 算力 > bulk.ndjson"
     )]
     Export(ExportArgs),
+    /// Verify the index: its record, every file's checksum, the stored documents and the
+    /// ids; with --repair, remove what is damaged so the next ingest restores it.
+    #[command(
+        after_help = "Examples:\n  sousuo check\n  sousuo check --repair && sousuo ingest data\n\nExit codes: 0 the index is sound (or was repaired), 1 damage found, 2 error."
+    )]
+    Check(CheckArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  sousuo completions bash > /etc/bash_completion.d/sousuo\n  sousuo completions zsh > ~/.zfunc/_sousuo\n  sousuo completions fish > ~/.config/fish/completions/sousuo.fish"
@@ -66,6 +72,20 @@ pub struct StatsArgs {
     /// How many categories to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sousuo check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Drop damaged segments and every copy of a duplicated id (their articles come back
+    /// with the next ingest of their folders).
+    #[arg(long)]
+    pub repair: bool,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -165,9 +185,15 @@ pub struct IngestArgs {
     /// Parse, clean and segment every file, index nothing (validates a corpus).
     #[arg(long)]
     pub dry_run: bool,
-    /// Remove articles whose files were not found in this run.
+    /// Remove the articles ingested from these PATHs whose files are gone. Nothing is
+    /// removed under a PATH that could not be walked completely, nor under other folders
+    /// of the index. With --dry-run: count what would be removed.
     #[arg(long)]
     pub prune: bool,
+    /// Follow symbolic links that lead out of PATH (by default they are reported and left
+    /// alone; links within PATH are always followed).
+    #[arg(long)]
+    pub follow: bool,
     /// Parser threads [default: number of cores]
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
@@ -192,13 +218,15 @@ pub struct IngestArgs {
 /// `sousuo query`.
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// The query (see below for the syntax).
+    /// The query (see below for the syntax). Several words are one query, joined by spaces:
+    /// `sousuo query 新能源汽车 补贴` is `sousuo query '新能源汽车 补贴'`. A word starting
+    /// with `-` goes after `--` (`sousuo query -- -广告 算力`) or inside quotes.
     #[arg(
         required_unless_present = "batch",
         conflicts_with = "batch",
         value_name = "QUERY"
     )]
-    pub query: Option<String>,
+    pub query: Vec<String>,
     #[command(flatten)]
     pub index: IndexArgs,
     /// Number of hits.

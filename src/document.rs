@@ -20,7 +20,9 @@ use crate::schema::{ArticleField, FieldType, Fields, IndexedField};
 pub struct SourceFile {
     /// Document id: the path relative to the ingested folder, `/`-separated.
     pub id: String,
-    /// The path as found.
+    /// The absolute folder the file was found under (`id` is the path below it).
+    pub root: String,
+    /// The file's absolute path: `root` joined with `id`.
     pub path: String,
     /// xxh3 hash of the file's bytes.
     pub content_hash: u64,
@@ -150,6 +152,7 @@ pub fn build_document(fields: &Fields, article: &Article, source: &SourceFile) -
     document.add(fields.content_hash, OwnedValue::U64(source.content_hash));
     document.add(fields.mtime, OwnedValue::U64(source.mtime));
     document.add(fields.size, OwnedValue::U64(source.size));
+    document.add(fields.root, OwnedValue::Str(source.root.clone()));
     document
 }
 

@@ -11,6 +11,8 @@
 #![warn(missing_docs)]
 
 pub mod article;
+pub mod batch;
+pub mod check;
 pub mod decode;
 pub mod document;
 pub mod error;
@@ -23,7 +25,9 @@ pub mod query;
 pub mod schema;
 pub mod search;
 pub mod snippet;
+pub mod source;
 pub mod stats;
 pub mod text;
+pub mod visible;
 
 pub use error::{Error, Result};

@@ -1,7 +1,7 @@
 //! The `sousuo` binary: arguments in, library calls, output and exit code out. The only
 //! place that prints or exits.
 
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,13 +12,17 @@ use anyhow::Context;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use sousuo::batch::BatchReader;
+use sousuo::check::{check, repair};
 use sousuo::export::{export, ExportFormat};
-use sousuo::index::SearchIndex;
+use sousuo::index::{SearchIndex, WriterLock};
 use sousuo::ingest::{ingest, FileOutcome, IngestEvent, IngestOptions};
 use sousuo::output::{self, HumanStyle};
 use sousuo::schema::IndexSchema;
 use sousuo::search::{ArticleSearcher, Filters, SearchRequest, SortOrder};
+use sousuo::source::read_ingested;
 use sousuo::stats::index_stats;
+use sousuo::visible::visible_line;
 
 mod cli;
 
@@ -28,9 +32,12 @@ mod cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cli::{
-    Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs, IngestArgs,
-    QueryArgs, SimilarArgs, SortArg, StatsArgs,
+    CheckArgs, Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs,
+    IngestArgs, QueryArgs, SimilarArgs, SortArg, StatsArgs,
 };
+
+/// The most `get --raw` reads of a source file.
+const RAW_MAX_BYTES: u64 = 1 << 30;
 
 /// Exit code for success (query: hits found).
 const EXIT_OK: u8 = 0;
@@ -48,20 +55,34 @@ fn main() -> ExitCode {
         Command::Get(args) => run_get(args),
         Command::Similar(args) => run_similar(args),
         Command::Export(args) => run_export(args),
+        Command::Check(args) => run_check(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(args.shell, &mut command, "sousuo", &mut io::stdout());
-            Ok(EXIT_OK)
+            // Written whole, then copied out: a closed pipe (`| head -1`) is an error to
+            // handle here, not a panic inside the generator.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "sousuo", &mut script);
+            io::stdout()
+                .lock()
+                .write_all(&script)
+                .map(|()| EXIT_OK)
+                .map_err(anyhow::Error::from)
         }
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::from(EXIT_OK),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", visible_line(&format!("{err:#}")));
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// `error: PATH: message` (or `warning: …`) on stderr, control characters made visible.
+fn diagnose(kind: &str, path: &Path, message: &str) {
+    let line = format!("{}: {message}", path.display());
+    eprintln!("{kind}: {}", visible_line(&line));
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -104,6 +125,7 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
     options.memory_budget = args.memory.max(16) << 20;
     options.max_file_size = args.max_file_size << 20;
     options.commit_every = args.commit_every.max(1);
+    options.follow = args.follow;
 
     let stop = Arc::new(AtomicBool::new(false));
     {
@@ -143,17 +165,20 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
                 progress.set_message(format!("{:.1} MB", bytes as f64 / 1e6));
             }
             for warning in warnings {
-                progress.suspend(|| eprintln!("warning: {}: {warning}", path.display()));
+                progress.suspend(|| diagnose("warning", path, warning));
             }
             if let FileOutcome::Failed(reason) = outcome {
-                progress.suspend(|| eprintln!("error: {}: {reason}", path.display()));
+                progress.suspend(|| diagnose("error", path, reason));
             }
             if let Some(lost) = damage {
-                progress.suspend(|| eprintln!("error: {}: {lost}", path.display()));
+                progress.suspend(|| diagnose("error", path, lost));
             }
         }
         IngestEvent::WalkError { path, reason } => {
-            progress.suspend(|| eprintln!("error: {}: {reason}", path.display()));
+            progress.suspend(|| diagnose("error", path, reason));
+        }
+        IngestEvent::Skipped { path, reason } => {
+            progress.suspend(|| diagnose("warning", path, reason));
         }
         IngestEvent::Committing => progress.set_message("committing"),
     };
@@ -161,6 +186,10 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
     progress.finish_and_clear();
     if stop.load(Ordering::SeqCst) {
         eprintln!("interrupted: committed the articles handled so far");
+    }
+    for root in &report.not_pruned {
+        let why = "was not walked completely; --prune removed nothing under it";
+        diagnose("warning", Path::new(root), why);
     }
     if args.json {
         let mut stdout = io::stdout().lock();
@@ -190,29 +219,27 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     if let Some(batch) = &args.batch {
         return run_batch(&searcher, batch, args.limit, args.json, &mut out);
     }
-    let query = args.query.unwrap_or_default();
-    let request = SearchRequest {
-        query,
-        limit: args.limit,
-        offset: args.offset,
-        with_documents: true,
-        // People see the count; scripts asking for JSON get the hits faster without it.
-        count_total: !args.json,
-        facets: args.facets,
-        explain: args.explain,
-        filters: Filters {
-            categories: args.category.clone(),
-            authors: args.author.clone(),
-            since: args.since.clone(),
-            until: args.until.clone(),
-        },
-        sort: match args.sort {
-            SortArg::Relevance => SortOrder::Relevance,
-            SortArg::Date => SortOrder::Date,
-            SortArg::NewestFirst => SortOrder::DateDescending,
-        },
+    let mut request = SearchRequest::new(args.query.join(" "));
+    request.limit = args.limit;
+    request.offset = args.offset;
+    // People see the count, and `--limit 0` asks for nothing else; scripts asking for JSON
+    // get the hits faster without it.
+    request.count_total = !args.json || args.limit == 0;
+    request.facets = args.facets;
+    request.explain = args.explain;
+    request.filters = Filters {
+        categories: args.category.clone(),
+        authors: args.author.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
     };
-    let results = searcher.search(&request)?;
+    request.sort = match args.sort {
+        SortArg::Relevance => SortOrder::Relevance,
+        SortArg::Date => SortOrder::Date,
+        SortArg::NewestFirst => SortOrder::DateDescending,
+    };
+    let mut results = searcher.search(&request)?;
+    shorten_paths(&mut results.hits);
     if args.json {
         output::write_json(&mut out, None, &results.hits)?;
         if let Some(facets) = &results.facets {
@@ -226,19 +253,39 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         }
         // The hits first, then the count, also when both go to one terminal.
         out.flush()?;
-        if results.hits.is_empty() {
+        let total = results.total.unwrap_or(results.hits.len());
+        if total == 0 {
             eprintln!("no hits");
+        } else if args.limit == 0 {
+            eprintln!("{total} matching articles");
         } else {
-            let total = results.total.unwrap_or(results.hits.len());
             eprintln!("{} of {total} matching articles", results.hits.len());
         }
     }
     out.flush()?;
-    Ok(if results.hits.is_empty() {
-        EXIT_PARTIAL
-    } else {
-        EXIT_OK
-    })
+    let found = results.total.unwrap_or(0) > 0 || !results.hits.is_empty();
+    Ok(if !found { EXIT_PARTIAL } else { EXIT_OK })
+}
+
+/// The index keeps absolute paths; people and scripts get them relative to the current
+/// folder when they lie under it (`data/…`), so they open from here and from anywhere.
+fn shown_path(path: &str) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| {
+        Path::new(path)
+            .strip_prefix(cwd)
+            .ok()
+            .map(Path::to_path_buf)
+    });
+    match relative {
+        Some(relative) if !relative.as_os_str().is_empty() => relative.display().to_string(),
+        _ => path.to_string(),
+    }
+}
+
+fn shorten_paths(hits: &mut [sousuo::search::Hit]) {
+    for hit in hits {
+        hit.path = shown_path(&hit.path);
+    }
 }
 
 /// Colour on a terminal unless `NO_COLOR` is set, or as `--color` says.
@@ -272,19 +319,23 @@ fn run_stats(args: StatsArgs) -> anyhow::Result<u8> {
 
 fn run_get(args: GetArgs) -> anyhow::Result<u8> {
     let searcher = open_searcher(&args.index)?;
-    let Some(article) = searcher.get(&args.id)? else {
+    let Some(mut article) = searcher.get(&args.id)? else {
         eprintln!("no article with id {:?}", args.id);
         return Ok(EXIT_PARTIAL);
     };
     let mut out = BufWriter::new(io::stdout().lock());
     if args.raw {
-        let raw = std::fs::read(&article.path)
-            .with_context(|| format!("{} (the source of {})", article.path, article.id))?;
+        let source = searcher
+            .source_record(&article.id)?
+            .context("the article disappeared while it was read")?;
+        let raw = read_ingested(&source.root, &source.id, source.content_hash, RAW_MAX_BYTES)?;
         out.write_all(&raw)?;
     } else if args.json {
+        article.path = shown_path(&article.path);
         serde_json::to_writer(&mut out, &article)?;
         writeln!(out)?;
     } else {
+        article.path = shown_path(&article.path);
         output::write_article_human(&mut out, &article)?;
     }
     out.flush()?;
@@ -293,10 +344,11 @@ fn run_get(args: GetArgs) -> anyhow::Result<u8> {
 
 fn run_similar(args: SimilarArgs) -> anyhow::Result<u8> {
     let searcher = open_searcher(&args.index)?;
-    let Some(results) = searcher.similar(&args.id, args.limit)? else {
+    let Some(mut results) = searcher.similar(&args.id, args.limit)? else {
         eprintln!("no article with id {:?}", args.id);
         return Ok(EXIT_PARTIAL);
     };
+    shorten_paths(&mut results.hits);
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         output::write_json(&mut out, None, &results.hits)?;
@@ -309,6 +361,32 @@ fn run_similar(args: SimilarArgs) -> anyhow::Result<u8> {
         EXIT_PARTIAL
     } else {
         EXIT_OK
+    })
+}
+
+fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
+    let _lock = args
+        .repair
+        .then(|| WriterLock::acquire(&index_dir(&args.index)))
+        .transpose()?;
+    let index = SearchIndex::open(&index_dir(&args.index))?;
+    let mut report = check(&index)?;
+    let sound = report.is_sound();
+    if args.repair && !sound {
+        repair(&index, &mut report)?;
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        output::write_check_human(&mut out, &report)?;
+    }
+    out.flush()?;
+    Ok(if sound || !report.repaired.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PARTIAL
     })
 }
 
@@ -325,13 +403,6 @@ fn run_export(args: ExportArgs) -> anyhow::Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// A line of a batch file.
-#[derive(serde::Deserialize)]
-struct BatchQuery {
-    id: serde_json::Value,
-    text: String,
-}
-
 fn run_batch(
     searcher: &ArticleSearcher,
     path: &Path,
@@ -342,42 +413,27 @@ fn run_batch(
     let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
     let mut bad_lines = 0;
     let mut latencies = Vec::new();
-    for (number, line) in io::BufReader::new(file).lines().enumerate() {
-        let line = line.with_context(|| format!("{}", path.display()))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let query: BatchQuery = match serde_json::from_str(&line) {
+    for item in BatchReader::new(io::BufReader::new(file)) {
+        let (number, query) = item.with_context(|| format!("{}", path.display()))?;
+        let query = match query {
             Ok(query) => query,
-            Err(err) => {
-                eprintln!("error: {}:{}: {err}", path.display(), number + 1);
+            Err(reason) => {
+                eprintln!("error: {}:{number}: {reason}", path.display());
                 bad_lines += 1;
                 continue;
             }
         };
-        let query_id = match &query.id {
-            serde_json::Value::String(id) => id.clone(),
-            other => other.to_string(),
-        };
-        let request = SearchRequest {
-            query: query.text,
-            limit,
-            offset: 0,
-            with_documents: json,
-            count_total: false,
-            facets: false,
-            explain: false,
-            filters: Filters::default(),
-            sort: SortOrder::Relevance,
-        };
+        let mut request = SearchRequest::new(query.text);
+        request.limit = limit;
+        request.with_documents = json;
         let started = Instant::now();
         let searched = searcher.search(&request);
         latencies.push(started.elapsed());
         match searched {
-            Ok(results) if json => output::write_json(out, Some(&query_id), &results.hits)?,
-            Ok(results) => output::write_trec(out, &query_id, &results.hits)?,
+            Ok(results) if json => output::write_json(out, Some(&query.id), &results.hits)?,
+            Ok(results) => output::write_trec(out, &query.id, &results.hits)?,
             Err(err) => {
-                eprintln!("error: {}:{}: {err}", path.display(), number + 1);
+                eprintln!("error: {}:{number}: {err}", path.display());
                 bad_lines += 1;
             }
         }

@@ -5,10 +5,12 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::check::CheckReport;
 use crate::facets::FacetCounts;
 use crate::ingest::IngestReport;
 use crate::search::{Hit, ScoreExplanation, StoredArticle};
 use crate::stats::IndexStats;
+use crate::visible::{push_visible, visible, visible_line};
 
 /// How hits are shown to people.
 #[derive(Debug, Clone, Copy)]
@@ -41,20 +43,25 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
         } else {
             hit.title.as_str()
         };
-        writeln!(out, "{:>2}. {}", hit.rank, paint(BOLD, title))?;
+        writeln!(
+            out,
+            "{:>2}. {}",
+            hit.rank,
+            paint(BOLD, &visible_line(title))
+        )?;
         let mut meta = Vec::new();
         if let Some(date) = hit.date {
             meta.push(date.format("%Y-%m-%d %H:%M").to_string());
         }
         if !hit.categories.is_empty() {
-            meta.push(hit.categories.join(" › "));
+            meta.push(visible_line(&hit.categories.join(" › ")).into_owned());
         }
         if let Some(author) = &hit.author {
-            meta.push(author.clone());
+            meta.push(visible_line(author).into_owned());
         }
         meta.push(format!("score {:.2}", hit.score));
         writeln!(out, "    {}", paint(GREEN, &meta.join(" · ")))?;
-        writeln!(out, "    {}", paint(MAGENTA, &hit.path))?;
+        writeln!(out, "    {}", paint(MAGENTA, &visible_line(&hit.path)))?;
         if !hit.snippet.is_empty() {
             writeln!(out, "    {}", marked_snippet(hit, style.color))?;
         }
@@ -72,7 +79,7 @@ fn write_explanation(out: &mut dyn Write, node: &ScoreExplanation, depth: usize)
         "{:indent$}{:>8.3}  {}",
         "",
         node.score,
-        node.what,
+        visible_line(&node.what),
         indent = depth * 2
     )?;
     let is_term = node.what.contains(": ");
@@ -97,7 +104,11 @@ fn marked_snippet(hit: &Hit, color: bool) -> String {
         if highlights.peek().is_some_and(|r| r.start == i) {
             marked.push_str(open);
         }
-        marked.push(c);
+        if c == '\n' || c == '\t' {
+            marked.push(' ');
+        } else {
+            push_visible(&mut marked, c);
+        }
         if let Some(range) = highlights.peek() {
             if range.end == i + 1 {
                 marked.push_str(close);
@@ -158,8 +169,9 @@ pub fn write_trec(out: &mut dyn Write, query_id: &str, hits: &[Hit]) -> io::Resu
     for hit in hits {
         writeln!(
             out,
-            "{query_id} Q0 {} {} {:.6} sousuo",
-            trec_doc_id(&hit.id),
+            "{} Q0 {} {} {:.6} sousuo",
+            trec_field(query_id),
+            trec_field(&hit.id),
             hit.rank,
             hit.score
         )?;
@@ -167,9 +179,21 @@ pub fn write_trec(out: &mut dyn Write, query_id: &str, hits: &[Hit]) -> io::Resu
     Ok(())
 }
 
-/// TREC run lines are split on whitespace: spaces in ids are written as `%20`.
-fn trec_doc_id(id: &str) -> String {
-    id.replace('%', "%25").replace(char::is_whitespace, "%20")
+/// TREC run lines are split on whitespace and ended by newlines: in ids, `%`, whitespace
+/// and control characters are percent-encoded (`a b` → `a%20b`, a tab `%09`, NUL `%00`).
+fn trec_field(id: &str) -> String {
+    let mut escaped = String::with_capacity(id.len());
+    for c in id.chars() {
+        if c == '%' || c.is_whitespace() || c.is_control() {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                escaped.push_str(&format!("%{byte:02X}"));
+            }
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped
 }
 
 /// Facet counts for people, after the hits.
@@ -177,7 +201,7 @@ pub fn write_facets_human(out: &mut dyn Write, facets: &FacetCounts) -> io::Resu
     writeln!(out)?;
     writeln!(out, "categories:")?;
     for (category, count) in &facets.categories {
-        writeln!(out, "  {count:>7}  {category}")?;
+        writeln!(out, "  {count:>7}  {}", visible_line(category))?;
     }
     writeln!(out, "months:")?;
     for (month, count) in &facets.months {
@@ -228,17 +252,22 @@ pub fn write_facets_json(out: &mut dyn Write, facets: &FacetCounts) -> io::Resul
 
 /// One stored article for people: metadata, then the cleaned body.
 pub fn write_article_human(out: &mut dyn Write, article: &StoredArticle) -> io::Result<()> {
-    writeln!(out, "id:          {}", article.id)?;
-    writeln!(out, "path:        {}", article.path)?;
-    writeln!(out, "title:       {}", article.title)?;
+    writeln!(out, "id:          {}", visible_line(&article.id))?;
+    writeln!(out, "path:        {}", visible_line(&article.path))?;
+    writeln!(out, "title:       {}", visible_line(&article.title))?;
     let date = article
         .date
         .map(|d| d.to_rfc3339())
         .unwrap_or_else(|| "-".into());
     writeln!(out, "date:        {date}")?;
-    writeln!(out, "categories:  {}", article.categories.join(" › "))?;
+    let categories = article.categories.join(" › ");
+    writeln!(out, "categories:  {}", visible_line(&categories))?;
     if !article.tags.is_empty() {
-        writeln!(out, "tags:        {}", article.tags.join(", "))?;
+        writeln!(
+            out,
+            "tags:        {}",
+            visible_line(&article.tags.join(", "))
+        )?;
     }
     for (label, value) in [
         ("author:     ", &article.author),
@@ -248,16 +277,16 @@ pub fn write_article_human(out: &mut dyn Write, article: &StoredArticle) -> io::
         ("link:       ", &article.link),
     ] {
         if let Some(value) = value {
-            writeln!(out, "{label} {value}")?;
+            writeln!(out, "{label} {}", visible_line(value))?;
         }
     }
     writeln!(out)?;
-    writeln!(out, "{}", article.body)
+    writeln!(out, "{}", visible(&article.body))
 }
 
 /// Index statistics for people.
 pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<()> {
-    writeln!(out, "index:        {}", stats.index)?;
+    writeln!(out, "index:        {}", visible_line(&stats.index))?;
     writeln!(out, "articles:     {}", stats.documents)?;
     writeln!(
         out,
@@ -299,7 +328,7 @@ pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<
         stats.facets.categories.len()
     )?;
     for (category, count) in &stats.facets.categories {
-        writeln!(out, "  {count:>7}  {category}")?;
+        writeln!(out, "  {count:>7}  {}", visible_line(category))?;
     }
     writeln!(out, "months:")?;
     for (month, count) in &stats.facets.months {
@@ -311,9 +340,53 @@ pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<
     Ok(())
 }
 
+/// What `check` found (and repaired), for people.
+pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}: {} articles in {} segments",
+        visible_line(&report.index),
+        report.documents,
+        report.segments
+    )?;
+    for file in &report.damaged_files {
+        writeln!(
+            out,
+            "damaged: {} (checksum does not match)",
+            visible_line(file)
+        )?;
+    }
+    for segment in &report.unreadable_segments {
+        writeln!(out, "unreadable segment: {}", visible_line(segment))?;
+    }
+    for id in &report.duplicate_ids {
+        writeln!(out, "duplicate id: {}", visible_line(id))?;
+    }
+    if report.documents_without_id > 0 {
+        writeln!(out, "{} articles have no id", report.documents_without_id)?;
+    }
+    for done in &report.repaired {
+        writeln!(out, "repaired: {done}")?;
+    }
+    if report.is_sound() {
+        writeln!(out, "the index is sound")?;
+    } else if report.repaired.is_empty() {
+        writeln!(
+            out,
+            "the index is damaged: `sousuo check --repair` removes the damage (the next ingest \
+             restores those articles), or ingest again with --rebuild"
+        )?;
+    }
+    Ok(())
+}
+
 /// The closing summary of an ingest, for people.
 pub fn ingest_summary(report: &IngestReport) -> String {
-    let action = if report.dry_run { "checked" } else { "indexed" };
+    let (action, removed) = if report.dry_run {
+        ("checked (nothing written):", "would be removed")
+    } else {
+        ("indexed", "removed")
+    };
     let mut summary = format!(
         "{action} {} new, {} updated, {} unchanged, {} failed",
         report.added, report.updated, report.unchanged, report.failed
@@ -321,8 +394,11 @@ pub fn ingest_summary(report: &IngestReport) -> String {
     if report.damaged > 0 {
         summary.push_str(&format!(", {} partly unreadable", report.damaged));
     }
+    if report.skipped > 0 {
+        summary.push_str(&format!(", {} skipped", report.skipped));
+    }
     if report.removed > 0 {
-        summary.push_str(&format!(", {} removed", report.removed));
+        summary.push_str(&format!(", {} {removed}", report.removed));
     }
     if report.warnings > 0 {
         summary.push_str(&format!(", {} warnings", report.warnings));
@@ -400,6 +476,14 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "q1 Q0 a%20b.md 1 3.500000 sousuo\n"
+        );
+        let mut out = Vec::new();
+        write_trec(&mut out, "q\t1\n2\0%", &[hit()]).unwrap();
+        assert!(
+            String::from_utf8(out)
+                .unwrap()
+                .starts_with("q%091%0A2%00%25 Q0 "),
+            "control characters and % in a query id are percent-encoded"
         );
     }
 }

@@ -28,6 +28,9 @@ pub const CONTENT_HASH_FIELD: &str = "_content_hash";
 pub const MTIME_FIELD: &str = "_mtime";
 /// Name of the bookkeeping field holding the source file's size in bytes.
 pub const SIZE_FIELD: &str = "_size";
+/// Name of the bookkeeping field holding the absolute folder an article was ingested from
+/// (its id is the path below it).
+pub const ROOT_FIELD: &str = "_root";
 /// Prefix of the name of a text field's sub-word field.
 pub const SUB_WORD_FIELD_PREFIX: &str = "_sub.";
 
@@ -214,6 +217,8 @@ pub struct Fields {
     pub mtime: Field,
     /// Size of the source file in bytes.
     pub size: Field,
+    /// The absolute folder the article was ingested from.
+    pub root: Field,
 }
 
 impl Fields {
@@ -428,6 +433,8 @@ impl IndexSchema {
         let content_hash = builder.add_u64_field(CONTENT_HASH_FIELD, numeric.clone());
         let mtime = builder.add_u64_field(MTIME_FIELD, numeric.clone());
         let size = builder.add_u64_field(SIZE_FIELD, numeric);
+        let root =
+            builder.add_text_field(ROOT_FIELD, tantivy::schema::STRING | tantivy::schema::FAST);
         let schema = builder.build();
         let id = declared
             .iter()
@@ -440,6 +447,7 @@ impl IndexSchema {
             content_hash,
             mtime,
             size,
+            root,
         };
         (schema, fields)
     }

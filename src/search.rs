@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::ops::{Bound, Range};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset, TimeZone};
@@ -70,6 +71,27 @@ pub struct SearchRequest {
     pub filters: Filters,
     /// The order of the hits.
     pub sort: SortOrder,
+}
+
+/// The longest query read, in characters; a longer one is an error (analysis cost grows with
+/// the length, and no search needs more).
+pub const MAX_QUERY_CHARS: usize = 4096;
+
+impl SearchRequest {
+    /// The best 10 hits of `query` by relevance, with documents, no count, no facets.
+    pub fn new(query: impl Into<String>) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            limit: 10,
+            offset: 0,
+            with_documents: true,
+            count_total: false,
+            facets: false,
+            explain: false,
+            filters: Filters::default(),
+            sort: SortOrder::Relevance,
+        }
+    }
 }
 
 /// Filters applied to every hit, on top of the query (they do not change scores).
@@ -179,6 +201,17 @@ pub struct StoredArticle {
     pub body: String,
 }
 
+/// Where an article came from (see [`ArticleSearcher::source_record`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRecord {
+    /// The article's id: its path below `root`.
+    pub id: String,
+    /// The absolute folder it was ingested from.
+    pub root: PathBuf,
+    /// The xxh3 hash of the file's bytes when it was ingested.
+    pub content_hash: u64,
+}
+
 /// Dates as RFC 3339 in JSON.
 fn serialize_date<S: serde::Serializer>(
     date: &Option<DateTime<FixedOffset>>,
@@ -275,6 +308,12 @@ impl ArticleSearcher {
 
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        let length = request.query.chars().count();
+        if length > MAX_QUERY_CHARS {
+            return Err(Error::Query(format!(
+                "the query is {length} characters long; the limit is {MAX_QUERY_CHARS}"
+            )));
+        }
         let clauses = parse_query(&request.query).map_err(|e| Error::Query(e.to_string()))?;
         let Some(mut built) = self.build_query(&clauses)? else {
             return Ok(SearchResults::default());
@@ -297,7 +336,12 @@ impl ArticleSearcher {
 
     fn execute(&self, built: BuiltQuery, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.reader.searcher();
-        let wanted = (request.offset + request.limit).max(1);
+        // Neither can usefully exceed the number of documents (and a huge value must not
+        // become a huge allocation or an overflow).
+        let documents = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let limit = request.limit.min(documents);
+        let offset = request.offset.min(documents);
+        let wanted = (offset + limit).max(1);
         // With a proximity clause, rank a wider window by the words, then rescore it.
         let window = if built.proximity.is_some() {
             wanted.max(RESCORE_WINDOW)
@@ -344,8 +388,8 @@ impl ArticleSearcher {
             (top, total, facets)
         };
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
-        let mut hits = Vec::with_capacity(request.limit);
-        for (score, address) in top.into_iter().skip(request.offset).take(request.limit) {
+        let mut hits = Vec::with_capacity(limit);
+        for (score, address) in top.into_iter().skip(offset).take(limit) {
             let mut hit = if request.with_documents {
                 self.load_hit(&searcher, address, score, &snippets)?
             } else {
@@ -374,7 +418,7 @@ impl ArticleSearcher {
             hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         }
         for (i, hit) in hits.iter_mut().enumerate() {
-            hit.rank = request.offset + i + 1;
+            hit.rank = offset + i + 1;
         }
         Ok(SearchResults {
             hits,
@@ -529,11 +573,15 @@ impl ArticleSearcher {
             })
         };
         let term = |date: DateTime<FixedOffset>| {
-            let value = tantivy::DateTime::from_timestamp_secs(date.timestamp());
-            Term::from_field_date_for_search(date_field.field, value)
+            Term::from_field_date_for_search(date_field.field, storable_date(&date))
         };
         let lower = match from {
             Some(text) => Bound::Included(term(period(text)?.0)),
+            // `date:[* TO *]`: any dated article (tantivy wants one bound).
+            None if to.is_none() => Bound::Included(Term::from_field_date_for_search(
+                date_field.field,
+                tantivy::DateTime::MIN,
+            )),
             None => Bound::Unbounded,
         };
         let upper = match to {
@@ -728,17 +776,50 @@ impl ArticleSearcher {
     /// the id `金融/a.md` of an ingest of `data`).
     pub fn get(&self, id_or_path: &str) -> Result<Option<StoredArticle>> {
         let searcher = self.reader.searcher();
+        match self.find(&searcher, id_or_path)? {
+            Some(address) => Ok(Some(self.read_stored(&searcher, address)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The address of the article with this id, or of a path ending in one.
+    fn find(&self, searcher: &Searcher, id_or_path: &str) -> Result<Option<DocAddress>> {
         let normalized = id_or_path.replace('\\', "/");
         let mut candidate = normalized.trim_start_matches("./");
         loop {
-            if let Some(address) = self.address_of(&searcher, candidate)? {
-                return Ok(Some(self.read_stored(&searcher, address)?));
+            if let Some(address) = self.address_of(searcher, candidate)? {
+                return Ok(Some(address));
             }
             match candidate.split_once('/') {
                 Some((_, rest)) if !rest.is_empty() => candidate = rest,
                 _ => return Ok(None),
             }
         }
+    }
+
+    /// Where an article came from, as recorded at ingest: its id, the absolute folder it
+    /// was found under and the content hash of the file then.
+    pub fn source_record(&self, id_or_path: &str) -> Result<Option<SourceRecord>> {
+        let searcher = self.reader.searcher();
+        let Some(address) = self.find(&searcher, id_or_path)? else {
+            return Ok(None);
+        };
+        let segment = searcher.segment_reader(address.segment_ord);
+        let context = || "reading the source record of an article".to_string();
+        let fields = &self.index.fields;
+        let hash = segment
+            .fast_fields()
+            .u64(crate::schema::CONTENT_HASH_FIELD)
+            .map_err(|e| Error::index(context(), e))?
+            .first(address.doc_id)
+            .unwrap_or(0);
+        let id = self.id_of(&searcher, address)?;
+        let root = self.index.segment_strings(segment, fields.root)?;
+        Ok(Some(SourceRecord {
+            id,
+            root: PathBuf::from(&root[address.doc_id as usize]),
+            content_hash: hash,
+        }))
     }
 
     /// Articles related to the one with this id: its weighted keywords as a query, the
@@ -774,17 +855,8 @@ impl ArticleSearcher {
             proximity: None,
             highlight_terms,
         };
-        let request = SearchRequest {
-            query: String::new(),
-            limit,
-            offset: 0,
-            with_documents: true,
-            count_total: false,
-            facets: false,
-            explain: false,
-            filters: Filters::default(),
-            sort: SortOrder::Relevance,
-        };
+        let mut request = SearchRequest::new(String::new());
+        request.limit = limit;
         self.execute(built, &request).map(Some)
     }
 
@@ -838,6 +910,17 @@ impl ArticleSearcher {
 }
 
 /// A stored facet (`/金融/新浪财经`) → its parts, for display.
+/// `date` as tantivy keeps it, clamped to the instants it can hold: a bound beyond them
+/// (`--since 2300`) then matches no stored date instead of wrapping around to another
+/// century.
+fn storable_date(date: &DateTime<FixedOffset>) -> tantivy::DateTime {
+    let seconds = date.timestamp().clamp(
+        tantivy::DateTime::MIN.into_timestamp_secs(),
+        tantivy::DateTime::MAX.into_timestamp_secs(),
+    );
+    tantivy::DateTime::from_timestamp_secs(seconds)
+}
+
 fn facet_parts(encoded: &str) -> Vec<String> {
     match Facet::from_encoded(encoded.as_bytes().to_vec()) {
         Ok(facet) => facet.to_path().into_iter().map(str::to_string).collect(),

@@ -7,7 +7,7 @@
 //! Front matter also gets [`find_date`]: feeds write the source's dateline into `date:`
 //! (`来源：湖南日报  |  2023年08月16日 14:16:56`), and the full date inside it is kept.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 
 /// The offset assumed for dates written without one: China Standard Time.
 pub fn china_offset() -> FixedOffset {
@@ -50,6 +50,40 @@ const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%
 /// ```
 pub fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
     let text = text.trim();
+    let date = parse_date_as_written(text)?;
+    let date = with_two_digit_year_expanded(text, date)?;
+    is_storable(&date).then_some(date)
+}
+
+/// The earliest and the latest year a date of the index can hold (tantivy keeps dates as
+/// nanoseconds in an `i64`: 1677-09-21 to 2262-04-11).
+pub const STORABLE_YEARS: std::ops::RangeInclusive<i32> = 1678..=2261;
+
+/// Whether `date` lies in [`STORABLE_YEARS`]; a date outside them is never stored or
+/// compared (it would wrap around to another century).
+pub fn is_storable(date: &DateTime<FixedOffset>) -> bool {
+    STORABLE_YEARS.contains(&date.year())
+}
+
+/// A date written with a two-digit year (`23-07-25 06:07`, which chrono reads as the year
+/// 23) moved into the century POSIX `%y` gives it: 00–68 → 20xx, 69–99 → 19xx.
+fn with_two_digit_year_expanded(
+    text: &str,
+    date: DateTime<FixedOffset>,
+) -> Option<DateTime<FixedOffset>> {
+    let bytes = text.as_bytes();
+    let two_digit_year = bytes.len() > 2
+        && bytes[..2].iter().all(u8::is_ascii_digit)
+        && matches!(bytes[2], b'-' | b'/' | b'.')
+        && date.year() < 100;
+    if !two_digit_year {
+        return Some(date);
+    }
+    let century = if date.year() < 69 { 2000 } else { 1900 };
+    date.with_year(date.year() + century)
+}
+
+fn parse_date_as_written(text: &str) -> Option<DateTime<FixedOffset>> {
     if text.is_empty() {
         return None;
     }
@@ -188,6 +222,26 @@ mod tests {
 
     fn rfc3339(text: &str) -> Option<String> {
         parse_date(text).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn two_digit_years_are_read_in_their_century() {
+        assert_eq!(
+            rfc3339("23-07-25 06:07").as_deref(),
+            Some("2023-07-25T06:07:00+08:00")
+        );
+        assert_eq!(
+            rfc3339("99/12/31").as_deref(),
+            Some("1999-12-31T00:00:00+08:00")
+        );
+    }
+
+    #[test]
+    fn dates_outside_the_storable_years_are_not_read() {
+        assert_eq!(rfc3339("0023-07-25"), None);
+        assert_eq!(rfc3339("2300-01-01"), None);
+        assert_eq!(rfc3339("1600-01-01"), None);
+        assert!(rfc3339("2261-12-31").is_some());
     }
 
     #[test]

@@ -11,7 +11,9 @@ mod html;
 
 use chrono::{DateTime, FixedOffset};
 
-pub use date::{china_offset, find_date, parse_date, parse_date_period};
+pub use date::{
+    china_offset, find_date, is_storable, parse_date, parse_date_period, STORABLE_YEARS,
+};
 pub use front_matter::{parse_front_matter, split_front_matter, FrontMatter, Split};
 pub use html::{clean_html, CleanBody};
 

@@ -73,8 +73,16 @@ pub fn sousuo(dir: &Path, args: &[&str]) -> Run {
         .env("NO_COLOR", "1")
         .output()
         .expect("sousuo runs");
+    // A death by signal (an abort, a stack overflow) is never an acceptable outcome.
+    let code = output.status.code().unwrap_or_else(|| {
+        panic!(
+            "sousuo {args:?} was killed by a signal ({}); stderr: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
     Run {
-        code: output.status.code().unwrap_or(-1),
+        code,
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
@@ -138,9 +146,16 @@ impl Workspace {
         (run, summary)
     }
 
-    /// Queries with `--json`.
+    /// Queries with `--json`; the query must run (exit 0 with hits, 1 without), so a
+    /// failed query can never pass for one without hits.
     pub fn query(&self, query: &str) -> Run {
-        self.run(&["query", query, "--json", "--limit", "20"])
+        let run = self.run(&["query", query, "--json", "--limit", "20"]);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "query {query:?} failed: {run:?}"
+        );
+        assert_eq!(run.code == 0, !run.stdout.is_empty(), "{run:?}");
+        run
     }
 }
 

@@ -11,17 +11,22 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use tantivy::schema::Field;
 use tantivy::store::Compressor;
 use tantivy::{Index, IndexSettings, SegmentReader};
 
 use crate::error::{Error, Result};
+
+mod directory;
+
 use crate::schema::{Fields, IndexSchema};
 use crate::text::{
     Analyzer, ChineseTokenizer, SubWordTokenizer, CHINESE_ANALYZER, SUB_WORD_ANALYZER,
 };
+pub use directory::IndexDirectory;
 
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
-pub const INDEX_FORMAT: u32 = 2;
+pub const INDEX_FORMAT: u32 = 3;
 const META_FILE: &str = "sousuo-index.json";
 /// The user dictionary an index was built with, copied into its folder.
 const USER_DICTIONARY_FILE: &str = "user-dictionary.txt";
@@ -76,6 +81,8 @@ pub struct SearchIndex {
     pub fields: Fields,
     /// The analyzer, identical to the registered one.
     pub analyzer: Analyzer,
+    /// For a rebuild: the folder this index replaces when it is published.
+    publish_to: Option<PathBuf>,
 }
 
 impl SearchIndex {
@@ -106,7 +113,8 @@ impl SearchIndex {
             });
         }
         let (_, fields) = meta.schema.build();
-        let index = Index::open_in_dir(dir)
+        let index = IndexDirectory::open(dir)
+            .and_then(Index::open)
             .map_err(|e| Error::index(format!("opening index {}", dir.display()), e))?;
         let analyzer = if meta.analyzer.dictionary == DEFAULT_DICTIONARY {
             Analyzer::default()
@@ -123,12 +131,16 @@ impl SearchIndex {
             meta,
             fields,
             analyzer,
+            publish_to: None,
         })
     }
 
     /// Opens the index for writing with `schema`, creating it if the folder has none.
-    /// An existing index built differently is refused unless `rebuild` is set, which
-    /// deletes it first.
+    /// An existing index built differently is refused unless `rebuild` is set.
+    ///
+    /// With `rebuild` the new index is built in a staging folder beside the old one, which
+    /// keeps answering queries until [`SearchIndex::publish`] swaps the new one in: a run
+    /// that is killed or fails before that leaves the old index as it was.
     ///
     /// `user_dictionary` (the text of a jieba dictionary file) is stored with a new index;
     /// for an existing one it must be the one it was built with, and `None` keeps that.
@@ -138,6 +150,7 @@ impl SearchIndex {
         user_dictionary: Option<&str>,
         rebuild: bool,
     ) -> Result<SearchIndex> {
+        let dir = &resolve_index_dir(dir)?;
         let mut analyzer = AnalyzerSettings::default();
         if let Some(words) = user_dictionary {
             analyzer.dictionary = format!(
@@ -151,8 +164,22 @@ impl SearchIndex {
             analyzer,
             schema: schema.clone(),
         };
-        let exists = dir.join(META_FILE).is_file();
-        if exists && !rebuild {
+        let has_record = dir.join(META_FILE).is_file();
+        let has_tantivy_index = dir.join("meta.json").is_file();
+        let is_empty = !fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+        if !has_record && !has_tantivy_index && !is_empty {
+            return Err(Error::Usage(format!(
+                "{}: folder is not empty and holds no sousuo index; choose another --index",
+                dir.display()
+            )));
+        }
+        if rebuild && !is_empty {
+            let staging = create_index(dir, schema, &wanted, user_dictionary, Placement::Staged)?;
+            let mut index = SearchIndex::open(&staging)?;
+            index.publish_to = Some(dir.to_path_buf());
+            return Ok(index);
+        }
+        if has_record {
             let existing = SearchIndex::open(dir)?;
             if user_dictionary.is_none() {
                 // Ingest again with the dictionary the index has.
@@ -166,26 +193,107 @@ impl SearchIndex {
             }
             return Ok(existing);
         }
-        if !exists && fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some()) {
-            return Err(Error::Usage(format!(
-                "{}: folder is not empty and holds no sousuo index; choose another --index",
-                dir.display()
-            )));
+        if has_tantivy_index {
+            return Err(Error::Incompatible {
+                dir: dir.to_path_buf(),
+                difference: format!("the index has lost its record ({META_FILE})"),
+            });
         }
-        create_index(dir, schema, &wanted, user_dictionary)?;
+        create_index(dir, schema, &wanted, user_dictionary, Placement::InPlace)?;
         SearchIndex::open(dir)
+    }
+
+    /// For an index built by `--rebuild`: puts it in place of the old one in one step (the
+    /// two folders are exchanged atomically), then deletes the old one. Does nothing for an
+    /// index that was written in place.
+    pub fn publish(&self) -> Result<()> {
+        let Some(target) = &self.publish_to else {
+            return Ok(());
+        };
+        exchange(&self.dir, target)?;
+        // The old index now sits at the staging name; readers that still have it open keep
+        // their files until they close them.
+        fs::remove_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))
     }
 }
 
-/// Creates an empty index at `dir`, replacing what is there. The index is built in a
-/// staging folder beside it and renamed into place, so a process killed at any point
-/// leaves either the old index (or none) or the complete new one, never a half-made one.
+/// The index folder `dir` names: a symbolic link to a folder is followed (the index is
+/// written where it points, the link stays); a file there is an error.
+fn resolve_index_dir(dir: &Path) -> Result<PathBuf> {
+    match fs::symlink_metadata(dir) {
+        Err(_) => Ok(dir.to_path_buf()),
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let target = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+            if !target.is_dir() {
+                return Err(Error::Usage(format!(
+                    "{}: --index leads to {}, which is not a folder",
+                    dir.display(),
+                    target.display()
+                )));
+            }
+            Ok(target)
+        }
+        Ok(meta) if !meta.is_dir() => Err(Error::Usage(format!(
+            "{}: --index names a file, not a folder; choose another --index",
+            dir.display()
+        ))),
+        Ok(_) => Ok(dir.to_path_buf()),
+    }
+}
+
+/// Where [`create_index`] puts a new index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// At the index folder (which holds nothing yet).
+    InPlace,
+    /// In a staging folder beside it, left there for [`SearchIndex::publish`].
+    Staged,
+}
+
+/// Exchanges two folders in one step (Linux `renameat2` with `RENAME_EXCHANGE`); where the
+/// file system cannot, moves `target` aside, `staging` in, and the old one to `staging`.
+fn exchange(staging: &Path, target: &Path) -> Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = |path: &Path| {
+        CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| Error::Usage(format!("{}: path holds a NUL byte", path.display())))
+    };
+    let (from, to) = (c_path(staging)?, c_path(target)?);
+    // SAFETY: both are valid NUL-terminated paths; renameat2 only reads them.
+    let result = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if result == 0 {
+        return Ok(());
+    }
+    let err = std::io::Error::last_os_error();
+    if !matches!(err.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
+        return Err(Error::io(target, err));
+    }
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let aside = target.with_file_name(format!(".{name}.old-{}", std::process::id()));
+    fs::rename(target, &aside).map_err(|e| Error::io(target, e))?;
+    fs::rename(staging, target).map_err(|e| Error::io(target, e))?;
+    fs::rename(&aside, staging).map_err(|e| Error::io(staging, e))
+}
+
+/// Creates an empty index for `dir`: in place (then `dir` holds nothing yet) or in a staging
+/// folder beside it, whose path is returned. Either way it is made in a staging folder first
+/// and renamed, so a process killed at any point never leaves a half-made index.
 fn create_index(
     dir: &Path,
     schema: &IndexSchema,
     meta: &IndexMeta,
     user_dictionary: Option<&str>,
-) -> Result<()> {
+    placement: Placement,
+) -> Result<PathBuf> {
     let parent = match dir.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
@@ -211,18 +319,15 @@ fn create_index(
         fs::write(&path, words).map_err(|e| Error::io(&path, e))?;
     }
     write_meta(&staging, meta)?;
-    if dir.exists() {
-        // Move the old index aside (rename over a non-empty folder is not possible), put the
-        // new one in place, then delete the old one.
-        let old = parent.join(format!(".{name}.old-{pid}"));
-        let _ = fs::remove_dir_all(&old);
-        fs::rename(dir, &old).map_err(|e| Error::io(dir, e))?;
-        fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
-        fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    } else {
-        fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
+    if placement == Placement::Staged {
+        return Ok(staging);
     }
-    Ok(())
+    if dir.exists() {
+        // An empty folder: rename cannot replace it.
+        fs::remove_dir(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
+    Ok(dir.to_path_buf())
 }
 
 /// Removes staging and old folders left beside the index by processes that were killed.
@@ -257,14 +362,15 @@ fn index_settings() -> IndexSettings {
 
 impl SearchIndex {
     /// The id of every document of a segment, by doc id (empty for a document without one).
-    /// Reads the id column's dictionary once, in order: looking ids up one by one would
-    /// decompress a dictionary block per document.
     pub fn segment_ids(&self, segment: &SegmentReader) -> Result<Vec<String>> {
-        let id_name = self
-            .index
-            .schema()
-            .get_field_name(self.fields.id)
-            .to_string();
+        self.segment_strings(segment, self.fields.id)
+    }
+
+    /// The value of the string column `field` for every document of a segment, by doc id
+    /// (empty for a document without one). Reads the column's dictionary once, in order:
+    /// looking values up one by one would decompress a dictionary block per document.
+    pub fn segment_strings(&self, segment: &SegmentReader, field: Field) -> Result<Vec<String>> {
+        let id_name = self.index.schema().get_field_name(field).to_string();
         let context = || format!("reading the document ids of {}", self.dir.display());
         let mut ids = vec![String::new(); segment.max_doc() as usize];
         let Some(column) = segment
@@ -476,8 +582,12 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("--rebuild"), "{err}");
-        SearchIndex::open_for_ingest(&index_dir, &other, None, true).unwrap();
+        let rebuilt = SearchIndex::open_for_ingest(&index_dir, &other, None, true).unwrap();
+        // Until it is published, the old index is the one in place.
+        assert_eq!(SearchIndex::open(&index_dir).unwrap().meta.schema, schema);
+        rebuilt.publish().unwrap();
         assert_eq!(SearchIndex::open(&index_dir).unwrap().meta.schema, other);
+        assert!(!rebuilt.dir.exists(), "the old index is deleted");
     }
 
     #[test]

@@ -17,9 +17,10 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Instant, UNIX_EPOCH};
 
-use crossbeam_channel::{bounded, Sender};
+use crossbeam_channel::bounded;
 use tantivy::{IndexWriter, Term};
 
 use crate::article::{parse_article, BodyFormat};
@@ -28,7 +29,14 @@ use crate::document::{build_document, ArticleDocument, SourceFile};
 use crate::error::{Error, Result};
 use crate::index::{SearchIndex, WriterLock};
 use crate::schema::{Fields, IndexSchema, CONTENT_HASH_FIELD, MTIME_FIELD, SIZE_FIELD};
+use crate::source::read_regular_file;
 use crate::text::{Analyzer, Mode, TokenBuffer};
+
+mod walk;
+
+pub use crate::source::document_id;
+pub use walk::{article_format, Root};
+use walk::{walk, WalkOptions, Walked};
 
 /// What an ingest run does.
 #[derive(Debug, Clone)]
@@ -55,6 +63,8 @@ pub struct IngestOptions {
     pub max_file_size: u64,
     /// Commit after this many added documents (besides the final commit).
     pub commit_every: usize,
+    /// Follow symbolic links that leave the folder being ingested.
+    pub follow: bool,
 }
 
 impl IngestOptions {
@@ -72,6 +82,7 @@ impl IngestOptions {
             memory_budget: 256 << 20,
             max_file_size: 64 << 20,
             commit_every: 100_000,
+            follow: false,
         }
     }
 }
@@ -112,8 +123,29 @@ pub enum IngestEvent {
         /// Why.
         reason: String,
     },
+    /// A file or link under a root that was left alone on purpose (a link leaving the
+    /// root, a FIFO): reported, not counted as a failure.
+    Skipped {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
     /// The index is being committed.
     Committing,
+}
+
+impl IngestEvent {
+    /// A file that could not be indexed, for `reason`.
+    fn failed(path: &Path, reason: String) -> IngestEvent {
+        IngestEvent::File {
+            path: path.to_path_buf(),
+            bytes: 0,
+            outcome: FileOutcome::Failed(reason),
+            warnings: Vec::new(),
+            damage: None,
+        }
+    }
 }
 
 /// The summary of a run.
@@ -127,8 +159,12 @@ pub struct IngestReport {
     pub unchanged: usize,
     /// Files (or folders) that could not be indexed.
     pub failed: usize,
-    /// Articles removed by `--prune`.
+    /// Articles removed by `--prune` (with `--dry-run`: that would be removed).
     pub removed: usize,
+    /// Files and links left alone on purpose (links leaving a root, FIFOs, devices).
+    pub skipped: usize,
+    /// Roots under which `--prune` removed nothing because they were not walked completely.
+    pub not_pruned: Vec<String>,
     /// Files indexed with a part that could not be read (bytes not valid in any encoding).
     pub damaged: usize,
     /// Warnings on indexed files.
@@ -152,7 +188,8 @@ pub struct IngestReport {
 pub struct FileProblem {
     /// The file (or folder).
     pub path: String,
-    /// `failed` (not indexed) or `damaged` (indexed without the unreadable part).
+    /// `failed` (not indexed), `damaged` (indexed without the unreadable part) or
+    /// `skipped` (left alone on purpose: a link leaving the root, a FIFO).
     pub kind: &'static str,
     /// Why, on one line.
     pub reason: String,
@@ -198,6 +235,11 @@ impl IngestReport {
                 self.failed += 1;
                 self.problems.push(FileProblem::new(path, reason, "failed"));
             }
+            IngestEvent::Skipped { path, reason } => {
+                self.skipped += 1;
+                self.problems
+                    .push(FileProblem::new(path, reason, "skipped"));
+            }
             IngestEvent::Committing => {}
         }
     }
@@ -213,18 +255,24 @@ impl IngestReport {
 }
 
 /// What the index knows of a source file.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Recorded {
     content_hash: u64,
     mtime: u64,
     size: u64,
+    /// The folder it was ingested from.
+    root: Arc<str>,
 }
 
 /// A file to ingest.
-struct Job {
+pub(crate) struct Job {
     path: PathBuf,
     id: String,
+    /// The absolute folder `id` is relative to.
+    root: Arc<str>,
     format: BodyFormat,
+    /// Found by the walk (a file name that is not UTF-8).
+    warnings: Vec<String>,
 }
 
 /// Runs an ingest. `on_event` sees every event on the calling thread; it can stop the run
@@ -235,35 +283,17 @@ pub fn ingest(
     on_event: &mut dyn FnMut(&IngestEvent),
 ) -> Result<IngestReport> {
     let started = Instant::now();
-    for root in &options.roots {
-        if !root.exists() {
-            return Err(Error::io(
-                root,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or folder"),
-            ));
-        }
-    }
+    let roots = options
+        .roots
+        .iter()
+        .map(|root| Root::resolve(root))
+        .collect::<Result<Vec<Root>>>()?;
     let mut report = IngestReport {
         dry_run: options.dry_run,
         ..IngestReport::default()
     };
     if options.dry_run {
-        let (_, fields) = options.schema.build();
-        let analyzer = match &options.user_dictionary {
-            Some(words) => Analyzer::with_user_words(words)
-                .map_err(|problem| Error::Usage(format!("user dictionary: {problem}")))?,
-            None => Analyzer::default(),
-        };
-        run_pipeline(
-            options,
-            &fields,
-            &analyzer,
-            None,
-            &HashMap::new(),
-            stop,
-            on_event,
-            &mut report,
-        )?;
+        check_corpus(options, &roots, stop, on_event, &mut report)?;
         report.seconds = started.elapsed().as_secs_f64();
         return Ok(report);
     }
@@ -289,20 +319,18 @@ pub fn ingest(
             },
             other => Error::index("opening the index writer", other),
         })?;
-    let seen = run_pipeline(
+    let pipeline = Pipeline {
         options,
-        &index.fields,
-        &index.analyzer,
-        Some(&mut writer),
-        &recorded,
+        roots: &roots,
+        fields: &index.fields,
+        analyzer: &index.analyzer,
+        recorded: &recorded,
         stop,
-        on_event,
-        &mut report,
-    )?;
+    };
+    let walked = pipeline.run(Some(&mut writer), on_event, &mut report)?;
     if options.prune && !stop.load(Ordering::Relaxed) {
-        for id in recorded.keys().filter(|id| !seen.contains(*id)) {
+        for id in prunable(&roots, &recorded, &walked, &mut report) {
             writer.delete_term(Term::from_field_text(index.fields.id, id));
-            report.removed += 1;
         }
     }
     on_event(&IngestEvent::Committing);
@@ -318,245 +346,202 @@ pub fn ingest(
         .reader()
         .map_err(|e| Error::index("reading the index", e))?;
     report.documents = reader.searcher().num_docs();
+    drop(reader);
+    index.publish()?;
     report.commit_seconds = commit_started.elapsed().as_secs_f64();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 
+/// A dry run: parses, cleans and segments everything, and compares it with the index when
+/// there is one (new, changed, unchanged, and with `--prune` what would be removed).
+fn check_corpus(
+    options: &IngestOptions,
+    roots: &[Root],
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(&IngestEvent),
+    report: &mut IngestReport,
+) -> Result<()> {
+    let (_, fields) = options.schema.build();
+    let analyzer = match &options.user_dictionary {
+        Some(words) => Analyzer::with_user_words(words)
+            .map_err(|problem| Error::Usage(format!("user dictionary: {problem}")))?,
+        None => Analyzer::default(),
+    };
+    let recorded = match SearchIndex::open(&options.index_dir) {
+        Ok(index) if !options.rebuild => load_recorded(&index)?,
+        Ok(_) | Err(Error::NoIndex { .. }) => HashMap::new(),
+        Err(err) => return Err(err),
+    };
+    let pipeline = Pipeline {
+        options,
+        roots,
+        fields: &fields,
+        analyzer: &analyzer,
+        recorded: &recorded,
+        stop,
+    };
+    let walked = pipeline.run(None, on_event, report)?;
+    if options.prune && !stop.load(Ordering::Relaxed) {
+        prunable(roots, &recorded, &walked, report);
+    }
+    Ok(())
+}
+
+/// The recorded articles `--prune` removes: those ingested from one of this run's roots
+/// (for a root that is a file: that file's article only) that the walk did not find, under
+/// roots that were walked completely. Counts them in `report`, and lists the roots left
+/// alone.
+fn prunable<'a>(
+    roots: &[Root],
+    recorded: &'a HashMap<String, Recorded>,
+    walked: &Walked,
+    report: &mut IngestReport,
+) -> Vec<&'a str> {
+    let mut removed = Vec::new();
+    for (number, root) in roots.iter().enumerate() {
+        if !walked.complete[number] {
+            report.not_pruned.push(root.given.display().to_string());
+            continue;
+        }
+        for (id, record) in recorded {
+            let in_scope = *record.root == *root.folder_text
+                && root.file_id.as_ref().is_none_or(|file| file == id);
+            // Another root of this run with the same folder may have found it.
+            let found = roots.iter().enumerate().any(|(other, other_root)| {
+                other_root.folder_text == root.folder_text
+                    && walked.seen.contains(&(other, id.clone()))
+            });
+            if in_scope && !found && !removed.contains(&id.as_str()) {
+                removed.push(id.as_str());
+            }
+        }
+    }
+    report.removed = removed.len();
+    removed
+}
+
 /// A document ready for the writer.
-struct Write {
+pub(crate) struct Write {
     id: String,
     document: ArticleDocument,
     replaces: bool,
 }
 
-/// Walks, reads and indexes; returns the ids of every file found. Workers parse and
-/// analyze; this thread owns the writer, so it can add, delete and commit between
-/// documents without locking.
-#[allow(clippy::too_many_arguments)]
-fn run_pipeline(
-    options: &IngestOptions,
-    fields: &Fields,
-    analyzer: &Analyzer,
-    mut writer: Option<&mut IndexWriter<ArticleDocument>>,
-    recorded: &HashMap<String, Recorded>,
-    stop: &AtomicBool,
-    on_event: &mut dyn FnMut(&IngestEvent),
-    report: &mut IngestReport,
-) -> Result<HashSet<String>> {
-    let threads = options.threads.max(1);
-    let dry_run = writer.is_none();
-    let (job_sender, job_receiver) = bounded::<Job>(threads * 64);
-    let (done_sender, done_receiver) = bounded::<(IngestEvent, Option<Write>)>(threads * 16);
-    std::thread::scope(|scope| -> Result<HashSet<String>> {
-        let walker_events = done_sender.clone();
-        let track_ids = options.prune || options.roots.len() > 1;
-        let walker =
-            scope.spawn(move || walk(&options.roots, track_ids, job_sender, walker_events, stop));
-        for _ in 0..threads {
-            let jobs = job_receiver.clone();
-            let done = done_sender.clone();
-            scope.spawn(move || {
+/// What every stage of a run shares.
+struct Pipeline<'a> {
+    options: &'a IngestOptions,
+    roots: &'a [Root],
+    fields: &'a Fields,
+    analyzer: &'a Analyzer,
+    recorded: &'a HashMap<String, Recorded>,
+    stop: &'a AtomicBool,
+}
+
+impl Pipeline<'_> {
+    /// Walks, reads and indexes (or, without a writer, only checks); returns what the walk
+    /// found. Workers parse and analyze; this thread owns the writer, so it can add, delete
+    /// and commit between documents without locking.
+    fn run(
+        &self,
+        mut writer: Option<&mut IndexWriter<ArticleDocument>>,
+        on_event: &mut dyn FnMut(&IngestEvent),
+        report: &mut IngestReport,
+    ) -> Result<Walked> {
+        let (options, stop) = (self.options, self.stop);
+        let threads = options.threads.max(1);
+        let dry_run = writer.is_none();
+        let (job_sender, job_receiver) = bounded::<Job>(threads * 64);
+        let (done_sender, done_receiver) = bounded::<(IngestEvent, Option<Write>)>(threads * 16);
+        std::thread::scope(|scope| -> Result<Walked> {
+            let walker_events = done_sender.clone();
+            let walk_options = WalkOptions {
+                track_ids: options.prune || self.roots.len() > 1,
+                follow: options.follow,
+            };
+            let roots = self.roots;
+            let walker = std::thread::Builder::new()
+                .name("sousuo-walk".into())
+                .spawn_scoped(scope, move || {
+                    walk(roots, walk_options, job_sender, walker_events, stop)
+                })
+                .map_err(|e| Error::Usage(format!("cannot start the walker thread: {e}")))?;
+            for number in 0..threads {
+                let jobs = job_receiver.clone();
+                let done = done_sender.clone();
                 let worker = Worker {
                     options,
                     dry_run,
-                    fields,
-                    analyzer,
-                    recorded,
+                    fields: self.fields,
+                    analyzer: self.analyzer,
+                    recorded: self.recorded,
                 };
-                for job in jobs {
-                    if stop.load(Ordering::Relaxed) {
+                let started = std::thread::Builder::new()
+                    .name(format!("sousuo-read-{number}"))
+                    .spawn_scoped(scope, move || {
+                        for job in jobs {
+                            if stop.load(Ordering::Relaxed) {
+                                continue;
+                            }
+                            if done.send(worker.handle(job)).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                if let Err(err) = started {
+                    // Fewer workers than asked for still finish the run; none cannot.
+                    if number == 0 {
+                        stop.store(true, Ordering::Relaxed);
+                        return Err(Error::Usage(format!("cannot start a reader thread: {err}")));
+                    }
+                    break;
+                }
+            }
+            drop(done_sender);
+            drop(job_receiver);
+            let mut added_since_commit = 0;
+            let mut failure = None;
+            for (event, write) in done_receiver.iter() {
+                if let (Some(writer), Some(write)) = (writer.as_deref_mut(), write) {
+                    if failure.is_some() {
                         continue;
                     }
-                    if done.send(worker.handle(job)).is_err() {
-                        break;
+                    if write.replaces {
+                        writer.delete_term(Term::from_field_text(self.fields.id, &write.id));
                     }
-                }
-            });
-        }
-        drop(done_sender);
-        drop(job_receiver);
-        let mut added_since_commit = 0;
-        let mut failure = None;
-        for (mut event, write) in done_receiver.iter() {
-            if let (Some(writer), Some(write)) = (writer.as_deref_mut(), write) {
-                if write.replaces {
-                    writer.delete_term(Term::from_field_text(fields.id, &write.id));
-                }
-                if let Err(err) = writer.add_document(write.document) {
-                    if let IngestEvent::File { outcome, .. } = &mut event {
-                        *outcome = FileOutcome::Failed(format!("index writer: {err}"));
-                    }
-                }
-                added_since_commit += 1;
-            }
-            report.count(&event);
-            on_event(&event);
-            if let Some(writer) = writer.as_deref_mut() {
-                if added_since_commit >= options.commit_every && failure.is_none() {
-                    added_since_commit = 0;
-                    on_event(&IngestEvent::Committing);
-                    if let Err(err) = writer.commit() {
-                        failure = Some(Error::index("committing the index", err));
+                    if let Err(err) = writer.add_document(write.document) {
+                        // The writer is gone (a full disk, memory): stop, and report the
+                        // cause once instead of blaming every file after it.
+                        failure = Some(Error::index("writing the index", err));
                         stop.store(true, Ordering::Relaxed);
+                        continue;
+                    }
+                    added_since_commit += 1;
+                }
+                report.count(&event);
+                on_event(&event);
+                if let Some(writer) = writer.as_deref_mut() {
+                    if added_since_commit >= options.commit_every && failure.is_none() {
+                        added_since_commit = 0;
+                        on_event(&IngestEvent::Committing);
+                        if let Err(err) = writer.commit() {
+                            failure = Some(Error::index("committing the index", err));
+                            stop.store(true, Ordering::Relaxed);
+                        }
                     }
                 }
             }
-        }
-        let seen = walker.join().expect("the walker thread does not panic");
-        match failure {
-            Some(err) => Err(err),
-            None => Ok(seen),
-        }
-    })
-}
-
-/// Sends every article file under `roots` as a job; returns the ids sent when `track_ids`
-/// (for `--prune`, and to catch the same id under two roots; within one root ids are
-/// unique). Without it the walk keeps nothing per file, so memory does not grow with the
-/// corpus.
-fn walk(
-    roots: &[PathBuf],
-    track_ids: bool,
-    jobs: Sender<Job>,
-    events: Sender<(IngestEvent, Option<Write>)>,
-    stop: &AtomicBool,
-) -> HashSet<String> {
-    let mut ids: HashMap<String, usize> = HashMap::new();
-    for (root_number, root) in roots.iter().enumerate() {
-        // ripgrep's walker: honours .gitignore, .ignore and .sousuoignore files. Hidden
-        // files are walked (the RSSHub bot writes a post named `.md`), hidden folders not.
-        let walker = ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .follow_links(true)
-            .parents(true)
-            .add_custom_ignore_filename(".sousuoignore")
-            .filter_entry(|entry| entry.depth() == 0 || !is_hidden_dir(entry))
-            .sort_by_file_name(|a, b| a.cmp(b))
-            .build();
-        for entry in walker {
-            if stop.load(Ordering::Relaxed) {
-                return ids.into_keys().collect();
+            let walked = walker.join().expect("the walker thread does not panic");
+            match failure {
+                Some(err) => Err(err),
+                None => Ok(walked),
             }
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(err) => {
-                    let (path, reason) = walk_error(&err);
-                    let path = path.unwrap_or_else(|| root.clone());
-                    if events
-                        .send((IngestEvent::WalkError { path, reason }, None))
-                        .is_err()
-                    {
-                        return ids.into_keys().collect();
-                    }
-                    continue;
-                }
-            };
-            if entry.file_type().is_none_or(|t| t.is_dir()) {
-                continue;
-            }
-            let path = entry.path();
-            let Some(format) = article_format(entry.file_name()) else {
-                continue;
-            };
-            let relative = if entry.depth() == 0 {
-                Path::new(entry.file_name())
-            } else {
-                path.strip_prefix(root).unwrap_or(path)
-            };
-            let id = match document_id(relative) {
-                Ok(id) => id,
-                Err(reason) => {
-                    let event = IngestEvent::File {
-                        path: path.to_path_buf(),
-                        bytes: 0,
-                        outcome: FileOutcome::Failed(reason),
-                        warnings: Vec::new(),
-                        damage: None,
-                    };
-                    if events.send((event, None)).is_err() {
-                        return ids.into_keys().collect();
-                    }
-                    continue;
-                }
-            };
-            if let Some(&first_root) = ids.get(&id) {
-                let reason = format!(
-                    "has the same id {id:?} as a file under {}; skipped",
-                    roots[first_root].display()
-                );
-                let event = IngestEvent::File {
-                    path: path.to_path_buf(),
-                    bytes: 0,
-                    outcome: FileOutcome::Failed(reason),
-                    warnings: Vec::new(),
-                    damage: None,
-                };
-                if events.send((event, None)).is_err() {
-                    return ids.into_keys().collect();
-                }
-                continue;
-            }
-            if track_ids {
-                ids.insert(id.clone(), root_number);
-            }
-            let job = Job {
-                path: path.to_path_buf(),
-                id,
-                format,
-            };
-            if jobs.send(job).is_err() {
-                break;
-            }
-        }
-    }
-    ids.into_keys().collect()
-}
-
-fn is_hidden_dir(entry: &ignore::DirEntry) -> bool {
-    entry.file_type().is_some_and(|t| t.is_dir())
-        && entry.file_name().to_string_lossy().starts_with('.')
-}
-
-/// The path an error is about, and a one-line reason.
-fn walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
-    match err {
-        ignore::Error::WithPath { path, err } => (Some(path.clone()), walk_error(err).1),
-        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
-            walk_error(err)
-        }
-        ignore::Error::Loop { ancestor, child } => (
-            Some(child.clone()),
-            format!(
-                "symbolic link loop back to {}; not followed",
-                ancestor.display()
-            ),
-        ),
-        ignore::Error::Io(io) => (None, io.to_string()),
-        other => (None, other.to_string()),
+        })
     }
 }
 
-/// The body format of an article file, from its name; `None` for other files. A file named
-/// just `.md` is an article too (the bot writes one for an empty title).
-pub fn article_format(file_name: &std::ffi::OsStr) -> Option<BodyFormat> {
-    let (_, extension) = file_name.to_str()?.rsplit_once('.')?;
-    BodyFormat::from_extension(extension)
-}
-
-/// `a/b/c.md` with `/` separators, whatever the platform.
-fn document_id(relative: &Path) -> std::result::Result<String, String> {
-    let Some(text) = relative.to_str() else {
-        return Err("file name is not valid UTF-8; skipped".to_string());
-    };
-    if std::path::MAIN_SEPARATOR == '/' {
-        Ok(text.to_string())
-    } else {
-        Ok(text.replace(std::path::MAIN_SEPARATOR, "/"))
-    }
-}
-
-/// Reads the id, hash, mtime and size of every live document.
+/// Reads the id, hash, mtime, size and root of every live document. An id found twice
+/// (a damaged index) is left out, so the file is indexed again and replaces every copy.
 fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
     let reader = index
         .index
@@ -564,9 +549,15 @@ fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
         .map_err(|e| Error::index("reading the index", e))?;
     let searcher = reader.searcher();
     let mut recorded = HashMap::with_capacity(searcher.num_docs() as usize);
+    let mut duplicated = HashSet::new();
     let context = || format!("reading the file records of {}", index.dir.display());
     for segment in searcher.segment_readers() {
-        let ids = index.segment_ids(segment)?;
+        let ids = index.segment_strings(segment, index.fields.id)?;
+        let roots: Vec<Arc<str>> = index
+            .segment_strings(segment, index.fields.root)?
+            .into_iter()
+            .map(Arc::from)
+            .collect();
         let fast = segment.fast_fields();
         let hashes = fast
             .u64(CONTENT_HASH_FIELD)
@@ -582,14 +573,22 @@ fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
             if id.is_empty() {
                 continue;
             }
-            recorded.insert(
-                id.clone(),
-                Recorded {
-                    content_hash: hashes.first(doc).unwrap_or(0),
-                    mtime: mtimes.first(doc).unwrap_or(0),
-                    size: sizes.first(doc).unwrap_or(0),
-                },
-            );
+            let record = Recorded {
+                content_hash: hashes.first(doc).unwrap_or(0),
+                mtime: mtimes.first(doc).unwrap_or(0),
+                size: sizes.first(doc).unwrap_or(0),
+                root: roots[doc as usize].clone(),
+            };
+            if recorded.insert(id.clone(), record).is_some() {
+                duplicated.insert(id.clone());
+            }
+        }
+    }
+    for id in &duplicated {
+        // Changed as far as ingest knows: re-read, and added once after deleting them all.
+        if let Some(record) = recorded.get_mut(id) {
+            record.content_hash = 0;
+            record.mtime = 0;
         }
     }
     Ok(recorded)
@@ -606,7 +605,7 @@ struct Worker<'a> {
 
 impl Worker<'_> {
     fn handle(&self, job: Job) -> (IngestEvent, Option<Write>) {
-        let mut warnings = Vec::new();
+        let mut warnings = job.warnings.clone();
         let mut damage = None;
         let mut bytes = 0;
         let (outcome, write) = match self.prepare(&job, &mut bytes, &mut warnings, &mut damage) {
@@ -641,6 +640,9 @@ impl Worker<'_> {
         damage: &mut Option<String>,
     ) -> std::result::Result<Option<Write>, String> {
         let metadata = fs::metadata(&job.path).map_err(|e| e.to_string())?;
+        if !metadata.is_file() {
+            return Err("not a regular file (a FIFO, socket or device); skipped".to_string());
+        }
         let size = metadata.len();
         let mtime = metadata
             .modified()
@@ -648,7 +650,8 @@ impl Worker<'_> {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as u64);
         let previous = self.recorded.get(&job.id);
-        if let Some(previous) = previous {
+        let same_root = previous.is_some_and(|p| p.root == job.root);
+        if let Some(previous) = previous.filter(|_| same_root) {
             if previous.size == size && previous.mtime == mtime && mtime != 0 {
                 return Ok(None);
             }
@@ -660,10 +663,11 @@ impl Worker<'_> {
                 self.options.max_file_size >> 20
             ));
         }
-        let bytes = fs::read(&job.path).map_err(|e| e.to_string())?;
+        let bytes =
+            read_regular_file(&job.path, self.options.max_file_size).map_err(|e| e.to_string())?;
         *bytes_read = bytes.len() as u64;
         let content_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        if previous.is_some_and(|p| p.content_hash == content_hash) {
+        if same_root && previous.is_some_and(|p| p.content_hash == content_hash) {
             return Ok(None);
         }
         let decoded = decode(&bytes).map_err(|e| e.to_string())?;
@@ -690,7 +694,8 @@ impl Worker<'_> {
         warnings.extend(parsed.warnings);
         let source = SourceFile {
             id: job.id.clone(),
-            path: job.path.display().to_string(),
+            root: job.root.to_string(),
+            path: Path::new(&*job.root).join(&job.id).display().to_string(),
             content_hash,
             mtime,
             size,
@@ -743,6 +748,8 @@ mod tests {
         let job = Job {
             id: "x.md".to_string(),
             format: BodyFormat::Markdown,
+            root: Arc::from("/"),
+            warnings: Vec::new(),
             path,
         };
         worker.handle(job).0
@@ -760,23 +767,5 @@ mod tests {
             panic!("not failed: {outcome:?}");
         };
         assert!(reason.contains("No such file"), "{reason}");
-    }
-
-    #[test]
-    fn document_ids_use_forward_slashes() {
-        assert_eq!(
-            document_id(Path::new("金融/新浪财经/a b.md")).unwrap(),
-            "金融/新浪财经/a b.md"
-        );
-        assert_eq!(
-            article_format(std::ffi::OsStr::new(".md")),
-            Some(BodyFormat::Markdown)
-        );
-        assert_eq!(
-            article_format(std::ffi::OsStr::new("a.HTM")),
-            Some(BodyFormat::Html)
-        );
-        assert_eq!(article_format(std::ffi::OsStr::new(".DS_Store")), None);
-        assert_eq!(article_format(std::ffi::OsStr::new("md")), None);
     }
 }

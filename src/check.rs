@@ -1,0 +1,201 @@
+//! `sousuo check`: verifies an index — its record, every segment file's checksum, and the
+//! id column (one live document per id, every document with an id) — and, with
+//! `--repair`, removes what is damaged so that the next ingest restores it from the files.
+//!
+//! Invariants: checking writes nothing; repairing only removes (whole damaged segments,
+//! every copy of a duplicated id), never guesses content, and says what to run next.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::error::{Error, Result};
+use crate::index::SearchIndex;
+
+/// What `check` found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CheckReport {
+    /// The index folder.
+    pub index: String,
+    /// Live documents.
+    pub documents: u64,
+    /// Segments.
+    pub segments: usize,
+    /// Files whose checksum does not match their content.
+    pub damaged_files: Vec<String>,
+    /// Segments that could not be read, with the reason.
+    pub unreadable_segments: Vec<String>,
+    /// Ids held by more than one live document.
+    pub duplicate_ids: Vec<String>,
+    /// Live documents without an id.
+    pub documents_without_id: u64,
+    /// What `--repair` did.
+    pub repaired: Vec<String>,
+}
+
+impl CheckReport {
+    /// Whether nothing is wrong.
+    pub fn is_sound(&self) -> bool {
+        self.damaged_files.is_empty()
+            && self.unreadable_segments.is_empty()
+            && self.duplicate_ids.is_empty()
+            && self.documents_without_id == 0
+    }
+}
+
+/// Checks `index` (its record was checked when it was opened).
+pub fn check(index: &SearchIndex) -> Result<CheckReport> {
+    let mut report = CheckReport {
+        index: index.dir.display().to_string(),
+        ..CheckReport::default()
+    };
+    let mut damaged: Vec<String> = index
+        .index
+        .validate_checksum()
+        .map_err(|e| Error::index("verifying the checksums", e))?
+        .into_iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    damaged.sort();
+    report.damaged_files = damaged;
+    let reader = index
+        .index
+        .reader()
+        .map_err(|e| Error::index("reading the index", e))?;
+    let searcher = reader.searcher();
+    report.documents = searcher.num_docs();
+    report.segments = searcher.segment_readers().len();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let ids = match index.segment_ids(segment) {
+            Ok(ids) => ids,
+            Err(err) => {
+                let name = segment.segment_id().uuid_string();
+                report.unreadable_segments.push(format!("{name}: {err}"));
+                continue;
+            }
+        };
+        for doc in segment.doc_ids_alive() {
+            match ids.get(doc as usize).filter(|id| !id.is_empty()) {
+                Some(id) => *seen.entry(id.clone()).or_default() += 1,
+                None => report.documents_without_id += 1,
+            }
+        }
+        // The stored documents are read whole once: damage there fails queries.
+        let store = segment
+            .get_store_reader(0)
+            .map_err(|e| e.to_string())
+            .and_then(|store| {
+                for doc in segment.doc_ids_alive() {
+                    store
+                        .get::<TantivyDocument>(doc)
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            });
+        if let Err(err) = store {
+            let name = segment.segment_id().uuid_string();
+            let first_line = err.lines().next().unwrap_or_default().to_string();
+            report
+                .unreadable_segments
+                .push(format!("{name}: stored documents: {first_line}"));
+        }
+    }
+    let mut duplicates: Vec<String> = seen
+        .into_iter()
+        .filter(|(_, count)| *count > 1)
+        .map(|(id, _)| id)
+        .collect();
+    duplicates.sort();
+    report.duplicate_ids = duplicates;
+    Ok(report)
+}
+
+/// Repairs what `report` found: drops the segments that hold damaged files or cannot be
+/// read (their articles are indexed again by the next ingest of their folders), and
+/// deletes every copy of a duplicated id (the next ingest adds it once).
+pub fn repair(index: &SearchIndex, report: &mut CheckReport) -> Result<()> {
+    let mut bad_segments: HashSet<String> = HashSet::new();
+    for file in &report.damaged_files {
+        let name = PathBuf::from(file);
+        let stem = name.file_name().unwrap_or_default().to_string_lossy();
+        if let Some(segment) = stem.split('.').next() {
+            bad_segments.insert(segment.to_string());
+        }
+    }
+    for segment in &report.unreadable_segments {
+        if let Some((name, _)) = segment.split_once(':') {
+            bad_segments.insert(name.to_string());
+        }
+    }
+    if !bad_segments.is_empty() {
+        let dropped = drop_segments(index, &bad_segments)?;
+        report.repaired.push(format!(
+            "dropped {} damaged segments holding {dropped} articles",
+            bad_segments.len()
+        ));
+    }
+    let mut writer: IndexWriter<TantivyDocument> = index
+        .index
+        .writer_with_num_threads(1, 32 << 20)
+        .map_err(|e| Error::index("opening the index writer", e))?;
+    for id in &report.duplicate_ids {
+        writer.delete_term(Term::from_field_text(index.fields.id, id));
+    }
+    writer
+        .commit()
+        .map_err(|e| Error::index("committing the repair", e))?;
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(|e| Error::index("removing the damaged files", e))?;
+    if !report.duplicate_ids.is_empty() {
+        report.repaired.push(format!(
+            "deleted every copy of {} duplicated ids",
+            report.duplicate_ids.len()
+        ));
+    }
+    if !report.repaired.is_empty() {
+        report.repaired.push(
+            "run `sousuo ingest` on the ingested folders to index those articles again".into(),
+        );
+    }
+    Ok(())
+}
+
+/// Removes segments from the index's list of segments (`meta.json`, written atomically);
+/// returns how many documents they held.
+fn drop_segments(index: &SearchIndex, segments: &HashSet<String>) -> Result<u64> {
+    let meta_path = index.dir.join("meta.json");
+    let text = fs::read_to_string(&meta_path).map_err(|e| Error::io(&meta_path, e))?;
+    let mut meta: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{}: {e}", meta_path.display())))?;
+    let Some(list) = meta["segments"].as_array_mut() else {
+        return Err(Error::Usage(format!(
+            "{}: no list of segments",
+            meta_path.display()
+        )));
+    };
+    let mut dropped = 0;
+    list.retain(|segment| {
+        let id = segment["segment_id"]
+            .as_str()
+            .unwrap_or_default()
+            .replace('-', "");
+        let bad = segments.contains(&id);
+        if bad {
+            let max = segment["max_doc"].as_u64().unwrap_or(0);
+            let deleted = segment["deletes"]["num_deleted_docs"].as_u64().unwrap_or(0);
+            dropped += max.saturating_sub(deleted);
+        }
+        !bad
+    });
+    let staged = index.dir.join("meta.json.repair");
+    let json = serde_json::to_string_pretty(&meta).expect("a JSON value serialises");
+    fs::write(&staged, json).map_err(|e| Error::io(&staged, e))?;
+    fs::rename(&staged, &meta_path).map_err(|e| Error::io(&meta_path, e))?;
+    Ok(dropped)
+}

@@ -1,0 +1,306 @@
+//! The walk of an ingest: which files under the roots are articles, and their ids.
+//!
+//! Invariants:
+//! - only regular files with an article extension become jobs; anything else with such a
+//!   name (a FIFO, a device) is reported, never opened;
+//! - a symbolic link that leaves its root is not followed unless `follow` is set, and is
+//!   reported; links inside the root and link loops are handled as ripgrep's walker does;
+//! - a file name that is not UTF-8 gets an id all the same (read as GBK when it is valid
+//!   GBK, else with its undecodable bytes written `%XX`) and a warning saying so;
+//! - a root with any part that could not be walked is marked incomplete, so `--prune`
+//!   never removes an article because its folder could not be read.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crossbeam_channel::Sender;
+
+use super::{IngestEvent, Job, Write};
+use crate::article::BodyFormat;
+use crate::error::{Error, Result};
+use crate::source::document_id;
+
+/// A file or folder given to ingest.
+#[derive(Debug, Clone)]
+pub struct Root {
+    /// As given on the command line.
+    pub given: PathBuf,
+    /// The absolute folder ids are relative to: the root itself with its links resolved,
+    /// or the folder holding it when the root is a file.
+    pub folder: PathBuf,
+    /// `folder` as text, as recorded with each article.
+    pub folder_text: Arc<str>,
+    /// When the root is a file: its id (the only article `--prune` may remove for it).
+    pub file_id: Option<String>,
+}
+
+impl Root {
+    /// Resolves a root given on the command line; an error when it does not exist.
+    pub fn resolve(given: &Path) -> Result<Root> {
+        let canonical = given.canonicalize().map_err(|err| Error::io(given, err))?;
+        let (folder, file_id) = match canonical.parent() {
+            Some(parent) if !canonical.is_dir() => {
+                let name = canonical.file_name().map(Path::new).unwrap_or(&canonical);
+                (parent.to_path_buf(), Some(document_id(name).0))
+            }
+            _ => (canonical, None),
+        };
+        Ok(Root {
+            given: given.to_path_buf(),
+            folder_text: folder.to_string_lossy().into(),
+            folder,
+            file_id,
+        })
+    }
+}
+
+/// What the walk found besides the jobs it sent.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Ids of the article files found, by root (kept only when asked for).
+    pub seen: HashSet<(usize, String)>,
+    /// Whether each root was walked completely (no folder left unread, not interrupted).
+    pub complete: Vec<bool>,
+}
+
+/// How to walk.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkOptions {
+    /// Keep the ids found (for `--prune`, and to catch one id under two roots).
+    pub track_ids: bool,
+    /// Follow symbolic links that leave their root.
+    pub follow: bool,
+}
+
+type Events = Sender<(IngestEvent, Option<Write>)>;
+
+/// Sends every article file under `roots` as a job.
+pub fn walk(
+    roots: &[Root],
+    options: WalkOptions,
+    jobs: Sender<Job>,
+    events: Events,
+    stop: &AtomicBool,
+) -> Walked {
+    let mut walk = Walk {
+        roots,
+        options,
+        jobs,
+        events,
+        stop,
+        first_root_of: HashMap::new(),
+        walked: Walked {
+            seen: HashSet::new(),
+            complete: vec![false; roots.len()],
+        },
+    };
+    for number in 0..roots.len() {
+        if !walk.root(number) {
+            break;
+        }
+    }
+    walk.walked
+}
+
+/// The state of a walk over several roots.
+struct Walk<'a> {
+    roots: &'a [Root],
+    options: WalkOptions,
+    jobs: Sender<Job>,
+    events: Events,
+    stop: &'a AtomicBool,
+    /// The root each id was first found under (when ids are tracked).
+    first_root_of: HashMap<String, usize>,
+    walked: Walked,
+}
+
+impl Walk<'_> {
+    /// Walks one root; `false` when the run is stopping.
+    fn root(&mut self, number: usize) -> bool {
+        let (roots, options, stop) = (self.roots, self.options, self.stop);
+        let root = &roots[number];
+        let not_followed: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
+        // ripgrep's walker: honours .gitignore, .ignore and .sousuoignore files. Hidden files
+        // are walked (the RSSHub bot writes a post named `.md`), hidden folders not.
+        let walker = {
+            let folder = root.folder.clone();
+            let not_followed = Arc::clone(&not_followed);
+            ignore::WalkBuilder::new(&root.given)
+                .hidden(false)
+                .follow_links(true)
+                .parents(true)
+                .add_custom_ignore_filename(".sousuoignore")
+                .filter_entry(move |entry| {
+                    if entry.depth() > 0 && is_hidden_dir(entry) {
+                        return false;
+                    }
+                    if entry.depth() == 0 || options.follow || !entry.path_is_symlink() {
+                        return true;
+                    }
+                    let Some(target) = link_leaving(entry.path(), &folder) else {
+                        return true;
+                    };
+                    let reason = format!(
+                        "symbolic link to {} leaves {}; not followed (--follow follows it)",
+                        target.display(),
+                        folder.display()
+                    );
+                    let mut skipped = not_followed.lock().unwrap_or_else(|e| e.into_inner());
+                    skipped.push((entry.path().to_path_buf(), reason));
+                    false
+                })
+                .sort_by_file_name(|a, b| a.cmp(b))
+                .build()
+        };
+        let mut complete = true;
+        for entry in walker {
+            if stop.load(Ordering::Relaxed) || !self.report_not_followed(&not_followed) {
+                return false;
+            }
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    complete = false;
+                    let (path, reason) = walk_error(&err);
+                    let path = path.unwrap_or_else(|| root.given.clone());
+                    if self
+                        .events
+                        .send((IngestEvent::WalkError { path, reason }, None))
+                        .is_err()
+                    {
+                        return false;
+                    }
+                    continue;
+                }
+            };
+            let Some(file_type) = entry.file_type() else {
+                continue;
+            };
+            if file_type.is_dir() {
+                continue;
+            }
+            let Some(format) = article_format(entry.file_name()) else {
+                continue;
+            };
+            let path = entry.path();
+            if !file_type.is_file() {
+                let reason = "not a regular file (a FIFO, socket or device); skipped".to_string();
+                let event = IngestEvent::Skipped {
+                    path: path.to_path_buf(),
+                    reason,
+                };
+                if self.events.send((event, None)).is_err() {
+                    return false;
+                }
+                continue;
+            }
+            let relative = if entry.depth() == 0 {
+                Path::new(entry.file_name())
+            } else {
+                path.strip_prefix(&root.given).unwrap_or(path)
+            };
+            let (id, name_warning) = document_id(relative);
+            if let Some(&first) = self.first_root_of.get(&id) {
+                let reason = format!(
+                    "has the same id {id:?} as a file under {}; skipped",
+                    roots[first].given.display()
+                );
+                let event = IngestEvent::failed(path, reason);
+                if self.events.send((event, None)).is_err() {
+                    return false;
+                }
+                continue;
+            }
+            if options.track_ids {
+                self.first_root_of.insert(id.clone(), number);
+                self.walked.seen.insert((number, id.clone()));
+            }
+            let job = Job {
+                path: path.to_path_buf(),
+                id,
+                root: Arc::clone(&root.folder_text),
+                format,
+                warnings: name_warning.into_iter().collect(),
+            };
+            if self.jobs.send(job).is_err() {
+                return false;
+            }
+        }
+        self.walked.complete[number] = complete;
+        self.report_not_followed(&not_followed)
+    }
+
+    /// Reports the links the walker's filter did not follow; `false` when the run is stopping.
+    fn report_not_followed(&self, not_followed: &Mutex<Vec<(PathBuf, String)>>) -> bool {
+        let skipped: Vec<_> = {
+            let mut list = not_followed.lock().unwrap_or_else(|e| e.into_inner());
+            list.drain(..).collect()
+        };
+        skipped.into_iter().all(|(path, reason)| {
+            self.events
+                .send((IngestEvent::Skipped { path, reason }, None))
+                .is_ok()
+        })
+    }
+}
+
+/// Where a symbolic link at `path` leads, when that is outside `folder`.
+fn link_leaving(path: &Path, folder: &Path) -> Option<PathBuf> {
+    // A dangling link is left to the reader, which reports it.
+    let target = path.canonicalize().ok()?;
+    (!target.starts_with(folder)).then_some(target)
+}
+
+fn is_hidden_dir(entry: &ignore::DirEntry) -> bool {
+    entry.file_type().is_some_and(|t| t.is_dir())
+        && entry.file_name().to_string_lossy().starts_with('.')
+}
+
+/// The path an error is about, and a one-line reason.
+fn walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(err)
+        }
+        ignore::Error::Loop { ancestor, child } => (
+            Some(child.clone()),
+            format!(
+                "symbolic link loop back to {}; not followed",
+                ancestor.display()
+            ),
+        ),
+        ignore::Error::Io(io) => (None, io.to_string()),
+        other => (None, other.to_string()),
+    }
+}
+
+/// The body format of an article file, from its name; `None` for other files. A file named
+/// just `.md` is an article too (the bot writes one for an empty title).
+pub fn article_format(file_name: &OsStr) -> Option<BodyFormat> {
+    let name = file_name.to_string_lossy();
+    let (_, extension) = name.rsplit_once('.')?;
+    BodyFormat::from_extension(extension)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn document_ids_use_forward_slashes() {
+        let (id, warning) = document_id(Path::new("金融/新浪财经/a b.md"));
+        assert_eq!(id, "金融/新浪财经/a b.md");
+        assert_eq!(warning, None);
+        assert_eq!(
+            article_format(OsStr::new(".md")),
+            Some(BodyFormat::Markdown)
+        );
+        assert_eq!(article_format(OsStr::new("a.HTM")), Some(BodyFormat::Html));
+        assert_eq!(article_format(OsStr::new(".DS_Store")), None);
+        assert_eq!(article_format(OsStr::new("md")), None);
+    }
+}
