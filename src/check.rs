@@ -145,9 +145,7 @@ pub fn repair(index: &SearchIndex, report: &mut CheckReport) -> Result<()> {
     for id in &report.duplicate_ids {
         writer.delete_term(Term::from_field_text(index.fields.id, id));
     }
-    writer
-        .commit()
-        .map_err(|e| Error::index("committing the repair", e))?;
+    index.commit(&mut writer)?;
     writer
         .garbage_collect_files()
         .wait()

@@ -24,7 +24,7 @@ pub struct Cli {
 pub enum Command {
     /// Parse the posts under PATH... and add them to the index.
     #[command(
-        after_help = "Examples:\n  sousuo ingest data\n  sousuo ingest posts/ more/ --index /tmp/idx\n  sousuo ingest data --dry-run\n  sousuo ingest data --dict words.txt --rebuild\n\nExit codes: 0 every file indexed, 1 some files failed (the rest committed), 2 fatal error (nothing committed)."
+        after_help = "Examples:\n  sousuo ingest data\n  sousuo ingest posts/ more/ --index /tmp/idx\n  sousuo ingest data --dry-run\n  sousuo ingest data --dict words.txt --rebuild\n\nExit codes: 0 every file indexed, 1 some files failed (the rest committed), 2 fatal error (the index keeps its last commit)."
     )]
     Ingest(IngestArgs),
     /// Print the articles that best match QUERY.

@@ -50,6 +50,28 @@ pub enum Error {
         /// The cause.
         source: tantivy::TantivyError,
     },
+    /// The index is damaged: its record, a file, or its contents.
+    #[error(
+        "{dir}: the index is damaged: {problem}; `sousuo check` shows the damage, \
+         `sousuo check --repair` removes it, or ingest again with --rebuild"
+    )]
+    Damaged {
+        /// The index folder.
+        dir: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Reading the index failed in a way only damage explains.
+    #[error(
+        "{context}: {detail} (the index may be damaged: `sousuo check` verifies it, and \
+         ingest with --rebuild rebuilds it)"
+    )]
+    DamagedRead {
+        /// What sousuo was doing.
+        context: String,
+        /// tantivy's account, on one line.
+        detail: String,
+    },
     /// The query cannot be read.
     #[error("query: {0}")]
     Query(String),
@@ -67,6 +89,26 @@ impl Error {
         Error::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// Wraps a tantivy error met while reading an index: data that cannot be read is
+    /// reported as possible damage, with what to do about it.
+    pub fn reading(context: impl Into<String>, source: tantivy::TantivyError) -> Error {
+        use tantivy::TantivyError;
+        match &source {
+            TantivyError::DataCorruption(_)
+            | TantivyError::IoError(_)
+            | TantivyError::OpenReadError(_) => Error::DamagedRead {
+                context: context.into(),
+                detail: source
+                    .to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            },
+            _ => Error::index(context, source),
         }
     }
 

@@ -77,7 +77,7 @@ pub fn export(
             };
             let mut found: Vec<DocAddress> = tantivy_searcher
                 .search(query.as_ref(), &DocSetCollector)
-                .map_err(|e| Error::index("searching", e))?
+                .map_err(|e| Error::reading("searching", e))?
                 .into_iter()
                 .collect();
             found.sort();

@@ -73,7 +73,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(err) if is_broken_pipe(&err) => ExitCode::from(EXIT_OK),
         Err(err) => {
-            eprintln!("error: {}", visible_line(&format!("{err:#}")));
+            eprintln!("error: {}", visible_line(&error_message(&err)));
             ExitCode::from(EXIT_ERROR)
         }
     }
@@ -83,6 +83,23 @@ fn main() -> ExitCode {
 fn diagnose(kind: &str, path: &Path, message: &str) {
     let line = format!("{}: {message}", path.display());
     eprintln!("{kind}: {}", visible_line(&line));
+}
+
+/// The error and its causes on one line, each said once: a cause whose text the message
+/// already holds is not repeated (a library error names its cause in its own message).
+fn error_message(err: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if message.contains(&text) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&text);
+    }
+    message
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

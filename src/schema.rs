@@ -265,7 +265,7 @@ impl IndexSchema {
         Ok(schema)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         let mut seen = HashSet::new();
         for spec in &self.fields {
             let name = &spec.name;

@@ -264,7 +264,7 @@ impl ArticleSearcher {
             for segment in searcher.segment_readers() {
                 tokens += segment
                     .inverted_index(field.field)
-                    .map_err(|e| Error::index("reading the index", e))?
+                    .map_err(|e| Error::reading("reading the index", e))?
                     .total_num_tokens();
             }
             if tokens > 0 {
@@ -354,7 +354,7 @@ impl ArticleSearcher {
             let collector = TopDocs::with_limit(window).order_by_score();
             let (mut top, total, facets) = searcher
                 .search(&built.query, &(collector, count, facets))
-                .map_err(|e| Error::index("searching", e))?;
+                .map_err(|e| Error::reading("searching", e))?;
             if let Some(proximity) = &built.proximity {
                 add_proximity_scores(&searcher, proximity.as_ref(), &mut top)?;
             }
@@ -379,7 +379,7 @@ impl ArticleSearcher {
                 .order_by_fast_field::<tantivy::DateTime>(&date_field.spec.name, order);
             let (dated, total, facets) = searcher
                 .search(&built.query, &(collector, count, facets))
-                .map_err(|e| Error::index("searching", e))?;
+                .map_err(|e| Error::reading("searching", e))?;
             // Sorted by date, a hit's score is not computed.
             let top = dated
                 .into_iter()
@@ -442,7 +442,7 @@ impl ArticleSearcher {
         self.reader
             .searcher()
             .search(&AllQuery, &FacetCollector::new(&self.index))
-            .map_err(|e| Error::index("counting articles", e))
+            .map_err(|e| Error::reading("counting articles", e))
     }
 
     fn build_query(&self, clauses: &[Clause]) -> Result<Option<BuiltQuery>> {
@@ -711,7 +711,7 @@ impl ArticleSearcher {
     pub fn read_stored(&self, searcher: &Searcher, address: DocAddress) -> Result<StoredArticle> {
         let document: TantivyDocument = searcher
             .doc(address)
-            .map_err(|e| Error::index("loading a stored article", e))?;
+            .map_err(|e| Error::reading("loading a stored article", e))?;
         let fields = &self.index.fields;
         let text = |source: ArticleField| -> Option<String> {
             let field = fields.get(source)?;
@@ -768,7 +768,7 @@ impl ArticleSearcher {
         );
         let top = searcher
             .search(&query, &TopDocs::with_limit(1).order_by_score())
-            .map_err(|e| Error::index("looking up an id", e))?;
+            .map_err(|e| Error::reading("looking up an id", e))?;
         Ok(top.first().map(|(_, address)| *address))
     }
 
@@ -1104,7 +1104,7 @@ fn add_proximity_scores(
 ) -> Result<()> {
     let weight = proximity
         .weight(EnableScoring::enabled_from_searcher(searcher))
-        .map_err(|e| Error::index("scoring proximity", e))?;
+        .map_err(|e| Error::reading("scoring proximity", e))?;
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by_key(|&i| candidates[i].1);
     let mut segment_scorer: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
@@ -1114,7 +1114,7 @@ fn add_proximity_scores(
             let reader = searcher.segment_reader(address.segment_ord);
             let scorer = weight
                 .scorer(reader, 1.0)
-                .map_err(|e| Error::index("scoring proximity", e))?;
+                .map_err(|e| Error::reading("scoring proximity", e))?;
             segment_scorer = Some((address.segment_ord, scorer));
         }
         let (_, scorer) = segment_scorer.as_mut().expect("set above");

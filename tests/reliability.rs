@@ -3,49 +3,10 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{fixtures, sousuo, Workspace};
-
-/// Writes `count` small posts under `dir/posts/gen/`.
-fn write_posts(dir: &Path, count: usize) {
-    let posts = dir.join("posts/gen");
-    fs::create_dir_all(&posts).unwrap();
-    let topics = [
-        "算力", "春耕", "大会", "铁路", "气象", "外贸", "教育", "医疗",
-    ];
-    for i in 0..count {
-        let topic = topics[i % topics.len()];
-        let body: String = (0..20)
-            .map(|j| format!("<p>第{j}段：关于{topic}的报道，编号{i}，内容涉及发展与建设。</p>\n"))
-            .collect();
-        let post = format!(
-            "\n---\ntitle: '{topic}新闻第{i}篇'\ncategories:\n - 新闻\n - {topic}\ndate: 2023-05-{:02} 10:00\n---\n<div>{body}</div>\n",
-            i % 28 + 1
-        );
-        fs::write(posts.join(format!("post-{i:05}.md")), post).unwrap();
-    }
-}
-
-fn documents(workspace: &Workspace) -> u64 {
-    // A no-op ingest of an empty folder reports the index's size.
-    let empty = workspace.path().join("empty");
-    fs::create_dir_all(&empty).unwrap();
-    let run = workspace.run(&["ingest", "empty", "--json"]);
-    assert_eq!(run.code, 0, "{run:?}");
-    let summary: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
-    summary["documents"].as_u64().unwrap()
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
+use common::{documents, fixtures, is_root, sousuo, write_posts, Workspace};
 
 #[test]
 fn every_bad_file_is_reported_and_every_good_one_indexed() {

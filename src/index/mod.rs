@@ -83,24 +83,30 @@ pub struct SearchIndex {
     pub analyzer: Analyzer,
     /// For a rebuild: the folder this index replaces when it is published.
     publish_to: Option<PathBuf>,
+    /// What every commit carries as its payload: the hash of the record, so an edited
+    /// record is found out.
+    commit_payload: String,
 }
 
 impl SearchIndex {
     /// Opens an existing index for searching.
     pub fn open(dir: &Path) -> Result<SearchIndex> {
         let meta_path = dir.join(META_FILE);
+        let damaged = |problem: String| Error::Damaged {
+            dir: dir.to_path_buf(),
+            problem,
+        };
         if !meta_path.is_file() {
+            if dir.join("meta.json").is_file() {
+                return Err(damaged(format!("its record {META_FILE} is missing")));
+            }
             return Err(Error::NoIndex {
                 dir: dir.to_path_buf(),
             });
         }
         let meta_json = fs::read_to_string(&meta_path).map_err(|e| Error::io(&meta_path, e))?;
-        let meta: IndexMeta = serde_json::from_str(&meta_json).map_err(|err| {
-            Error::Usage(format!(
-                "{}: not a sousuo index record: {err}",
-                meta_path.display()
-            ))
-        })?;
+        let meta: IndexMeta = serde_json::from_str(&meta_json)
+            .map_err(|err| damaged(format!("{META_FILE} is not a sousuo index record: {err}")))?;
         if meta.format != INDEX_FORMAT {
             return Err(Error::Incompatible {
                 dir: dir.to_path_buf(),
@@ -112,10 +118,32 @@ impl SearchIndex {
                 ),
             });
         }
-        let (_, fields) = meta.schema.build();
+        // The record decides how queries read the index: it must be a valid schema, and the
+        // one the index was built with.
+        meta.schema
+            .validate()
+            .map_err(|problem| damaged(format!("{META_FILE}: {problem}")))?;
+        let (built_schema, fields) = meta.schema.build();
         let index = IndexDirectory::open(dir)
             .and_then(Index::open)
-            .map_err(|e| Error::index(format!("opening index {}", dir.display()), e))?;
+            .map_err(|e| Error::reading(format!("opening index {}", dir.display()), e))?;
+        if serde_json::to_value(&built_schema).ok() != serde_json::to_value(index.schema()).ok() {
+            return Err(damaged(format!(
+                "{META_FILE} does not describe the fields the index holds"
+            )));
+        }
+        let commit_payload = record_payload(&meta_json);
+        let last_commit = index
+            .load_metas()
+            .map_err(|e| Error::reading(format!("opening index {}", dir.display()), e))?;
+        if last_commit
+            .payload
+            .is_some_and(|payload| payload != commit_payload)
+        {
+            return Err(damaged(format!(
+                "{META_FILE} was changed after the index was built"
+            )));
+        }
         let analyzer = if meta.analyzer.dictionary == DEFAULT_DICTIONARY {
             Analyzer::default()
         } else {
@@ -132,6 +160,7 @@ impl SearchIndex {
             fields,
             analyzer,
             publish_to: None,
+            commit_payload,
         })
     }
 
@@ -214,6 +243,46 @@ impl SearchIndex {
         // The old index now sits at the staging name; readers that still have it open keep
         // their files until they close them.
         fs::remove_dir_all(&self.dir).map_err(|e| Error::io(&self.dir, e))
+    }
+}
+
+impl SearchIndex {
+    /// After a failed run: removes what it wrote and did not commit (for a rebuild, the
+    /// whole new index), so the space is free again and the next run starts clean. Best
+    /// effort: what cannot be removed now is removed by the next ingest.
+    pub fn discard_uncommitted(&self) {
+        if self.publish_to.is_some() {
+            let _ = fs::remove_dir_all(&self.dir);
+            return;
+        }
+        let writer = self
+            .index
+            .writer_with_num_threads::<tantivy::TantivyDocument>(1, 15 << 20);
+        if let Ok(writer) = writer {
+            let _ = writer.garbage_collect_files().wait();
+        }
+    }
+}
+
+/// The payload of every commit: the record's hash.
+fn record_payload(record_json: &str) -> String {
+    format!(
+        "sousuo record {:016x}",
+        xxhash_rust::xxh3::xxh3_64(record_json.as_bytes())
+    )
+}
+
+impl SearchIndex {
+    /// Commits what `writer` holds, with the record's hash as the commit's payload.
+    pub fn commit<D: tantivy::Document>(&self, writer: &mut tantivy::IndexWriter<D>) -> Result<()> {
+        let mut prepared = writer
+            .prepare_commit()
+            .map_err(|e| Error::index("committing the index", e))?;
+        prepared.set_payload(&self.commit_payload);
+        prepared
+            .commit()
+            .map(|_| ())
+            .map_err(|e| Error::index("committing the index", e))
     }
 }
 

@@ -264,6 +264,17 @@ struct Recorded {
     root: Arc<str>,
 }
 
+/// What the index records of its articles: the index is its own manifest.
+#[derive(Debug, Default)]
+struct Manifest {
+    /// By id.
+    records: HashMap<String, Recorded>,
+    /// The id of the article of each absolute path, so a file ingested again through
+    /// another root (a sub-folder, the file alone) updates its article instead of adding a
+    /// second one under another id.
+    ids_by_path: HashMap<PathBuf, String>,
+}
+
 /// A file to ingest.
 pub(crate) struct Job {
     path: PathBuf,
@@ -317,8 +328,17 @@ pub fn ingest(
                 dir: index.dir.clone(),
                 holder: String::new(),
             },
-            other => Error::index("opening the index writer", other),
+            other => Error::index(
+                "starting the index writer (it needs memory and threads: a lower --memory \
+                 or --threads may fit)",
+                other,
+            ),
         })?;
+    // Files a killed or failed run left behind take space and are no part of any commit.
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(|e| Error::index("removing files no commit uses", e))?;
     let pipeline = Pipeline {
         options,
         roots: &roots,
@@ -327,30 +347,58 @@ pub fn ingest(
         recorded: &recorded,
         stop,
     };
-    let walked = pipeline.run(Some(&mut writer), on_event, &mut report)?;
-    if options.prune && !stop.load(Ordering::Relaxed) {
-        for id in prunable(&roots, &recorded, &walked, &mut report) {
+    let commit_started =
+        match write_and_commit(&pipeline, &index, &mut writer, on_event, &mut report) {
+            Ok(started) => started,
+            Err(err) => {
+                drop(writer);
+                index.discard_uncommitted();
+                return Err(err);
+            }
+        };
+    // The commit stands: what fails from here on is reported, not fatal.
+    if let Err(err) = writer.wait_merging_threads() {
+        report.failed += 1;
+        let reason = format!("merging segments: {err}; the commit stands");
+        let problem = FileProblem::new(&index.dir, &reason, "index");
+        report.problems.push(problem);
+    }
+    report.documents = index
+        .index
+        .reader()
+        .map(|reader| reader.searcher().num_docs())
+        .map_err(|e| Error::index("reading the index", e))?;
+    index.publish()?;
+    report.commit_seconds = commit_started.elapsed().as_secs_f64();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Runs the pipeline into `writer`, prunes, and commits; returns when the final commit
+/// started.
+fn write_and_commit(
+    pipeline: &Pipeline<'_>,
+    index: &SearchIndex,
+    writer: &mut IndexWriter<ArticleDocument>,
+    on_event: &mut dyn FnMut(&IngestEvent),
+    report: &mut IngestReport,
+) -> Result<Instant> {
+    let sink = Sink::Index {
+        index,
+        writer,
+        added_since_commit: 0,
+    };
+    let walked = pipeline.run(sink, on_event, report)?;
+    if pipeline.options.prune && !pipeline.stop.load(Ordering::Relaxed) {
+        let recorded = pipeline.recorded;
+        for id in prunable(pipeline.roots, recorded, &walked, report) {
             writer.delete_term(Term::from_field_text(index.fields.id, id));
         }
     }
     on_event(&IngestEvent::Committing);
     let commit_started = Instant::now();
-    writer
-        .commit()
-        .map_err(|e| Error::index("committing the index", e))?;
-    writer
-        .wait_merging_threads()
-        .map_err(|e| Error::index("merging segments", e))?;
-    let reader = index
-        .index
-        .reader()
-        .map_err(|e| Error::index("reading the index", e))?;
-    report.documents = reader.searcher().num_docs();
-    drop(reader);
-    index.publish()?;
-    report.commit_seconds = commit_started.elapsed().as_secs_f64();
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    index.commit(writer)?;
+    Ok(commit_started)
 }
 
 /// A dry run: parses, cleans and segments everything, and compares it with the index when
@@ -370,7 +418,7 @@ fn check_corpus(
     };
     let recorded = match SearchIndex::open(&options.index_dir) {
         Ok(index) if !options.rebuild => load_recorded(&index)?,
-        Ok(_) | Err(Error::NoIndex { .. }) => HashMap::new(),
+        Ok(_) | Err(Error::NoIndex { .. }) => Manifest::default(),
         Err(err) => return Err(err),
     };
     let pipeline = Pipeline {
@@ -381,7 +429,7 @@ fn check_corpus(
         recorded: &recorded,
         stop,
     };
-    let walked = pipeline.run(None, on_event, report)?;
+    let walked = pipeline.run(Sink::Check, on_event, report)?;
     if options.prune && !stop.load(Ordering::Relaxed) {
         prunable(roots, &recorded, &walked, report);
     }
@@ -394,7 +442,7 @@ fn check_corpus(
 /// alone.
 fn prunable<'a>(
     roots: &[Root],
-    recorded: &'a HashMap<String, Recorded>,
+    recorded: &'a Manifest,
     walked: &Walked,
     report: &mut IngestReport,
 ) -> Vec<&'a str> {
@@ -404,7 +452,7 @@ fn prunable<'a>(
             report.not_pruned.push(root.given.display().to_string());
             continue;
         }
-        for (id, record) in recorded {
+        for (id, record) in &recorded.records {
             let in_scope = *record.root == *root.folder_text
                 && root.file_id.as_ref().is_none_or(|file| file == id);
             // Another root of this run with the same folder may have found it.
@@ -428,13 +476,61 @@ pub(crate) struct Write {
     replaces: bool,
 }
 
+/// Where prepared documents go.
+enum Sink<'a> {
+    /// Nowhere: a dry run.
+    Check,
+    /// Into the index, committed every so often.
+    Index {
+        index: &'a SearchIndex,
+        writer: &'a mut IndexWriter<ArticleDocument>,
+        added_since_commit: usize,
+    },
+}
+
+impl Sink<'_> {
+    /// Takes a prepared document (if the file gave one); commits after `commit_every`.
+    /// An error means the writer cannot go on.
+    fn take(
+        &mut self,
+        write: Option<Write>,
+        commit_every: usize,
+        on_event: &mut dyn FnMut(&IngestEvent),
+    ) -> Result<()> {
+        let (
+            Sink::Index {
+                index,
+                writer,
+                added_since_commit,
+            },
+            Some(write),
+        ) = (self, write)
+        else {
+            return Ok(());
+        };
+        if write.replaces {
+            writer.delete_term(Term::from_field_text(index.fields.id, &write.id));
+        }
+        writer
+            .add_document(write.document)
+            .map_err(|e| Error::index("writing the index", e))?;
+        *added_since_commit += 1;
+        if *added_since_commit >= commit_every {
+            *added_since_commit = 0;
+            on_event(&IngestEvent::Committing);
+            index.commit(writer)?;
+        }
+        Ok(())
+    }
+}
+
 /// What every stage of a run shares.
 struct Pipeline<'a> {
     options: &'a IngestOptions,
     roots: &'a [Root],
     fields: &'a Fields,
     analyzer: &'a Analyzer,
-    recorded: &'a HashMap<String, Recorded>,
+    recorded: &'a Manifest,
     stop: &'a AtomicBool,
 }
 
@@ -444,13 +540,13 @@ impl Pipeline<'_> {
     /// and commit between documents without locking.
     fn run(
         &self,
-        mut writer: Option<&mut IndexWriter<ArticleDocument>>,
+        mut sink: Sink<'_>,
         on_event: &mut dyn FnMut(&IngestEvent),
         report: &mut IngestReport,
     ) -> Result<Walked> {
         let (options, stop) = (self.options, self.stop);
         let threads = options.threads.max(1);
-        let dry_run = writer.is_none();
+        let dry_run = matches!(sink, Sink::Check);
         let (job_sender, job_receiver) = bounded::<Job>(threads * 64);
         let (done_sender, done_receiver) = bounded::<(IngestEvent, Option<Write>)>(threads * 16);
         std::thread::scope(|scope| -> Result<Walked> {
@@ -499,37 +595,19 @@ impl Pipeline<'_> {
             }
             drop(done_sender);
             drop(job_receiver);
-            let mut added_since_commit = 0;
             let mut failure = None;
             for (event, write) in done_receiver.iter() {
-                if let (Some(writer), Some(write)) = (writer.as_deref_mut(), write) {
-                    if failure.is_some() {
-                        continue;
-                    }
-                    if write.replaces {
-                        writer.delete_term(Term::from_field_text(self.fields.id, &write.id));
-                    }
-                    if let Err(err) = writer.add_document(write.document) {
-                        // The writer is gone (a full disk, memory): stop, and report the
-                        // cause once instead of blaming every file after it.
-                        failure = Some(Error::index("writing the index", err));
-                        stop.store(true, Ordering::Relaxed);
-                        continue;
-                    }
-                    added_since_commit += 1;
+                if failure.is_some() {
+                    // The writer is gone: the files after it are not to blame.
+                    continue;
+                }
+                if let Err(err) = sink.take(write, options.commit_every, on_event) {
+                    failure = Some(err);
+                    stop.store(true, Ordering::Relaxed);
+                    continue;
                 }
                 report.count(&event);
                 on_event(&event);
-                if let Some(writer) = writer.as_deref_mut() {
-                    if added_since_commit >= options.commit_every && failure.is_none() {
-                        added_since_commit = 0;
-                        on_event(&IngestEvent::Committing);
-                        if let Err(err) = writer.commit() {
-                            failure = Some(Error::index("committing the index", err));
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                    }
-                }
             }
             let walked = walker.join().expect("the walker thread does not panic");
             match failure {
@@ -542,7 +620,7 @@ impl Pipeline<'_> {
 
 /// Reads the id, hash, mtime, size and root of every live document. An id found twice
 /// (a damaged index) is left out, so the file is indexed again and replaces every copy.
-fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
+fn load_recorded(index: &SearchIndex) -> Result<Manifest> {
     let reader = index
         .index
         .reader()
@@ -591,7 +669,14 @@ fn load_recorded(index: &SearchIndex) -> Result<HashMap<String, Recorded>> {
             record.mtime = 0;
         }
     }
-    Ok(recorded)
+    let ids_by_path = recorded
+        .iter()
+        .map(|(id, record)| (Path::new(&*record.root).join(id), id.clone()))
+        .collect();
+    Ok(Manifest {
+        records: recorded,
+        ids_by_path,
+    })
 }
 
 /// What one worker thread needs.
@@ -600,7 +685,7 @@ struct Worker<'a> {
     dry_run: bool,
     fields: &'a Fields,
     analyzer: &'a Analyzer,
-    recorded: &'a HashMap<String, Recorded>,
+    recorded: &'a Manifest,
 }
 
 impl Worker<'_> {
@@ -649,8 +734,14 @@ impl Worker<'_> {
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as u64);
-        let previous = self.recorded.get(&job.id);
-        let same_root = previous.is_some_and(|p| p.root == job.root);
+        // The article this file already is, if it was ingested through another root.
+        let path = Path::new(&*job.root).join(&job.id);
+        let (id, root) = match self.recorded.ids_by_path.get(&path) {
+            Some(id) => (id.as_str(), &self.recorded.records[id].root),
+            None => (job.id.as_str(), &job.root),
+        };
+        let previous = self.recorded.records.get(id);
+        let same_root = previous.is_some_and(|p| p.root == *root);
         if let Some(previous) = previous.filter(|_| same_root) {
             if previous.size == size && previous.mtime == mtime && mtime != 0 {
                 return Ok(None);
@@ -693,9 +784,9 @@ impl Worker<'_> {
         let parsed = parse_article(text, &stem, job.format).map_err(|e| e.to_string())?;
         warnings.extend(parsed.warnings);
         let source = SourceFile {
-            id: job.id.clone(),
-            root: job.root.to_string(),
-            path: Path::new(&*job.root).join(&job.id).display().to_string(),
+            id: id.to_string(),
+            root: root.to_string(),
+            path: path.display().to_string(),
             content_hash,
             mtime,
             size,
@@ -737,7 +828,7 @@ mod tests {
     fn worker_result(options: &IngestOptions, path: PathBuf) -> IngestEvent {
         let (_, fields) = options.schema.build();
         let analyzer = Analyzer::default();
-        let recorded = HashMap::new();
+        let recorded = Manifest::default();
         let worker = Worker {
             options,
             dry_run: false,
