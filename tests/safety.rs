@@ -147,6 +147,10 @@ fn a_damaged_index_is_reported_repaired_and_restored() {
     let report: serde_json::Value = serde_json::from_str(damaged.stdout.trim()).unwrap();
     let name = fast.file_name().unwrap().to_string_lossy().into_owned();
     assert_eq!(report["damaged_files"], serde_json::json!([name]));
+    // Ingest writes nothing onto a damaged index.
+    workspace
+        .run(&["ingest", "posts"])
+        .assert_error(2, &format!("{name} does not match its checksum"));
     let repaired = workspace.run(&["check", "--repair"]);
     assert_eq!(repaired.code, 0, "{repaired:?}");
     assert!(

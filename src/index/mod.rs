@@ -6,9 +6,11 @@
 //! file with the writer's pid sits beside the folder (`.sousuo.lock` for `.sousuo`): beside
 //! it, not in it, because `--rebuild` replaces the folder.
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Field;
@@ -86,7 +88,13 @@ pub struct SearchIndex {
     /// What every commit carries as its payload: the hash of the record, so an edited
     /// record is found out.
     commit_payload: String,
+    /// A verification of the index's checksums running beside an ingest; the first commit
+    /// waits for it, so nothing is written onto a damaged index.
+    integrity: Mutex<Option<IntegrityCheck>>,
 }
+
+/// The checksum verification of an index, as a thread's result.
+type IntegrityCheck = std::thread::JoinHandle<tantivy::Result<HashSet<PathBuf>>>;
 
 impl SearchIndex {
     /// Opens an existing index for searching.
@@ -161,6 +169,7 @@ impl SearchIndex {
             analyzer,
             publish_to: None,
             commit_payload,
+            integrity: Mutex::new(None),
         })
     }
 
@@ -273,8 +282,57 @@ fn record_payload(record_json: &str) -> String {
 }
 
 impl SearchIndex {
+    /// Starts verifying every file's checksum in a thread of its own (it reads the whole
+    /// index once); [`SearchIndex::commit`] waits for the result before it writes.
+    pub fn verify_in_background(&self) {
+        let index = self.index.clone();
+        let started = std::thread::Builder::new()
+            .name("sousuo-verify".into())
+            .spawn(move || index.validate_checksum());
+        if let Ok(handle) = started {
+            *self.integrity.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+        }
+    }
+
+    /// The result of [`SearchIndex::verify_in_background`], once: an error naming the
+    /// damaged files.
+    fn confirm_integrity(&self) -> Result<()> {
+        let pending = self
+            .integrity
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        let Some(handle) = pending else {
+            return Ok(());
+        };
+        let damaged = match handle.join() {
+            Ok(result) => result.map_err(|e| Error::reading("verifying the index", e))?,
+            Err(_) => return Err(Error::Usage("verifying the index failed".into())),
+        };
+        let mut names: Vec<String> = damaged
+            .iter()
+            .map(|path| path.display().to_string())
+            .collect();
+        names.sort();
+        match names.as_slice() {
+            [] => Ok(()),
+            [first, rest @ ..] => Err(Error::Damaged {
+                dir: self.dir.clone(),
+                problem: if rest.is_empty() {
+                    format!("{first} does not match its checksum")
+                } else {
+                    format!(
+                        "{first} and {} more files do not match their checksums",
+                        rest.len()
+                    )
+                },
+            }),
+        }
+    }
+
     /// Commits what `writer` holds, with the record's hash as the commit's payload.
     pub fn commit<D: tantivy::Document>(&self, writer: &mut tantivy::IndexWriter<D>) -> Result<()> {
+        self.confirm_integrity()?;
         let mut prepared = writer
             .prepare_commit()
             .map_err(|e| Error::index("committing the index", e))?;

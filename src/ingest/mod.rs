@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Instant, UNIX_EPOCH};
 
 use crossbeam_channel::bounded;
@@ -271,8 +271,28 @@ struct Manifest {
     records: HashMap<String, Recorded>,
     /// The id of the article of each absolute path, so a file ingested again through
     /// another root (a sub-folder, the file alone) updates its article instead of adding a
-    /// second one under another id.
-    ids_by_path: HashMap<PathBuf, String>,
+    /// second one under another id. Made when a file is first not found by its id.
+    ids_by_path: OnceLock<HashMap<PathBuf, String>>,
+}
+
+impl Manifest {
+    /// The recorded id and root of the file at `root`/`id`, if it was ingested before,
+    /// through this root or another.
+    fn article_of<'a>(&'a self, root: &'a Arc<str>, id: &'a str) -> (&'a str, &'a Arc<str>) {
+        if self.records.get(id).is_some_and(|r| r.root == *root) {
+            return (id, root);
+        }
+        let ids_by_path = self.ids_by_path.get_or_init(|| {
+            self.records
+                .iter()
+                .map(|(id, record)| (Path::new(&*record.root).join(id), id.clone()))
+                .collect()
+        });
+        match ids_by_path.get(&Path::new(&**root).join(id)) {
+            Some(known) => (known.as_str(), &self.records[known].root),
+            None => (id, root),
+        }
+    }
 }
 
 /// A file to ingest.
@@ -316,6 +336,7 @@ pub fn ingest(
         options.user_dictionary.as_deref(),
         options.rebuild,
     )?;
+    index.verify_in_background();
     let recorded = load_recorded(&index)?;
     let threads = options.threads.clamp(1, 8);
     let writer_threads = threads.min(4);
@@ -669,13 +690,9 @@ fn load_recorded(index: &SearchIndex) -> Result<Manifest> {
             record.mtime = 0;
         }
     }
-    let ids_by_path = recorded
-        .iter()
-        .map(|(id, record)| (Path::new(&*record.root).join(id), id.clone()))
-        .collect();
     Ok(Manifest {
         records: recorded,
-        ids_by_path,
+        ids_by_path: OnceLock::new(),
     })
 }
 
@@ -735,11 +752,7 @@ impl Worker<'_> {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as u64);
         // The article this file already is, if it was ingested through another root.
-        let path = Path::new(&*job.root).join(&job.id);
-        let (id, root) = match self.recorded.ids_by_path.get(&path) {
-            Some(id) => (id.as_str(), &self.recorded.records[id].root),
-            None => (job.id.as_str(), &job.root),
-        };
+        let (id, root) = self.recorded.article_of(&job.root, &job.id);
         let previous = self.recorded.records.get(id);
         let same_root = previous.is_some_and(|p| p.root == *root);
         if let Some(previous) = previous.filter(|_| same_root) {
@@ -786,7 +799,7 @@ impl Worker<'_> {
         let source = SourceFile {
             id: id.to_string(),
             root: root.to_string(),
-            path: path.display().to_string(),
+            path: Path::new(&*job.root).join(&job.id).display().to_string(),
             content_hash,
             mtime,
             size,
