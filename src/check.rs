@@ -13,7 +13,7 @@ use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::index::SearchIndex;
+use crate::index::{read_guarded, SearchIndex};
 
 /// What `check` found.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -48,6 +48,10 @@ impl CheckReport {
 
 /// Checks `index` (its record was checked when it was opened).
 pub fn check(index: &SearchIndex) -> Result<CheckReport> {
+    read_guarded(&index.dir, "checking the index", || check_unguarded(index))
+}
+
+fn check_unguarded(index: &SearchIndex) -> Result<CheckReport> {
     let mut report = CheckReport {
         index: index.dir.display().to_string(),
         ..CheckReport::default()
@@ -70,7 +74,7 @@ pub fn check(index: &SearchIndex) -> Result<CheckReport> {
     report.segments = searcher.segment_readers().len();
     let mut seen: HashMap<String, u32> = HashMap::new();
     for segment in searcher.segment_readers() {
-        let ids = match index.segment_ids(segment) {
+        let ids = match read_guarded(&index.dir, "reading the ids", || index.segment_ids(segment)) {
             Ok(ids) => ids,
             Err(err) => {
                 let name = segment.segment_id().uuid_string();

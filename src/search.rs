@@ -29,7 +29,7 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, 
 use crate::article::{china_offset, parse_date_period};
 use crate::error::{Error, Result};
 use crate::facets::{FacetCollector, FacetCounts};
-use crate::index::SearchIndex;
+use crate::index::{read_guarded, SearchIndex};
 use crate::query::{parse_query, Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField, SUB_WORD_FIELD_PREFIX};
 use crate::snippet::SnippetMaker;
@@ -308,6 +308,12 @@ impl ArticleSearcher {
 
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        read_guarded(&self.index.dir, "searching", || {
+            self.search_unguarded(request)
+        })
+    }
+
+    fn search_unguarded(&self, request: &SearchRequest) -> Result<SearchResults> {
         let length = request.query.chars().count();
         if length > MAX_QUERY_CHARS {
             return Err(Error::Query(format!(
@@ -775,11 +781,13 @@ impl ArticleSearcher {
     /// The article with this id, or whose id is a tail of this path (`data/金融/a.md` finds
     /// the id `金融/a.md` of an ingest of `data`).
     pub fn get(&self, id_or_path: &str) -> Result<Option<StoredArticle>> {
-        let searcher = self.reader.searcher();
-        match self.find(&searcher, id_or_path)? {
-            Some(address) => Ok(Some(self.read_stored(&searcher, address)?)),
-            None => Ok(None),
-        }
+        read_guarded(&self.index.dir, "reading an article", || {
+            let searcher = self.reader.searcher();
+            match self.find(&searcher, id_or_path)? {
+                Some(address) => Ok(Some(self.read_stored(&searcher, address)?)),
+                None => Ok(None),
+            }
+        })
     }
 
     /// The address of the article with this id, or of a path ending in one.

@@ -167,6 +167,16 @@ fn a_damaged_index_is_reported_repaired_and_restored() {
         .hit_ids();
     let unique: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!(ids.len(), unique.len(), "no duplicate ids");
+    // Damaged stored documents: one line that says so, never a crash.
+    let store = largest_file(&workspace.path().join(".sousuo"), "store");
+    let middle = fs::metadata(&store).unwrap().len() as usize / 2;
+    flip_bytes(&store, middle, 64);
+    let export = workspace.run(&["export"]);
+    assert_eq!(export.code, 2, "{export:?}");
+    assert_eq!(export.stderr.lines().count(), 1, "{export:?}");
+    assert!(export.stderr.contains("damaged"), "{export:?}");
+    let check = workspace.run(&["check"]);
+    assert_eq!(check.code, 1, "{check:?}");
 }
 
 #[test]

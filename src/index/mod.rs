@@ -18,14 +18,16 @@ use tantivy::store::Compressor;
 use tantivy::{Index, IndexSettings, SegmentReader};
 
 use crate::error::{Error, Result};
-
-mod directory;
-
 use crate::schema::{Fields, IndexSchema};
 use crate::text::{
     Analyzer, ChineseTokenizer, SubWordTokenizer, CHINESE_ANALYZER, SUB_WORD_ANALYZER,
 };
+
+mod directory;
+mod guard;
+
 pub use directory::IndexDirectory;
+pub use guard::read_guarded;
 
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
 pub const INDEX_FORMAT: u32 = 3;
@@ -296,7 +298,7 @@ impl SearchIndex {
 
     /// The result of [`SearchIndex::verify_in_background`], once: an error naming the
     /// damaged files.
-    fn confirm_integrity(&self) -> Result<()> {
+    pub fn confirm_integrity(&self) -> Result<()> {
         let pending = self
             .integrity
             .lock()

@@ -27,7 +27,7 @@ use crate::article::{parse_article, BodyFormat};
 use crate::decode::decode;
 use crate::document::{build_document, ArticleDocument, SourceFile};
 use crate::error::{Error, Result};
-use crate::index::{SearchIndex, WriterLock};
+use crate::index::{read_guarded, SearchIndex, WriterLock};
 use crate::schema::{Fields, IndexSchema, CONTENT_HASH_FIELD, MTIME_FIELD, SIZE_FIELD};
 use crate::source::read_regular_file;
 use crate::text::{Analyzer, Mode, TokenBuffer};
@@ -337,7 +337,14 @@ pub fn ingest(
         options.rebuild,
     )?;
     index.verify_in_background();
-    let recorded = load_recorded(&index)?;
+    let recorded = match load_recorded(&index) {
+        Ok(recorded) => recorded,
+        Err(err) => {
+            // Name the damaged file, when that is what made the records unreadable.
+            index.confirm_integrity()?;
+            return Err(err);
+        }
+    };
     let threads = options.threads.clamp(1, 8);
     let writer_threads = threads.min(4);
     let per_thread = (options.memory_budget / writer_threads).max(15 << 20);
@@ -642,6 +649,12 @@ impl Pipeline<'_> {
 /// Reads the id, hash, mtime, size and root of every live document. An id found twice
 /// (a damaged index) is left out, so the file is indexed again and replaces every copy.
 fn load_recorded(index: &SearchIndex) -> Result<Manifest> {
+    read_guarded(&index.dir, "reading the file records", || {
+        load_recorded_unguarded(index)
+    })
+}
+
+fn load_recorded_unguarded(index: &SearchIndex) -> Result<Manifest> {
     let reader = index
         .index
         .reader()
