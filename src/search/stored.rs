@@ -1,0 +1,183 @@
+//! Reading stored articles: hits with snippets, `get`, where an article came from.
+
+use std::path::PathBuf;
+
+use chrono::TimeZone;
+use tantivy::collector::TopDocs;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use crate::article::china_offset;
+use crate::error::{Error, Result};
+use crate::index::read_guarded;
+use crate::schema::ArticleField;
+use crate::snippet::SnippetMaker;
+
+use super::*;
+
+impl ArticleSearcher {
+    pub(super) fn load_hit(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+        score: f32,
+        snippets: &SnippetMaker,
+    ) -> Result<Hit> {
+        let article = self.read_stored(searcher, address)?;
+        let snippet = snippets.make(&article.body);
+        Ok(Hit {
+            rank: 0,
+            score,
+            id: article.id,
+            path: article.path,
+            title: article.title,
+            date: article.date,
+            categories: article.categories,
+            author: article.author,
+            editor: article.editor,
+            snippet: snippet.text,
+            highlights: snippet.highlights,
+            explanation: None,
+        })
+    }
+
+    /// Reads a document's stored fields.
+    pub fn read_stored(&self, searcher: &Searcher, address: DocAddress) -> Result<StoredArticle> {
+        let document: TantivyDocument = searcher
+            .doc(address)
+            .map_err(|e| Error::reading("loading a stored article", e))?;
+        let fields = &self.index.fields;
+        let text = |source: ArticleField| -> Option<String> {
+            let field = fields.get(source)?;
+            document
+                .get_first(field.field)?
+                .as_str()
+                .map(str::to_string)
+        };
+        let all = |source: ArticleField| -> Vec<String> {
+            let Some(field) = fields.get(source) else {
+                return Vec::new();
+            };
+            let mut values = Vec::new();
+            for value in document.get_all(field.field) {
+                if let Some(text) = value.as_str() {
+                    values.push(text.to_string());
+                } else if let Some(encoded) = value.as_facet() {
+                    values.extend(facet_parts(encoded));
+                }
+            }
+            values
+        };
+        let date = fields
+            .get(ArticleField::Date)
+            .and_then(|f| document.get_first(f.field))
+            .and_then(|v| v.as_datetime())
+            .and_then(|d| {
+                china_offset()
+                    .timestamp_opt(d.into_timestamp_secs(), 0)
+                    .single()
+            });
+        let id = text(ArticleField::Id).unwrap_or_default();
+        Ok(StoredArticle {
+            path: text(ArticleField::Path).unwrap_or_else(|| id.clone()),
+            id,
+            title: text(ArticleField::Title).unwrap_or_default(),
+            date,
+            categories: all(ArticleField::Categories),
+            tags: all(ArticleField::Tags),
+            author: text(ArticleField::Author),
+            editor: text(ArticleField::Editor),
+            description: text(ArticleField::Description),
+            image: text(ArticleField::Image),
+            link: text(ArticleField::Link),
+            body: text(ArticleField::Body).unwrap_or_default(),
+        })
+    }
+
+    /// The address of the document with this id.
+    pub(super) fn address_of(&self, searcher: &Searcher, id: &str) -> Result<Option<DocAddress>> {
+        let query = TermQuery::new(
+            Term::from_field_text(self.index.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(|e| Error::reading("looking up an id", e))?;
+        Ok(top.first().map(|(_, address)| *address))
+    }
+
+    /// The article with this id, or whose id is a tail of this path (`data/金融/a.md` finds
+    /// the id `金融/a.md` of an ingest of `data`).
+    pub fn get(&self, id_or_path: &str) -> Result<Option<StoredArticle>> {
+        read_guarded(&self.index.dir, "reading an article", || {
+            let searcher = self.reader.searcher();
+            match self.find(&searcher, id_or_path)? {
+                Some(address) => Ok(Some(self.read_stored(&searcher, address)?)),
+                None => Ok(None),
+            }
+        })
+    }
+
+    /// The address of the article with this id, or of a path ending in one.
+    pub(super) fn find(&self, searcher: &Searcher, id_or_path: &str) -> Result<Option<DocAddress>> {
+        let normalized = id_or_path.replace('\\', "/");
+        let mut candidate = normalized.trim_start_matches("./");
+        loop {
+            if let Some(address) = self.address_of(searcher, candidate)? {
+                return Ok(Some(address));
+            }
+            match candidate.split_once('/') {
+                Some((_, rest)) if !rest.is_empty() => candidate = rest,
+                _ => return Ok(None),
+            }
+        }
+    }
+
+    /// Where an article came from, as recorded at ingest: its id, the absolute folder it
+    /// was found under and the content hash of the file then.
+    pub fn source_record(&self, id_or_path: &str) -> Result<Option<SourceRecord>> {
+        let searcher = self.reader.searcher();
+        let Some(address) = self.find(&searcher, id_or_path)? else {
+            return Ok(None);
+        };
+        let segment = searcher.segment_reader(address.segment_ord);
+        let context = || "reading the source record of an article".to_string();
+        let fields = &self.index.fields;
+        let hash = segment
+            .fast_fields()
+            .u64(crate::schema::CONTENT_HASH_FIELD)
+            .map_err(|e| Error::index(context(), e))?
+            .first(address.doc_id)
+            .unwrap_or(0);
+        let id = self.id_of(&searcher, address)?;
+        let root = self.index.segment_strings(segment, fields.root)?;
+        Ok(Some(SourceRecord {
+            id,
+            root: PathBuf::from(&root[address.doc_id as usize]),
+            content_hash: hash,
+        }))
+    }
+
+    /// The id of a document, from the id column (no stored-document read).
+    pub(super) fn id_of(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
+        if self.ids.get().is_none() {
+            let mut all = Vec::with_capacity(searcher.segment_readers().len());
+            for segment in searcher.segment_readers() {
+                all.push(self.index.segment_ids(segment)?);
+            }
+            // Another thread may have set it meanwhile: the same ids either way.
+            let _ = self.ids.set(all);
+        }
+        let ids = self.ids.get().expect("set above");
+        Ok(ids[address.segment_ord as usize][address.doc_id as usize].clone())
+    }
+}
+
+/// A stored facet (`/金融/新浪财经`) → its parts, for display.
+pub(super) fn facet_parts(encoded: &str) -> Vec<String> {
+    match Facet::from_encoded(encoded.as_bytes().to_vec()) {
+        Ok(facet) => facet.to_path().into_iter().map(str::to_string).collect(),
+        Err(_) => Vec::new(),
+    }
+}
