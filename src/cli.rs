@@ -221,17 +221,26 @@ pub struct QueryArgs {
     /// The query (see below for the syntax). Several words are one query, joined by spaces:
     /// `sousuo query 新能源汽车 补贴` is `sousuo query '新能源汽车 补贴'`. A word starting
     /// with `-` goes after `--` (`sousuo query -- -广告 算力`) or inside quotes.
-    #[arg(
-        required_unless_present = "batch",
-        conflicts_with = "batch",
-        value_name = "QUERY"
-    )]
+    /// With no QUERY (or `*`), every article is listed, newest first.
+    #[arg(conflicts_with = "batch", value_name = "QUERY")]
     pub query: Vec<String>,
     #[command(flatten)]
     pub index: IndexArgs,
-    /// Number of hits.
-    #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
-    pub limit: usize,
+    /// Number of hits [default: 10; with -l or --ids every match]. 0 prints the count only.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub limit: Option<usize>,
+    /// Print only the paths of the matching articles, one per line (as `rg -l`).
+    #[arg(long, short = 'l', conflicts_with_all = ["count", "ids", "json"])]
+    pub files_with_matches: bool,
+    /// Print only the number of matching articles.
+    #[arg(long, short = 'c', conflicts_with_all = ["ids", "json"])]
+    pub count: bool,
+    /// Print only the ids of the matching articles, one per line.
+    #[arg(long, conflicts_with = "json")]
+    pub ids: bool,
+    /// Passages of each hit's body to show (the best first).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub snippets: usize,
     /// Skip the first N hits (paging).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub offset: usize,

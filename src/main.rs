@@ -17,7 +17,7 @@ use sousuo::check::{check, repair};
 use sousuo::export::{export, ExportFormat};
 use sousuo::index::{SearchIndex, WriterLock};
 use sousuo::ingest::{ingest, FileOutcome, IngestEvent, IngestOptions};
-use sousuo::output::{self, HumanStyle};
+use sousuo::output::{self, HumanStyle, QuerySummary};
 use sousuo::schema::IndexSchema;
 use sousuo::search::{ArticleSearcher, Filters, SearchRequest, SortOrder};
 use sousuo::source::read_ingested;
@@ -36,6 +36,9 @@ use cli::{
     IngestArgs, QueryArgs, SimilarArgs, SortArg, StatsArgs,
 };
 
+/// Hits shown when no `--limit` is given.
+const DEFAULT_LIMIT: usize = 10;
+
 /// The most `get --raw` reads of a source file.
 const RAW_MAX_BYTES: u64 = 1 << 30;
 
@@ -47,6 +50,10 @@ const EXIT_PARTIAL: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    if let Some(message) = excluded_word_as_option(std::env::args_os().skip(1)) {
+        eprintln!("error: {message}");
+        return ExitCode::from(EXIT_ERROR);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Ingest(args) => run_ingest(args),
@@ -77,6 +84,54 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// A query word written with a leading `-` (to exclude it) is read by the argument parser
+/// as an option: for `sousuo query -广告 算力`, the message that shows the forms that
+/// work.
+fn excluded_word_as_option(args: impl Iterator<Item = std::ffi::OsString>) -> Option<String> {
+    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
+    if args.first().map(String::as_str) != Some("query") {
+        return None;
+    }
+    let words = args.iter().skip(1).take_while(|a| a.as_str() != "--");
+    let word = words
+        .filter(|a| a.starts_with('-') && !a.starts_with("--"))
+        .find(|a| a.chars().nth(1).is_some_and(|c| !c.is_ascii()))?;
+    // The query's words: what is neither an option nor the value of one.
+    const TAKES_VALUE: &[&str] = &[
+        "--index",
+        "--limit",
+        "-n",
+        "--offset",
+        "--category",
+        "--author",
+        "--since",
+        "--until",
+        "--sort",
+        "--color",
+        "--synonyms",
+        "--batch",
+        "--snippets",
+    ];
+    let mut rest: Vec<&str> = Vec::new();
+    let mut value_next = false;
+    for arg in &args[1..] {
+        if std::mem::take(&mut value_next) {
+            continue;
+        }
+        if TAKES_VALUE.contains(&arg.as_str()) {
+            value_next = true;
+        } else if !arg.starts_with('-') || arg == word {
+            rest.push(arg);
+        }
+    }
+    Some(format!(
+        "`{word}` looks like an option; to exclude the word, put the query after `--` \
+         (sousuo query -- {}) or quote it (sousuo query '{}')",
+        rest.join(" "),
+        rest.join(" ")
+    ))
 }
 
 /// `error: PATH: message` (or `warning: …`) on stderr, control characters made visible.
@@ -233,17 +288,25 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    let listing = args.files_with_matches || args.ids;
     if let Some(batch) = &args.batch {
-        return run_batch(&searcher, batch, args.limit, args.json, &mut out);
+        let limit = args.limit.unwrap_or(DEFAULT_LIMIT);
+        return run_batch(&searcher, batch, limit, args.json, &mut out);
     }
     let mut request = SearchRequest::new(args.query.join(" "));
-    request.limit = args.limit;
+    // Lists (-l, --ids) and counts (-c) cover every match unless a limit is given.
+    request.limit = match (args.limit, listing, args.count) {
+        (_, _, true) => 0,
+        (Some(limit), _, _) => limit,
+        (None, true, _) => usize::MAX,
+        (None, false, _) => DEFAULT_LIMIT,
+    };
     request.offset = args.offset;
-    // People see the count, and `--limit 0` asks for nothing else; scripts asking for JSON
-    // get the hits faster without it.
-    request.count_total = !args.json || args.limit == 0;
+    request.count_total = true;
+    request.with_documents = !args.ids;
     request.facets = args.facets;
     request.explain = args.explain;
+    request.snippets = args.snippets.max(1);
     request.filters = Filters {
         categories: args.category.clone(),
         authors: args.author.clone(),
@@ -255,33 +318,56 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         SortArg::Date => SortOrder::Date,
         SortArg::NewestFirst => SortOrder::DateDescending,
     };
+    let started = Instant::now();
     let mut results = searcher.search(&request)?;
+    let took = started.elapsed();
     shorten_paths(&mut results.hits);
-    if args.json {
+    let total = results.total.unwrap_or(results.hits.len());
+    if args.count {
+        writeln!(out, "{total}")?;
+    } else if listing {
+        for hit in &results.hits {
+            let line = if args.ids { &hit.id } else { &hit.path };
+            writeln!(out, "{}", visible_line(line))?;
+        }
+    } else if args.json {
         output::write_json(&mut out, None, &results.hits)?;
         if let Some(facets) = &results.facets {
             output::write_facets_json(&mut out, facets)?;
         }
+        let summary = QuerySummary {
+            total,
+            offset: request.offset,
+            limit: request.limit,
+            returned: results.hits.len(),
+            order: match results.order {
+                SortOrder::Relevance => "relevance",
+                SortOrder::Date => "date",
+                SortOrder::DateDescending => "-date",
+            },
+            took_ms: took.as_secs_f64() * 1e3,
+        };
+        output::write_summary_json(&mut out, &summary)?;
     } else {
-        let color = use_color(args.color);
-        output::write_human(&mut out, &results.hits, HumanStyle { color })?;
+        let style = HumanStyle {
+            color: use_color(args.color),
+            scores: results.order == SortOrder::Relevance,
+        };
+        output::write_human(&mut out, &results.hits, style)?;
         if let Some(facets) = &results.facets {
             output::write_facets_human(&mut out, facets)?;
         }
         // The hits first, then the count, also when both go to one terminal.
         out.flush()?;
-        let total = results.total.unwrap_or(results.hits.len());
         if total == 0 {
             eprintln!("no hits");
-        } else if args.limit == 0 {
-            eprintln!("{total} matching articles");
         } else {
-            eprintln!("{} of {total} matching articles", results.hits.len());
+            let shown = results.hits.len();
+            eprintln!("{}", output::count_line(request.offset, shown, total));
         }
     }
     out.flush()?;
-    let found = results.total.unwrap_or(0) > 0 || !results.hits.is_empty();
-    Ok(if !found { EXIT_PARTIAL } else { EXIT_OK })
+    Ok(if total == 0 { EXIT_PARTIAL } else { EXIT_OK })
 }
 
 /// The index keeps absolute paths; people and scripts get them relative to the current
@@ -371,7 +457,11 @@ fn run_similar(args: SimilarArgs) -> anyhow::Result<u8> {
         output::write_json(&mut out, None, &results.hits)?;
     } else {
         let color = use_color(args.color);
-        output::write_human(&mut out, &results.hits, HumanStyle { color })?;
+        let style = HumanStyle {
+            color,
+            scores: true,
+        };
+        output::write_human(&mut out, &results.hits, style)?;
     }
     out.flush()?;
     Ok(if results.hits.is_empty() {

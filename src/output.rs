@@ -2,6 +2,7 @@
 //! lines for evaluation. Writes to any `io::Write`; knows nothing of how hits were found.
 
 use std::io::{self, Write};
+use std::ops::Range;
 
 use serde::Serialize;
 
@@ -17,6 +18,8 @@ use crate::visible::{push_visible, visible, visible_line};
 pub struct HumanStyle {
     /// ANSI colours (only on a terminal, never with `NO_COLOR`).
     pub color: bool,
+    /// Whether scores mean something (not when hits are in date order).
+    pub scores: bool,
 }
 
 const BOLD: &str = "\x1b[1m";
@@ -43,12 +46,13 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
         } else {
             hit.title.as_str()
         };
-        writeln!(
-            out,
-            "{:>2}. {}",
-            hit.rank,
-            paint(BOLD, &visible_line(title))
-        )?;
+        let title = if style.color {
+            let marked = marked_text(title, &hit.title_highlights, (MATCH, RESET));
+            format!("{BOLD}{marked}{RESET}")
+        } else {
+            marked_text(title, &hit.title_highlights, ("【", "】"))
+        };
+        writeln!(out, "{:>2}. {title}", hit.rank)?;
         let mut meta = Vec::new();
         if let Some(date) = hit.date {
             meta.push(date.format("%Y-%m-%d %H:%M").to_string());
@@ -59,11 +63,26 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
         if let Some(author) = &hit.author {
             meta.push(visible_line(author).into_owned());
         }
-        meta.push(format!("score {:.2}", hit.score));
+        if style.scores {
+            meta.push(format!("score {:.2}", hit.score));
+        }
         writeln!(out, "    {}", paint(GREEN, &meta.join(" · ")))?;
         writeln!(out, "    {}", paint(MAGENTA, &visible_line(&hit.path)))?;
+        let marks = if style.color {
+            (MATCH, RESET)
+        } else {
+            ("【", "】")
+        };
         if !hit.snippet.is_empty() {
-            writeln!(out, "    {}", marked_snippet(hit, style.color))?;
+            writeln!(
+                out,
+                "    {}",
+                marked_text(&hit.snippet, &hit.highlights, marks)
+            )?;
+        }
+        for passage in &hit.more_snippets {
+            let text = marked_text(&passage.text, &passage.highlights, marks);
+            writeln!(out, "    {text}")?;
         }
         if let Some(explanation) = &hit.explanation {
             write_explanation(out, explanation, 2)?;
@@ -91,16 +110,12 @@ fn write_explanation(out: &mut dyn Write, node: &ScoreExplanation, depth: usize)
     Ok(())
 }
 
-/// The snippet with highlights in colour, or in 【】 without colour.
-fn marked_snippet(hit: &Hit, color: bool) -> String {
-    let (open, close) = if color {
-        (MATCH, RESET)
-    } else {
-        ("【", "】")
-    };
-    let mut marked = String::with_capacity(hit.snippet.len() + hit.highlights.len() * 8);
-    let mut highlights = hit.highlights.iter().peekable();
-    for (i, c) in hit.snippet.chars().enumerate() {
+/// `text` on one line with the character ranges `highlights` between `open` and `close`,
+/// control characters made visible.
+fn marked_text(text: &str, highlights: &[Range<usize>], (open, close): (&str, &str)) -> String {
+    let mut marked = String::with_capacity(text.len() + highlights.len() * 8);
+    let mut highlights = highlights.iter().peekable();
+    for (i, c) in text.chars().enumerate() {
         if highlights.peek().is_some_and(|r| r.start == i) {
             marked.push_str(open);
         }
@@ -135,8 +150,22 @@ struct JsonHit<'a> {
     score: f32,
     snippet: &'a str,
     highlights: Vec<[usize; 2]>,
+    title_highlights: Vec<[usize; 2]>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    snippets: Vec<JsonPassage<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<&'a ScoreExplanation>,
+}
+
+/// One passage of `--snippets N` in JSON.
+#[derive(Serialize)]
+struct JsonPassage<'a> {
+    text: &'a str,
+    highlights: Vec<[usize; 2]>,
+}
+
+fn ranges(ranges: &[Range<usize>]) -> Vec<[usize; 2]> {
+    ranges.iter().map(|r| [r.start, r.end]).collect()
 }
 
 /// Writes one JSON object per hit per line; with `query_id` (batch runs) each object
@@ -155,13 +184,76 @@ pub fn write_json(out: &mut dyn Write, query_id: Option<&str>, hits: &[Hit]) -> 
             editor: hit.editor.as_deref(),
             score: hit.score,
             snippet: &hit.snippet,
-            highlights: hit.highlights.iter().map(|r| [r.start, r.end]).collect(),
+            highlights: ranges(&hit.highlights),
+            title_highlights: ranges(&hit.title_highlights),
+            snippets: if hit.more_snippets.is_empty() {
+                Vec::new()
+            } else {
+                let first = JsonPassage {
+                    text: &hit.snippet,
+                    highlights: ranges(&hit.highlights),
+                };
+                let more = hit.more_snippets.iter().map(|p| JsonPassage {
+                    text: &p.text,
+                    highlights: ranges(&p.highlights),
+                });
+                std::iter::once(first).chain(more).collect()
+            },
             explanation: hit.explanation.as_ref(),
         };
         serde_json::to_writer(&mut *out, &json)?;
         writeln!(out)?;
     }
     Ok(())
+}
+
+/// The closing line of `query --json`: what the hits are part of.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuerySummary {
+    /// Articles matching in all.
+    pub total: usize,
+    /// Hits skipped (`--offset`).
+    pub offset: usize,
+    /// Hits asked for (`--limit`).
+    pub limit: usize,
+    /// Hits printed.
+    pub returned: usize,
+    /// `relevance`, `date` (oldest first) or `-date` (newest first).
+    pub order: &'static str,
+    /// Time of the search, snippets included, in milliseconds.
+    pub took_ms: f64,
+}
+
+/// Writes `{"summary": {…}}` on one line.
+pub fn write_summary_json(out: &mut dyn Write, summary: &QuerySummary) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, &serde_json::json!({ "summary": summary }))?;
+    writeln!(out)
+}
+
+/// `11–13 of 3,049 matching articles` (or `3,049 matching articles` with no hits shown).
+pub fn count_line(offset: usize, shown: usize, total: usize) -> String {
+    match shown {
+        0 => format!("{} matching articles", thousands(total)),
+        _ => format!(
+            "{}–{} of {} matching articles",
+            thousands(offset + 1),
+            thousands(offset + shown),
+            thousands(total)
+        ),
+    }
+}
+
+/// `3049` → `3,049`.
+pub fn thousands(number: usize) -> String {
+    let digits = number.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
 }
 
 /// Writes TREC run lines: `qid Q0 docid rank score sousuo`.
@@ -425,13 +517,15 @@ mod tests {
             score: 3.5,
             id: "a b.md".into(),
             path: "data/a b.md".into(),
-            title: "标题".into(),
+            title: "算力标题".into(),
             date: None,
             categories: vec!["金融".into()],
             author: None,
             editor: Some("郭建".into()),
             snippet: "中国算力规模".into(),
             highlights: std::iter::once(2..4).collect(),
+            title_highlights: std::iter::once(0..2).collect(),
+            more_snippets: Vec::new(),
             explanation: None,
         }
     }
@@ -439,10 +533,26 @@ mod tests {
     #[test]
     fn human_output_marks_highlights_without_colour() {
         let mut out = Vec::new();
-        write_human(&mut out, &[hit()], HumanStyle { color: false }).unwrap();
+        let style = HumanStyle {
+            color: false,
+            scores: false,
+        };
+        write_human(&mut out, &[hit()], style).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("中国【算力】规模"), "{text}");
+        assert!(
+            text.contains("1. 【算力】标题"),
+            "the title is marked too: {text}"
+        );
+        assert!(!text.contains("score"), "no scores in date order: {text}");
         assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn counts_say_which_hits_of_how_many() {
+        assert_eq!(count_line(10, 3, 3049), "11–13 of 3,049 matching articles");
+        assert_eq!(count_line(0, 0, 1_234_567), "1,234,567 matching articles");
+        assert_eq!(thousands(999), "999");
     }
 
     #[test]
@@ -462,6 +572,7 @@ mod tests {
             "score",
             "snippet",
             "highlights",
+            "title_highlights",
         ] {
             assert!(value.get(key).is_some(), "missing {key}");
         }

@@ -9,10 +9,13 @@
 //! title:算力  author:新浪财经  category:金融  editor:郭建  tag:x
 //! title:"中国 算力"     a field with a phrase
 //! date:[2022-01-01 TO 2022-07-31]   date:2022-07   date:[2023 TO *]   (filters)
+//! 算力 AND 规模   a && b   NOT 广告   a OR b   a || b      (Lucene's operators)
+//! 算*  GPT*             prefix: any word starting so
+//! *                     every article (with filters: every matching one)
 //! ```
-//! A `field:` prefix is read as a field only for a known field name; anything else
-//! (`http://…`, `10:30`) stays text. An unclosed quote or an empty field value is an error
-//! that says where.
+//! A `name:` prefix must be a known field (an unknown one is an error that lists the
+//! fields); `http://…` and `10:30` stay text. An unclosed quote or an empty field value is
+//! an error that says where.
 
 use std::fmt;
 
@@ -80,6 +83,10 @@ pub enum ClauseKind {
     /// Clauses in parentheses: the group matches when its clauses do (at least one of its
     /// plain clauses, all of its `+` ones, none of its `-` ones).
     Group(Vec<Clause>),
+    /// Words starting with this text (`算*`), as written before the `*`.
+    Prefix(String),
+    /// Every article (`*`).
+    All,
     /// A date range, each end a date or period as written (`None` for `*`, open).
     DateRange {
         /// From the start of this date or period.
@@ -142,44 +149,97 @@ fn parse_clauses(
     i: &mut usize,
     open: Option<(usize, usize)>,
 ) -> Result<Vec<Clause>, QuerySyntaxError> {
-    let mut clauses = Vec::new();
+    let mut clauses: Vec<Clause> = Vec::new();
     // An `OR` between two clauses only separates them (plain clauses already rank by any
-    // of them); a leading or trailing one is the word "OR".
-    let mut pending_or: Option<Clause> = None;
+    // of them); `AND` makes both sides required; `NOT` excludes the clause after it.
+    let mut pending: Option<(Operator, usize)> = None;
     loop {
         while *i < chars.len() && chars[*i].is_whitespace() {
             *i += 1;
         }
-        if *i >= chars.len() {
-            if let Some((position, _)) = open {
-                return Err(QuerySyntaxError {
-                    message: "unclosed parenthesis: `(` without `)`".to_string(),
-                    position,
-                });
+        let at_end = *i >= chars.len() || (chars[*i] == ')' && open.is_some());
+        if at_end {
+            if *i >= chars.len() {
+                if let Some((position, _)) = open {
+                    return Err(QuerySyntaxError {
+                        message: "unclosed parenthesis: `(` without `)`".to_string(),
+                        position,
+                    });
+                }
+            } else {
+                *i += 1;
+            }
+            if let Some((operator, position)) = pending {
+                return Err(operator.dangling(position));
             }
             break;
         }
-        if chars[*i] == ')' && open.is_some() {
-            *i += 1;
-            break;
-        }
-        let clause = parse_clause(chars, i, open)?;
-        let is_or = clause.occur == Occur::Should
-            && clause.field.is_none()
-            && clause.kind == ClauseKind::Words("OR".to_string());
-        if let Some(or) = pending_or.take() {
-            if is_or {
-                clauses.push(or);
+        let start = *i;
+        let mut clause = parse_clause(chars, i, open)?;
+        if let Some(operator) = Operator::of(&clause) {
+            if let Some((previous, position)) = pending {
+                return Err(previous.dangling(position));
             }
+            if operator != Operator::Not && clauses.is_empty() {
+                return Err(operator.dangling(start));
+            }
+            if operator == Operator::And {
+                if let Some(last) = clauses.last_mut() {
+                    if last.occur == Occur::Should {
+                        last.occur = Occur::Must;
+                    }
+                }
+            }
+            pending = Some((operator, start));
+            continue;
         }
-        if is_or && !clauses.is_empty() {
-            pending_or = Some(clause);
-        } else {
-            clauses.push(clause);
+        match pending.take() {
+            Some((Operator::And, _)) if clause.occur == Occur::Should => clause.occur = Occur::Must,
+            Some((Operator::Not, _)) => clause.occur = Occur::MustNot,
+            _ => {}
+        }
+        clauses.push(clause);
+    }
+    Ok(clauses)
+}
+
+/// The boolean operators people bring from Lucene and Elasticsearch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operator {
+    And,
+    Or,
+    Not,
+}
+
+impl Operator {
+    /// The operator a plain clause spells (`AND`, `&&`, `OR`, `||`, `NOT`), if any.
+    fn of(clause: &Clause) -> Option<Operator> {
+        let ClauseKind::Words(word) = &clause.kind else {
+            return None;
+        };
+        if clause.occur != Occur::Should || clause.field.is_some() {
+            return None;
+        }
+        match word.as_str() {
+            "AND" | "&&" => Some(Operator::And),
+            "OR" | "||" => Some(Operator::Or),
+            "NOT" => Some(Operator::Not),
+            _ => None,
         }
     }
-    clauses.extend(pending_or);
-    Ok(clauses)
+
+    /// The error for an operator without a clause on the side it needs one.
+    fn dangling(self, position: usize) -> QuerySyntaxError {
+        let message = match self {
+            Operator::And => "`AND` needs a clause on each side, as in 算力 AND 规模",
+            Operator::Or => "`OR` needs a clause on each side, as in 算力 OR 电力",
+            Operator::Not => "`NOT` needs a clause after it, as in 算力 NOT 广告",
+        };
+        QuerySyntaxError {
+            message: format!("{message} (to search the word itself, quote it: \"AND\")"),
+            position,
+        }
+    }
 }
 
 /// Reads one clause at `chars[*i]` (not whitespace).
@@ -220,15 +280,22 @@ fn parse_clause(
     let mut field = None;
     if let Some(colon) = field_prefix_end(chars, *i) {
         let prefix: String = chars[*i..colon].iter().collect();
-        if let Some(named) = QueryField::from_prefix(&prefix) {
-            field = Some(named);
-            *i = colon + 1;
-            if *i >= chars.len() || chars[*i].is_whitespace() || chars[*i] == ')' {
-                return Err(QuerySyntaxError {
-                    message: format!("`{prefix}:` needs a value right after the colon"),
-                    position: colon,
-                });
-            }
+        let Some(named) = QueryField::from_prefix(&prefix) else {
+            return Err(QuerySyntaxError {
+                message: format!(
+                    "unknown field `{prefix}:`; the fields are {FIELD_NAMES} (to search the \
+                     text itself, quote it: \"{prefix}:…\")"
+                ),
+                position: *i,
+            });
+        };
+        field = Some(named);
+        *i = colon + 1;
+        if *i >= chars.len() || chars[*i].is_whitespace() || chars[*i] == ')' {
+            return Err(QuerySyntaxError {
+                message: format!("`{prefix}:` needs a value right after the colon"),
+                position: colon,
+            });
         }
     }
     if field == Some(QueryField::Date) {
@@ -284,12 +351,18 @@ fn parse_clause(
             position: clause_start,
         });
     }
-    Ok(Clause {
-        occur,
-        field,
-        kind: ClauseKind::Words(text),
-    })
+    let kind = if text == "*" {
+        ClauseKind::All
+    } else if let Some(prefix) = text.strip_suffix('*').filter(|p| !p.contains('*')) {
+        ClauseKind::Prefix(prefix.to_string())
+    } else {
+        ClauseKind::Words(text)
+    };
+    Ok(Clause { occur, field, kind })
 }
+
+/// The field prefixes a query may use, for messages.
+const FIELD_NAMES: &str = "title:, body:, author:, category:, editor:, tag:, description:, date:";
 
 /// `[A TO B]` (either end `*`) or a single date or period, from `chars[start..]`; returns
 /// the clause kind and where reading stopped.
@@ -331,13 +404,16 @@ fn read_date_range(chars: &[char], start: usize) -> Result<(ClauseKind, usize), 
     Ok((kind, start + close + 1))
 }
 
-/// If `chars[start..]` begins with `name:` (ASCII letters), the index of the colon.
+/// If `chars[start..]` begins with `name:` (ASCII letters) followed by a value, the index of
+/// the colon. `http://…` is not a field.
 fn field_prefix_end(chars: &[char], start: usize) -> Option<usize> {
     let mut end = start;
     while end < chars.len() && (chars[end].is_ascii_alphabetic() || chars[end] == '_') {
         end += 1;
     }
-    (end > start && end < chars.len() && chars[end] == ':').then_some(end)
+    let is_colon = end > start && end < chars.len() && chars[end] == ':';
+    let is_link = chars.get(end + 1) == Some(&'/');
+    (is_colon && !is_link).then_some(end)
 }
 
 #[cfg(test)]
@@ -397,6 +473,51 @@ mod tests {
     }
 
     #[test]
+    fn lucene_operators_prefixes_and_everything() {
+        assert_eq!(
+            parse_query("算力 AND 规模 NOT 广告 电力 || 电网").unwrap(),
+            vec![
+                words(Occur::Must, None, "算力"),
+                words(Occur::Must, None, "规模"),
+                words(Occur::MustNot, None, "广告"),
+                words(Occur::Should, None, "电力"),
+                words(Occur::Should, None, "电网"),
+            ]
+        );
+        assert_eq!(
+            parse_query("a && -b").unwrap(),
+            vec![
+                words(Occur::Must, None, "a"),
+                words(Occur::MustNot, None, "b")
+            ]
+        );
+        for dangling in ["AND 算力", "算力 OR", "算力 NOT", "a AND OR b"] {
+            let err = parse_query(dangling).unwrap_err().to_string();
+            assert!(err.contains("needs a clause"), "{dangling}: {err}");
+            assert!(err.contains("quote it"), "{dangling}: {err}");
+        }
+        // Quoted, the operators are words.
+        assert!(matches!(
+            &parse_query("\"AND\"").unwrap()[0].kind,
+            ClauseKind::Phrase { text, .. } if text == "AND"
+        ));
+        let clauses = parse_query("算* title:gpt* * a*b").unwrap();
+        assert_eq!(clauses[0].kind, ClauseKind::Prefix("算".into()));
+        assert_eq!(clauses[1].field, Some(QueryField::Title));
+        assert_eq!(clauses[1].kind, ClauseKind::Prefix("gpt".into()));
+        assert_eq!(clauses[2].kind, ClauseKind::All);
+        assert_eq!(clauses[3].kind, ClauseKind::Words("a*b".into()));
+    }
+
+    #[test]
+    fn unknown_fields_are_errors_that_list_the_fields() {
+        let err = parse_query("算力 foo:bar").unwrap_err();
+        assert_eq!(err.position, 3);
+        assert!(err.message.contains("unknown field `foo:`"), "{err}");
+        assert!(err.message.contains("author:"), "{err}");
+    }
+
+    #[test]
     fn groups_and_or() {
         let clauses = parse_query("+(算力 OR 电力) 规模 -(广告 推广)").unwrap();
         assert_eq!(clauses.len(), 3);
@@ -409,14 +530,13 @@ mod tests {
             ])
         );
         assert_eq!(clauses[2].occur, Occur::MustNot);
-        // OR at either end is a word; parentheses inside a word outside a group are text.
-        let clauses = parse_query("OR 保利发展(14450 OR").unwrap();
+        // Parentheses inside a word outside a group are text.
+        let clauses = parse_query("保利发展(14450 OR 算力").unwrap();
         assert_eq!(
             clauses,
             vec![
-                words(Occur::Should, None, "OR"),
                 words(Occur::Should, None, "保利发展(14450"),
-                words(Occur::Should, None, "OR")
+                words(Occur::Should, None, "算力")
             ]
         );
         let nested = parse_query("(a (b c))").unwrap();

@@ -67,16 +67,68 @@ impl SnippetMaker {
     /// assert_eq!(marked, "算力");
     /// ```
     pub fn make(&self, body: &str) -> Snippet {
-        let matches = self.find(body);
+        self.make_passages(body, 1)
+            .into_iter()
+            .next()
+            .unwrap_or_default()
+    }
+
+    /// Up to `count` passages of `body` that do not overlap, the best first: each is the
+    /// best window among the matches the passages before it left out. Without any match,
+    /// the start of the body.
+    pub fn make_passages(&self, body: &str, count: usize) -> Vec<Snippet> {
+        let mut matches = self.find(body);
         // Char starts of the body, to count and cut by characters.
         let char_starts: Vec<usize> = body.char_indices().map(|(i, _)| i).collect();
+        let total_chars = char_starts.len();
+        if matches.is_empty() {
+            let window = (0, total_chars.min(self.max_chars));
+            return vec![self.passage(body, &[], &char_starts, window)];
+        }
+        let byte_of =
+            |char_index: usize| char_starts.get(char_index).copied().unwrap_or(body.len());
+        let mut passages = Vec::new();
+        while passages.len() < count.max(1) && !matches.is_empty() {
+            let window = self.best_window(body, &matches, &char_starts);
+            passages.push(self.passage(body, &matches, &char_starts, window));
+            let (start, end) = (byte_of(window.0), byte_of(window.1));
+            matches.retain(|&(s, e, _)| e <= start || s >= end);
+        }
+        passages
+    }
+
+    /// Character ranges of `text` where the terms stand (for a title: the whole text).
+    ///
+    /// ```
+    /// use sousuo::snippet::SnippetMaker;
+    /// let maker = SnippetMaker::new(&["算力".to_string()], 20);
+    /// assert_eq!(maker.mark("中国算力规模"), vec![2..4]);
+    /// ```
+    pub fn mark(&self, text: &str) -> Vec<Range<usize>> {
+        let char_starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let char_at = |byte: usize| char_starts.partition_point(|&start| start < byte);
+        let mut ranges: Vec<Range<usize>> = Vec::new();
+        for (start, end, _) in self.find(text) {
+            let range = char_at(start)..char_at(end);
+            match ranges.last_mut() {
+                Some(last) if last.end >= range.start => last.end = last.end.max(range.end),
+                _ => ranges.push(range),
+            }
+        }
+        ranges
+    }
+
+    /// The passage of `body` in the character window `(start, end)`, with the matches in
+    /// it marked.
+    fn passage(
+        &self,
+        body: &str,
+        matches: &[(usize, usize, usize)],
+        char_starts: &[usize],
+        (window_start, window_end): (usize, usize),
+    ) -> Snippet {
         let char_at = |byte: usize| char_starts.partition_point(|&start| start < byte);
         let total_chars = char_starts.len();
-        let (window_start, window_end) = if matches.is_empty() {
-            (0, total_chars.min(self.max_chars))
-        } else {
-            self.best_window(body, &matches, &char_starts)
-        };
         let byte_of =
             |char_index: usize| char_starts.get(char_index).copied().unwrap_or(body.len());
         let mut text = String::new();
@@ -96,7 +148,7 @@ impl SnippetMaker {
             text.push('…');
         }
         let mut highlights: Vec<Range<usize>> = Vec::new();
-        for (start, end, _) in &matches {
+        for (start, end, _) in matches {
             let (start, end) = (char_at(*start), char_at(*end));
             if start < window_start || end > window_end {
                 continue;

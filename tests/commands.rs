@@ -110,8 +110,10 @@ fn query_facets_count_the_matching_set() {
     let workspace = indexed();
     let run = workspace.run(&["query", "算力", "--json", "--facets"]);
     let lines = run.json_lines();
-    let (facets, hits) = lines.split_last().unwrap();
+    let (summary, rest) = lines.split_last().unwrap();
+    let (facets, hits) = rest.split_last().unwrap();
     assert_eq!(hits.len(), 2);
+    assert_eq!(summary["summary"]["total"], 2, "{summary}");
     let categories = facets["facets"]["categories"].as_array().unwrap();
     assert!(categories.contains(&serde_json::json!({"value": "金融", "count": 1})));
     let months = facets["facets"]["months"].as_array().unwrap();

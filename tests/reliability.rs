@@ -94,7 +94,7 @@ fn every_bad_file_is_reported_and_every_good_one_indexed() {
     assert_eq!(found("深处"), ["bad/nested-divs.html"]);
     assert_eq!(found("坏字节")[0], "bad/broken-utf8.md");
     assert!(found("没有空格的长行").contains(&"bad/long-line.md".to_string()));
-    let hits = workspace.query("标题是数字").json_lines();
+    let hits = workspace.query("标题是数字").hits();
     assert_eq!(hits[0]["title"], "2022");
     assert_eq!(hits[0]["categories"], serde_json::json!(["42"]));
 }
@@ -406,17 +406,11 @@ mod query_properties {
     }
 
     fn search(query: &str) -> Result<usize, Error> {
-        let request = SearchRequest {
-            query: query.to_string(),
-            limit: 10,
-            offset: 0,
-            with_documents: true,
-            count_total: true,
-            facets: true,
-            explain: true,
-            filters: Default::default(),
-            sort: Default::default(),
-        };
+        let mut request = SearchRequest::new(query);
+        request.count_total = true;
+        request.facets = true;
+        request.explain = true;
+        request.snippets = 2;
         searcher().search(&request).map(|results| {
             for hit in &results.hits {
                 let length = hit.snippet.chars().count();

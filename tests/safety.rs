@@ -76,7 +76,7 @@ fn a_rebuild_keeps_the_old_index_until_the_new_one_is_complete() {
     // Queries during the rebuild see the old index.
     let during = workspace.run(&["query", "新闻", "--limit", "0"]);
     assert_eq!(during.code, 0, "{during:?}");
-    assert!(during.stderr.contains("3000 matching"), "{during:?}");
+    assert!(during.stderr.contains("3,000 matching"), "{during:?}");
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(documents(&workspace), 3000, "the old index is whole");

@@ -124,6 +124,29 @@ fn parse_date_as_written(text: &str) -> Option<DateTime<FixedOffset>> {
 /// assert_eq!(end.to_rfc3339(), "2022-08-01T00:00:00+08:00");
 /// ```
 pub fn parse_date_period(text: &str) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let now = chrono::Utc::now().with_timezone(&china_offset());
+    parse_date_period_at(text, now)
+}
+
+/// [`parse_date_period`] with the current time given: also reads periods relative to `now`
+/// — `1d`, `2w`, `3mo`, `1y` (that long before now, up to now), `today`/`今天`,
+/// `yesterday`/`昨天`, `前天`, `this week`/`本周` (from Monday), `last week`/`上周`,
+/// `this month`/`本月`, `this year`/`今年`.
+///
+/// ```
+/// use chrono::TimeZone;
+/// use sousuo::article::{china_offset, parse_date_period_at};
+/// let now = china_offset().with_ymd_and_hms(2023, 8, 16, 15, 0, 0).unwrap();
+/// let (start, end) = parse_date_period_at("昨天", now).unwrap();
+/// assert_eq!(start.to_rfc3339(), "2023-08-15T00:00:00+08:00");
+/// assert_eq!(end.to_rfc3339(), "2023-08-16T00:00:00+08:00");
+/// let (start, _) = parse_date_period_at("2w", now).unwrap();
+/// assert_eq!(start.to_rfc3339(), "2023-08-02T15:00:00+08:00");
+/// ```
+pub fn parse_date_period_at(
+    text: &str,
+    now: DateTime<FixedOffset>,
+) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
     let text = text.trim();
     let start_of = |year: i32, month: u32| {
         let day = NaiveDate::from_ymd_opt(year, month, 1)?;
@@ -153,7 +176,9 @@ pub fn parse_date_period(text: &str) -> Option<(DateTime<FixedOffset>, DateTime<
         };
         return Some((start_of(year, month)?, start_of(next.0, next.1)?));
     }
-    let date = parse_date(text)?;
+    let Some(date) = parse_date(text) else {
+        return relative_period(text, now);
+    };
     let is_day =
         parse_naive(text).is_some_and(|n| n.time() == NaiveTime::MIN) && !text.contains(':');
     let length = if is_day {
@@ -162,6 +187,59 @@ pub fn parse_date_period(text: &str) -> Option<(DateTime<FixedOffset>, DateTime<
         chrono::Duration::seconds(1)
     };
     Some((date, date + length))
+}
+
+/// A period named relative to `now` (see [`parse_date_period_at`]).
+fn relative_period(
+    text: &str,
+    now: DateTime<FixedOffset>,
+) -> Option<(DateTime<FixedOffset>, DateTime<FixedOffset>)> {
+    let midnight = |day: NaiveDate| {
+        china_offset()
+            .from_local_datetime(&day.and_time(NaiveTime::MIN))
+            .single()
+    };
+    let today = now.date_naive();
+    let days = |n: i64| chrono::Duration::days(n);
+    let lower = text.to_lowercase();
+    let day_period = |day: NaiveDate| Some((midnight(day)?, midnight(day + days(1))?));
+    let monday = today - days(i64::from(today.weekday().num_days_from_monday()));
+    match lower.as_str() {
+        "today" | "今天" | "今日" => return day_period(today),
+        "yesterday" | "昨天" | "昨日" => return day_period(today - days(1)),
+        "前天" => return day_period(today - days(2)),
+        "this week" | "本周" | "这周" => {
+            return Some((midnight(monday)?, midnight(monday + days(7))?))
+        }
+        "last week" | "上周" => return Some((midnight(monday - days(7))?, midnight(monday)?)),
+        "this month" | "本月" => {
+            let first = today.with_day(1)?;
+            let next = first.checked_add_months(chrono::Months::new(1))?;
+            return Some((midnight(first)?, midnight(next)?));
+        }
+        "this year" | "今年" => {
+            let first = NaiveDate::from_ymd_opt(today.year(), 1, 1)?;
+            let next = NaiveDate::from_ymd_opt(today.year() + 1, 1, 1)?;
+            return Some((midnight(first)?, midnight(next)?));
+        }
+        _ => {}
+    }
+    let split = lower.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = lower.split_at(split);
+    let count: u32 = number.parse().ok().filter(|n| *n > 0 && *n <= 100_000)?;
+    let start = match unit {
+        "d" | "day" | "days" | "天" => now - days(i64::from(count)),
+        "w" | "week" | "weeks" | "周" => now - days(7 * i64::from(count)),
+        "mo" | "month" | "months" | "个月" => {
+            now.checked_sub_months(chrono::Months::new(count))?
+        }
+        "y" | "year" | "years" | "年" => {
+            now.checked_sub_months(chrono::Months::new(12 * count))?
+        }
+        "h" | "hour" | "hours" | "小时" => now - chrono::Duration::hours(i64::from(count)),
+        _ => return None,
+    };
+    Some((start, now + chrono::Duration::seconds(1)))
 }
 
 /// The first full date (year, month and day, with its time when one follows) written inside
@@ -222,6 +300,33 @@ mod tests {
 
     fn rfc3339(text: &str) -> Option<String> {
         parse_date(text).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn periods_relative_to_now() {
+        let now = china_offset()
+            .with_ymd_and_hms(2023, 8, 16, 15, 0, 0)
+            .unwrap();
+        let period = |text: &str| {
+            parse_date_period_at(text, now)
+                .map(|(start, end)| format!("{} {}", start.to_rfc3339(), end.to_rfc3339()))
+        };
+        // 2023-08-16 is a Wednesday.
+        assert_eq!(
+            period("本周").as_deref(),
+            Some("2023-08-14T00:00:00+08:00 2023-08-21T00:00:00+08:00")
+        );
+        assert_eq!(
+            period("today").as_deref(),
+            Some("2023-08-16T00:00:00+08:00 2023-08-17T00:00:00+08:00")
+        );
+        assert!(period("1d").unwrap().starts_with("2023-08-15T15:00:00"));
+        assert!(period("3mo").unwrap().starts_with("2023-05-16T15:00:00"));
+        // Absolute forms keep their meaning.
+        assert!(period("2022年").unwrap().starts_with("2022-01-01T00:00:00"));
+        assert!(period("2022").unwrap().starts_with("2022-01-01T00:00:00"));
+        assert_eq!(period("3x"), None);
+        assert_eq!(period("0d"), None);
     }
 
     #[test]
@@ -335,7 +440,7 @@ mod tests {
             period("2022-07-30 15:56:36").unwrap().1,
             "2022-07-30T15:56:37+08:00"
         );
-        for bad in ["", "2022-13", "yesterday", "99", "2022-07-32"] {
+        for bad in ["", "2022-13", "someday", "99", "2022-07-32"] {
             assert_eq!(period(bad), None, "{bad:?}");
         }
     }

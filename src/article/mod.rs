@@ -12,7 +12,8 @@ mod html;
 use chrono::{DateTime, FixedOffset};
 
 pub use date::{
-    china_offset, find_date, is_storable, parse_date, parse_date_period, STORABLE_YEARS,
+    china_offset, find_date, is_storable, parse_date, parse_date_period, parse_date_period_at,
+    STORABLE_YEARS,
 };
 pub use front_matter::{parse_front_matter, split_front_matter, FrontMatter, Split};
 pub use html::{clean_html, CleanBody};

@@ -7,7 +7,7 @@ use std::ops::Bound;
 use chrono::{DateTime, FixedOffset};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur as TantivyOccur,
-    PhraseQuery, Query, RangeQuery, TermQuery,
+    PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
@@ -16,7 +16,7 @@ use crate::article::parse_date_period;
 use crate::error::{Error, Result};
 use crate::query::{Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField};
-use crate::text::{sub_word_term, Mode};
+use crate::text::{normalize_term, sub_word_term, Mode};
 
 use super::*;
 
@@ -24,8 +24,13 @@ impl ArticleSearcher {
     pub(super) fn build_query(&self, clauses: &[Clause]) -> Result<Option<BuiltQuery>> {
         let mut highlight_terms = Vec::new();
         let mut ranking_words = Vec::new();
-        let subqueries =
-            self.build_clauses(clauses, &mut highlight_terms, Some(&mut ranking_words))?;
+        let mut filters = Vec::new();
+        let scoring = self.build_clauses(
+            clauses,
+            &mut highlight_terms,
+            Some(&mut ranking_words),
+            Some(&mut filters),
+        )?;
         let proximity = if ranking_words.len() >= 2 {
             let fields = self.clause_fields(None)?;
             let positioned: Vec<(usize, String)> = ranking_words.into_iter().enumerate().collect();
@@ -33,22 +38,79 @@ impl ArticleSearcher {
         } else {
             None
         };
-        Ok(boolean(subqueries).map(|query| BuiltQuery {
+        let scored = scoring
+            .iter()
+            .any(|(occur, _)| *occur != TantivyOccur::MustNot);
+        // Filters restrict the hits: beside them the scoring clauses are one required
+        // clause, so a hit still needs one of the query's words (a flat union otherwise).
+        let query = if filters.is_empty() {
+            boolean(scoring)
+        } else {
+            if let Some(scoring) = boolean(scoring) {
+                filters.push((TantivyOccur::Must, scoring));
+            }
+            boolean(filters)
+        };
+        Ok(query.map(|query| BuiltQuery {
             query,
             proximity,
             highlight_terms,
+            scored,
         }))
+    }
+
+    /// Whether a clause on `fields` filters (exact values: author, category, editor, tag)
+    /// instead of ranking.
+    fn is_filter(clause: &Clause, fields: &[(&IndexedField, f32)]) -> bool {
+        clause.field.is_some()
+            && !fields.is_empty()
+            && fields.iter().all(|(field, _)| {
+                matches!(
+                    field.spec.field_type,
+                    FieldType::String | FieldType::Facet | FieldType::Date
+                )
+            })
+    }
+
+    /// Words starting with `prefix` in any of the fields (constant score per field, times
+    /// its boost, as Lucene scores a prefix query).
+    fn prefix_query(
+        &self,
+        fields: &[(&IndexedField, f32)],
+        prefix: &str,
+    ) -> Result<Box<dyn Query>> {
+        let Some(normalized) = normalize_term(prefix) else {
+            return Err(Error::Query(format!(
+                "`{prefix}*` needs a letter, digit or character before the `*`"
+            )));
+        };
+        let normalized = crate::text::to_simplified(&normalized).into_owned();
+        let pattern = format!("{}.*", regex_escape(&normalized));
+        let mut any = Vec::new();
+        for (field, boost) in fields {
+            let query = RegexQuery::from_pattern(&pattern, field.field)
+                .map_err(|e| Error::Query(format!("`{prefix}*`: {e}")))?;
+            any.push((
+                TantivyOccur::Should,
+                Box::new(BoostQuery::new(Box::new(query), *boost)) as Box<dyn Query>,
+            ));
+        }
+        Ok(Box::new(BooleanQuery::new(any)))
     }
 
     /// The tantivy clauses for query clauses. Plain words become boosted term queries
     /// directly in the list, so that a query of words is one flat union of term scorers.
     /// `ranking_words` (top level only) collects the plain words for
     /// the proximity boost.
+    /// `filters` (top level only) takes the clauses that filter — dates, exact-value
+    /// fields, `*` — as required (or excluded) clauses that add nothing to scores; inside a
+    /// group they stay in place.
     pub(super) fn build_clauses(
         &self,
         clauses: &[Clause],
         highlight_terms: &mut Vec<String>,
         mut ranking_words: Option<&mut Vec<String>>,
+        mut filters: Option<&mut Vec<(TantivyOccur, Box<dyn Query>)>>,
     ) -> Result<Vec<(TantivyOccur, Box<dyn Query>)>> {
         let mut subqueries: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
         for clause in clauses {
@@ -57,20 +119,29 @@ impl ArticleSearcher {
                 Occur::Must => TantivyOccur::Must,
                 Occur::MustNot => TantivyOccur::MustNot,
             };
-            if let ClauseKind::DateRange { from, to } = &clause.kind {
-                // A date clause filters: required (or excluded with `-`), never scored.
-                let range = self.date_range(from.as_deref(), to.as_deref())?;
-                let occur = if occur == TantivyOccur::MustNot {
-                    occur
-                } else {
-                    TantivyOccur::Must
-                };
-                subqueries.push((occur, range));
+            // A filter is required (or excluded with `-`), never scored.
+            let filter_occur = if occur == TantivyOccur::MustNot {
+                occur
+            } else {
+                TantivyOccur::Must
+            };
+            let filter = match &clause.kind {
+                ClauseKind::DateRange { from, to } => {
+                    Some(self.date_range(from.as_deref(), to.as_deref())?)
+                }
+                ClauseKind::All => Some(Box::new(AllQuery) as Box<dyn Query>),
+                _ => None,
+            };
+            if let Some(filter) = filter {
+                match filters.as_deref_mut() {
+                    Some(filters) => filters.push((filter_occur, filter)),
+                    None => subqueries.push((filter_occur, filter)),
+                }
                 continue;
             }
             if let ClauseKind::Group(inner) = &clause.kind {
                 let mut group_terms = Vec::new();
-                let inner = self.build_clauses(inner, &mut group_terms, None)?;
+                let inner = self.build_clauses(inner, &mut group_terms, None, None)?;
                 if occur != TantivyOccur::MustNot {
                     highlight_terms.extend(group_terms);
                 }
@@ -80,8 +151,23 @@ impl ArticleSearcher {
                 continue;
             }
             let fields = self.clause_fields(clause.field)?;
+            if let ClauseKind::Prefix(prefix) = &clause.kind {
+                subqueries.push((occur, self.prefix_query(&fields, prefix)?));
+                continue;
+            }
             let terms = self.clause_terms(clause, &fields);
             if terms.is_empty() {
+                continue;
+            }
+            if let (Some(filters), true) =
+                (filters.as_deref_mut(), Self::is_filter(clause, &fields))
+            {
+                let any: Vec<(TantivyOccur, Box<dyn Query>)> = terms
+                    .iter()
+                    .map(|(_, value)| (TantivyOccur::Should, any_field(&fields, value)))
+                    .collect();
+                let constant = ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0);
+                filters.push((filter_occur, Box::new(constant)));
                 continue;
             }
             if clause.occur != Occur::MustNot {
@@ -126,9 +212,13 @@ impl ArticleSearcher {
                     Box::new(BooleanQuery::new(all))
                 }
                 (ClauseKind::Phrase { slop, .. }, _) => phrase_in_fields(&fields, &terms, *slop),
-                (ClauseKind::DateRange { .. } | ClauseKind::Group(_), _) => {
-                    unreachable!("date and group clauses are handled above")
-                }
+                (
+                    ClauseKind::DateRange { .. }
+                    | ClauseKind::Group(_)
+                    | ClauseKind::All
+                    | ClauseKind::Prefix(_),
+                    _,
+                ) => unreachable!("filters, groups and prefixes are handled above"),
             };
             subqueries.push((occur, query));
         }
@@ -148,7 +238,8 @@ impl ArticleSearcher {
         let period = |text: &str| {
             parse_date_period(text).ok_or_else(|| {
                 Error::Query(format!(
-                    "cannot read {text:?} as a date (write 2022-07-30, 2022-07 or 2022)"
+                    "cannot read {text:?} as a date (write 2022-07-30, 2022-07, 2022, or a period \
+                     back from now: 7d, 2w, 3mo, 1y, today, yesterday, this week, 本周)"
                 ))
             })
         };
@@ -249,7 +340,10 @@ impl ArticleSearcher {
         let text = match &clause.kind {
             ClauseKind::Words(text) => text,
             ClauseKind::Phrase { text, .. } => text,
-            ClauseKind::DateRange { .. } | ClauseKind::Group(_) => return Vec::new(),
+            ClauseKind::DateRange { .. }
+            | ClauseKind::Group(_)
+            | ClauseKind::All
+            | ClauseKind::Prefix(_) => return Vec::new(),
         };
         let analyzed = fields
             .iter()
@@ -290,6 +384,18 @@ pub(super) fn term_for(field: &IndexedField, text: &str) -> Term {
 
 /// The clauses as one boolean query (`None` when there are none). Exclusions alone match
 /// everything else.
+/// `text` with the characters that mean something in a regular expression escaped.
+fn regex_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 pub(super) fn boolean(mut clauses: Vec<(TantivyOccur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     if clauses.is_empty() {
         return None;

@@ -25,7 +25,7 @@ use tantivy::{IndexReader, ReloadPolicy, Searcher};
 use crate::error::{Error, Result};
 use crate::facets::{FacetCollector, FacetCounts};
 use crate::index::{read_guarded, SearchIndex};
-use crate::query::parse_query;
+use crate::query::{parse_query, Clause, ClauseKind, Occur};
 use crate::schema::ArticleField;
 use crate::snippet::SnippetMaker;
 use crate::text::normalize_term;
@@ -68,6 +68,8 @@ pub struct SearchRequest {
     pub facets: bool,
     /// Whether to explain each hit's score.
     pub explain: bool,
+    /// How many passages of each hit's body to show (at least 1).
+    pub snippets: usize,
     /// Filters besides the query.
     pub filters: Filters,
     /// The order of the hits.
@@ -89,6 +91,7 @@ impl SearchRequest {
             count_total: false,
             facets: false,
             explain: false,
+            snippets: 1,
             filters: Filters::default(),
             sort: SortOrder::Relevance,
         }
@@ -145,6 +148,10 @@ pub struct Hit {
     pub snippet: String,
     /// Character ranges of `snippet` that match the query.
     pub highlights: Vec<Range<usize>>,
+    /// Character ranges of `title` that match the query.
+    pub title_highlights: Vec<Range<usize>>,
+    /// Further passages, when more than one was asked for (`--snippets N`).
+    pub more_snippets: Vec<crate::snippet::Snippet>,
     /// Why the hit scored as it did, when asked for.
     pub explanation: Option<ScoreExplanation>,
 }
@@ -170,6 +177,9 @@ pub struct SearchResults {
     pub total: Option<usize>,
     /// Counts per category and month of all matching documents, when asked for.
     pub facets: Option<FacetCounts>,
+    /// The order the hits are in: by relevance, or by date (when asked for, and for a
+    /// query that only filters or lists, newest first), when scores mean nothing.
+    pub order: SortOrder,
 }
 
 /// An article as stored in the index.
@@ -243,6 +253,8 @@ struct BuiltQuery {
     /// The plain words as a sloppy phrase, added to the best candidates' scores.
     proximity: Option<Box<dyn Query>>,
     highlight_terms: Vec<String>,
+    /// Whether anything in it ranks (not only filters and exclusions).
+    scored: bool,
 }
 
 impl ArticleSearcher {
@@ -321,7 +333,15 @@ impl ArticleSearcher {
                 "the query is {length} characters long; the limit is {MAX_QUERY_CHARS}"
             )));
         }
-        let clauses = parse_query(&request.query).map_err(|e| Error::Query(e.to_string()))?;
+        let mut clauses = parse_query(&request.query).map_err(|e| Error::Query(e.to_string()))?;
+        if clauses.is_empty() {
+            // No query: browse every article (the filters still apply).
+            clauses.push(Clause {
+                occur: Occur::Should,
+                field: None,
+                kind: ClauseKind::All,
+            });
+        }
         let Some(mut built) = self.build_query(&clauses)? else {
             return Ok(SearchResults::default());
         };
@@ -357,7 +377,15 @@ impl ArticleSearcher {
         };
         let count = request.count_total.then_some(tantivy::collector::Count);
         let facets = request.facets.then(|| FacetCollector::new(&self.index));
-        let (top, total, facets) = if request.sort == SortOrder::Relevance {
+        // A query with nothing to rank by (only filters, `*`, no words) lists the newest.
+        let order = if built.scored {
+            request.sort
+        } else if request.sort == SortOrder::Relevance {
+            SortOrder::DateDescending
+        } else {
+            request.sort
+        };
+        let (top, total, facets) = if order == SortOrder::Relevance {
             let collector = TopDocs::with_limit(window).order_by_score();
             let (mut top, total, facets) = searcher
                 .search(&built.query, &(collector, count, facets))
@@ -377,13 +405,13 @@ impl ArticleSearcher {
                 .ok_or_else(|| {
                     Error::Query("sorting by date needs a fast date field in the schema".into())
                 })?;
-            let order = if request.sort == SortOrder::Date {
+            let direction = if order == SortOrder::Date {
                 Order::Asc
             } else {
                 Order::Desc
             };
             let collector = TopDocs::with_limit(wanted)
-                .order_by_fast_field::<tantivy::DateTime>(&date_field.spec.name, order);
+                .order_by_fast_field::<tantivy::DateTime>(&date_field.spec.name, direction);
             let (dated, total, facets) = searcher
                 .search(&built.query, &(collector, count, facets))
                 .map_err(|e| Error::reading("searching", e))?;
@@ -398,7 +426,7 @@ impl ArticleSearcher {
         let mut hits = Vec::with_capacity(limit);
         for (score, address) in top.into_iter().skip(offset).take(limit) {
             let mut hit = if request.with_documents {
-                self.load_hit(&searcher, address, score, &snippets)?
+                self.load_hit(&searcher, address, score, &snippets, request.snippets)?
             } else {
                 Hit {
                     rank: 0,
@@ -412,6 +440,8 @@ impl ArticleSearcher {
                     editor: None,
                     snippet: String::new(),
                     highlights: Vec::new(),
+                    title_highlights: Vec::new(),
+                    more_snippets: Vec::new(),
                     explanation: None,
                 }
             };
@@ -420,7 +450,7 @@ impl ArticleSearcher {
             }
             hits.push(hit);
         }
-        if request.sort == SortOrder::Relevance {
+        if order == SortOrder::Relevance {
             // Equal scores in id order, so output is stable.
             hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
         }
@@ -431,6 +461,7 @@ impl ArticleSearcher {
             hits,
             total,
             facets,
+            order,
         })
     }
 

@@ -38,6 +38,7 @@ impl ArticleSearcher {
         );
         subqueries.push((TantivyOccur::MustNot, Box::new(itself)));
         let built = BuiltQuery {
+            scored: true,
             query: Box::new(BooleanQuery::new(subqueries)),
             proximity: None,
             highlight_terms,

@@ -23,21 +23,25 @@ impl ArticleSearcher {
         address: DocAddress,
         score: f32,
         snippets: &SnippetMaker,
+        passages: usize,
     ) -> Result<Hit> {
         let article = self.read_stored(searcher, address)?;
-        let snippet = snippets.make(&article.body);
+        let mut passages = snippets.make_passages(&article.body, passages).into_iter();
+        let snippet = passages.next().unwrap_or_default();
         Ok(Hit {
             rank: 0,
             score,
             id: article.id,
             path: article.path,
-            title: article.title,
             date: article.date,
             categories: article.categories,
             author: article.author,
             editor: article.editor,
+            title_highlights: snippets.mark(&article.title),
+            title: article.title,
             snippet: snippet.text,
             highlights: snippet.highlights,
+            more_snippets: passages.collect(),
             explanation: None,
         })
     }

@@ -40,12 +40,29 @@ impl Run {
             .collect()
     }
 
+    /// The JSON hits (the lines that are not the closing facets or summary).
+    pub fn hits(&self) -> Vec<Value> {
+        self.json_lines()
+            .into_iter()
+            .filter(|line| line.get("summary").is_none() && line.get("facets").is_none())
+            .collect()
+    }
+
     /// The ids of JSON hits, in order.
     pub fn hit_ids(&self) -> Vec<String> {
-        self.json_lines()
+        self.hits()
             .iter()
             .map(|hit| hit["id"].as_str().unwrap().to_string())
             .collect()
+    }
+
+    /// The closing `{"summary": …}` line of `query --json`.
+    pub fn summary(&self) -> Value {
+        let lines = self.json_lines();
+        let last = lines
+            .last()
+            .unwrap_or_else(|| panic!("no output: {self:?}"));
+        last["summary"].clone()
     }
 }
 
@@ -154,7 +171,7 @@ impl Workspace {
             run.code == 0 || run.code == 1,
             "query {query:?} failed: {run:?}"
         );
-        assert_eq!(run.code == 0, !run.stdout.is_empty(), "{run:?}");
+        assert_eq!(run.code == 0, !run.hits().is_empty(), "{run:?}");
         run
     }
 }
