@@ -28,9 +28,35 @@ pub enum Command {
     )]
     Ingest(IngestArgs),
     /// Print the articles that best match QUERY.
-    #[command(
-        after_help = "Query syntax:\n  算力 规模            rank by these words (a hit needs one of them)\n  \"东数西算\"            exact phrase;  \"算力 规模\"~2  words at most 2 moves apart\n  +算力 -广告          must contain / must not contain\n  title:算力 author:新浪财经 category:金融 editor:郭建\n  date:[2022-01-01 TO 2022-07]  date:2022-07   date filters (also --since, --until)\n\nExamples:\n  sousuo query 算力\n  sousuo query '\"东数西算\" 光缆' --limit 5 --json\n  sousuo query --batch queries.jsonl --limit 100\n  sousuo query 暴雨 --facets\n  sousuo query 算力规模 --limit 3 --explain\n  sousuo query 暴雨 --category 新闻联播 --since 2023-07 --sort -date\n\nExit codes: 0 hits found, 1 no hits, 2 error."
-    )]
+    #[command(after_help = "Query syntax:
+  算力 规模                 rank by these words; a hit needs at least one
+  新能源汽车 补贴           no quotes needed: every word is part of the query
+  \"东数西算\"                exact phrase;  \"算力 规模\"~2: at most 2 moves apart
+  +算力 -广告               must contain / must not contain
+  算力 AND 规模  a && b     both required;  a OR b, a || b: either;  NOT 广告: excluded
+  +(算力 OR 电力) -(广告 推广)   groups
+  算*  GPT*                 words starting so
+  title:算力  body:…        words in one text field
+  author:新浪财经 category:金融 editor:郭建 tag:…   filters: exact values
+  date:2022-07  date:[2022-01-01 TO 2022-07]  date:[2023 TO *]   date filters
+  *  (or no query)          every article, newest first (with filters: every match)
+
+Flags: --since/--until 2022-07-30, 2022-07, 2022, 7d, 2w, 3mo, 1y, today, yesterday,
+this week, 本周, 昨天; --category/--author (repeat for any of several); --sort
+relevance|date|-date. -l paths only, -c count only, --ids ids only, --snippets N.
+
+Examples:
+  sousuo query 新能源汽车 补贴
+  sousuo query -广告 算力            (or: sousuo query -- -广告 算力)
+  sousuo query '\"东数西算\" 光缆' --limit 5 --json
+  sousuo query author:央视网 暴雨 --since 2023-07
+  sousuo query --sort -date --since 1w
+  sousuo query 算力 -l | xargs grep -l 东数西算
+  sousuo query 暴雨 --facets
+  sousuo query 算力规模 --limit 3 --explain
+  sousuo query --batch queries.jsonl --limit 100
+
+Exit codes: 0 hits found, 1 no hits, 2 error.")]
     Query(QueryArgs),
     /// Show what the index holds: articles, dates, categories, size, schema.
     #[command(after_help = "Examples:\n  sousuo stats\n  sousuo stats --top 20 --json")]
@@ -210,17 +236,21 @@ pub struct IngestArgs {
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Don't show the progress bar.
-    #[arg(long, short)]
+    /// Print errors only: no progress, no warnings, no summary.
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print every warning (by default three of each kind are shown, then a count).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// `sousuo query`.
 #[derive(Debug, Args)]
 pub struct QueryArgs {
     /// The query (see below for the syntax). Several words are one query, joined by spaces:
-    /// `sousuo query 新能源汽车 补贴` is `sousuo query '新能源汽车 补贴'`. A word starting
-    /// with `-` goes after `--` (`sousuo query -- -广告 算力`) or inside quotes.
+    /// `sousuo query 新能源汽车 补贴` is `sousuo query '新能源汽车 补贴'`. `-广告` (a `-`
+    /// before a Chinese word) is read as part of the query; a Latin word with a leading `-`
+    /// goes after `--` (`sousuo query -- -ad 算力`) or inside quotes.
     /// With no QUERY (or `*`), every article is listed, newest first.
     #[arg(conflicts_with = "batch", value_name = "QUERY")]
     pub query: Vec<String>,

@@ -50,11 +50,7 @@ const EXIT_PARTIAL: u8 = 1;
 const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
-    if let Some(message) = excluded_word_as_option(std::env::args_os().skip(1)) {
-        eprintln!("error: {message}");
-        return ExitCode::from(EXIT_ERROR);
-    }
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(query_words_last(std::env::args_os().collect()));
     let result = match cli.command {
         Command::Ingest(args) => run_ingest(args),
         Command::Query(args) => run_query(args),
@@ -86,19 +82,75 @@ fn main() -> ExitCode {
     }
 }
 
-/// A query word written with a leading `-` (to exclude it) is read by the argument parser
-/// as an option: for `sousuo query -广告 算力`, the message that shows the forms that
-/// work.
-fn excluded_word_as_option(args: impl Iterator<Item = std::ffi::OsString>) -> Option<String> {
-    let args: Vec<String> = args.map(|a| a.to_string_lossy().into_owned()).collect();
-    if args.first().map(String::as_str) != Some("query") {
-        return None;
+/// How many warnings of a kind ingest prints.
+#[derive(Debug, Clone, Copy)]
+enum WarningDetail {
+    /// None (`--quiet`: errors only).
+    None,
+    /// This many of each kind, then a count (the default).
+    Examples(usize),
+    /// Every one (`--verbose`).
+    All,
+}
+
+/// Warnings counted by kind, so a corpus with thousands of undated posts says so in a few
+/// lines.
+struct WarningLog {
+    detail: WarningDetail,
+    /// Kind → how many, in the order the kinds were first seen.
+    kinds: Vec<(String, usize)>,
+}
+
+impl WarningLog {
+    fn new(detail: WarningDetail) -> WarningLog {
+        WarningLog {
+            detail,
+            kinds: Vec::new(),
+        }
     }
-    let words = args.iter().skip(1).take_while(|a| a.as_str() != "--");
-    let word = words
-        .filter(|a| a.starts_with('-') && !a.starts_with("--"))
-        .find(|a| a.chars().nth(1).is_some_and(|c| !c.is_ascii()))?;
-    // The query's words: what is neither an option nor the value of one.
+
+    /// Counts a warning; returns it when it is to be printed.
+    fn note<'a>(&mut self, message: &'a str) -> Option<&'a str> {
+        let kind = output::warning_kind(message);
+        let count = match self.kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, count)) => count,
+            None => {
+                self.kinds.push((kind, 0));
+                &mut self.kinds.last_mut().expect("just pushed").1
+            }
+        };
+        *count += 1;
+        match self.detail {
+            WarningDetail::None => None,
+            WarningDetail::Examples(shown) if *count > shown => None,
+            _ => Some(message),
+        }
+    }
+
+    /// After the run: how many warnings of each kind were not printed.
+    fn summarise(&self) {
+        let WarningDetail::Examples(shown) = self.detail else {
+            return;
+        };
+        for (kind, count) in &self.kinds {
+            if *count > shown {
+                eprintln!(
+                    "warning: {} more like `{}` ({} in all; --verbose lists them, --json too)",
+                    output::thousands(count - shown),
+                    visible_line(kind),
+                    output::thousands(*count)
+                );
+            }
+        }
+    }
+}
+
+/// `sousuo query -广告 算力` and `sousuo query '-广告 算力'`: a query word written with a
+/// leading `-` (to exclude it) would be read by the argument parser as an option. A `-`
+/// before a non-ASCII character, or an argument with a space, cannot be one of sousuo's
+/// options: such words, and the other words of the query, are moved after a `--`, in
+/// their order, so the parser reads them all as the query.
+fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     const TAKES_VALUE: &[&str] = &[
         "--index",
         "--limit",
@@ -114,24 +166,43 @@ fn excluded_word_as_option(args: impl Iterator<Item = std::ffi::OsString>) -> Op
         "--batch",
         "--snippets",
     ];
-    let mut rest: Vec<&str> = Vec::new();
+    let is_query_command = args.get(1).is_some_and(|a| a == "query");
+    let looks_like_word = |arg: &str| {
+        arg.starts_with('-')
+            && !arg.starts_with("--")
+            && (arg.chars().nth(1).is_some_and(|c| !c.is_ascii()) || arg.contains(' '))
+    };
+    let needs_moving = args
+        .iter()
+        .take_while(|a| *a != "--")
+        .any(|a| looks_like_word(&a.to_string_lossy()));
+    if !is_query_command || !needs_moving {
+        return args;
+    }
+    let (mut options, mut words) = (Vec::new(), Vec::new());
     let mut value_next = false;
-    for arg in &args[1..] {
-        if std::mem::take(&mut value_next) {
-            continue;
+    let mut rest = args.into_iter();
+    options.extend(rest.by_ref().take(2));
+    for arg in rest.by_ref() {
+        let text = arg.to_string_lossy().into_owned();
+        if text == "--" {
+            break;
         }
-        if TAKES_VALUE.contains(&arg.as_str()) {
+        if std::mem::take(&mut value_next) {
+            options.push(arg);
+        } else if TAKES_VALUE.contains(&text.as_str()) {
             value_next = true;
-        } else if !arg.starts_with('-') || arg == word {
-            rest.push(arg);
+            options.push(arg);
+        } else if text.starts_with('-') && !looks_like_word(&text) {
+            options.push(arg);
+        } else {
+            words.push(arg);
         }
     }
-    Some(format!(
-        "`{word}` looks like an option; to exclude the word, put the query after `--` \
-         (sousuo query -- {}) or quote it (sousuo query '{}')",
-        rest.join(" "),
-        rest.join(" ")
-    ))
+    words.extend(rest);
+    options.push("--".into());
+    options.extend(words);
+    options
 }
 
 /// `error: PATH: message` (or `warning: …`) on stderr, control characters made visible.
@@ -223,6 +294,13 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
         bar
     };
     let mut bytes = 0u64;
+    let mut warning_log = WarningLog::new(if args.quiet {
+        WarningDetail::None
+    } else if args.verbose {
+        WarningDetail::All
+    } else {
+        WarningDetail::Examples(3)
+    });
     let mut on_event = |event: &IngestEvent| match event {
         IngestEvent::File {
             path,
@@ -237,7 +315,9 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
                 progress.set_message(format!("{:.1} MB", bytes as f64 / 1e6));
             }
             for warning in warnings {
-                progress.suspend(|| diagnose("warning", path, warning));
+                if let Some(shown) = warning_log.note(warning) {
+                    progress.suspend(|| diagnose("warning", path, shown));
+                }
             }
             if let FileOutcome::Failed(reason) = outcome {
                 progress.suspend(|| diagnose("error", path, reason));
@@ -250,12 +330,23 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
             progress.suspend(|| diagnose("error", path, reason));
         }
         IngestEvent::Skipped { path, reason } => {
-            progress.suspend(|| diagnose("warning", path, reason));
+            if let Some(shown) = warning_log.note(reason) {
+                progress.suspend(|| diagnose("warning", path, shown));
+            }
         }
         IngestEvent::Committing => progress.set_message("committing"),
     };
     let report = ingest(&options, &stop, &mut on_event)?;
     progress.finish_and_clear();
+    warning_log.summarise();
+    let found = report.added + report.updated + report.unchanged + report.failed + report.skipped;
+    if found == 0 {
+        let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "warning: no posts under {} (sousuo reads .md, .markdown, .html and .htm files)",
+            visible_line(&roots.join(", "))
+        );
+    }
     if stop.load(Ordering::SeqCst) {
         eprintln!("interrupted: committed the articles handled so far");
     }
@@ -268,9 +359,11 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
         serde_json::to_writer(&mut stdout, &report)?;
         writeln!(stdout)?;
     }
-    eprintln!("{}", output::ingest_summary(&report));
+    if !args.quiet {
+        eprintln!("{}", output::ingest_summary(&report));
+    }
     Ok(
-        if report.failed > 0 || report.damaged > 0 || stop.load(Ordering::SeqCst) {
+        if report.failed > 0 || report.damaged > 0 || found == 0 || stop.load(Ordering::SeqCst) {
             EXIT_PARTIAL
         } else {
             EXIT_OK

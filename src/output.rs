@@ -226,7 +226,11 @@ pub struct QuerySummary {
 
 /// Writes `{"summary": {…}}` on one line.
 pub fn write_summary_json(out: &mut dyn Write, summary: &QuerySummary) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &serde_json::json!({ "summary": summary }))?;
+    #[derive(Serialize)]
+    struct Line<'a> {
+        summary: &'a QuerySummary,
+    }
+    serde_json::to_writer(&mut *out, &Line { summary })?;
     writeln!(out)
 }
 
@@ -402,7 +406,7 @@ pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<
     writeln!(out, "fields:")?;
     for field in &stats.fields {
         let mut options = vec![format!("{:?}", field.field_type).to_lowercase()];
-        if field.stored {
+        if field.stored && field.field_type != crate::schema::FieldType::Stored {
             options.push("stored".into());
         }
         if field.fast {
@@ -422,14 +426,61 @@ pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<
     for (category, count) in &stats.facets.categories {
         writeln!(out, "  {count:>7}  {}", visible_line(category))?;
     }
-    writeln!(out, "months:")?;
-    for (month, count) in &stats.facets.months {
-        writeln!(out, "  {count:>7}  {month}")?;
+    writeln!(
+        out,
+        "articles per month (Jan–Dec; --json lists every month):"
+    )?;
+    for line in month_table(&stats.facets.months) {
+        writeln!(out, "  {line}")?;
     }
     if stats.facets.undated > 0 {
-        writeln!(out, "  {:>7}  (no date)", stats.facets.undated)?;
+        writeln!(
+            out,
+            "  (no date) {:>8}",
+            thousands(stats.facets.undated as usize)
+        )?;
     }
     Ok(())
+}
+
+/// One line per year: a bar per month (Jan–Dec, heights relative to the busiest month)
+/// and the year's total: `2023 ▁▁▁▁▁▁▆█▁▁▁▁   12,345`.
+fn month_table(months: &[(String, u64)]) -> Vec<String> {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let busiest = months.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let mut years: Vec<(String, [u64; 12])> = Vec::new();
+    for (month, count) in months {
+        let Some((year, number)) = month.split_once('-') else {
+            continue;
+        };
+        let Some(index) = number
+            .parse::<usize>()
+            .ok()
+            .filter(|m| (1..=12).contains(m))
+        else {
+            continue;
+        };
+        if years.last().is_none_or(|(y, _)| y != year) {
+            years.push((year.to_string(), [0; 12]));
+        }
+        if let Some((_, counts)) = years.last_mut() {
+            counts[index - 1] += count;
+        }
+    }
+    years
+        .iter()
+        .map(|(year, counts)| {
+            let bars: String = counts
+                .iter()
+                .map(|&n| match n {
+                    0 => ' ',
+                    n => BARS[((n * 8).div_ceil(busiest) as usize).clamp(1, 8) - 1],
+                })
+                .collect();
+            let total: u64 = counts.iter().sum();
+            format!("{year} {bars} {:>9}", thousands(total as usize))
+        })
+        .collect()
 }
 
 /// What `check` found (and repaired), for people.
@@ -470,6 +521,42 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
         )?;
     }
     Ok(())
+}
+
+/// The kind of a warning, for counting warnings by kind: the message with quoted values
+/// and numbers left out, up to its first `;` (`date: cannot read "…" as a date`).
+///
+/// ```
+/// use sousuo::output::warning_kind;
+/// assert_eq!(
+///     warning_kind("date: cannot read \"07-20 22:43\" as a date; left empty"),
+///     warning_kind("date: cannot read \"Invalid Date\" as a date; left empty"),
+/// );
+/// ```
+pub fn warning_kind(message: &str) -> String {
+    let head = message.split(';').next().unwrap_or(message);
+    let mut kind = String::with_capacity(head.len());
+    let mut quoted = false;
+    for c in head.chars() {
+        match c {
+            '"' if quoted => {
+                quoted = false;
+                kind.push_str("…\"");
+            }
+            '"' => {
+                quoted = true;
+                kind.push('"');
+            }
+            _ if quoted => {}
+            c if c.is_ascii_digit() => {
+                if !kind.ends_with('#') {
+                    kind.push('#');
+                }
+            }
+            c => kind.push(c),
+        }
+    }
+    kind
 }
 
 /// The closing summary of an ingest, for people.
@@ -546,6 +633,20 @@ mod tests {
         );
         assert!(!text.contains("score"), "no scores in date order: {text}");
         assert!(!text.contains('\x1b'));
+    }
+
+    #[test]
+    fn months_are_a_table_of_years() {
+        let months = [
+            ("2022-12".to_string(), 5),
+            ("2023-01".to_string(), 10),
+            ("2023-07".to_string(), 1),
+        ];
+        let table = month_table(&months);
+        assert_eq!(table.len(), 2);
+        assert_eq!(table[0], format!("2022 {}▄ {:>9}", " ".repeat(11), 5));
+        assert!(table[1].starts_with("2023 █     ▁      "), "{table:?}");
+        assert!(table[1].ends_with("       11"), "{table:?}");
     }
 
     #[test]

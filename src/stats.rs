@@ -21,7 +21,7 @@ pub struct IndexStats {
     pub segments: usize,
     /// Bytes on disk.
     pub size_bytes: u64,
-    /// When the last commit was written (RFC 3339, local time of the file system).
+    /// When the last commit was written (RFC 3339 to the second, in local time).
     pub last_ingest: Option<String>,
     /// The sousuo version that created the index.
     pub sousuo_version: String,
@@ -46,7 +46,10 @@ pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats>
     let last_ingest = std::fs::metadata(&meta_json)
         .and_then(|m| m.modified())
         .ok()
-        .map(|time| chrono::DateTime::<chrono::Local>::from(time).to_rfc3339());
+        .map(|time| {
+            chrono::DateTime::<chrono::Local>::from(time)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        });
     Ok(IndexStats {
         index: index.dir.display().to_string(),
         documents: tantivy_searcher.num_docs(),

@@ -189,6 +189,137 @@ pub fn parse_date_period_at(
     Some((date, date + length))
 }
 
+/// Where a date without a year got its year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearSource {
+    /// A full date with the same month and day that the post carries (in an image URL, a
+    /// link, the text).
+    Post,
+    /// The file's modification time (the latest year that does not put the date after it).
+    Modified,
+}
+
+impl YearSource {
+    /// How a warning names the source.
+    pub fn describe(self) -> &'static str {
+        match self {
+            YearSource::Post => "from a date with the same month and day in the post",
+            YearSource::Modified => "from the file's modification time",
+        }
+    }
+}
+
+/// A date written without a year (`7-25 19:09`, `08/05`, `08/16  13:50`, `7月25日 19:09`):
+/// its month, day and time.
+pub fn parse_year_less(text: &str) -> Option<(u32, u32, NaiveTime)> {
+    let text = text.trim();
+    let (day_part, time_part) = match text.split_once(char::is_whitespace) {
+        Some((day, time)) => (day, time.trim()),
+        None => (text, ""),
+    };
+    let day_part = day_part.trim_end_matches('日');
+    let (month, day) = day_part.split_once(['-', '/', '月'])?;
+    let number = |part: &str| -> Option<u32> {
+        (!part.is_empty() && part.len() <= 2 && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
+    let (month, day) = (number(month)?, number(day)?);
+    NaiveDate::from_ymd_opt(2000, month, day)?;
+    let time = if time_part.is_empty() {
+        NaiveTime::MIN
+    } else {
+        NaiveTime::parse_from_str(time_part, "%H:%M:%S")
+            .or_else(|_| NaiveTime::parse_from_str(time_part, "%H:%M"))
+            .ok()?
+    };
+    Some((month, day, time))
+}
+
+/// The year of a date written without one: from a full date with the same month and day
+/// that `post` carries (`/20230725/` in an image URL, `2023-07-25`, `2023年7月25日`), else
+/// from `modified` (the file's modification time: the latest year that does not put the
+/// date more than a day after it).
+pub fn complete_year(
+    (month, day, time): (u32, u32, NaiveTime),
+    post: &str,
+    modified: Option<DateTime<FixedOffset>>,
+) -> Option<(DateTime<FixedOffset>, YearSource)> {
+    let at = |year: i32| {
+        let date = NaiveDate::from_ymd_opt(year, month, day)?;
+        china_offset()
+            .from_local_datetime(&date.and_time(time))
+            .single()
+            .filter(is_storable)
+    };
+    if let Some(year) = year_with_month_day(post, month, day) {
+        return Some((at(year)?, YearSource::Post));
+    }
+    let modified = modified?.with_timezone(&china_offset());
+    let this_year = at(modified.year());
+    let year = match this_year {
+        Some(date) if date <= modified + chrono::Duration::days(1) => modified.year(),
+        _ => modified.year() - 1,
+    };
+    Some((at(year)?, YearSource::Modified))
+}
+
+/// The year of the first full date in `text` whose month and day are these.
+fn year_with_month_day(text: &str, month: u32, day: u32) -> Option<i32> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = text[from..].find("20") {
+        let start = from + found;
+        from = start + 1;
+        if start > 0 && bytes[start - 1].is_ascii_digit() {
+            continue;
+        }
+        let Some(year) = text
+            .get(start..start + 4)
+            .and_then(|y| y.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let mut rest = &text[start + 4..];
+        let mut parts = [0u32; 2];
+        let mut ok = true;
+        for part in &mut parts {
+            rest = rest
+                .strip_prefix(['-', '/', '.'])
+                .or_else(|| rest.strip_prefix('年'))
+                .or_else(|| rest.strip_prefix('月'))
+                .unwrap_or(rest);
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count().min(2);
+            match rest[..digits].parse() {
+                Ok(value) if digits > 0 => *part = value,
+                _ => {
+                    ok = false;
+                    break;
+                }
+            }
+            rest = &rest[digits..];
+        }
+        if ok && parts == [month, day] {
+            return Some(year);
+        }
+    }
+    None
+}
+
+/// The date a Jekyll post's file name starts with (`2019-04-04-slug`), at midnight China
+/// time.
+pub fn date_from_file_name(file_stem: &str) -> Option<DateTime<FixedOffset>> {
+    let prefix = file_stem.get(..11)?;
+    if !prefix.ends_with('-') {
+        return None;
+    }
+    let day = NaiveDate::parse_from_str(&prefix[..10], "%Y-%m-%d").ok()?;
+    china_offset()
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        .single()
+        .filter(is_storable)
+}
+
 /// A period named relative to `now` (see [`parse_date_period_at`]).
 fn relative_period(
     text: &str,
@@ -300,6 +431,47 @@ mod tests {
 
     fn rfc3339(text: &str) -> Option<String> {
         parse_date(text).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn dates_without_a_year_take_it_from_the_post_or_the_file() {
+        let year_less = parse_year_less("7-25 19:09").unwrap();
+        assert_eq!(parse_year_less("08/16  13:50").unwrap().0, 8);
+        assert_eq!(parse_year_less("7月25日 19:09"), Some(year_less));
+        assert_eq!(parse_year_less("13-45 19:09"), None);
+        assert_eq!(parse_year_less("2023-07-25"), None);
+        let post = "<img src=\"https://n.sinaimg.cn/finance/20200514/qr.png\"><img src=\"/2023-07-25/a.jpg\">";
+        let (date, source) = complete_year(year_less, post, None).unwrap();
+        assert_eq!(date.to_rfc3339(), "2023-07-25T19:09:00+08:00");
+        assert_eq!(source, YearSource::Post);
+        let modified = china_offset()
+            .with_ymd_and_hms(2024, 1, 3, 8, 0, 0)
+            .unwrap();
+        let (date, source) = complete_year(year_less, "", Some(modified)).unwrap();
+        assert_eq!(
+            date.to_rfc3339(),
+            "2023-07-25T19:09:00+08:00",
+            "not after the file"
+        );
+        assert_eq!(source, YearSource::Modified);
+        let modified = china_offset()
+            .with_ymd_and_hms(2024, 7, 26, 8, 0, 0)
+            .unwrap();
+        assert!(complete_year(year_less, "", Some(modified))
+            .unwrap()
+            .0
+            .to_rfc3339()
+            .starts_with("2024-07-25"));
+        assert_eq!(complete_year(year_less, "", None), None);
+    }
+
+    #[test]
+    fn jekyll_file_names_carry_a_date() {
+        let date = date_from_file_name("2019-04-04-slug").unwrap();
+        assert_eq!(date.to_rfc3339(), "2019-04-04T00:00:00+08:00");
+        assert_eq!(date_from_file_name("2019-04-04"), None);
+        assert_eq!(date_from_file_name("2019-13-04-x"), None);
+        assert_eq!(date_from_file_name("标题"), None);
     }
 
     #[test]

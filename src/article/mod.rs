@@ -12,8 +12,8 @@ mod html;
 use chrono::{DateTime, FixedOffset};
 
 pub use date::{
-    china_offset, find_date, is_storable, parse_date, parse_date_period, parse_date_period_at,
-    STORABLE_YEARS,
+    china_offset, complete_year, date_from_file_name, find_date, is_storable, parse_date,
+    parse_date_period, parse_date_period_at, parse_year_less, YearSource, STORABLE_YEARS,
 };
 pub use front_matter::{parse_front_matter, split_front_matter, FrontMatter, Split};
 pub use html::{clean_html, CleanBody};
@@ -107,6 +107,19 @@ pub fn parse_article(
     file_stem: &str,
     format: BodyFormat,
 ) -> Result<ParsedArticle, ArticleError> {
+    parse_article_at(text, file_stem, format, None)
+}
+
+/// [`parse_article`] knowing when the file was last modified: a date written without a
+/// year takes it from a full date with the same month and day in the post, else from the
+/// modification time (with a warning saying which); a post without a `date:` whose file
+/// name starts with one (`2019-04-04-slug.md`) is dated by it, as Jekyll does.
+pub fn parse_article_at(
+    text: &str,
+    file_stem: &str,
+    format: BodyFormat,
+    modified: Option<DateTime<FixedOffset>>,
+) -> Result<ParsedArticle, ArticleError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut warnings = Vec::new();
     let split = split_front_matter(text)?;
@@ -120,16 +133,8 @@ pub fn parse_article(
         BodyFormat::Markdown => clean_html(&markdown_to_html(split.body)),
     };
     let date = match front_matter.date.as_deref() {
-        Some(written) => {
-            let date = parse_date(written).or_else(|| find_date(written));
-            if date.is_none() {
-                warnings.push(format!(
-                    "date: cannot read {written:?} as a date; left empty"
-                ));
-            }
-            date
-        }
-        None => None,
+        Some(written) => read_date(written, text, modified, &mut warnings),
+        None => date_from_file_name(file_stem),
     };
     let title = match front_matter.title {
         Some(title) => decode_entities(&title),
@@ -151,6 +156,40 @@ pub fn parse_article(
         body: body.text,
     };
     Ok(ParsedArticle { article, warnings })
+}
+
+/// The date of a post's `date:` value, with a warning when it has no year or none at all.
+fn read_date(
+    written: &str,
+    post: &str,
+    modified: Option<DateTime<FixedOffset>>,
+    warnings: &mut Vec<String>,
+) -> Option<DateTime<FixedOffset>> {
+    if let Some(date) = parse_date(written).or_else(|| find_date(written)) {
+        return Some(date);
+    }
+    let Some(year_less) = parse_year_less(written) else {
+        warnings.push(format!(
+            "date: cannot read {written:?} as a date; left empty"
+        ));
+        return None;
+    };
+    match complete_year(year_less, post, modified) {
+        Some((date, source)) => {
+            warnings.push(format!(
+                "date: {written:?} has no year; read as {} (the year {})",
+                date.format("%Y-%m-%d %H:%M"),
+                source.describe()
+            ));
+            Some(date)
+        }
+        None => {
+            warnings.push(format!(
+                "date: {written:?} has no year and nothing tells it; left empty"
+            ));
+            None
+        }
+    }
 }
 
 fn markdown_to_html(markdown: &str) -> String {
@@ -269,10 +308,11 @@ mod tests {
                     path.display()
                 );
             }
-            // Exactly the posts whose date cannot be read carry a warning.
+            // Exactly the posts whose date cannot be read, or has no year, carry a warning.
+            let year_less = parsed.warnings.iter().any(|w| w.contains("has no year"));
             assert_eq!(
                 parsed.warnings.len(),
-                usize::from(article.date.is_none()),
+                usize::from(article.date.is_none() || year_less),
                 "{}: {:?}",
                 path.display(),
                 parsed.warnings

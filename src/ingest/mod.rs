@@ -23,7 +23,7 @@ use std::time::{Instant, UNIX_EPOCH};
 use crossbeam_channel::bounded;
 use tantivy::{IndexWriter, Term};
 
-use crate::article::{parse_article, BodyFormat};
+use crate::article::{parse_article_at, BodyFormat};
 use crate::decode::decode;
 use crate::document::{build_document, ArticleDocument, SourceFile};
 use crate::error::{Error, Result};
@@ -188,8 +188,9 @@ pub struct IngestReport {
 pub struct FileProblem {
     /// The file (or folder).
     pub path: String,
-    /// `failed` (not indexed), `damaged` (indexed without the unreadable part) or
-    /// `skipped` (left alone on purpose: a link leaving the root, a FIFO).
+    /// `failed` (not indexed), `damaged` (indexed without the unreadable part),
+    /// `skipped` (left alone on purpose: a link leaving the root, a FIFO) or `warning`
+    /// (indexed; something was odd, as a date without a year).
     pub kind: &'static str,
     /// Why, on one line.
     pub reason: String,
@@ -217,6 +218,10 @@ impl IngestReport {
             } => {
                 self.bytes += bytes;
                 self.warnings += warnings.len();
+                for warning in warnings {
+                    self.problems
+                        .push(FileProblem::new(path, warning, "warning"));
+                }
                 if let Some(lost) = damage {
                     self.damaged += 1;
                     self.problems.push(FileProblem::new(path, lost, "damaged"));
@@ -807,7 +812,12 @@ impl Worker<'_> {
             return Err(reason.to_string());
         }
         let stem = file_stem(&job.path);
-        let parsed = parse_article(text, &stem, job.format).map_err(|e| e.to_string())?;
+        let modified = metadata
+            .modified()
+            .ok()
+            .map(|time| chrono::DateTime::<chrono::Utc>::from(time).fixed_offset());
+        let parsed =
+            parse_article_at(text, &stem, job.format, modified).map_err(|e| e.to_string())?;
         warnings.extend(parsed.warnings);
         let source = SourceFile {
             id: id.to_string(),
