@@ -31,6 +31,8 @@ mod cli;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use cli::argv::query_words_last;
+use cli::warnings::{WarningDetail, WarningLog};
 use cli::{
     CheckArgs, Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs,
     IngestArgs, QueryArgs, SimilarArgs, SortArg, StatsArgs,
@@ -80,129 +82,6 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_ERROR)
         }
     }
-}
-
-/// How many warnings of a kind ingest prints.
-#[derive(Debug, Clone, Copy)]
-enum WarningDetail {
-    /// None (`--quiet`: errors only).
-    None,
-    /// This many of each kind, then a count (the default).
-    Examples(usize),
-    /// Every one (`--verbose`).
-    All,
-}
-
-/// Warnings counted by kind, so a corpus with thousands of undated posts says so in a few
-/// lines.
-struct WarningLog {
-    detail: WarningDetail,
-    /// Kind → how many, in the order the kinds were first seen.
-    kinds: Vec<(String, usize)>,
-}
-
-impl WarningLog {
-    fn new(detail: WarningDetail) -> WarningLog {
-        WarningLog {
-            detail,
-            kinds: Vec::new(),
-        }
-    }
-
-    /// Counts a warning; returns it when it is to be printed.
-    fn note<'a>(&mut self, message: &'a str) -> Option<&'a str> {
-        let kind = output::warning_kind(message);
-        let count = match self.kinds.iter_mut().find(|(k, _)| *k == kind) {
-            Some((_, count)) => count,
-            None => {
-                self.kinds.push((kind, 0));
-                &mut self.kinds.last_mut().expect("just pushed").1
-            }
-        };
-        *count += 1;
-        match self.detail {
-            WarningDetail::None => None,
-            WarningDetail::Examples(shown) if *count > shown => None,
-            _ => Some(message),
-        }
-    }
-
-    /// After the run: how many warnings of each kind were not printed.
-    fn summarise(&self) {
-        let WarningDetail::Examples(shown) = self.detail else {
-            return;
-        };
-        for (kind, count) in &self.kinds {
-            if *count > shown {
-                eprintln!(
-                    "warning: {} more like `{}` ({} in all; --verbose lists them, --json too)",
-                    output::thousands(count - shown),
-                    visible_line(kind),
-                    output::thousands(*count)
-                );
-            }
-        }
-    }
-}
-
-/// `sousuo query -广告 算力` and `sousuo query '-广告 算力'`: a query word written with a
-/// leading `-` (to exclude it) would be read by the argument parser as an option. A `-`
-/// before a non-ASCII character, or an argument with a space, cannot be one of sousuo's
-/// options: such words, and the other words of the query, are moved after a `--`, in
-/// their order, so the parser reads them all as the query.
-fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    const TAKES_VALUE: &[&str] = &[
-        "--index",
-        "--limit",
-        "-n",
-        "--offset",
-        "--category",
-        "--author",
-        "--since",
-        "--until",
-        "--sort",
-        "--color",
-        "--synonyms",
-        "--batch",
-        "--snippets",
-    ];
-    let is_query_command = args.get(1).is_some_and(|a| a == "query");
-    let looks_like_word = |arg: &str| {
-        arg.starts_with('-')
-            && !arg.starts_with("--")
-            && (arg.chars().nth(1).is_some_and(|c| !c.is_ascii()) || arg.contains(' '))
-    };
-    let needs_moving = args
-        .iter()
-        .take_while(|a| *a != "--")
-        .any(|a| looks_like_word(&a.to_string_lossy()));
-    if !is_query_command || !needs_moving {
-        return args;
-    }
-    let (mut options, mut words) = (Vec::new(), Vec::new());
-    let mut value_next = false;
-    let mut rest = args.into_iter();
-    options.extend(rest.by_ref().take(2));
-    for arg in rest.by_ref() {
-        let text = arg.to_string_lossy().into_owned();
-        if text == "--" {
-            break;
-        }
-        if std::mem::take(&mut value_next) {
-            options.push(arg);
-        } else if TAKES_VALUE.contains(&text.as_str()) {
-            value_next = true;
-            options.push(arg);
-        } else if text.starts_with('-') && !looks_like_word(&text) {
-            options.push(arg);
-        } else {
-            words.push(arg);
-        }
-    }
-    words.extend(rest);
-    options.push("--".into());
-    options.extend(words);
-    options
 }
 
 /// `error: PATH: message` (or `warning: …`) on stderr, control characters made visible.

@@ -8,14 +8,12 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use tantivy::schema::Field;
-use tantivy::store::Compressor;
-use tantivy::{Index, IndexSettings, SegmentReader};
+use tantivy::{Index, SegmentReader};
 
 use crate::error::{Error, Result};
 use crate::schema::{Fields, IndexSchema};
@@ -23,11 +21,16 @@ use crate::text::{
     Analyzer, ChineseTokenizer, SubWordTokenizer, CHINESE_ANALYZER, SUB_WORD_ANALYZER,
 };
 
+mod create;
 mod directory;
 mod guard;
+mod lock;
 
+use create::{create_index, exchange, resolve_index_dir, Placement};
 pub use directory::IndexDirectory;
 pub use guard::read_guarded;
+use lock::process_is_running;
+pub use lock::{lock_path, WriterLock};
 
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
 pub const INDEX_FORMAT: u32 = 3;
@@ -346,149 +349,6 @@ impl SearchIndex {
     }
 }
 
-/// The index folder `dir` names: a symbolic link to a folder is followed (the index is
-/// written where it points, the link stays); a file there is an error.
-fn resolve_index_dir(dir: &Path) -> Result<PathBuf> {
-    match fs::symlink_metadata(dir) {
-        Err(_) => Ok(dir.to_path_buf()),
-        Ok(meta) if meta.file_type().is_symlink() => {
-            let target = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
-            if !target.is_dir() {
-                return Err(Error::Usage(format!(
-                    "{}: --index leads to {}, which is not a folder",
-                    dir.display(),
-                    target.display()
-                )));
-            }
-            Ok(target)
-        }
-        Ok(meta) if !meta.is_dir() => Err(Error::Usage(format!(
-            "{}: --index names a file, not a folder; choose another --index",
-            dir.display()
-        ))),
-        Ok(_) => Ok(dir.to_path_buf()),
-    }
-}
-
-/// Where [`create_index`] puts a new index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Placement {
-    /// At the index folder (which holds nothing yet).
-    InPlace,
-    /// In a staging folder beside it, left there for [`SearchIndex::publish`].
-    Staged,
-}
-
-/// Exchanges two folders in one step (Linux `renameat2` with `RENAME_EXCHANGE`); where the
-/// file system cannot, moves `target` aside, `staging` in, and the old one to `staging`.
-fn exchange(staging: &Path, target: &Path) -> Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let c_path = |path: &Path| {
-        CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| Error::Usage(format!("{}: path holds a NUL byte", path.display())))
-    };
-    let (from, to) = (c_path(staging)?, c_path(target)?);
-    // SAFETY: both are valid NUL-terminated paths; renameat2 only reads them.
-    let result = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            from.as_ptr(),
-            libc::AT_FDCWD,
-            to.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if result == 0 {
-        return Ok(());
-    }
-    let err = std::io::Error::last_os_error();
-    if !matches!(err.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
-        return Err(Error::io(target, err));
-    }
-    let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let aside = target.with_file_name(format!(".{name}.old-{}", std::process::id()));
-    fs::rename(target, &aside).map_err(|e| Error::io(target, e))?;
-    fs::rename(staging, target).map_err(|e| Error::io(target, e))?;
-    fs::rename(&aside, staging).map_err(|e| Error::io(staging, e))
-}
-
-/// Creates an empty index for `dir`: in place (then `dir` holds nothing yet) or in a staging
-/// folder beside it, whose path is returned. Either way it is made in a staging folder first
-/// and renamed, so a process killed at any point never leaves a half-made index.
-fn create_index(
-    dir: &Path,
-    schema: &IndexSchema,
-    meta: &IndexMeta,
-    user_dictionary: Option<&str>,
-    placement: Placement,
-) -> Result<PathBuf> {
-    let parent = match dir.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "index".to_string());
-    remove_leftovers(&parent, &name);
-    let pid = std::process::id();
-    let staging = parent.join(format!(".{name}.creating-{pid}"));
-    let _ = fs::remove_dir_all(&staging);
-    fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    let (tantivy_schema, _) = schema.build();
-    Index::builder()
-        .schema(tantivy_schema)
-        .settings(index_settings())
-        .create_in_dir(&staging)
-        .map_err(|e| Error::index(format!("creating index {}", dir.display()), e))?;
-    if let Some(words) = user_dictionary {
-        let path = staging.join(USER_DICTIONARY_FILE);
-        fs::write(&path, words).map_err(|e| Error::io(&path, e))?;
-    }
-    write_meta(&staging, meta)?;
-    if placement == Placement::Staged {
-        return Ok(staging);
-    }
-    if dir.exists() {
-        // An empty folder: rename cannot replace it.
-        fs::remove_dir(dir).map_err(|e| Error::io(dir, e))?;
-    }
-    fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
-    Ok(dir.to_path_buf())
-}
-
-/// Removes staging and old folders left beside the index by processes that were killed.
-fn remove_leftovers(parent: &Path, name: &str) {
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let pid = [".creating-", ".old-"].iter().find_map(|marker| {
-            let prefix = format!(".{name}{marker}");
-            file_name.strip_prefix(&prefix)?.parse::<u32>().ok()
-        });
-        if pid.is_some_and(|pid| !process_is_running(pid)) {
-            // Best effort: a leftover that cannot be removed does no harm.
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-/// How new indexes store documents: lz4 in 16 KiB blocks. Measured on the 82,832-post
-/// corpus (1,200 queries, top 10 with snippets): lz4 gives a 200 MB index and 0.70 ms median
-/// latency; zstd level 3 185 MB but 0.91 ms, because tantivy builds a zstd context for every
-/// block it decompresses; zstd 9 in 64 KiB blocks 164 MB and over 1.1 ms.
-fn index_settings() -> IndexSettings {
-    IndexSettings {
-        docstore_compression: Compressor::Lz4,
-        docstore_blocksize: 16 * 1024,
-        ..IndexSettings::default()
-    }
-}
-
 impl SearchIndex {
     /// The id of every document of a segment, by doc id (empty for a document without one).
     pub fn segment_ids(&self, segment: &SegmentReader) -> Result<Vec<String>> {
@@ -580,85 +440,6 @@ fn difference(recorded: &IndexMeta, wanted: &IndexMeta) -> Option<String> {
         ));
     }
     None
-}
-
-/// The ingest lock: a file holding the writer's pid, removed on drop. A lock left by a
-/// process that no longer runs is taken over.
-#[derive(Debug)]
-pub struct WriterLock {
-    path: PathBuf,
-}
-
-impl WriterLock {
-    /// Takes the lock of the index folder `dir` (which need not exist yet).
-    pub fn acquire(dir: &Path) -> Result<WriterLock> {
-        let path = lock_path(dir);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
-        for _ in 0..2 {
-            match fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    write!(file, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
-                    return Ok(WriterLock { path });
-                }
-                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = fs::read_to_string(&path)
-                        .ok()
-                        .and_then(|pid| pid.trim().parse::<u32>().ok());
-                    match holder {
-                        Some(pid) if process_is_running(pid) => {
-                            return Err(Error::Locked {
-                                dir: dir.to_path_buf(),
-                                holder: format!(" (pid {pid})"),
-                            })
-                        }
-                        // Left by a process that died: take it over.
-                        _ => {
-                            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-                        }
-                    }
-                }
-                Err(err) => return Err(Error::io(&path, err)),
-            }
-        }
-        Err(Error::Locked {
-            dir: dir.to_path_buf(),
-            holder: String::new(),
-        })
-    }
-}
-
-/// `dir` → the lock file beside it: `a/.sousuo` → `a/.sousuo.lock`.
-pub fn lock_path(dir: &Path) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "index".to_string());
-    dir.with_file_name(format!("{name}.lock"))
-}
-
-impl Drop for WriterLock {
-    fn drop(&mut self) {
-        // Nothing to do if it is gone already.
-        let _ = fs::remove_file(&self.path);
-    }
-}
-
-fn process_is_running(pid: u32) -> bool {
-    if pid == std::process::id() {
-        return true;
-    }
-    let proc_dir = Path::new("/proc");
-    if proc_dir.is_dir() {
-        return proc_dir.join(pid.to_string()).exists();
-    }
-    // Without /proc the holder cannot be checked: assume it runs.
-    true
 }
 
 #[cfg(test)]

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod argv;
+pub mod warnings;
+
 /// Search engine for archives of Chinese articles (Hexo/Jekyll posts).
 ///
 /// Ingest a folder of posts, then query it:

@@ -1,0 +1,86 @@
+//! The ingest lock beside an index folder.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The ingest lock: a file holding the writer's pid, removed on drop. A lock left by a
+/// process that no longer runs is taken over.
+#[derive(Debug)]
+pub struct WriterLock {
+    path: PathBuf,
+}
+
+impl WriterLock {
+    /// Takes the lock of the index folder `dir` (which need not exist yet).
+    pub fn acquire(dir: &Path) -> Result<WriterLock> {
+        let path = lock_path(dir);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        for _ in 0..2 {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(mut file) => {
+                    write!(file, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
+                    return Ok(WriterLock { path });
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let holder = fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|pid| pid.trim().parse::<u32>().ok());
+                    match holder {
+                        Some(pid) if process_is_running(pid) => {
+                            return Err(Error::Locked {
+                                dir: dir.to_path_buf(),
+                                holder: format!(" (pid {pid})"),
+                            })
+                        }
+                        // Left by a process that died: take it over.
+                        _ => {
+                            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+                        }
+                    }
+                }
+                Err(err) => return Err(Error::io(&path, err)),
+            }
+        }
+        Err(Error::Locked {
+            dir: dir.to_path_buf(),
+            holder: String::new(),
+        })
+    }
+}
+
+/// `dir` → the lock file beside it: `a/.sousuo` → `a/.sousuo.lock`.
+pub fn lock_path(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "index".to_string());
+    dir.with_file_name(format!("{name}.lock"))
+}
+
+impl Drop for WriterLock {
+    fn drop(&mut self) {
+        // Nothing to do if it is gone already.
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+pub(super) fn process_is_running(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc_dir = Path::new("/proc");
+    if proc_dir.is_dir() {
+        return proc_dir.join(pid.to_string()).exists();
+    }
+    // Without /proc the holder cannot be checked: assume it runs.
+    true
+}

@@ -1,0 +1,197 @@
+//! A worker: reads, decodes, parses and analyzes one file into a document for the writer.
+
+use std::fs;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use crate::article::parse_article_at;
+use crate::decode::decode;
+use crate::document::{build_document, SourceFile};
+use crate::schema::Fields;
+use crate::source::read_regular_file;
+use crate::text::{Analyzer, Mode, TokenBuffer};
+
+use super::*;
+
+/// What one worker thread needs.
+pub(super) struct Worker<'a> {
+    pub(super) options: &'a IngestOptions,
+    pub(super) dry_run: bool,
+    pub(super) fields: &'a Fields,
+    pub(super) analyzer: &'a Analyzer,
+    pub(super) recorded: &'a Manifest,
+}
+
+impl Worker<'_> {
+    pub(super) fn handle(&self, job: Job) -> (IngestEvent, Option<Write>) {
+        let mut warnings = job.warnings.clone();
+        let mut damage = None;
+        let mut bytes = 0;
+        let (outcome, write) = match self.prepare(&job, &mut bytes, &mut warnings, &mut damage) {
+            Ok(Some(write)) => {
+                let outcome = if write.replaces {
+                    FileOutcome::Updated
+                } else {
+                    FileOutcome::Added
+                };
+                (outcome, Some(write))
+            }
+            Ok(None) => (FileOutcome::Unchanged, None),
+            Err(reason) => (FileOutcome::Failed(reason), None),
+        };
+        let event = IngestEvent::File {
+            path: job.path,
+            bytes,
+            outcome,
+            warnings,
+            damage,
+        };
+        (event, write)
+    }
+
+    /// Reads, parses and analyzes a file; `None` when it is unchanged since the last
+    /// ingest.
+    pub(super) fn prepare(
+        &self,
+        job: &Job,
+        bytes_read: &mut u64,
+        warnings: &mut Vec<String>,
+        damage: &mut Option<String>,
+    ) -> std::result::Result<Option<Write>, String> {
+        let metadata = fs::metadata(&job.path).map_err(|e| e.to_string())?;
+        if !metadata.is_file() {
+            return Err("not a regular file (a FIFO, socket or device); skipped".to_string());
+        }
+        let size = metadata.len();
+        let mtime = metadata
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        // The article this file already is, if it was ingested through another root.
+        let (id, root) = self.recorded.article_of(&job.root, &job.id);
+        let previous = self.recorded.records.get(id);
+        let same_root = previous.is_some_and(|p| p.root == *root);
+        if let Some(previous) = previous.filter(|_| same_root) {
+            if previous.size == size && previous.mtime == mtime && mtime != 0 {
+                return Ok(None);
+            }
+        }
+        if size > self.options.max_file_size {
+            return Err(format!(
+                "file is {:.1} MB, over the {} MB limit (raise it with --max-file-size)",
+                size as f64 / f64::from(1 << 20),
+                self.options.max_file_size >> 20
+            ));
+        }
+        let bytes =
+            read_regular_file(&job.path, self.options.max_file_size).map_err(|e| e.to_string())?;
+        *bytes_read = bytes.len() as u64;
+        let content_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+        if same_root && previous.is_some_and(|p| p.content_hash == content_hash) {
+            return Ok(None);
+        }
+        let decoded = decode(&bytes).map_err(|e| e.to_string())?;
+        if let Some(encoding) = decoded.assumed_encoding {
+            warnings.push(format!("not UTF-8: decoded as {encoding}"));
+        }
+        if let Some(lost) = decoded.damage {
+            *damage = Some(format!(
+                "{} byte sequences could not be decoded (the first at byte {}); indexed the rest",
+                lost.replaced, lost.first_offset
+            ));
+        }
+        let text = decoded.text.as_ref();
+        if text.trim().is_empty() {
+            let reason = if bytes.is_empty() {
+                "empty file"
+            } else {
+                "file holds only whitespace"
+            };
+            return Err(reason.to_string());
+        }
+        let stem = file_stem(&job.path);
+        let modified = metadata
+            .modified()
+            .ok()
+            .map(|time| chrono::DateTime::<chrono::Utc>::from(time).fixed_offset());
+        let parsed =
+            parse_article_at(text, &stem, job.format, modified).map_err(|e| e.to_string())?;
+        warnings.extend(parsed.warnings);
+        let source = SourceFile {
+            id: id.to_string(),
+            root: root.to_string(),
+            path: Path::new(&*job.root).join(&job.id).display().to_string(),
+            content_hash,
+            mtime,
+            size,
+        };
+        let document = build_document(self.fields, &parsed.article, &source);
+        if self.dry_run {
+            // What the writer's tokenizer would do, so a dry run costs what an ingest costs
+            // short of building the index.
+            let mut buffer = TokenBuffer::default();
+            for (field, _) in self.fields.searchable_text() {
+                for text in document.texts(field.field) {
+                    self.analyzer.analyze_into(text, Mode::Index, &mut buffer);
+                }
+            }
+        }
+        Ok(Some(Write {
+            id: source.id,
+            document,
+            replaces: previous.is_some(),
+        }))
+    }
+}
+
+pub(super) fn file_stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    match name.rsplit_once('.') {
+        Some((stem, _)) => stem.to_string(),
+        None => name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn worker_result(options: &IngestOptions, path: PathBuf) -> IngestEvent {
+        let (_, fields) = options.schema.build();
+        let analyzer = Analyzer::default();
+        let recorded = Manifest::default();
+        let worker = Worker {
+            options,
+            dry_run: false,
+            fields: &fields,
+            analyzer: &analyzer,
+            recorded: &recorded,
+        };
+        let job = Job {
+            id: "x.md".to_string(),
+            format: BodyFormat::Markdown,
+            root: Arc::from("/"),
+            warnings: Vec::new(),
+            path,
+        };
+        worker.handle(job).0
+    }
+
+    #[test]
+    fn a_file_deleted_after_the_walk_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = IngestOptions::new(vec![dir.path().to_path_buf()], dir.path().join("i"));
+        let event = worker_result(&options, dir.path().join("gone.md"));
+        let IngestEvent::File { outcome, .. } = event else {
+            panic!("not a file event");
+        };
+        let FileOutcome::Failed(reason) = outcome else {
+            panic!("not failed: {outcome:?}");
+        };
+        assert!(reason.contains("No such file"), "{reason}");
+    }
+}
