@@ -6,7 +6,9 @@ use std::fs;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{documents, fixtures, is_root, sousuo, write_posts, Workspace};
+use common::{
+    documents, fixtures, is_root, sousuo, sousuo_with_permissions, write_posts, Workspace,
+};
 
 #[test]
 fn every_bad_file_is_reported_and_every_good_one_indexed() {
@@ -169,7 +171,7 @@ fn symlink_loops_and_unreadable_files_are_reported() {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
     // Root reads every file whatever its mode: run as nobody to see the permission check.
-    let mut command = if is_root() {
+    if is_root() {
         for dir in [
             workspace.path().to_path_buf(),
             workspace.posts(),
@@ -177,13 +179,8 @@ fn symlink_loops_and_unreadable_files_are_reported() {
         ] {
             fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
         }
-        let mut setpriv = Command::new("setpriv");
-        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
-        setpriv.arg(env!("CARGO_BIN_EXE_sousuo"));
-        setpriv
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_sousuo"))
-    };
+    }
+    let mut command = sousuo_with_permissions();
     let output = command
         .args(["ingest", "posts"])
         .env_remove("SOUSUO_INDEX")

@@ -9,7 +9,7 @@ use std::os::unix::fs::{symlink, PermissionsExt};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{documents, is_root, write_posts, Workspace};
+use common::{documents, is_root, sousuo_with_permissions, write_posts, Workspace};
 
 /// Flips `count` bytes of `path` from `offset` on.
 fn flip_bytes(path: &std::path::Path, offset: usize, count: usize) {
@@ -258,16 +258,7 @@ fn a_read_only_index_answers_every_reading_command() {
         &["similar", id, "--json"],
         &["export"],
     ] {
-        // As root, permissions do not bind: run as nobody, who may not write there.
-        let mut command = if is_root() {
-            let mut setpriv = Command::new("setpriv");
-            setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
-            setpriv.arg(env!("CARGO_BIN_EXE_sousuo"));
-            setpriv
-        } else {
-            Command::new(env!("CARGO_BIN_EXE_sousuo"))
-        };
-        let output = command
+        let output = sousuo_with_permissions()
             .args(args)
             .args(["--index", index.to_str().unwrap()])
             .current_dir(workspace.path())

@@ -300,9 +300,12 @@ impl Sink<'_> {
         if write.replaces {
             writer.delete_term(Term::from_field_text(index.fields.id, &write.id));
         }
-        writer
-            .add_document(write.document)
-            .map_err(|e| Error::index("writing the index", e))?;
+        if let Err(killed) = writer.add_document(write.document) {
+            // The writer's threads stopped (a full disk, memory): their cause comes out of
+            // the commit that joins them; "the writer was killed" says nothing.
+            index.commit(writer)?;
+            return Err(Error::index("writing the index", killed));
+        }
         *added_since_commit += 1;
         if *added_since_commit >= commit_every {
             *added_since_commit = 0;

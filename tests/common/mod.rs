@@ -224,3 +224,16 @@ pub fn is_root() -> bool {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
         .unwrap_or(false)
 }
+
+/// The sousuo binary as a user whose file permissions bind: as root (which reads and writes
+/// everything whatever the modes), run as `nobody` through `setpriv`.
+pub fn sousuo_with_permissions() -> Command {
+    if is_root() {
+        let mut setpriv = Command::new("setpriv");
+        setpriv.args(["--reuid=65534", "--regid=65534", "--clear-groups"]);
+        setpriv.arg(env!("CARGO_BIN_EXE_sousuo"));
+        setpriv
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_sousuo"))
+    }
+}
