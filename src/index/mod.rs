@@ -350,6 +350,11 @@ impl SearchIndex {
 }
 
 impl SearchIndex {
+    /// The name of a field of the index's schema.
+    pub fn schema_field_name(&self, field: Field) -> String {
+        self.index.schema().get_field_name(field).to_string()
+    }
+
     /// The id of every document of a segment, by doc id (empty for a document without one).
     pub fn segment_ids(&self, segment: &SegmentReader) -> Result<Vec<String>> {
         self.segment_strings(segment, self.fields.id)

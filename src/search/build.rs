@@ -12,242 +12,161 @@ use tantivy::query::{
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::article::parse_date_period;
 use crate::error::{Error, Result};
-use crate::query::{Clause, ClauseKind, Occur, QueryField};
+use crate::query::Occur;
+
+use super::plan::{FieldWeight, Node, QueryPlan};
 use crate::schema::{ArticleField, FieldType, IndexedField};
-use crate::text::{normalize_term, sub_word_term, Mode};
+use crate::text::sub_word_term;
 
 use super::*;
 
 impl ArticleSearcher {
-    pub(super) fn build_query(&self, clauses: &[Clause]) -> Result<Option<BuiltQuery>> {
-        let mut highlight_terms = Vec::new();
-        let mut ranking_words = Vec::new();
+    /// The tantivy query for `plan`. Plain words become boosted term queries directly in
+    /// the top-level list, so that a query of words is one flat union of term scorers.
+    /// Beside filters, the ranking clauses are one required clause, so a hit still needs
+    /// one of the query's words.
+    pub(super) fn build(&self, plan: &QueryPlan) -> Result<Option<BuiltQuery>> {
+        let mut ranking = Vec::new();
+        for (occur, node) in &plan.ranking {
+            self.add_node(*occur, node, &mut ranking)?;
+        }
         let mut filters = Vec::new();
-        let scoring = self.build_clauses(
-            clauses,
-            &mut highlight_terms,
-            Some(&mut ranking_words),
-            Some(&mut filters),
-        )?;
-        let proximity = if ranking_words.len() >= 2 {
+        for (occur, node) in &plan.filters {
+            let constant = ConstScoreQuery::new(self.node_query(node)?, 0.0);
+            filters.push((tantivy_occur(*occur), Box::new(constant) as Box<dyn Query>));
+        }
+        let query = if filters.is_empty() {
+            boolean(ranking)
+        } else {
+            if let Some(ranking) = boolean(ranking) {
+                filters.push((TantivyOccur::Must, ranking));
+            }
+            boolean(filters)
+        };
+        let proximity = if plan.proximity_words.len() >= 2 {
             let fields = self.clause_fields(None)?;
-            let positioned: Vec<(usize, String)> = ranking_words.into_iter().enumerate().collect();
+            let positioned: Vec<(usize, String)> =
+                plan.proximity_words.iter().cloned().enumerate().collect();
             Some(phrase_in_fields(&fields, &positioned, PROXIMITY_SLOP))
         } else {
             None
         };
-        let scored = scoring
-            .iter()
-            .any(|(occur, _)| *occur != TantivyOccur::MustNot);
-        // Filters restrict the hits: beside them the scoring clauses are one required
-        // clause, so a hit still needs one of the query's words (a flat union otherwise).
-        let query = if filters.is_empty() {
-            boolean(scoring)
-        } else {
-            if let Some(scoring) = boolean(scoring) {
-                filters.push((TantivyOccur::Must, scoring));
-            }
-            boolean(filters)
-        };
         Ok(query.map(|query| BuiltQuery {
             query,
             proximity,
-            highlight_terms,
-            scored,
+            highlight_terms: plan.highlight.clone(),
+            scored: plan.ranks(),
         }))
     }
 
-    /// Whether a clause on `fields` filters (exact values: author, category, editor, tag)
-    /// instead of ranking.
-    fn is_filter(clause: &Clause, fields: &[(&IndexedField, f32)]) -> bool {
-        clause.field.is_some()
-            && !fields.is_empty()
-            && fields.iter().all(|(field, _)| {
-                matches!(
-                    field.spec.field_type,
-                    FieldType::String | FieldType::Facet | FieldType::Date
-                )
-            })
-    }
-
-    /// Words starting with `prefix` in any of the fields (constant score per field, times
-    /// its boost, as Lucene scores a prefix query).
-    fn prefix_query(
+    /// Adds a node's clauses to `list`: a plain word as its term queries side by side.
+    fn add_node(
         &self,
-        fields: &[(&IndexedField, f32)],
-        prefix: &str,
-    ) -> Result<Box<dyn Query>> {
-        let Some(normalized) = normalize_term(prefix) else {
-            return Err(Error::Query(format!(
-                "`{prefix}*` needs a letter, digit or character before the `*`"
-            )));
-        };
-        let normalized = crate::text::to_simplified(&normalized).into_owned();
-        let pattern = format!("{}.*", regex_escape(&normalized));
-        let mut any = Vec::new();
-        for (field, boost) in fields {
-            let query = RegexQuery::from_pattern(&pattern, field.field)
-                .map_err(|e| Error::Query(format!("`{prefix}*`: {e}")))?;
-            any.push((
-                TantivyOccur::Should,
-                Box::new(BoostQuery::new(Box::new(query), *boost)) as Box<dyn Query>,
-            ));
+        occur: Occur,
+        node: &Node,
+        list: &mut Vec<(TantivyOccur, Box<dyn Query>)>,
+    ) -> Result<()> {
+        if let (
+            Occur::Should,
+            Node::Word {
+                word,
+                fields,
+                weight,
+            },
+        ) = (occur, node)
+        {
+            for query in term_queries(&self.fields_of(fields), word) {
+                list.push((TantivyOccur::Should, weighted(query, *weight)));
+            }
+            return Ok(());
         }
-        Ok(Box::new(BooleanQuery::new(any)))
+        list.push((tantivy_occur(occur), self.node_query(node)?));
+        Ok(())
     }
 
-    /// The tantivy clauses for query clauses. Plain words become boosted term queries
-    /// directly in the list, so that a query of words is one flat union of term scorers.
-    /// `ranking_words` (top level only) collects the plain words for
-    /// the proximity boost.
-    /// `filters` (top level only) takes the clauses that filter — dates, exact-value
-    /// fields, `*` — as required (or excluded) clauses that add nothing to scores; inside a
-    /// group they stay in place.
-    pub(super) fn build_clauses(
-        &self,
-        clauses: &[Clause],
-        highlight_terms: &mut Vec<String>,
-        mut ranking_words: Option<&mut Vec<String>>,
-        mut filters: Option<&mut Vec<(TantivyOccur, Box<dyn Query>)>>,
-    ) -> Result<Vec<(TantivyOccur, Box<dyn Query>)>> {
-        let mut subqueries: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
-        for clause in clauses {
-            let occur = match clause.occur {
-                Occur::Should => TantivyOccur::Should,
-                Occur::Must => TantivyOccur::Must,
-                Occur::MustNot => TantivyOccur::MustNot,
-            };
-            // A filter is required (or excluded with `-`), never scored.
-            let filter_occur = if occur == TantivyOccur::MustNot {
-                occur
-            } else {
-                TantivyOccur::Must
-            };
-            let filter = match &clause.kind {
-                ClauseKind::DateRange { from, to } => {
-                    Some(self.date_range(from.as_deref(), to.as_deref())?)
-                }
-                ClauseKind::All => Some(Box::new(AllQuery) as Box<dyn Query>),
-                _ => None,
-            };
-            if let Some(filter) = filter {
-                match filters.as_deref_mut() {
-                    Some(filters) => filters.push((filter_occur, filter)),
-                    None => subqueries.push((filter_occur, filter)),
-                }
-                continue;
-            }
-            if let ClauseKind::Group(inner) = &clause.kind {
-                let mut group_terms = Vec::new();
-                let inner = self.build_clauses(inner, &mut group_terms, None, None)?;
-                if occur != TantivyOccur::MustNot {
-                    highlight_terms.extend(group_terms);
-                }
-                if let Some(group) = boolean(inner) {
-                    subqueries.push((occur, group));
-                }
-                continue;
-            }
-            let fields = self.clause_fields(clause.field)?;
-            if let ClauseKind::Prefix(prefix) = &clause.kind {
-                subqueries.push((occur, self.prefix_query(&fields, prefix)?));
-                continue;
-            }
-            let terms = self.clause_terms(clause, &fields);
-            if terms.is_empty() {
-                continue;
-            }
-            if let (Some(filters), true) =
-                (filters.as_deref_mut(), Self::is_filter(clause, &fields))
-            {
-                let any: Vec<(TantivyOccur, Box<dyn Query>)> = terms
-                    .iter()
-                    .map(|(_, value)| (TantivyOccur::Should, any_field(&fields, value)))
+    /// One node as one tantivy query.
+    fn node_query(&self, node: &Node) -> Result<Box<dyn Query>> {
+        Ok(match node {
+            Node::Word {
+                word,
+                fields,
+                weight,
+            } => {
+                let either = term_queries(&self.fields_of(fields), word)
+                    .into_iter()
+                    .map(|query| (TantivyOccur::Should, query))
                     .collect();
-                let constant = ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0);
-                filters.push((filter_occur, Box::new(constant)));
-                continue;
+                weighted(Box::new(BooleanQuery::new(either)), *weight)
             }
-            if clause.occur != Occur::MustNot {
-                highlight_terms.extend(terms.iter().map(|(_, t)| t.clone()));
+            Node::AllWords { words, fields } => {
+                // Every word must be there, in some field, whole or inside a longer word.
+                let fields = self.fields_of(fields);
+                let all = words
+                    .iter()
+                    .map(|word| {
+                        let either = term_queries(&fields, word)
+                            .into_iter()
+                            .map(|query| (TantivyOccur::Should, query))
+                            .collect();
+                        let query: Box<dyn Query> = Box::new(BooleanQuery::new(either));
+                        (TantivyOccur::Must, query)
+                    })
+                    .collect();
+                Box::new(BooleanQuery::new(all))
             }
-            let query: Box<dyn Query> = match (&clause.kind, clause.occur) {
-                (ClauseKind::Words(_), Occur::Should) => {
-                    if let (None, Some(words)) = (clause.field, ranking_words.as_deref_mut()) {
-                        words.extend(terms.iter().map(|(_, t)| t.clone()));
-                    }
-                    for (_, term) in &terms {
-                        for query in term_queries(&fields, term) {
-                            subqueries.push((TantivyOccur::Should, query));
-                        }
-                        for synonym in self.synonyms.get(term).into_iter().flatten() {
-                            for word in self.index.analyzer.words(synonym) {
-                                for query in term_queries(&fields, &word) {
-                                    let weighted = BoostQuery::new(query, SYNONYM_WEIGHT);
-                                    subqueries.push((TantivyOccur::Should, Box::new(weighted)));
-                                }
-                                highlight_terms.push(word);
-                            }
-                        }
-                    }
-                    continue;
+            Node::Phrase {
+                words,
+                slop,
+                fields,
+            } => phrase_in_fields(&self.fields_of(fields), words, *slop),
+            Node::Prefix { prefix, fields } => prefix_query(&self.fields_of(fields), prefix)?,
+            Node::Exact { values, fields } => {
+                let fields = self.fields_of(fields);
+                let any = values
+                    .iter()
+                    .map(|value| (TantivyOccur::Should, any_field(&fields, value)))
+                    .collect();
+                Box::new(BooleanQuery::new(any))
+            }
+            Node::DateRange { from, to } => self.date_range(from.as_ref(), to.as_ref())?,
+            Node::All => Box::new(AllQuery),
+            Node::Group(inner) => {
+                let mut list = Vec::new();
+                for (occur, node) in inner {
+                    self.add_node(*occur, node, &mut list)?;
                 }
-                (ClauseKind::Words(_), _) => {
-                    // Every word must be there, in some field, whole or inside a longer word.
-                    let all: Vec<(TantivyOccur, Box<dyn Query>)> = terms
-                        .iter()
-                        .map(|(_, term)| {
-                            let either = term_queries(&fields, term)
-                                .into_iter()
-                                .map(|query| (TantivyOccur::Should, query))
-                                .collect();
-                            (
-                                TantivyOccur::Must,
-                                Box::new(BooleanQuery::new(either)) as Box<dyn Query>,
-                            )
-                        })
-                        .collect();
-                    Box::new(BooleanQuery::new(all))
-                }
-                (ClauseKind::Phrase { slop, .. }, _) => phrase_in_fields(&fields, &terms, *slop),
-                (
-                    ClauseKind::DateRange { .. }
-                    | ClauseKind::Group(_)
-                    | ClauseKind::All
-                    | ClauseKind::Prefix(_),
-                    _,
-                ) => unreachable!("filters, groups and prefixes are handled above"),
-            };
-            subqueries.push((occur, query));
-        }
-        Ok(subqueries)
+                boolean(list).unwrap_or_else(|| Box::new(AllQuery))
+            }
+        })
     }
 
-    /// Documents dated from the start of `from` to the end of `to` (either open), as a
-    /// filter that adds nothing to scores.
-    pub(super) fn date_range(
+    /// The schema's fields a plan names, with their weights.
+    fn fields_of(&self, weights: &[FieldWeight]) -> Vec<(&IndexedField, f32)> {
+        weights
+            .iter()
+            .filter_map(|weight| {
+                let declared = &self.index.fields.declared;
+                let field = declared.iter().find(|f| f.spec.name == weight.field)?;
+                Some((field, weight.weight))
+            })
+            .collect()
+    }
+
+    /// Documents dated from `from` to before `to` (either open; both open: any dated one).
+    fn date_range(
         &self,
-        from: Option<&str>,
-        to: Option<&str>,
+        from: Option<&DateTime<FixedOffset>>,
+        to: Option<&DateTime<FixedOffset>>,
     ) -> Result<Box<dyn Query>> {
         let Some(date_field) = self.index.fields.get(ArticleField::Date) else {
             return Err(Error::Query("this index has no date field".to_string()));
         };
-        let period = |text: &str| {
-            parse_date_period(text).ok_or_else(|| {
-                Error::Query(format!(
-                    "cannot read {text:?} as a date (write 2022-07-30, 2022-07, 2022, or a period \
-                     back from now: 7d, 2w, 3mo, 1y, today, yesterday, this week, 本周)"
-                ))
-            })
-        };
-        let term = |date: DateTime<FixedOffset>| {
-            Term::from_field_date_for_search(date_field.field, storable_date(&date))
+        let term = |date: &DateTime<FixedOffset>| {
+            Term::from_field_date_for_search(date_field.field, storable_date(date))
         };
         let lower = match from {
-            Some(text) => Bound::Included(term(period(text)?.0)),
+            Some(date) => Bound::Included(term(date)),
             // `date:[* TO *]`: any dated article (tantivy wants one bound).
             None if to.is_none() => Bound::Included(Term::from_field_date_for_search(
                 date_field.field,
@@ -256,111 +175,42 @@ impl ArticleSearcher {
             None => Bound::Unbounded,
         };
         let upper = match to {
-            Some(text) => Bound::Excluded(term(period(text)?.1)),
+            Some(date) => Bound::Excluded(term(date)),
             None => Bound::Unbounded,
         };
-        let range = RangeQuery::new(lower, upper);
-        Ok(Box::new(ConstScoreQuery::new(Box::new(range), 0.0)))
+        Ok(Box::new(RangeQuery::new(lower, upper)))
     }
+}
 
-    /// The request's filter flags as required clauses that add nothing to scores.
-    pub(super) fn filter_clauses(
-        &self,
-        filters: &Filters,
-    ) -> Result<Vec<(TantivyOccur, Box<dyn Query>)>> {
-        let mut clauses: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
-        let exact = |field: QueryField, values: &[String]| -> Result<Box<dyn Query>> {
-            let fields = self.clause_fields(Some(field))?;
-            let any: Vec<(TantivyOccur, Box<dyn Query>)> = values
-                .iter()
-                .map(|value| (TantivyOccur::Should, any_field(&fields, value)))
-                .collect();
-            Ok(Box::new(ConstScoreQuery::new(
-                Box::new(BooleanQuery::new(any)),
-                0.0,
-            )))
-        };
-        if !filters.categories.is_empty() {
-            clauses.push((
-                TantivyOccur::Must,
-                exact(QueryField::Category, &filters.categories)?,
-            ));
-        }
-        if !filters.authors.is_empty() {
-            clauses.push((
-                TantivyOccur::Must,
-                exact(QueryField::Author, &filters.authors)?,
-            ));
-        }
-        if filters.since.is_some() || filters.until.is_some() {
-            let range = self.date_range(filters.since.as_deref(), filters.until.as_deref())?;
-            clauses.push((TantivyOccur::Must, range));
-        }
-        Ok(clauses)
+fn tantivy_occur(occur: Occur) -> TantivyOccur {
+    match occur {
+        Occur::Should => TantivyOccur::Should,
+        Occur::Must => TantivyOccur::Must,
+        Occur::MustNot => TantivyOccur::MustNot,
     }
+}
 
-    /// The fields a clause searches, with their boosts.
-    pub(super) fn clause_fields(
-        &self,
-        field: Option<QueryField>,
-    ) -> Result<Vec<(&IndexedField, f32)>> {
-        let fields = &self.index.fields;
-        let Some(named) = field else {
-            return Ok(fields
-                .searchable_text()
-                .filter(|(f, _)| self.default_fields.contains(&f.source))
-                .collect());
-        };
-        let source = match named {
-            QueryField::Title => ArticleField::Title,
-            QueryField::Body => ArticleField::Body,
-            QueryField::Author => ArticleField::Author,
-            QueryField::Category => ArticleField::Categories,
-            QueryField::Editor => ArticleField::Editor,
-            QueryField::Tag => ArticleField::Tags,
-            QueryField::Description => ArticleField::Description,
-            QueryField::Date => ArticleField::Date,
-        };
-        match fields.get(source) {
-            Some(field) if field.spec.field_type != FieldType::Stored => {
-                Ok(vec![(field, field.spec.boost.unwrap_or(1.0))])
-            }
-            _ => Err(Error::Query(format!(
-                "field {named:?} is not searchable in this index (see its schema)"
-            ))),
-        }
+/// `query` with its score times `weight` (as it is when the weight is 1).
+fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    if weight == 1.0 {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, weight))
     }
+}
 
-    /// Terms of a clause with their positions, as the field type reads them.
-    pub(super) fn clause_terms(
-        &self,
-        clause: &Clause,
-        fields: &[(&IndexedField, f32)],
-    ) -> Vec<(usize, String)> {
-        let text = match &clause.kind {
-            ClauseKind::Words(text) => text,
-            ClauseKind::Phrase { text, .. } => text,
-            ClauseKind::DateRange { .. }
-            | ClauseKind::Group(_)
-            | ClauseKind::All
-            | ClauseKind::Prefix(_) => return Vec::new(),
-        };
-        let analyzed = fields
-            .iter()
-            .all(|(f, _)| f.spec.field_type == FieldType::Text);
-        if !analyzed {
-            // String and facet fields hold whole values.
-            let value = text.trim();
-            return if value.is_empty() {
-                Vec::new()
-            } else {
-                vec![(0, value.to_string())]
-            };
-        }
-        let mut tokens = Vec::new();
-        self.index.analyzer.analyze(text, Mode::Query, &mut tokens);
-        tokens.into_iter().map(|t| (t.position, t.text)).collect()
+/// Words starting with `prefix` in any of the fields (constant score per field, times its
+/// boost, as Lucene scores a prefix query).
+fn prefix_query(fields: &[(&IndexedField, f32)], prefix: &str) -> Result<Box<dyn Query>> {
+    let pattern = format!("{}.*", regex_escape(prefix));
+    let mut any = Vec::new();
+    for (field, boost) in fields {
+        let query = RegexQuery::from_pattern(&pattern, field.field)
+            .map_err(|e| Error::Query(format!("`{prefix}*`: {e}")))?;
+        let boosted: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(query), *boost));
+        any.push((TantivyOccur::Should, boosted));
     }
+    Ok(Box::new(BooleanQuery::new(any)))
 }
 
 /// `date` as tantivy keeps it, clamped to the instants it can hold: a bound beyond them

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset};
 use tantivy::collector::TopDocs;
-use tantivy::query::{AllQuery, BooleanQuery, Occur as TantivyOccur, Query};
+use tantivy::query::{AllQuery, Query};
 use tantivy::Order;
 use tantivy::{IndexReader, ReloadPolicy, Searcher};
 
@@ -32,10 +32,11 @@ use crate::text::normalize_term;
 
 mod build;
 mod explain;
+pub mod plan;
 mod similar;
 mod stored;
 
-use build::{add_proximity_scores, term_queries};
+use build::add_proximity_scores;
 /// How close query words must stand to earn the proximity boost (positions apart).
 const PROXIMITY_SLOP: u32 = 8;
 /// Weight of a synonym's match relative to the query word's own.
@@ -342,15 +343,10 @@ impl ArticleSearcher {
                 kind: ClauseKind::All,
             });
         }
-        let Some(mut built) = self.build_query(&clauses)? else {
+        let plan = self.plan(&clauses, &request.filters)?;
+        let Some(built) = self.build(&plan)? else {
             return Ok(SearchResults::default());
         };
-        let filters = self.filter_clauses(&request.filters)?;
-        if !filters.is_empty() {
-            let mut all = vec![(TantivyOccur::Must, built.query)];
-            all.extend(filters);
-            built.query = Box::new(BooleanQuery::new(all));
-        }
         self.execute(built, request)
     }
 
@@ -358,7 +354,8 @@ impl ArticleSearcher {
     /// searchable words.
     pub fn query_for(&self, text: &str) -> Result<Option<Box<dyn Query>>> {
         let clauses = parse_query(text).map_err(|e| Error::Query(e.to_string()))?;
-        Ok(self.build_query(&clauses)?.map(|built| built.query))
+        let plan = self.plan(&clauses, &Filters::default())?;
+        Ok(self.build(&plan)?.map(|built| built.query))
     }
 
     fn execute(&self, built: BuiltQuery, request: &SearchRequest) -> Result<SearchResults> {

@@ -1,11 +1,9 @@
 //! `similar`: the articles most related to one article, by its keywords.
 
-use tantivy::query::{BooleanQuery, BoostQuery, Occur as TantivyOccur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
-
 use crate::error::Result;
+use crate::query::Occur;
 
+use super::plan::{self, Node, QueryPlan};
 use super::*;
 
 impl ArticleSearcher {
@@ -17,31 +15,31 @@ impl ArticleSearcher {
         };
         let text = format!("{}\n{}", article.title, article.body);
         let keywords = self.index.analyzer.keywords(&text, SIMILAR_KEYWORDS);
-        let fields = self.clause_fields(None)?;
-        let mut subqueries: Vec<(TantivyOccur, Box<dyn Query>)> = Vec::new();
-        let mut highlight_terms = Vec::new();
+        let fields = plan::field_weights(&self.clause_fields(None)?);
+        let mut plan = QueryPlan::default();
         for (keyword, weight) in keywords {
-            for term in self.index.analyzer.words(&keyword) {
-                for query in term_queries(&fields, &term) {
-                    let boosted = Box::new(BoostQuery::new(query, weight as f32));
-                    subqueries.push((TantivyOccur::Should, boosted));
-                }
-                highlight_terms.push(term);
+            for word in self.index.analyzer.words(&keyword) {
+                plan.highlight.push(word.clone());
+                let node = Node::Word {
+                    word,
+                    fields: fields.clone(),
+                    weight: weight as f32,
+                };
+                plan.ranking.push((Occur::Should, node));
             }
         }
-        if subqueries.is_empty() {
+        // Not the article itself.
+        let id_field = self.index.schema_field_name(self.index.fields.id);
+        let itself = Node::Exact {
+            values: vec![article.id.clone()],
+            fields: vec![plan::FieldWeight {
+                field: id_field,
+                weight: 1.0,
+            }],
+        };
+        plan.filters.push((Occur::MustNot, itself));
+        let Some(built) = self.build(&plan)? else {
             return Ok(Some(SearchResults::default()));
-        }
-        let itself = TermQuery::new(
-            Term::from_field_text(self.index.fields.id, &article.id),
-            IndexRecordOption::Basic,
-        );
-        subqueries.push((TantivyOccur::MustNot, Box::new(itself)));
-        let built = BuiltQuery {
-            scored: true,
-            query: Box::new(BooleanQuery::new(subqueries)),
-            proximity: None,
-            highlight_terms,
         };
         let mut request = SearchRequest::new(String::new());
         request.limit = limit;
