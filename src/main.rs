@@ -198,8 +198,8 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
                     progress.suspend(|| diagnose("warning", path, shown));
                 }
             }
-            if let FileOutcome::Failed(reason) = outcome {
-                progress.suspend(|| diagnose("error", path, reason));
+            if let FileOutcome::Failed(error) = outcome {
+                progress.suspend(|| diagnose("error", path, &error.to_string()));
             }
             if let Some(lost) = damage {
                 progress.suspend(|| diagnose("error", path, lost));
@@ -208,7 +208,7 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
         IngestEvent::WalkError { path, reason } => {
             progress.suspend(|| diagnose("error", path, reason));
         }
-        IngestEvent::Skipped { path, reason } => {
+        IngestEvent::Skipped { path, reason, .. } => {
             if let Some(shown) = warning_log.note(reason) {
                 progress.suspend(|| diagnose("warning", path, shown));
             }

@@ -144,6 +144,15 @@ fn links_out_of_the_corpus_fifos_and_devices_are_reported_not_read() {
     assert!(stderr.contains("fifo.md: not a regular file"), "{stderr}");
     let summary: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(summary["skipped"], 3, "{summary}");
+    let code_of = |name: &str| {
+        let problems = summary["problems"].as_array().unwrap();
+        let problem = problems
+            .iter()
+            .find(|p| p["path"].as_str().unwrap().ends_with(name));
+        problem.map(|p| p["code"].as_str().unwrap().to_string())
+    };
+    assert_eq!(code_of("fifo.md").as_deref(), Some("not_regular"));
+    assert_eq!(code_of("passwd.md").as_deref(), Some("link_leaves_root"));
     assert_eq!(workspace.query("外部秘密").code, 1);
     // --follow opts in to links out of the root; devices are never read.
     let run = workspace.run(&["ingest", "posts", "--follow", "--json"]);

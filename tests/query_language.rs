@@ -296,6 +296,13 @@ fn ingest_warnings_are_summarised_and_quiet_means_errors_only() {
         .filter(|p| p["kind"] == "warning")
         .count();
     assert_eq!(listed, 7, "--json lists every warning");
+    let empty = summary["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "failed")
+        .unwrap();
+    assert_eq!(empty["code"], "empty", "{empty}");
     // Nothing to ingest: a warning and exit 1.
     fs::create_dir_all(workspace.path().join("notes")).unwrap();
     fs::write(workspace.path().join("notes/a.txt"), "text").unwrap();

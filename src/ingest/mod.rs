@@ -35,7 +35,7 @@ mod worker;
 
 pub use crate::source::document_id;
 use manifest::{load_recorded, prunable, Manifest};
-pub use report::{FileOutcome, FileProblem, IngestEvent, IngestReport};
+pub use report::{FileError, FileOutcome, FileProblem, IngestEvent, IngestReport};
 pub use walk::{article_format, Root};
 use walk::{walk, WalkOptions, Walked};
 use worker::Worker;
@@ -182,7 +182,7 @@ pub fn ingest(
     if let Err(err) = writer.wait_merging_threads() {
         report.failed += 1;
         let reason = format!("merging segments: {err}; the commit stands");
-        let problem = FileProblem::new(&index.dir, &reason, "index");
+        let problem = FileProblem::new(&index.dir, &reason, "index", "merge");
         report.problems.push(problem);
     }
     report.documents = index

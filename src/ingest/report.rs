@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 /// What happened to one file, reported as it happens.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FileOutcome {
     /// A new article was indexed.
     Added,
@@ -12,7 +12,66 @@ pub enum FileOutcome {
     /// The file has not changed since it was indexed.
     Unchanged,
     /// The file could not be indexed.
-    Failed(String),
+    Failed(FileError),
+}
+
+/// Why a file could not be indexed. [`FileError::code`] is the stable name of each kind
+/// (the `code` of `--json` problems); the message is for people.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FileError {
+    /// It could not be read (permissions, gone since the walk, an I/O error).
+    #[error("{0}")]
+    Unreadable(String),
+    /// A FIFO, socket or device.
+    #[error("not a regular file (a FIFO, socket or device); skipped")]
+    NotRegular,
+    /// Over `--max-file-size`.
+    #[error(
+        "file is {megabytes:.1} MB, over the {limit} MB limit (raise it with --max-file-size)"
+    )]
+    TooLarge {
+        /// Its size, in MiB.
+        megabytes: f64,
+        /// The limit, in MiB.
+        limit: u64,
+    },
+    /// No bytes.
+    #[error("empty file")]
+    Empty,
+    /// Only whitespace.
+    #[error("file holds only whitespace")]
+    OnlyWhitespace,
+    /// Not text (a NUL byte: an image or archive renamed).
+    #[error("{0}")]
+    NotText(String),
+    /// Front matter that cannot be read.
+    #[error("{0}")]
+    FrontMatter(String),
+    /// Another root of the run holds a file with the same id.
+    #[error("has the same id {id:?} as a file under {other_root}; skipped")]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// The root it was first found under.
+        other_root: String,
+    },
+}
+
+impl FileError {
+    /// The kind's stable name: `unreadable`, `not_regular`, `too_large`, `empty`,
+    /// `only_whitespace`, `not_text`, `front_matter`, `duplicate_id`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FileError::Unreadable(_) => "unreadable",
+            FileError::NotRegular => "not_regular",
+            FileError::TooLarge { .. } => "too_large",
+            FileError::Empty => "empty",
+            FileError::OnlyWhitespace => "only_whitespace",
+            FileError::NotText(_) => "not_text",
+            FileError::FrontMatter(_) => "front_matter",
+            FileError::DuplicateId { .. } => "duplicate_id",
+        }
+    }
 }
 
 /// One event of a run, for progress display and diagnostics.
@@ -45,6 +104,8 @@ pub enum IngestEvent {
         path: PathBuf,
         /// Why.
         reason: String,
+        /// The stable name of the reason: `link_leaves_root` or `not_regular`.
+        code: &'static str,
     },
     /// The index is being committed.
     Committing,
@@ -52,7 +113,7 @@ pub enum IngestEvent {
 
 impl IngestEvent {
     /// A file that could not be indexed, for `reason`.
-    pub(super) fn failed(path: &Path, reason: String) -> IngestEvent {
+    pub(super) fn failed(path: &Path, reason: FileError) -> IngestEvent {
         IngestEvent::File {
             path: path.to_path_buf(),
             bytes: 0,
@@ -107,15 +168,25 @@ pub struct FileProblem {
     /// `skipped` (left alone on purpose: a link leaving the root, a FIFO) or `warning`
     /// (indexed; something was odd, as a date without a year).
     pub kind: &'static str,
+    /// The stable name of the reason: for failed files [`FileError::code`], `walk` for a
+    /// folder that could not be walked; `partly_undecodable`; `link_leaves_root` or
+    /// `not_regular`; `warning`; `merge` (a merge after the commit failed).
+    pub code: &'static str,
     /// Why, on one line.
     pub reason: String,
 }
 
 impl FileProblem {
-    pub(super) fn new(path: &Path, reason: &str, kind: &'static str) -> FileProblem {
+    pub(super) fn new(
+        path: &Path,
+        reason: &str,
+        kind: &'static str,
+        code: &'static str,
+    ) -> FileProblem {
         FileProblem {
             path: path.display().to_string(),
             kind,
+            code,
             reason: reason.to_string(),
         }
     }
@@ -134,31 +205,35 @@ impl IngestReport {
                 self.bytes += bytes;
                 self.warnings += warnings.len();
                 for warning in warnings {
-                    self.problems
-                        .push(FileProblem::new(path, warning, "warning"));
+                    let problem = FileProblem::new(path, warning, "warning", "warning");
+                    self.problems.push(problem);
                 }
                 if let Some(lost) = damage {
                     self.damaged += 1;
-                    self.problems.push(FileProblem::new(path, lost, "damaged"));
+                    let problem = FileProblem::new(path, lost, "damaged", "partly_undecodable");
+                    self.problems.push(problem);
                 }
                 match outcome {
                     FileOutcome::Added => self.added += 1,
                     FileOutcome::Updated => self.updated += 1,
                     FileOutcome::Unchanged => self.unchanged += 1,
-                    FileOutcome::Failed(reason) => {
+                    FileOutcome::Failed(error) => {
                         self.failed += 1;
-                        self.problems.push(FileProblem::new(path, reason, "failed"));
+                        let reason = error.to_string();
+                        let problem = FileProblem::new(path, &reason, "failed", error.code());
+                        self.problems.push(problem);
                     }
                 }
             }
             IngestEvent::WalkError { path, reason } => {
                 self.failed += 1;
-                self.problems.push(FileProblem::new(path, reason, "failed"));
+                self.problems
+                    .push(FileProblem::new(path, reason, "failed", "walk"));
             }
-            IngestEvent::Skipped { path, reason } => {
+            IngestEvent::Skipped { path, reason, code } => {
                 self.skipped += 1;
                 self.problems
-                    .push(FileProblem::new(path, reason, "skipped"));
+                    .push(FileProblem::new(path, reason, "skipped", code));
             }
             IngestEvent::Committing => {}
         }

@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::Sender;
 
-use super::{IngestEvent, Job, Write};
+use super::{FileError, IngestEvent, Job, Write};
 use crate::article::BodyFormat;
 use crate::error::{Error, Result};
 use crate::source::document_id;
@@ -187,10 +187,10 @@ impl Walk<'_> {
             };
             let path = entry.path();
             if !file_type.is_file() {
-                let reason = "not a regular file (a FIFO, socket or device); skipped".to_string();
                 let event = IngestEvent::Skipped {
                     path: path.to_path_buf(),
-                    reason,
+                    reason: FileError::NotRegular.to_string(),
+                    code: FileError::NotRegular.code(),
                 };
                 if self.events.send((event, None)).is_err() {
                     return false;
@@ -204,10 +204,10 @@ impl Walk<'_> {
             };
             let (id, name_warning) = document_id(relative);
             if let Some(&first) = self.first_root_of.get(&id) {
-                let reason = format!(
-                    "has the same id {id:?} as a file under {}; skipped",
-                    roots[first].given.display()
-                );
+                let reason = FileError::DuplicateId {
+                    id,
+                    other_root: roots[first].given.display().to_string(),
+                };
                 let event = IngestEvent::failed(path, reason);
                 if self.events.send((event, None)).is_err() {
                     return false;
@@ -241,7 +241,14 @@ impl Walk<'_> {
         };
         skipped.into_iter().all(|(path, reason)| {
             self.events
-                .send((IngestEvent::Skipped { path, reason }, None))
+                .send((
+                    IngestEvent::Skipped {
+                        path,
+                        reason,
+                        code: "link_leaves_root",
+                    },
+                    None,
+                ))
                 .is_ok()
         })
     }

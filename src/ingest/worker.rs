@@ -57,10 +57,11 @@ impl Worker<'_> {
         bytes_read: &mut u64,
         warnings: &mut Vec<String>,
         damage: &mut Option<String>,
-    ) -> std::result::Result<Option<Write>, String> {
-        let metadata = fs::metadata(&job.path).map_err(|e| e.to_string())?;
+    ) -> std::result::Result<Option<Write>, FileError> {
+        let unreadable = |e: std::io::Error| FileError::Unreadable(e.to_string());
+        let metadata = fs::metadata(&job.path).map_err(unreadable)?;
         if !metadata.is_file() {
-            return Err("not a regular file (a FIFO, socket or device); skipped".to_string());
+            return Err(FileError::NotRegular);
         }
         let size = metadata.len();
         let mtime = metadata
@@ -78,20 +79,18 @@ impl Worker<'_> {
             }
         }
         if size > self.options.max_file_size {
-            return Err(format!(
-                "file is {:.1} MB, over the {} MB limit (raise it with --max-file-size)",
-                size as f64 / f64::from(1 << 20),
-                self.options.max_file_size >> 20
-            ));
+            return Err(FileError::TooLarge {
+                megabytes: size as f64 / f64::from(1 << 20),
+                limit: self.options.max_file_size >> 20,
+            });
         }
-        let bytes =
-            read_regular_file(&job.path, self.options.max_file_size).map_err(|e| e.to_string())?;
+        let bytes = read_regular_file(&job.path, self.options.max_file_size).map_err(unreadable)?;
         *bytes_read = bytes.len() as u64;
         let content_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
         if same_root && previous.is_some_and(|p| p.content_hash == content_hash) {
             return Ok(None);
         }
-        let decoded = decode(&bytes).map_err(|e| e.to_string())?;
+        let decoded = decode(&bytes).map_err(|e| FileError::NotText(e.to_string()))?;
         if let Some(encoding) = decoded.assumed_encoding {
             warnings.push(format!("not UTF-8: decoded as {encoding}"));
         }
@@ -103,20 +102,19 @@ impl Worker<'_> {
         }
         let text = decoded.text.as_ref();
         if text.trim().is_empty() {
-            let reason = if bytes.is_empty() {
-                "empty file"
+            return Err(if bytes.is_empty() {
+                FileError::Empty
             } else {
-                "file holds only whitespace"
-            };
-            return Err(reason.to_string());
+                FileError::OnlyWhitespace
+            });
         }
         let stem = file_stem(&job.path);
         let modified = metadata
             .modified()
             .ok()
             .map(|time| chrono::DateTime::<chrono::Utc>::from(time).fixed_offset());
-        let parsed =
-            parse_article_at(text, &stem, job.format, modified).map_err(|e| e.to_string())?;
+        let parsed = parse_article_at(text, &stem, job.format, modified)
+            .map_err(|e| FileError::FrontMatter(e.to_string()))?;
         warnings.extend(parsed.warnings);
         let source = SourceFile {
             id: id.to_string(),
@@ -189,9 +187,10 @@ mod tests {
         let IngestEvent::File { outcome, .. } = event else {
             panic!("not a file event");
         };
-        let FileOutcome::Failed(reason) = outcome else {
+        let FileOutcome::Failed(error) = outcome else {
             panic!("not failed: {outcome:?}");
         };
-        assert!(reason.contains("No such file"), "{reason}");
+        assert_eq!(error.code(), "unreadable");
+        assert!(error.to_string().contains("No such file"), "{error}");
     }
 }
