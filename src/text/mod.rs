@@ -391,6 +391,19 @@ impl Tokenizer for ChineseTokenizer {
     }
 }
 
+/// Texts the [`SubWordTokenizer`] had to segment itself because no [`ChineseTokenizer`]
+/// on its thread had just done it.
+static SUB_WORD_FALLBACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// How many texts the [`SubWordTokenizer`] has segmented itself in this process. The
+/// hand-over contract: tantivy's writer visits a document's word field before its sub-word
+/// field on the same thread, so while indexing this does not grow and every text is
+/// segmented once. A tantivy version that visits fields in another order makes it grow
+/// (and ingest slower), which a test watches for.
+pub fn sub_word_fallbacks() -> usize {
+    SUB_WORD_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The tokenizer of sub-word fields: the dictionary sub-words of longer words
 /// ([`sub_word_term`]s), taken from the [`ChineseTokenizer`] that just segmented the same
 /// text on this thread, or segmented here when it did not.
@@ -420,6 +433,7 @@ impl Tokenizer for SubWordTokenizer {
                 handover::recycle(used);
             }
             None => {
+                SUB_WORD_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let mut words = handover::spare_buffer();
                 self.analyzer.analyze_into(text, Mode::Index, &mut words);
                 words.split_sub_words(&mut self.buffer);
