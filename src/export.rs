@@ -14,7 +14,6 @@ use tantivy::DocAddress;
 
 use crate::error::{Error, Result};
 use crate::search::{ArticleSearcher, StoredArticle};
-use crate::text::{Mode, TokenBuffer, SUB_WORD_PREFIX};
 
 /// How records are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,19 +45,7 @@ struct BulkTarget<'a> {
 
 /// The words and sub-words of `text` as the index holds them, each space-joined.
 fn segmented(searcher: &ArticleSearcher, text: &str) -> (String, String) {
-    let mut buffer = TokenBuffer::default();
-    searcher
-        .index()
-        .analyzer
-        .analyze_into(text, Mode::Index, &mut buffer);
-    let mut words = Vec::new();
-    let mut sub_words = Vec::new();
-    for token in buffer.tokens() {
-        match token.text.strip_prefix(SUB_WORD_PREFIX) {
-            Some(sub_word) => sub_words.push(sub_word),
-            None => words.push(token.text.as_str()),
-        }
-    }
+    let (words, sub_words) = searcher.index().analyzer().indexed_terms(text);
     (words.join(" "), sub_words.join(" "))
 }
 
@@ -97,7 +84,7 @@ pub fn export(
     };
     let text_fields: Vec<(String, crate::schema::ArticleField)> = searcher
         .index()
-        .fields
+        .fields()
         .searchable_text()
         .map(|(field, _)| (field.spec.name.clone(), field.source))
         .collect();

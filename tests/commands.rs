@@ -3,12 +3,14 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
 use common::Workspace;
 use serde_json::Value;
-use sousuo::text::{Analyzer, Mode, SUB_WORD_PREFIX};
+use sousuo::index::SearchIndex;
+use sousuo::text::SUB_WORD_PREFIX;
 
 const SEED: &str = "real/工信部副部长张云明：中国算力规模排名全球第二.md";
 
@@ -130,23 +132,36 @@ fn export_writes_fields_and_the_indexed_segmentation() {
     assert_eq!(run.code, 0, "{run:?}");
     let records = run.json_lines();
     assert_eq!(records.len(), 10);
-    let analyzer = Analyzer::default();
-    for record in &records {
-        for field in ["title", "body"] {
-            let text = record[field].as_str().unwrap();
-            let mut tokens = Vec::new();
-            analyzer.analyze(text, Mode::Index, &mut tokens);
-            let words: Vec<&str> = tokens
+    // The exported words are exactly the terms the index holds, field by field.
+    let index = SearchIndex::open(&workspace.path().join(".sousuo")).unwrap();
+    let searcher = index.tantivy().reader().unwrap().searcher();
+    for field in ["title", "body"] {
+        for (suffix, indexed_field) in [
+            ("tokens", field.to_string()),
+            ("subwords", format!("_sub.{field}")),
+        ] {
+            let exported: BTreeSet<String> = records
                 .iter()
-                .map(|t| t.text.as_str())
-                .filter(|t| !t.starts_with(SUB_WORD_PREFIX))
+                .flat_map(|r| {
+                    let words = r[format!("{field}_{suffix}")].as_str().unwrap().to_string();
+                    words
+                        .split(' ')
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string)
+                        .collect::<Vec<_>>()
+                })
                 .collect();
-            let sub_words: Vec<&str> = tokens
-                .iter()
-                .filter_map(|t| t.text.strip_prefix(SUB_WORD_PREFIX))
-                .collect();
-            assert_eq!(record[format!("{field}_tokens")], words.join(" "));
-            assert_eq!(record[format!("{field}_subwords")], sub_words.join(" "));
+            let handle = index.tantivy().schema().get_field(&indexed_field).unwrap();
+            let mut indexed = BTreeSet::new();
+            for segment in searcher.segment_readers() {
+                let terms = segment.inverted_index(handle).unwrap();
+                let mut stream = terms.terms().stream().unwrap();
+                while stream.advance() {
+                    let term = String::from_utf8(stream.key().to_vec()).unwrap();
+                    indexed.insert(term.trim_start_matches(SUB_WORD_PREFIX).to_string());
+                }
+            }
+            assert_eq!(exported, indexed, "{field}_{suffix}");
         }
     }
     let seed = records.iter().find(|r| r["id"] == SEED).unwrap();

@@ -79,15 +79,15 @@ impl Default for AnalyzerSettings {
 /// An open index with everything needed to write or search it.
 pub struct SearchIndex {
     /// The folder.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// The tantivy index, analyzer registered.
-    pub index: Index,
+    pub(crate) index: Index,
     /// How it was built.
-    pub meta: IndexMeta,
+    pub(crate) meta: IndexMeta,
     /// Field handles.
-    pub fields: Fields,
+    pub(crate) fields: Fields,
     /// The analyzer, identical to the registered one.
-    pub analyzer: Analyzer,
+    pub(crate) analyzer: Analyzer,
     /// For a rebuild: the folder this index replaces when it is published.
     publish_to: Option<PathBuf>,
     /// What every commit carries as its payload: the hash of the record, so an edited
@@ -350,6 +350,31 @@ impl SearchIndex {
 }
 
 impl SearchIndex {
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The tantivy index (the analyzer registered).
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// How the index was built.
+    pub fn meta(&self) -> &IndexMeta {
+        &self.meta
+    }
+
+    /// The handles of its fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The analyzer it was built with.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
     /// The name of a field of the index's schema.
     pub fn schema_field_name(&self, field: Field) -> String {
         self.index.schema().get_field_name(field).to_string()

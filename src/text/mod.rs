@@ -199,6 +199,28 @@ impl Analyzer {
         }
     }
 
+    /// The words of `text` as a word field indexes them, and the dictionary sub-words as
+    /// its sub-word field does (without their marker): what the index holds.
+    ///
+    /// ```
+    /// let (words, sub_words) = sousuo::text::Analyzer::default().indexed_terms("人民大会堂");
+    /// assert_eq!(words, ["人民大会堂"]);
+    /// assert!(sub_words.contains(&"大会堂".to_string()));
+    /// ```
+    pub fn indexed_terms(&self, text: &str) -> (Vec<String>, Vec<String>) {
+        let mut words = TokenBuffer::default();
+        self.analyze_into(text, Mode::Index, &mut words);
+        let mut sub_words = TokenBuffer::default();
+        words.split_sub_words(&mut sub_words);
+        let words = words.tokens().iter().map(|t| t.text.clone()).collect();
+        let sub_words = sub_words
+            .tokens()
+            .iter()
+            .map(|t| t.text.trim_start_matches(SUB_WORD_PREFIX).to_string())
+            .collect();
+        (words, sub_words)
+    }
+
     /// The normalised exact-mode words of `text`.
     pub fn words(&self, text: &str) -> Vec<String> {
         let mut buffer = TokenBuffer::default();
