@@ -2,7 +2,7 @@
 //! place that prints or exits.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,10 +16,9 @@ use sousuo::batch::BatchReader;
 use sousuo::check::{check, repair};
 use sousuo::export::{export, ExportFormat};
 use sousuo::index::{SearchIndex, WriterLock};
-use sousuo::ingest::{ingest, FileOutcome, IngestEvent, IngestOptions};
+use sousuo::ingest::{ingest, FileOutcome, IngestEvent};
 use sousuo::output::{self, HumanStyle, QuerySummary};
-use sousuo::schema::IndexSchema;
-use sousuo::search::{ArticleSearcher, Filters, SearchRequest, SortOrder};
+use sousuo::search::{ArticleSearcher, SearchRequest, SortOrder, DEFAULT_LIMIT};
 use sousuo::source::read_ingested;
 use sousuo::stats::index_stats;
 use sousuo::visible::visible_line;
@@ -32,14 +31,12 @@ mod cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cli::argv::query_words_last;
+use cli::options::{index_dir, ingest_options, search_request};
 use cli::warnings::{WarningDetail, WarningLog};
 use cli::{
     CheckArgs, Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs,
-    IngestArgs, QueryArgs, SimilarArgs, SortArg, StatsArgs,
+    IngestArgs, QueryArgs, SimilarArgs, StatsArgs,
 };
-
-/// Hits shown when no `--limit` is given.
-const DEFAULT_LIMIT: usize = 10;
 
 /// The most `get --raw` reads of a source file.
 const RAW_MAX_BYTES: u64 = 1 << 30;
@@ -115,109 +112,24 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-fn index_dir(args: &IndexArgs) -> PathBuf {
-    args.index
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(".sousuo"))
-}
-
 fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
-    let schema = match &args.schema {
-        Some(path) => IndexSchema::load(path)?,
-        None if Path::new("index-schema.json").is_file() => {
-            IndexSchema::load(Path::new("index-schema.json"))?
-        }
-        None => IndexSchema::default_schema(),
-    };
-    let mut options = IngestOptions::new(args.paths.clone(), index_dir(&args.index));
-    options.schema = schema;
-    if let Some(path) = &args.dict {
-        let words = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
-        // Check it now, with the file's name in the message.
-        sousuo::text::Analyzer::with_user_words(&words)
-            .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
-        options.user_dictionary = Some(words);
-    }
-    options.rebuild = args.rebuild;
-    options.dry_run = args.dry_run;
-    options.prune = args.prune;
-    if let Some(threads) = args.threads {
-        options.threads = threads.max(1);
-    }
-    options.memory_budget = args.memory.max(16) << 20;
-    options.max_file_size = args.max_file_size << 20;
-    options.commit_every = args.commit_every.max(1);
-    options.follow = args.follow;
-
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = Arc::clone(&stop);
-        let interrupted = ctrlc::set_handler(move || {
-            if stop.swap(true, Ordering::SeqCst) {
-                // A second Ctrl-C: leave at once; the index keeps its last commit.
-                std::process::exit(130);
-            }
-        });
-        interrupted.context("installing the Ctrl-C handler")?;
-    }
-
-    let progress = if args.quiet || !io::stderr().is_terminal() {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} {elapsed} {pos} files {msg}")
-                .expect("the progress template is valid"),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        bar
-    };
-    let mut bytes = 0u64;
-    let mut warning_log = WarningLog::new(if args.quiet {
+    let options = ingest_options(&args)?;
+    let stop = stop_on_ctrl_c()?;
+    let detail = if args.quiet {
         WarningDetail::None
     } else if args.verbose {
         WarningDetail::All
     } else {
         WarningDetail::Examples(3)
-    });
-    let mut on_event = |event: &IngestEvent| match event {
-        IngestEvent::File {
-            path,
-            bytes: file_bytes,
-            outcome,
-            warnings,
-            damage,
-        } => {
-            progress.inc(1);
-            bytes += file_bytes;
-            if progress.position() % 64 == 0 {
-                progress.set_message(format!("{:.1} MB", bytes as f64 / 1e6));
-            }
-            for warning in warnings {
-                if let Some(shown) = warning_log.note(warning) {
-                    progress.suspend(|| diagnose("warning", path, shown));
-                }
-            }
-            if let FileOutcome::Failed(error) = outcome {
-                progress.suspend(|| diagnose("error", path, &error.to_string()));
-            }
-            if let Some(lost) = damage {
-                progress.suspend(|| diagnose("error", path, lost));
-            }
-        }
-        IngestEvent::WalkError { path, reason } => {
-            progress.suspend(|| diagnose("error", path, reason));
-        }
-        IngestEvent::Skipped { path, reason, .. } => {
-            if let Some(shown) = warning_log.note(reason) {
-                progress.suspend(|| diagnose("warning", path, shown));
-            }
-        }
-        IngestEvent::Committing => progress.set_message("committing"),
     };
-    let report = ingest(&options, &stop, &mut on_event)?;
-    progress.finish_and_clear();
-    warning_log.summarise();
+    let mut display = IngestDisplay {
+        progress: progress_bar(args.quiet),
+        warnings: WarningLog::new(detail),
+        bytes: 0,
+    };
+    let report = ingest(&options, &stop, &mut |event| display.show(event))?;
+    display.progress.finish_and_clear();
+    display.warnings.summarise();
     let found = report.added + report.updated + report.unchanged + report.failed + report.skipped;
     if found == 0 {
         let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
@@ -226,7 +138,8 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
             visible_line(&roots.join(", "))
         );
     }
-    if stop.load(Ordering::SeqCst) {
+    let interrupted = stop.load(Ordering::SeqCst);
+    if interrupted {
         eprintln!("interrupted: committed the articles handled so far");
     }
     for root in &report.not_pruned {
@@ -241,13 +154,70 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
     if !args.quiet {
         eprintln!("{}", output::ingest_summary(&report));
     }
-    Ok(
-        if report.failed > 0 || report.damaged > 0 || found == 0 || stop.load(Ordering::SeqCst) {
-            EXIT_PARTIAL
-        } else {
-            EXIT_OK
-        },
-    )
+    let partial = report.failed > 0 || report.damaged > 0 || found == 0 || interrupted;
+    Ok(if partial { EXIT_PARTIAL } else { EXIT_OK })
+}
+
+/// A flag the first Ctrl-C sets (the run stops and commits); a second one leaves at once.
+fn stop_on_ctrl_c() -> anyhow::Result<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let installed = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            // A second Ctrl-C: leave at once; the index keeps its last commit.
+            std::process::exit(130);
+        }
+    });
+    installed.context("installing the Ctrl-C handler")?;
+    Ok(stop)
+}
+
+/// What ingest shows while it runs: progress, errors, warnings by kind.
+struct IngestDisplay {
+    progress: ProgressBar,
+    warnings: WarningLog,
+    bytes: u64,
+}
+
+impl IngestDisplay {
+    fn show(&mut self, event: &IngestEvent) {
+        let progress = &self.progress;
+        match event {
+            IngestEvent::File {
+                path,
+                bytes,
+                outcome,
+                warnings,
+                damage,
+            } => {
+                progress.inc(1);
+                self.bytes += bytes;
+                if progress.position().is_multiple_of(64) {
+                    progress.set_message(format!("{:.1} MB", self.bytes as f64 / 1e6));
+                }
+                for warning in warnings {
+                    if let Some(shown) = self.warnings.note(warning) {
+                        progress.suspend(|| diagnose("warning", path, shown));
+                    }
+                }
+                if let FileOutcome::Failed(error) = outcome {
+                    progress.suspend(|| diagnose("error", path, &error.to_string()));
+                }
+                if let Some(lost) = damage {
+                    progress.suspend(|| diagnose("error", path, lost));
+                }
+            }
+            IngestEvent::WalkError { path, reason } => {
+                progress.suspend(|| diagnose("error", path, reason));
+            }
+            IngestEvent::Skipped { path, reason, .. } => {
+                if let Some(shown) = self.warnings.note(reason) {
+                    progress.suspend(|| diagnose("warning", path, shown));
+                }
+            }
+            IngestEvent::Committing => progress.set_message("committing"),
+        }
+    }
 }
 
 fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
@@ -265,31 +235,7 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         let limit = args.limit.unwrap_or(DEFAULT_LIMIT);
         return run_batch(&searcher, batch, limit, args.json, &mut out);
     }
-    let mut request = SearchRequest::new(args.query.join(" "));
-    // Lists (-l, --ids) and counts (-c) cover every match unless a limit is given.
-    request.limit = match (args.limit, listing, args.count) {
-        (_, _, true) => 0,
-        (Some(limit), _, _) => limit,
-        (None, true, _) => usize::MAX,
-        (None, false, _) => DEFAULT_LIMIT,
-    };
-    request.offset = args.offset;
-    request.count_total = true;
-    request.with_documents = !args.ids;
-    request.facets = args.facets;
-    request.explain = args.explain;
-    request.snippets = args.snippets.max(1);
-    request.filters = Filters {
-        categories: args.category.clone(),
-        authors: args.author.clone(),
-        since: args.since.clone(),
-        until: args.until.clone(),
-    };
-    request.sort = match args.sort {
-        SortArg::Relevance => SortOrder::Relevance,
-        SortArg::Date => SortOrder::Date,
-        SortArg::NewestFirst => SortOrder::DateDescending,
-    };
+    let request = search_request(&args);
     let started = Instant::now();
     let mut results = searcher.search(&request)?;
     let took = started.elapsed();
@@ -340,6 +286,21 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     }
     out.flush()?;
     Ok(if total == 0 { EXIT_PARTIAL } else { EXIT_OK })
+}
+
+/// A spinner with the count of files and megabytes on a terminal; nothing elsewhere or with
+/// `--quiet`.
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {pos} files {msg}")
+            .expect("the progress template is valid"),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
 }
 
 /// The index keeps absolute paths; people and scripts get them relative to the current

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub mod argv;
+pub mod options;
 pub mod warnings;
 
 /// Search engine for archives of Chinese articles (Hexo/Jekyll posts).
@@ -226,15 +227,15 @@ pub struct IngestArgs {
     /// Parser threads [default: number of cores]
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,
-    /// Index writer memory budget in MB.
-    #[arg(long, value_name = "MB", default_value_t = 256)]
+    /// Index writer memory budget in MB (at least 16).
+    #[arg(long, value_name = "MB", default_value_t = sousuo::ingest::DEFAULT_MEMORY_MB)]
     pub memory: usize,
     /// Refuse files larger than this many MB.
-    #[arg(long, value_name = "MB", default_value_t = 64)]
+    #[arg(long, value_name = "MB", default_value_t = sousuo::ingest::DEFAULT_MAX_FILE_MB)]
     pub max_file_size: u64,
     /// Commit after every N added articles, besides the final commit (an interrupted run
     /// keeps what was committed).
-    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    #[arg(long, value_name = "N", default_value_t = sousuo::ingest::DEFAULT_COMMIT_EVERY)]
     pub commit_every: usize,
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]

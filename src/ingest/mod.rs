@@ -40,6 +40,15 @@ pub use walk::{article_format, Root};
 use walk::{walk, WalkOptions, Walked};
 use worker::Worker;
 
+/// The index writer's memory budget unless one is given, in MiB.
+pub const DEFAULT_MEMORY_MB: usize = 256;
+/// The smallest memory budget the writer works with, in MiB.
+pub const MIN_MEMORY_MB: usize = 16;
+/// Files larger than this are refused unless a larger limit is given, in MiB.
+pub const DEFAULT_MAX_FILE_MB: u64 = 64;
+/// Articles between commits unless another number is given.
+pub const DEFAULT_COMMIT_EVERY: usize = 100_000;
+
 /// What an ingest run does.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -81,11 +90,20 @@ impl IngestOptions {
             dry_run: false,
             prune: false,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            memory_budget: 256 << 20,
-            max_file_size: 64 << 20,
-            commit_every: 100_000,
+            memory_budget: DEFAULT_MEMORY_MB << 20,
+            max_file_size: DEFAULT_MAX_FILE_MB << 20,
+            commit_every: DEFAULT_COMMIT_EVERY,
             follow: false,
         }
+    }
+
+    /// These options with every value in the range the pipeline works with: at least one
+    /// thread, at least [`MIN_MEMORY_MB`] of writer memory, a commit at least every article.
+    pub fn within_limits(mut self) -> IngestOptions {
+        self.threads = self.threads.max(1);
+        self.memory_budget = self.memory_budget.max(MIN_MEMORY_MB << 20);
+        self.commit_every = self.commit_every.max(1);
+        self
     }
 }
 
@@ -139,28 +157,7 @@ pub fn ingest(
             return Err(err);
         }
     };
-    let threads = options.threads.clamp(1, 8);
-    let writer_threads = threads.min(4);
-    let per_thread = (options.memory_budget / writer_threads).max(15 << 20);
-    let mut writer: IndexWriter<ArticleDocument> = index
-        .index
-        .writer_with_num_threads(writer_threads, per_thread * writer_threads)
-        .map_err(|e| match e {
-            tantivy::TantivyError::LockFailure(..) => Error::Locked {
-                dir: index.dir.clone(),
-                holder: String::new(),
-            },
-            other => Error::index(
-                "starting the index writer (it needs memory and threads: a lower --memory \
-                 or --threads may fit)",
-                other,
-            ),
-        })?;
-    // Files a killed or failed run left behind take space and are no part of any commit.
-    writer
-        .garbage_collect_files()
-        .wait()
-        .map_err(|e| Error::index("removing files no commit uses", e))?;
+    let mut writer = open_writer(&index, options)?;
     let pipeline = Pipeline {
         options,
         roots: &roots,
@@ -194,6 +191,35 @@ pub fn ingest(
     report.commit_seconds = commit_started.elapsed().as_secs_f64();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// The index writer: up to 4 threads sharing the memory budget. Files a killed or failed
+/// run left behind (no part of any commit) are removed first: they take space.
+fn open_writer(
+    index: &SearchIndex,
+    options: &IngestOptions,
+) -> Result<IndexWriter<ArticleDocument>> {
+    let writer_threads = options.threads.clamp(1, 4);
+    let per_thread = (options.memory_budget / writer_threads).max(15 << 20);
+    let writer = index
+        .index
+        .writer_with_num_threads(writer_threads, per_thread * writer_threads)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => Error::Locked {
+                dir: index.dir.clone(),
+                holder: String::new(),
+            },
+            other => Error::index(
+                "starting the index writer (it needs memory and threads: a lower --memory \
+                 or --threads may fit)",
+                other,
+            ),
+        })?;
+    writer
+        .garbage_collect_files()
+        .wait()
+        .map_err(|e| Error::index("removing files no commit uses", e))?;
+    Ok(writer)
 }
 
 /// Runs the pipeline into `writer`, prunes, and commits; returns when the final commit

@@ -120,117 +120,79 @@ struct Walk<'a> {
 impl Walk<'_> {
     /// Walks one root; `false` when the run is stopping.
     fn root(&mut self, number: usize) -> bool {
-        let (roots, options, stop) = (self.roots, self.options, self.stop);
-        let root = &roots[number];
+        let root = &self.roots[number];
         let not_followed: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
-        // ripgrep's walker: honours .gitignore, .ignore and .sousuoignore files. Hidden files
-        // are walked (the RSSHub bot writes a post named `.md`), hidden folders not.
-        let walker = {
-            let folder = root.folder.clone();
-            let not_followed = Arc::clone(&not_followed);
-            ignore::WalkBuilder::new(&root.given)
-                .hidden(false)
-                .follow_links(true)
-                .parents(true)
-                .add_custom_ignore_filename(".sousuoignore")
-                .filter_entry(move |entry| {
-                    if entry.depth() > 0 && is_hidden_dir(entry) {
-                        return false;
-                    }
-                    if entry.depth() == 0 || options.follow || !entry.path_is_symlink() {
-                        return true;
-                    }
-                    let Some(target) = link_leaving(entry.path(), &folder) else {
-                        return true;
-                    };
-                    let reason = format!(
-                        "symbolic link to {} leaves {}; not followed (--follow follows it)",
-                        target.display(),
-                        folder.display()
-                    );
-                    let mut skipped = not_followed.lock().unwrap_or_else(|e| e.into_inner());
-                    skipped.push((entry.path().to_path_buf(), reason));
-                    false
-                })
-                .sort_by_file_name(|a, b| a.cmp(b))
-                .build()
-        };
+        let walker = build_walker(root, self.options.follow, Arc::clone(&not_followed));
         let mut complete = true;
         for entry in walker {
-            if stop.load(Ordering::Relaxed) || !self.report_not_followed(&not_followed) {
+            if self.stop.load(Ordering::Relaxed) || !self.report_not_followed(&not_followed) {
                 return false;
             }
-            let entry = match entry {
-                Ok(entry) => entry,
+            let sent = match entry {
+                Ok(entry) => self.take_entry(number, &entry),
                 Err(err) => {
                     complete = false;
                     let (path, reason) = walk_error(&err);
                     let path = path.unwrap_or_else(|| root.given.clone());
-                    if self
-                        .events
-                        .send((IngestEvent::WalkError { path, reason }, None))
-                        .is_err()
-                    {
-                        return false;
-                    }
-                    continue;
+                    self.send(IngestEvent::WalkError { path, reason })
                 }
             };
-            let Some(file_type) = entry.file_type() else {
-                continue;
-            };
-            if file_type.is_dir() {
-                continue;
-            }
-            let Some(format) = article_format(entry.file_name()) else {
-                continue;
-            };
-            let path = entry.path();
-            if !file_type.is_file() {
-                let event = IngestEvent::Skipped {
-                    path: path.to_path_buf(),
-                    reason: FileError::NotRegular.to_string(),
-                    code: FileError::NotRegular.code(),
-                };
-                if self.events.send((event, None)).is_err() {
-                    return false;
-                }
-                continue;
-            }
-            let relative = if entry.depth() == 0 {
-                Path::new(entry.file_name())
-            } else {
-                path.strip_prefix(&root.given).unwrap_or(path)
-            };
-            let (id, name_warning) = document_id(relative);
-            if let Some(&first) = self.first_root_of.get(&id) {
-                let reason = FileError::DuplicateId {
-                    id,
-                    other_root: roots[first].given.display().to_string(),
-                };
-                let event = IngestEvent::failed(path, reason);
-                if self.events.send((event, None)).is_err() {
-                    return false;
-                }
-                continue;
-            }
-            if options.track_ids {
-                self.first_root_of.insert(id.clone(), number);
-                self.walked.seen.insert((number, id.clone()));
-            }
-            let job = Job {
-                path: path.to_path_buf(),
-                id,
-                root: Arc::clone(&root.folder_text),
-                format,
-                warnings: name_warning.into_iter().collect(),
-            };
-            if self.jobs.send(job).is_err() {
+            if !sent {
                 return false;
             }
         }
         self.walked.complete[number] = complete;
         self.report_not_followed(&not_followed)
+    }
+
+    /// Sends an event; `false` when the run is stopping.
+    fn send(&self, event: IngestEvent) -> bool {
+        self.events.send((event, None)).is_ok()
+    }
+
+    /// A walked entry of root `number`: an article file becomes a job; anything else with
+    /// an article's name is reported. `false` when the run is stopping.
+    fn take_entry(&mut self, number: usize, entry: &ignore::DirEntry) -> bool {
+        let root = &self.roots[number];
+        let Some(file_type) = entry.file_type() else {
+            return true;
+        };
+        let Some(format) = article_format(entry.file_name()).filter(|_| !file_type.is_dir()) else {
+            return true;
+        };
+        let path = entry.path();
+        if !file_type.is_file() {
+            return self.send(IngestEvent::Skipped {
+                path: path.to_path_buf(),
+                reason: FileError::NotRegular.to_string(),
+                code: FileError::NotRegular.code(),
+            });
+        }
+        let relative = if entry.depth() == 0 {
+            Path::new(entry.file_name())
+        } else {
+            path.strip_prefix(&root.given).unwrap_or(path)
+        };
+        let (id, name_warning) = document_id(relative);
+        if let Some(&first) = self.first_root_of.get(&id) {
+            let reason = FileError::DuplicateId {
+                id,
+                other_root: self.roots[first].given.display().to_string(),
+            };
+            return self.send(IngestEvent::failed(path, reason));
+        }
+        if self.options.track_ids {
+            self.first_root_of.insert(id.clone(), number);
+            self.walked.seen.insert((number, id.clone()));
+        }
+        let job = Job {
+            path: path.to_path_buf(),
+            id,
+            root: Arc::clone(&root.folder_text),
+            format,
+            warnings: name_warning.into_iter().collect(),
+        };
+        self.jobs.send(job).is_ok()
     }
 
     /// Reports the links the walker's filter did not follow; `false` when the run is stopping.
@@ -252,6 +214,43 @@ impl Walk<'_> {
                 .is_ok()
         })
     }
+}
+
+/// ripgrep's walker over a root: honours .gitignore, .ignore and .sousuoignore files;
+/// hidden files are walked (the RSSHub bot writes a post named `.md`), hidden folders not;
+/// links leaving the root are left out (unless `follow`) and listed in `not_followed`.
+fn build_walker(
+    root: &Root,
+    follow: bool,
+    not_followed: Arc<Mutex<Vec<(PathBuf, String)>>>,
+) -> ignore::Walk {
+    let folder = root.folder.clone();
+    ignore::WalkBuilder::new(&root.given)
+        .hidden(false)
+        .follow_links(true)
+        .parents(true)
+        .add_custom_ignore_filename(".sousuoignore")
+        .filter_entry(move |entry| {
+            if entry.depth() > 0 && is_hidden_dir(entry) {
+                return false;
+            }
+            if entry.depth() == 0 || follow || !entry.path_is_symlink() {
+                return true;
+            }
+            let Some(target) = link_leaving(entry.path(), &folder) else {
+                return true;
+            };
+            let reason = format!(
+                "symbolic link to {} leaves {}; not followed (--follow follows it)",
+                target.display(),
+                folder.display()
+            );
+            let mut skipped = not_followed.lock().unwrap_or_else(|e| e.into_inner());
+            skipped.push((entry.path().to_path_buf(), reason));
+            false
+        })
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build()
 }
 
 /// Where a symbolic link at `path` leads, when that is outside `folder`.

@@ -90,24 +90,8 @@ impl Worker<'_> {
         if same_root && previous.is_some_and(|p| p.content_hash == content_hash) {
             return Ok(None);
         }
-        let decoded = decode(&bytes).map_err(|e| FileError::NotText(e.to_string()))?;
-        if let Some(encoding) = decoded.assumed_encoding {
-            warnings.push(format!("not UTF-8: decoded as {encoding}"));
-        }
-        if let Some(lost) = decoded.damage {
-            *damage = Some(format!(
-                "{} byte sequences could not be decoded (the first at byte {}); indexed the rest",
-                lost.replaced, lost.first_offset
-            ));
-        }
-        let text = decoded.text.as_ref();
-        if text.trim().is_empty() {
-            return Err(if bytes.is_empty() {
-                FileError::Empty
-            } else {
-                FileError::OnlyWhitespace
-            });
-        }
+        let decoded = decode_text(&bytes, warnings, damage)?;
+        let text = decoded.as_ref();
         let stem = file_stem(&job.path);
         let modified = metadata
             .modified()
@@ -126,14 +110,7 @@ impl Worker<'_> {
         };
         let document = build_document(self.fields, &parsed.article, &source);
         if self.dry_run {
-            // What the writer's tokenizer would do, so a dry run costs what an ingest costs
-            // short of building the index.
-            let mut buffer = TokenBuffer::default();
-            for (field, _) in self.fields.searchable_text() {
-                for text in document.texts(field.field) {
-                    self.analyzer.analyze_into(text, Mode::Index, &mut buffer);
-                }
-            }
+            self.analyze(&document);
         }
         Ok(Some(Write {
             id: source.id,
@@ -141,6 +118,46 @@ impl Worker<'_> {
             replaces: previous.is_some(),
         }))
     }
+}
+
+impl Worker<'_> {
+    /// What the writer's tokenizer would do with a document, so that a dry run costs what an
+    /// ingest costs short of building the index.
+    fn analyze(&self, document: &ArticleDocument) {
+        let mut buffer = TokenBuffer::default();
+        for (field, _) in self.fields.searchable_text() {
+            for text in document.texts(field.field) {
+                self.analyzer.analyze_into(text, Mode::Index, &mut buffer);
+            }
+        }
+    }
+}
+
+/// The text of a file's bytes: the encoding assumed is a warning, bytes no encoding reads
+/// are damage (the rest is kept), nothing but whitespace is an error.
+fn decode_text<'a>(
+    bytes: &'a [u8],
+    warnings: &mut Vec<String>,
+    damage: &mut Option<String>,
+) -> std::result::Result<std::borrow::Cow<'a, str>, FileError> {
+    let decoded = decode(bytes).map_err(|e| FileError::NotText(e.to_string()))?;
+    if let Some(encoding) = decoded.assumed_encoding {
+        warnings.push(format!("not UTF-8: decoded as {encoding}"));
+    }
+    if let Some(lost) = decoded.damage {
+        *damage = Some(format!(
+            "{} byte sequences could not be decoded (the first at byte {}); indexed the rest",
+            lost.replaced, lost.first_offset
+        ));
+    }
+    if decoded.text.trim().is_empty() {
+        return Err(if bytes.is_empty() {
+            FileError::Empty
+        } else {
+            FileError::OnlyWhitespace
+        });
+    }
+    Ok(decoded.text)
 }
 
 pub(super) fn file_stem(path: &Path) -> String {

@@ -17,10 +17,10 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, FixedOffset};
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, Query};
 use tantivy::Order;
-use tantivy::{IndexReader, ReloadPolicy, Searcher};
+use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher};
 
 use crate::error::{Error, Result};
 use crate::facets::{FacetCollector, FacetCounts};
@@ -77,6 +77,9 @@ pub struct SearchRequest {
     pub sort: SortOrder,
 }
 
+/// Hits returned when no limit is given.
+pub const DEFAULT_LIMIT: usize = 10;
+
 /// The longest query read, in characters; a longer one is an error (analysis cost grows with
 /// the length, and no search needs more).
 pub const MAX_QUERY_CHARS: usize = 4096;
@@ -86,7 +89,7 @@ impl SearchRequest {
     pub fn new(query: impl Into<String>) -> SearchRequest {
         SearchRequest {
             query: query.into(),
-            limit: 10,
+            limit: DEFAULT_LIMIT,
             offset: 0,
             with_documents: true,
             count_total: false,
@@ -235,6 +238,31 @@ fn serialize_date<S: serde::Serializer>(
     }
 }
 
+/// The documents a search collected (score, address), the count and the facets.
+type Collected = (Vec<(f32, DocAddress)>, Option<usize>, Option<FacetCounts>);
+
+impl Hit {
+    /// A hit with only its id and score (for runs that need no stored fields).
+    fn bare(id: String, score: f32) -> Hit {
+        Hit {
+            rank: 0,
+            score,
+            id,
+            path: String::new(),
+            title: String::new(),
+            date: None,
+            categories: Vec::new(),
+            author: None,
+            editor: None,
+            snippet: String::new(),
+            highlights: Vec::new(),
+            title_highlights: Vec::new(),
+            more_snippets: Vec::new(),
+            explanation: None,
+        }
+    }
+}
+
 /// Searches one index; cheap to reuse across queries.
 pub struct ArticleSearcher {
     index: SearchIndex,
@@ -372,7 +400,7 @@ impl ArticleSearcher {
         } else {
             wanted
         };
-        let count = request.count_total.then_some(tantivy::collector::Count);
+        let count = request.count_total.then_some(Count);
         let facets = request.facets.then(|| FacetCollector::new(&self.index));
         // A query with nothing to rank by (only filters, `*`, no words) lists the newest.
         let order = if built.scored {
@@ -382,65 +410,19 @@ impl ArticleSearcher {
         } else {
             request.sort
         };
-        let (top, total, facets) = if order == SortOrder::Relevance {
-            let collector = TopDocs::with_limit(window).order_by_score();
-            let (mut top, total, facets) = searcher
-                .search(&built.query, &(collector, count, facets))
-                .map_err(|e| Error::reading("searching", e))?;
-            if let Some(proximity) = &built.proximity {
-                add_proximity_scores(&searcher, proximity.as_ref(), &mut top)?;
-            }
-            // Best first.
-            top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            (top, total, facets)
+        let collected = if order == SortOrder::Relevance {
+            self.top_by_score(&searcher, &built, window, (count, facets))?
         } else {
-            let date_field = self
-                .index
-                .fields
-                .get(ArticleField::Date)
-                .filter(|f| f.spec.fast)
-                .ok_or_else(|| {
-                    Error::Query("sorting by date needs a fast date field in the schema".into())
-                })?;
-            let direction = if order == SortOrder::Date {
-                Order::Asc
-            } else {
-                Order::Desc
-            };
-            let collector = TopDocs::with_limit(wanted)
-                .order_by_fast_field::<tantivy::DateTime>(&date_field.spec.name, direction);
-            let (dated, total, facets) = searcher
-                .search(&built.query, &(collector, count, facets))
-                .map_err(|e| Error::reading("searching", e))?;
-            // Sorted by date, a hit's score is not computed.
-            let top = dated
-                .into_iter()
-                .map(|(_, address)| (0.0, address))
-                .collect();
-            (top, total, facets)
+            self.top_by_date(&searcher, &built, order, wanted, (count, facets))?
         };
+        let (top, total, facets) = collected;
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(limit);
         for (score, address) in top.into_iter().skip(offset).take(limit) {
             let mut hit = if request.with_documents {
                 self.load_hit(&searcher, address, score, &snippets, request.snippets)?
             } else {
-                Hit {
-                    rank: 0,
-                    score,
-                    id: self.id_of(&searcher, address)?,
-                    path: String::new(),
-                    title: String::new(),
-                    date: None,
-                    categories: Vec::new(),
-                    author: None,
-                    editor: None,
-                    snippet: String::new(),
-                    highlights: Vec::new(),
-                    title_highlights: Vec::new(),
-                    more_snippets: Vec::new(),
-                    explanation: None,
-                }
+                Hit::bare(self.id_of(&searcher, address)?, score)
             };
             if request.explain {
                 hit.explanation = Some(self.explain(&searcher, &built, address, score)?);
@@ -460,6 +442,60 @@ impl ArticleSearcher {
             facets,
             order,
         })
+    }
+
+    /// The best `window` documents by score (the proximity bonus added), best first, with
+    /// the count and facets when asked for.
+    fn top_by_score(
+        &self,
+        searcher: &Searcher,
+        built: &BuiltQuery,
+        window: usize,
+        extra: (Option<Count>, Option<FacetCollector>),
+    ) -> Result<Collected> {
+        let collector = TopDocs::with_limit(window).order_by_score();
+        let (mut top, total, facets) = searcher
+            .search(&built.query, &(collector, extra.0, extra.1))
+            .map_err(|e| Error::reading("searching", e))?;
+        if let Some(proximity) = &built.proximity {
+            add_proximity_scores(searcher, proximity.as_ref(), &mut top)?;
+        }
+        top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok((top, total, facets))
+    }
+
+    /// The first `wanted` documents in date order (scores are not computed: 0).
+    fn top_by_date(
+        &self,
+        searcher: &Searcher,
+        built: &BuiltQuery,
+        order: SortOrder,
+        wanted: usize,
+        extra: (Option<Count>, Option<FacetCollector>),
+    ) -> Result<Collected> {
+        let date_field = self
+            .index
+            .fields
+            .get(ArticleField::Date)
+            .filter(|f| f.spec.fast)
+            .ok_or_else(|| {
+                Error::Query("sorting by date needs a fast date field in the schema".into())
+            })?;
+        let direction = if order == SortOrder::Date {
+            Order::Asc
+        } else {
+            Order::Desc
+        };
+        let collector = TopDocs::with_limit(wanted)
+            .order_by_fast_field::<tantivy::DateTime>(&date_field.spec.name, direction);
+        let (dated, total, facets) = searcher
+            .search(&built.query, &(collector, extra.0, extra.1))
+            .map_err(|e| Error::reading("searching", e))?;
+        let top = dated
+            .into_iter()
+            .map(|(_, address)| (0.0, address))
+            .collect();
+        Ok((top, total, facets))
     }
 
     /// The index searched.

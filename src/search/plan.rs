@@ -146,18 +146,7 @@ impl ArticleSearcher {
             return Ok(());
         }
         if let ClauseKind::Group(inner) = &clause.kind {
-            let mut group = QueryPlan::default();
-            for clause in inner {
-                self.plan_clause(clause, &mut group, false)?;
-            }
-            if clause.occur != Occur::MustNot {
-                plan.highlight.extend(group.highlight);
-            }
-            if !group.ranking.is_empty() {
-                plan.ranking
-                    .push((clause.occur, Node::Group(group.ranking)));
-            }
-            return Ok(());
+            return self.plan_group(clause.occur, inner, plan);
         }
         let fields = self.clause_fields(clause.field)?;
         let weights = field_weights(&fields);
@@ -181,11 +170,7 @@ impl ArticleSearcher {
         if terms.is_empty() {
             return Ok(());
         }
-        let exact = is_exact(clause, &fields);
-        if clause.occur != Occur::MustNot && !exact {
-            plan.highlight.extend(terms.iter().map(|(_, t)| t.clone()));
-        }
-        if exact {
+        if is_exact(clause, &fields) {
             let values = terms.into_iter().map(|(_, value)| value).collect();
             let node = Node::Exact {
                 values,
@@ -199,6 +184,40 @@ impl ArticleSearcher {
             list.push((filter_occur, node));
             return Ok(());
         }
+        if clause.occur != Occur::MustNot {
+            plan.highlight.extend(terms.iter().map(|(_, t)| t.clone()));
+        }
+        self.plan_terms(clause, terms, &fields, plan, top);
+        Ok(())
+    }
+
+    /// A group: its clauses planned apart, as one node.
+    fn plan_group(&self, occur: Occur, inner: &[Clause], plan: &mut QueryPlan) -> Result<()> {
+        let mut group = QueryPlan::default();
+        for clause in inner {
+            self.plan_clause(clause, &mut group, false)?;
+        }
+        if occur != Occur::MustNot {
+            plan.highlight.extend(group.highlight);
+        }
+        if !group.ranking.is_empty() {
+            plan.ranking.push((occur, Node::Group(group.ranking)));
+        }
+        Ok(())
+    }
+
+    /// The analyzed terms of a words or phrase clause as ranking nodes: plain words one by
+    /// one (with their synonyms, and at the top level for the proximity bonus), required or
+    /// excluded words together, a phrase as a phrase.
+    fn plan_terms(
+        &self,
+        clause: &Clause,
+        terms: Vec<(usize, String)>,
+        fields: &[(&IndexedField, f32)],
+        plan: &mut QueryPlan,
+        top: bool,
+    ) {
+        let weights = field_weights(fields);
         match (&clause.kind, clause.occur) {
             (ClauseKind::Words(_), Occur::Should) => {
                 if top && clause.field.is_none() {
@@ -206,7 +225,7 @@ impl ArticleSearcher {
                         .extend(terms.iter().map(|(_, t)| t.clone()));
                 }
                 for (_, word) in terms {
-                    self.plan_synonyms(&word, &fields, plan);
+                    self.plan_synonyms(&word, fields, plan);
                     let node = Node::Word {
                         word,
                         fields: weights.clone(),
@@ -214,16 +233,6 @@ impl ArticleSearcher {
                     };
                     plan.ranking.push((Occur::Should, node));
                 }
-            }
-            (ClauseKind::Words(_), occur) => {
-                let words = terms.into_iter().map(|(_, word)| word).collect();
-                plan.ranking.push((
-                    occur,
-                    Node::AllWords {
-                        words,
-                        fields: weights,
-                    },
-                ));
             }
             (ClauseKind::Phrase { slop, .. }, occur) => {
                 let node = Node::Phrase {
@@ -233,9 +242,17 @@ impl ArticleSearcher {
                 };
                 plan.ranking.push((occur, node));
             }
-            _ => unreachable!("filters, groups and prefixes are planned above"),
+            (_, occur) => {
+                let words = terms.into_iter().map(|(_, word)| word).collect();
+                plan.ranking.push((
+                    occur,
+                    Node::AllWords {
+                        words,
+                        fields: weights,
+                    },
+                ));
+            }
         }
-        Ok(())
     }
 
     /// The synonyms of a plain query word, at [`SYNONYM_WEIGHT`].

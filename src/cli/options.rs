@@ -1,0 +1,81 @@
+//! Arguments resolved into the library's options, in one place (as ripgrep's high-level
+//! arguments and fd's configuration): every default and limit is the library's own.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use sousuo::ingest::IngestOptions;
+use sousuo::schema::IndexSchema;
+use sousuo::search::{Filters, SearchRequest, SortOrder, DEFAULT_LIMIT};
+
+use super::{IndexArgs, IngestArgs, QueryArgs, SortArg};
+
+/// The index folder: `--index`, else `$SOUSUO_INDEX` (clap reads it), else `.sousuo`.
+pub fn index_dir(args: &IndexArgs) -> PathBuf {
+    args.index
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(".sousuo"))
+}
+
+/// `sousuo ingest`'s options: the schema file (`--schema`, else `./index-schema.json`,
+/// else the built-in one), the user dictionary, checked now with its file's name, limits.
+pub fn ingest_options(args: &IngestArgs) -> anyhow::Result<IngestOptions> {
+    let schema = match &args.schema {
+        Some(path) => IndexSchema::load(path)?,
+        None if Path::new("index-schema.json").is_file() => {
+            IndexSchema::load(Path::new("index-schema.json"))?
+        }
+        None => IndexSchema::default_schema(),
+    };
+    let mut options = IngestOptions::new(args.paths.clone(), index_dir(&args.index));
+    options.schema = schema;
+    if let Some(path) = &args.dict {
+        let words = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        sousuo::text::Analyzer::with_user_words(&words)
+            .map_err(|problem| anyhow::anyhow!("{}: {problem}", path.display()))?;
+        options.user_dictionary = Some(words);
+    }
+    options.rebuild = args.rebuild;
+    options.dry_run = args.dry_run;
+    options.prune = args.prune;
+    options.follow = args.follow;
+    if let Some(threads) = args.threads {
+        options.threads = threads;
+    }
+    options.memory_budget = args.memory << 20;
+    options.max_file_size = args.max_file_size << 20;
+    options.commit_every = args.commit_every;
+    Ok(options.within_limits())
+}
+
+/// `sousuo query`'s search: lists (`-l`, `--ids`) and counts (`-c`) cover every match
+/// unless a limit is given.
+pub fn search_request(args: &QueryArgs) -> SearchRequest {
+    let listing = args.files_with_matches || args.ids;
+    let mut request = SearchRequest::new(args.query.join(" "));
+    request.limit = match (args.limit, listing, args.count) {
+        (_, _, true) => 0,
+        (Some(limit), _, _) => limit,
+        (None, true, _) => usize::MAX,
+        (None, false, _) => DEFAULT_LIMIT,
+    };
+    request.offset = args.offset;
+    request.count_total = true;
+    request.with_documents = !args.ids;
+    request.facets = args.facets;
+    request.explain = args.explain;
+    request.snippets = args.snippets.max(1);
+    request.filters = Filters {
+        categories: args.category.clone(),
+        authors: args.author.clone(),
+        since: args.since.clone(),
+        until: args.until.clone(),
+    };
+    request.sort = match args.sort {
+        SortArg::Relevance => SortOrder::Relevance,
+        SortArg::Date => SortOrder::Date,
+        SortArg::NewestFirst => SortOrder::DateDescending,
+    };
+    request
+}
