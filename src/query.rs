@@ -277,57 +277,14 @@ fn parse_clause(
             kind: ClauseKind::Group(inner),
         });
     }
-    let mut field = None;
-    if let Some(colon) = field_prefix_end(chars, *i) {
-        let prefix: String = chars[*i..colon].iter().collect();
-        let Some(named) = QueryField::from_prefix(&prefix) else {
-            return Err(QuerySyntaxError {
-                message: format!(
-                    "unknown field `{prefix}:`; the fields are {FIELD_NAMES} (to search the \
-                     text itself, quote it: \"{prefix}:…\")"
-                ),
-                position: *i,
-            });
-        };
-        field = Some(named);
-        *i = colon + 1;
-        if *i >= chars.len() || chars[*i].is_whitespace() || chars[*i] == ')' {
-            return Err(QuerySyntaxError {
-                message: format!("`{prefix}:` needs a value right after the colon"),
-                position: colon,
-            });
-        }
-    }
+    let field = read_field(chars, i)?;
     if field == Some(QueryField::Date) {
         let (kind, end) = read_date_range(chars, *i)?;
         *i = end;
         return Ok(Clause { occur, field, kind });
     }
     if chars[*i] == '"' {
-        let open_quote = *i;
-        let Some(close) = chars[open_quote + 1..].iter().position(|&c| c == '"') else {
-            return Err(QuerySyntaxError {
-                message: "unclosed quote".to_string(),
-                position: open_quote,
-            });
-        };
-        let close = open_quote + 1 + close;
-        let text: String = chars[open_quote + 1..close].iter().collect();
-        *i = close + 1;
-        let mut slop = 0;
-        if *i < chars.len() && chars[*i] == '~' {
-            let digits_start = *i + 1;
-            let mut end = digits_start;
-            while end < chars.len() && chars[end].is_ascii_digit() {
-                end += 1;
-            }
-            let digits: String = chars[digits_start..end].iter().collect();
-            slop = digits.parse().map_err(|_| QuerySyntaxError {
-                message: "`~` after a phrase needs a number of moves, as in \"a b\"~2".to_string(),
-                position: *i,
-            })?;
-            *i = end;
-        }
+        let (text, slop) = read_phrase(chars, i)?;
         return Ok(Clause {
             occur,
             field,
@@ -359,6 +316,60 @@ fn parse_clause(
         ClauseKind::Words(text)
     };
     Ok(Clause { occur, field, kind })
+}
+
+/// A `field:` prefix at `chars[*i]`, read past; `None` when there is none.
+fn read_field(chars: &[char], i: &mut usize) -> Result<Option<QueryField>, QuerySyntaxError> {
+    let Some(colon) = field_prefix_end(chars, *i) else {
+        return Ok(None);
+    };
+    let prefix: String = chars[*i..colon].iter().collect();
+    let Some(named) = QueryField::from_prefix(&prefix) else {
+        return Err(QuerySyntaxError {
+            message: format!(
+                "unknown field `{prefix}:`; the fields are {FIELD_NAMES} (to search the text \
+                 itself, quote it: \"{prefix}:…\")"
+            ),
+            position: *i,
+        });
+    };
+    *i = colon + 1;
+    if *i >= chars.len() || chars[*i].is_whitespace() || chars[*i] == ')' {
+        return Err(QuerySyntaxError {
+            message: format!("`{prefix}:` needs a value right after the colon"),
+            position: colon,
+        });
+    }
+    Ok(Some(named))
+}
+
+/// A quoted phrase at `chars[*i]` (a `"`), with its `~N` slop, read past.
+fn read_phrase(chars: &[char], i: &mut usize) -> Result<(String, u32), QuerySyntaxError> {
+    let open_quote = *i;
+    let Some(close) = chars[open_quote + 1..].iter().position(|&c| c == '"') else {
+        return Err(QuerySyntaxError {
+            message: "unclosed quote".to_string(),
+            position: open_quote,
+        });
+    };
+    let close = open_quote + 1 + close;
+    let text: String = chars[open_quote + 1..close].iter().collect();
+    *i = close + 1;
+    let mut slop = 0;
+    if *i < chars.len() && chars[*i] == '~' {
+        let digits_start = *i + 1;
+        let mut end = digits_start;
+        while end < chars.len() && chars[end].is_ascii_digit() {
+            end += 1;
+        }
+        let digits: String = chars[digits_start..end].iter().collect();
+        slop = digits.parse().map_err(|_| QuerySyntaxError {
+            message: "`~` after a phrase needs a number of moves, as in \"a b\"~2".to_string(),
+            position: *i,
+        })?;
+        *i = end;
+    }
+    Ok((text, slop))
 }
 
 /// The field prefixes a query may use, for messages.

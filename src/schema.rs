@@ -289,44 +289,7 @@ impl IndexSchema {
                     allowed.join(" or ")
                 ));
             }
-            match (spec.field_type, spec.analyzer.as_deref()) {
-                (FieldType::Text, Some(CHINESE_ANALYZER)) => {}
-                (FieldType::Text, Some(other)) => {
-                    return Err(format!(
-                        "field {name:?}: unknown analyzer {other:?} (known: {CHINESE_ANALYZER})"
-                    ))
-                }
-                (FieldType::Text, None) => {
-                    return Err(format!(
-                        "field {name:?}: a text field needs \"analyzer\": \"{CHINESE_ANALYZER}\""
-                    ))
-                }
-                (_, Some(_)) => {
-                    return Err(format!("field {name:?}: only text fields take an analyzer"))
-                }
-                (_, None) => {}
-            }
-            if let Some(boost) = spec.boost {
-                if spec.field_type != FieldType::Text {
-                    return Err(format!("field {name:?}: only text fields take a boost"));
-                }
-                if !(boost.is_finite() && boost > 0.0) {
-                    return Err(format!("field {name:?}: boost must be a positive number"));
-                }
-            }
-            if spec.norms.is_some() && spec.field_type != FieldType::Text {
-                return Err(format!("field {name:?}: only text fields take \"norms\""));
-            }
-            if spec.fast && !matches!(spec.field_type, FieldType::String | FieldType::Date) {
-                return Err(format!(
-                    "field {name:?}: only string and date fields can be fast"
-                ));
-            }
-            if spec.field_type == FieldType::Stored && !spec.stored {
-                return Err(format!(
-                    "field {name:?}: a stored-only field must have \"stored\": true"
-                ));
-            }
+            validate_options(spec)?;
         }
         for (required, why) in [
             ("id", "documents are updated by id"),
@@ -355,73 +318,7 @@ impl IndexSchema {
         for spec in &self.fields {
             let (source, _) =
                 ArticleField::from_name(&spec.name).expect("validated: the name is known");
-            let mut sub_words = None;
-            let field = match spec.field_type {
-                FieldType::Text => {
-                    let norms = spec.norms.unwrap_or(true);
-                    let indexing = TextFieldIndexing::default()
-                        .set_tokenizer(CHINESE_ANALYZER)
-                        .set_fieldnorms(norms)
-                        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-                    let mut options = TextOptions::default().set_indexing_options(indexing);
-                    if spec.stored {
-                        options = options.set_stored();
-                    }
-                    let field = builder.add_text_field(&spec.name, options);
-                    // Right after its text field, so that tantivy, which indexes a
-                    // document's fields in field order, segments the text once. No
-                    // lengths: a sub-word match says a longer word holds the query word,
-                    // however many compounds the text has (+0.002 to +0.003 nDCG@10 on the
-                    // dev set against sub-word lengths, docs/relevance.md).
-                    let indexing = TextFieldIndexing::default()
-                        .set_tokenizer(SUB_WORD_ANALYZER)
-                        .set_fieldnorms(false)
-                        .set_index_option(IndexRecordOption::WithFreqs);
-                    let name = format!("{SUB_WORD_FIELD_PREFIX}{}", spec.name);
-                    sub_words = Some(builder.add_text_field(
-                        &name,
-                        TextOptions::default().set_indexing_options(indexing),
-                    ));
-                    field
-                }
-                FieldType::String => {
-                    let indexing = TextFieldIndexing::default()
-                        .set_tokenizer("raw")
-                        .set_fieldnorms(false)
-                        .set_index_option(IndexRecordOption::Basic);
-                    let mut options = TextOptions::default().set_indexing_options(indexing);
-                    if spec.stored {
-                        options = options.set_stored();
-                    }
-                    if spec.fast {
-                        options = options.set_fast("raw");
-                    }
-                    builder.add_text_field(&spec.name, options)
-                }
-                FieldType::Date => {
-                    let mut options = DateOptions::default()
-                        .set_indexed()
-                        .set_precision(DateTimePrecision::Seconds);
-                    if spec.stored {
-                        options = options.set_stored();
-                    }
-                    if spec.fast {
-                        options = options.set_fast();
-                    }
-                    builder.add_date_field(&spec.name, options)
-                }
-                FieldType::Facet => {
-                    let options = if spec.stored {
-                        FacetOptions::default().set_stored()
-                    } else {
-                        FacetOptions::default()
-                    };
-                    builder.add_facet_field(&spec.name, options)
-                }
-                FieldType::Stored => {
-                    builder.add_text_field(&spec.name, TextOptions::default().set_stored())
-                }
-            };
+            let (field, sub_words) = add_field(&mut builder, spec);
             declared.push(IndexedField {
                 source,
                 field,
@@ -456,6 +353,125 @@ impl IndexSchema {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a schema always serialises")
     }
+}
+
+/// Adds a declared field to `builder` (and, for a text field, its sub-word field right
+/// after it); returns both handles.
+fn add_field(
+    builder: &mut tantivy::schema::SchemaBuilder,
+    spec: &FieldSpec,
+) -> (Field, Option<Field>) {
+    let mut sub_words = None;
+    let field = match spec.field_type {
+        FieldType::Text => {
+            let norms = spec.norms.unwrap_or(true);
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(CHINESE_ANALYZER)
+                .set_fieldnorms(norms)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            let mut options = TextOptions::default().set_indexing_options(indexing);
+            if spec.stored {
+                options = options.set_stored();
+            }
+            let field = builder.add_text_field(&spec.name, options);
+            // Right after its text field, so that tantivy, which indexes a
+            // document's fields in field order, segments the text once. No
+            // lengths: a sub-word match says a longer word holds the query word,
+            // however many compounds the text has (+0.002 to +0.003 nDCG@10 on the
+            // dev set against sub-word lengths, docs/relevance.md).
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(SUB_WORD_ANALYZER)
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::WithFreqs);
+            let name = format!("{SUB_WORD_FIELD_PREFIX}{}", spec.name);
+            sub_words = Some(
+                builder
+                    .add_text_field(&name, TextOptions::default().set_indexing_options(indexing)),
+            );
+            field
+        }
+        FieldType::String => {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_fieldnorms(false)
+                .set_index_option(IndexRecordOption::Basic);
+            let mut options = TextOptions::default().set_indexing_options(indexing);
+            if spec.stored {
+                options = options.set_stored();
+            }
+            if spec.fast {
+                options = options.set_fast("raw");
+            }
+            builder.add_text_field(&spec.name, options)
+        }
+        FieldType::Date => {
+            let mut options = DateOptions::default()
+                .set_indexed()
+                .set_precision(DateTimePrecision::Seconds);
+            if spec.stored {
+                options = options.set_stored();
+            }
+            if spec.fast {
+                options = options.set_fast();
+            }
+            builder.add_date_field(&spec.name, options)
+        }
+        FieldType::Facet => {
+            let options = if spec.stored {
+                FacetOptions::default().set_stored()
+            } else {
+                FacetOptions::default()
+            };
+            builder.add_facet_field(&spec.name, options)
+        }
+        FieldType::Stored => {
+            builder.add_text_field(&spec.name, TextOptions::default().set_stored())
+        }
+    };
+    (field, sub_words)
+}
+
+/// The options of one declared field (analyzer, boost, norms, fast, stored) against its
+/// type.
+fn validate_options(spec: &FieldSpec) -> Result<(), String> {
+    let name = &spec.name;
+    match (spec.field_type, spec.analyzer.as_deref()) {
+        (FieldType::Text, Some(CHINESE_ANALYZER)) => {}
+        (FieldType::Text, Some(other)) => {
+            return Err(format!(
+                "field {name:?}: unknown analyzer {other:?} (known: {CHINESE_ANALYZER})"
+            ))
+        }
+        (FieldType::Text, None) => {
+            return Err(format!(
+                "field {name:?}: a text field needs \"analyzer\": \"{CHINESE_ANALYZER}\""
+            ))
+        }
+        (_, Some(_)) => return Err(format!("field {name:?}: only text fields take an analyzer")),
+        (_, None) => {}
+    }
+    if let Some(boost) = spec.boost {
+        if spec.field_type != FieldType::Text {
+            return Err(format!("field {name:?}: only text fields take a boost"));
+        }
+        if !(boost.is_finite() && boost > 0.0) {
+            return Err(format!("field {name:?}: boost must be a positive number"));
+        }
+    }
+    if spec.norms.is_some() && spec.field_type != FieldType::Text {
+        return Err(format!("field {name:?}: only text fields take \"norms\""));
+    }
+    if spec.fast && !matches!(spec.field_type, FieldType::String | FieldType::Date) {
+        return Err(format!(
+            "field {name:?}: only string and date fields can be fast"
+        ));
+    }
+    if spec.field_type == FieldType::Stored && !spec.stored {
+        return Err(format!(
+            "field {name:?}: a stored-only field must have \"stored\": true"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

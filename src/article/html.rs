@@ -101,98 +101,117 @@ pub fn clean_html(html: &str) -> CleanBody {
         return flat_text(html);
     }
     let document = Html::parse_fragment(html);
-    let mut out = TextBuilder::default();
-    let mut editor = None;
-    let mut first_heading: Option<String> = None;
-    // While Some, everything up to the Close of this node is skipped.
-    let mut skipping: Option<NodeId> = None;
-    let mut heading: Option<(NodeId, String)> = None;
-    let mut pre_depth = 0usize;
-
+    let mut cleaner = Cleaner::default();
     for edge in document.tree.root().traverse() {
         match edge {
-            Edge::Open(node) => {
-                if skipping.is_some() {
-                    continue;
-                }
-                match node.value() {
-                    Node::Text(text) => {
-                        if let Some((_, heading_text)) = heading.as_mut() {
-                            heading_text.push_str(text);
-                        }
-                        out.push_text(text, pre_depth > 0);
-                    }
-                    Node::Element(element) => {
-                        let name = element.name();
-                        if SKIPPED_ELEMENTS.contains(&name) {
-                            skipping = Some(node.id());
-                            continue;
-                        }
-                        let Some(element_ref) = ElementRef::wrap(node) else {
-                            continue;
-                        };
-                        if is_boilerplate(element_ref) {
-                            skipping = Some(node.id());
-                            continue;
-                        }
-                        if element.has_class(
-                            "article-editor",
-                            scraper::CaseSensitivity::AsciiCaseInsensitive,
-                        ) {
-                            let line: String = element_ref.text().collect();
-                            editor = editor.or_else(|| editor_name(&line));
-                            skipping = Some(node.id());
-                            continue;
-                        }
-                        if BLOCK_ELEMENTS.contains(&name) {
-                            out.break_line();
-                        }
-                        match name {
-                            "pre" => pre_depth += 1,
-                            "td" | "th" => out.push_text(" ", false),
-                            "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
-                                if first_heading.is_none() && heading.is_none() =>
-                            {
-                                heading = Some((node.id(), String::new()));
-                            }
-                            _ => {}
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Edge::Close(node) => {
-                if let Some(skipped) = skipping {
-                    if skipped == node.id() {
-                        skipping = None;
-                    }
-                    continue;
-                }
-                if let Some((heading_id, heading_text)) = heading.take() {
-                    if heading_id == node.id() {
-                        let text = collapse_whitespace(&heading_text);
-                        first_heading = Some(text).filter(|t| !t.is_empty());
-                    } else {
-                        heading = Some((heading_id, heading_text));
-                    }
-                }
-                if let Node::Element(element) = node.value() {
-                    let name = element.name();
-                    if name == "pre" {
-                        pre_depth = pre_depth.saturating_sub(1);
-                    }
-                    if BLOCK_ELEMENTS.contains(&name) {
-                        out.break_line();
-                    }
-                }
-            }
+            Edge::Open(node) => cleaner.open(node),
+            Edge::Close(node) => cleaner.close(node),
         }
     }
-    let (text, editor_from_text) = out.finish();
+    let (text, editor_from_text) = cleaner.out.finish();
     CleanBody {
         text,
-        editor: editor.or(editor_from_text),
-        first_heading,
+        editor: cleaner.editor.or(editor_from_text),
+        first_heading: cleaner.first_heading,
+    }
+}
+
+/// The state of one walk over a parsed body.
+#[derive(Default)]
+struct Cleaner {
+    out: TextBuilder,
+    editor: Option<String>,
+    first_heading: Option<String>,
+    /// While Some, everything up to the Close of this node is skipped.
+    skipping: Option<NodeId>,
+    /// The first heading while its text is collected.
+    heading: Option<(NodeId, String)>,
+    /// How many `<pre>` elements the walk is inside.
+    pre_depth: usize,
+}
+
+impl Cleaner {
+    fn open(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+        if self.skipping.is_some() {
+            return;
+        }
+        match node.value() {
+            Node::Text(text) => {
+                if let Some((_, heading_text)) = self.heading.as_mut() {
+                    heading_text.push_str(text);
+                }
+                self.out.push_text(text, self.pre_depth > 0);
+            }
+            Node::Element(element) => self.open_element(node, element),
+            _ => {}
+        }
+    }
+
+    fn open_element(
+        &mut self,
+        node: ego_tree::NodeRef<'_, Node>,
+        element: &scraper::node::Element,
+    ) {
+        let name = element.name();
+        if SKIPPED_ELEMENTS.contains(&name) {
+            self.skipping = Some(node.id());
+            return;
+        }
+        let Some(element_ref) = ElementRef::wrap(node) else {
+            return;
+        };
+        if is_boilerplate(element_ref) {
+            self.skipping = Some(node.id());
+            return;
+        }
+        if element.has_class(
+            "article-editor",
+            scraper::CaseSensitivity::AsciiCaseInsensitive,
+        ) {
+            let line: String = element_ref.text().collect();
+            self.editor = self.editor.take().or_else(|| editor_name(&line));
+            self.skipping = Some(node.id());
+            return;
+        }
+        if BLOCK_ELEMENTS.contains(&name) {
+            self.out.break_line();
+        }
+        match name {
+            "pre" => self.pre_depth += 1,
+            "td" | "th" => self.out.push_text(" ", false),
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+                if self.first_heading.is_none() && self.heading.is_none() =>
+            {
+                self.heading = Some((node.id(), String::new()));
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, node: ego_tree::NodeRef<'_, Node>) {
+        if let Some(skipped) = self.skipping {
+            if skipped == node.id() {
+                self.skipping = None;
+            }
+            return;
+        }
+        if let Some((heading_id, heading_text)) = self.heading.take() {
+            if heading_id == node.id() {
+                let text = collapse_whitespace(&heading_text);
+                self.first_heading = Some(text).filter(|t| !t.is_empty());
+            } else {
+                self.heading = Some((heading_id, heading_text));
+            }
+        }
+        if let Node::Element(element) = node.value() {
+            let name = element.name();
+            if name == "pre" {
+                self.pre_depth = self.pre_depth.saturating_sub(1);
+            }
+            if BLOCK_ELEMENTS.contains(&name) {
+                self.out.break_line();
+            }
+        }
     }
 }
 

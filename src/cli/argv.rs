@@ -2,8 +2,8 @@
 
 /// `sousuo query -广告 算力` and `sousuo query '-广告 算力'`: a query word written with a
 /// leading `-` (to exclude it) would be read by the argument parser as an option. A `-`
-/// before a non-ASCII character, or an argument with a space, cannot be one of sousuo's
-/// options: such words, and the other words of the query, are moved after a `--`, in
+/// before a non-ASCII character, a quote, a parenthesis or a `+`, or an argument with a
+/// space, cannot be one of sousuo's options: such words, and the other words of the query, are moved after a `--`, in
 /// their order, so the parser reads them all as the query.
 pub fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     const TAKES_VALUE: &[&str] = &[
@@ -25,7 +25,11 @@ pub fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString
     let looks_like_word = |arg: &str| {
         arg.starts_with('-')
             && !arg.starts_with("--")
-            && (arg.chars().nth(1).is_some_and(|c| !c.is_ascii()) || arg.contains(' '))
+            && (arg
+                .chars()
+                .nth(1)
+                .is_some_and(|c| !c.is_ascii() || matches!(c, '"' | '(' | '+'))
+                || arg.contains(' '))
     };
     let needs_moving = args
         .iter()

@@ -1,7 +1,8 @@
 //! Reading a damaged index without a crash: tantivy trusts its files and some of its
 //! readers `unwrap` what they decode, so bytes flipped in a column or a dictionary can
-//! panic deep inside it. [`read_guarded`] turns such a panic into [`Error::Damaged`]
-//! naming the index, and keeps the panic's own report off the terminal.
+//! panic deep inside it. [`read_guarded`] turns such a panic into [`Error::DamagedRead`]
+//! naming the index and what was read (the index may be damaged: `sousuo check` tells), and
+//! keeps the panic's own report off the terminal.
 
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};
@@ -37,9 +38,9 @@ pub fn read_guarded<T>(dir: &Path, what: &str, read: impl FnOnce() -> Result<T>)
             .map(String::as_str)
             .or_else(|| payload.downcast_ref::<&str>().copied())
             .unwrap_or("an unreadable value");
-        Err(Error::Damaged {
-            dir: dir.to_path_buf(),
-            problem: format!("{what} failed ({message})"),
+        Err(Error::DamagedRead {
+            context: format!("{}: {what}", dir.display()),
+            detail: format!("failed inside tantivy ({message})"),
         })
     })
 }
@@ -49,16 +50,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_panic_while_reading_is_damage() {
+    fn a_panic_while_reading_is_an_error_that_points_to_check() {
         let err = read_guarded::<()>(Path::new("idx"), "reading the ids", || {
             panic!("failed to read block content")
         })
         .unwrap_err()
         .to_string();
         assert!(
-            err.starts_with(
-                "idx: the index is damaged: reading the ids failed (failed to read block content)"
-            ),
+            err.starts_with("idx: reading the ids: failed inside tantivy (failed to read block"),
+            "{err}"
+        );
+        assert!(
+            err.contains("the index may be damaged: `sousuo check`"),
             "{err}"
         );
         assert_eq!(read_guarded(Path::new("idx"), "x", || Ok(7)).unwrap(), 7);
