@@ -238,6 +238,11 @@ pub fn write_summary_json(out: &mut dyn Write, summary: &QuerySummary) -> io::Re
 pub fn count_line(offset: usize, shown: usize, total: usize) -> String {
     match shown {
         0 => format!("{} matching articles", thousands(total)),
+        1 => format!(
+            "{} of {} matching articles",
+            thousands(offset + 1),
+            thousands(total)
+        ),
         _ => format!(
             "{}–{} of {} matching articles",
             thousands(offset + 1),
@@ -653,6 +658,7 @@ mod tests {
     fn counts_say_which_hits_of_how_many() {
         assert_eq!(count_line(10, 3, 3049), "11–13 of 3,049 matching articles");
         assert_eq!(count_line(0, 0, 1_234_567), "1,234,567 matching articles");
+        assert_eq!(count_line(4, 1, 56), "5 of 56 matching articles");
         assert_eq!(thousands(999), "999");
     }
 

@@ -57,6 +57,7 @@ impl ArticleSearcher {
             proximity,
             highlight_terms: plan.highlight.clone(),
             scored: plan.ranks(),
+            plan: plan.clone(),
         }))
     }
 
@@ -142,7 +143,7 @@ impl ArticleSearcher {
     }
 
     /// The schema's fields a plan names, with their weights.
-    fn fields_of(&self, weights: &[FieldWeight]) -> Vec<(&IndexedField, f32)> {
+    pub(super) fn fields_of(&self, weights: &[FieldWeight]) -> Vec<(&IndexedField, f32)> {
         weights
             .iter()
             .filter_map(|weight| {
@@ -201,7 +202,10 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 
 /// Words starting with `prefix` in any of the fields (constant score per field, times its
 /// boost, as Lucene scores a prefix query).
-fn prefix_query(fields: &[(&IndexedField, f32)], prefix: &str) -> Result<Box<dyn Query>> {
+pub(super) fn prefix_query(
+    fields: &[(&IndexedField, f32)],
+    prefix: &str,
+) -> Result<Box<dyn Query>> {
     let pattern = format!("{}.*", regex_escape(prefix));
     let mut any = Vec::new();
     for (field, boost) in fields {

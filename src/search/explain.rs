@@ -1,17 +1,23 @@
-//! `--explain`: why a hit scored as it did, clause by clause.
+//! `--explain`: why a hit scored as it did, read off the query plan: each word, phrase and
+//! prefix of the plan in each of its fields is one part, labelled from the plan
+//! (`title: 算力 (x2)`, `body: 大会堂 (as a sub-word) (x0.35)`), with tantivy's BM25
+//! arithmetic for that part beneath it; the proximity bonus is the rest of the score.
+//! Filters add nothing to scores and have no part.
 
-use tantivy::query::{BooleanQuery, EnableScoring, Occur as TantivyOccur, Query};
-use tantivy::{DocAddress, Searcher};
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, Searcher, Term};
 
-use crate::error::{Error, Result};
-use crate::schema::SUB_WORD_FIELD_PREFIX;
-use crate::text::SUB_WORD_PREFIX;
+use crate::error::Result;
+use crate::query::Occur;
+use crate::schema::IndexedField;
+use crate::text::sub_word_term;
 
+use super::build::{boosted, boosted_term, phrase_in_fields, prefix_query};
+use super::plan::Node;
 use super::*;
 
 impl ArticleSearcher {
-    /// tantivy's explanation of a hit's score, pruned to what scored, with field names and
-    /// sub-words spelled out, plus the proximity bonus when the rescoring added one.
+    /// The parts of a hit's score, plus the proximity bonus when the rescoring added one.
     pub(super) fn explain(
         &self,
         searcher: &Searcher,
@@ -19,61 +25,138 @@ impl ArticleSearcher {
         address: DocAddress,
         score: f32,
     ) -> Result<ScoreExplanation> {
-        let schema = self.index.index.schema();
-        let readable = |text: &str| readable(text, &schema);
-        let mut tree = explain_query(built.query.as_ref(), searcher, address, &readable)
-            .ok_or_else(|| Error::Query("the hit does not match its own query".to_string()))?;
-        let bonus = score - tree.score;
-        if built.proximity.is_some() && bonus > 1e-4 {
-            let words = tree.clone();
-            tree = ScoreExplanation {
-                score,
-                what: "sum of".to_string(),
-                parts: vec![
-                    words,
-                    ScoreExplanation {
-                        score: bonus,
-                        what: format!(
-                            "proximity: the query's words within {PROXIMITY_SLOP} positions (x {PROXIMITY_BOOST})"
-                        ),
-                        parts: Vec::new(),
-                    },
-                ],
-            };
+        let at = (searcher, address);
+        let mut parts = Vec::new();
+        for (occur, node) in &built.plan.ranking {
+            if *occur != Occur::MustNot {
+                self.explain_node(node, at, &mut parts)?;
+            }
         }
-        Ok(tree)
+        let words = ScoreExplanation {
+            score: parts.iter().map(|p| p.score).sum(),
+            what: if parts.is_empty() {
+                "filters only: no score".to_string()
+            } else {
+                "sum of".to_string()
+            },
+            parts,
+        };
+        let bonus = score - words.score;
+        if built.proximity.is_none() || bonus <= 1e-4 {
+            return Ok(words);
+        }
+        let proximity = ScoreExplanation {
+            score: bonus,
+            what: format!(
+                "proximity: the query's words within {PROXIMITY_SLOP} positions (x {PROXIMITY_BOOST})"
+            ),
+            parts: Vec::new(),
+        };
+        Ok(ScoreExplanation {
+            score,
+            what: "sum of".to_string(),
+            parts: vec![words, proximity],
+        })
+    }
+
+    /// The parts one plan node adds to a document's score.
+    fn explain_node(
+        &self,
+        node: &Node,
+        at: (&Searcher, DocAddress),
+        parts: &mut Vec<ScoreExplanation>,
+    ) -> Result<()> {
+        match node {
+            Node::Word {
+                word,
+                fields,
+                weight,
+            } => self.explain_word(word, &self.fields_of(fields), *weight, at, parts),
+            Node::AllWords { words, fields } => {
+                for word in words {
+                    self.explain_word(word, &self.fields_of(fields), 1.0, at, parts);
+                }
+            }
+            Node::Phrase {
+                words,
+                slop,
+                fields,
+            } => {
+                let text: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
+                for (field, boost) in self.fields_of(fields) {
+                    let label = format!(
+                        "{}: \"{}\"~{slop} (x{boost})",
+                        field.spec.name,
+                        text.join(" ")
+                    );
+                    let query = phrase_in_fields(&[(field, boost)], words, *slop);
+                    parts.extend(explain_part(label, query.as_ref(), at));
+                }
+            }
+            Node::Prefix { prefix, fields } => {
+                for (field, boost) in self.fields_of(fields) {
+                    let label = format!("{}: {prefix}* (x{boost})", field.spec.name);
+                    let query = prefix_query(&[(field, boost)], prefix)?;
+                    parts.extend(explain_part(label, query.as_ref(), at));
+                }
+            }
+            Node::Group(inner) => {
+                let mut group = Vec::new();
+                for (occur, node) in inner {
+                    if *occur != Occur::MustNot {
+                        self.explain_node(node, at, &mut group)?;
+                    }
+                }
+                if !group.is_empty() {
+                    parts.push(ScoreExplanation {
+                        score: group.iter().map(|p| p.score).sum(),
+                        what: "group".to_string(),
+                        parts: group,
+                    });
+                }
+            }
+            Node::Exact { .. } | Node::DateRange { .. } | Node::All => {}
+        }
+        Ok(())
+    }
+
+    /// A word's parts: whole in each field, and as a sub-word of longer words.
+    fn explain_word(
+        &self,
+        word: &str,
+        fields: &[(&IndexedField, f32)],
+        weight: f32,
+        at: (&Searcher, DocAddress),
+        parts: &mut Vec<ScoreExplanation>,
+    ) {
+        for (field, boost) in fields {
+            let boost = boost * weight;
+            let name = &field.spec.name;
+            let whole = boosted_term(field, word, boost);
+            parts.extend(explain_part(
+                format!("{name}: {word} (x{boost})"),
+                whole.as_ref(),
+                at,
+            ));
+            if let Some(sub_words) = field.sub_words {
+                let boost = boost * SUB_WORD_WEIGHT;
+                let term = Term::from_field_text(sub_words, &sub_word_term(word));
+                let label = format!("{name}: {word} (as a sub-word) (x{boost})");
+                parts.extend(explain_part(label, boosted(term, boost).as_ref(), at));
+            }
+        }
     }
 }
 
-/// Explains a query's score for one document. Boolean queries are taken apart here, clause
-/// by clause, and a clause is explained only for a document it matches: tantivy's own
-/// explanations seek a fresh scorer without checking where it stands, which trips on
-/// clauses that do not match (found by the property test).
-pub(super) fn explain_query(
+/// One part: `query`'s score for the document, labelled, with tantivy's arithmetic beneath;
+/// `None` when the query does not match it. (tantivy's explanations seek a fresh scorer
+/// without checking where it stands, so only documents the query matches are asked about:
+/// found by the property test.)
+fn explain_part(
+    label: String,
     query: &dyn Query,
-    searcher: &Searcher,
-    address: DocAddress,
-    readable: &dyn Fn(&str) -> String,
+    (searcher, address): (&Searcher, DocAddress),
 ) -> Option<ScoreExplanation> {
-    if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
-        let parts: Vec<ScoreExplanation> = boolean
-            .clauses()
-            .iter()
-            .filter(|(occur, _)| *occur != TantivyOccur::MustNot)
-            .filter_map(|(_, clause)| explain_query(clause.as_ref(), searcher, address, readable))
-            .filter(|part| part.score > 0.0)
-            .collect();
-        if parts.is_empty() {
-            return None;
-        }
-        return Some(ScoreExplanation {
-            score: parts.iter().map(|p| p.score).sum(),
-            what: "sum of".to_string(),
-            parts,
-        });
-    }
-    // tantivy's explanations seek a fresh scorer to the document without checking that it
-    // has not passed it already, so ask only about documents the query matches.
     let weight = query
         .weight(EnableScoring::enabled_from_searcher(searcher))
         .ok()?;
@@ -87,67 +170,25 @@ pub(super) fn explain_query(
     }
     let explanation = weight.explain(segment, address.doc_id).ok()?;
     let json = serde_json::to_value(&explanation).ok()?;
-    Some(explanation_tree(&json, readable))
+    let score = json["value"].as_f64().unwrap_or(0.0) as f32;
+    (score > 0.0).then(|| ScoreExplanation {
+        score,
+        what: label,
+        parts: arithmetic(&json),
+    })
 }
 
-/// tantivy's explanation JSON → a tree of the parts that scored: a term query reads
-/// `body: 算力`, a boost around one part is folded into it (`title: 算力 (x2)`).
-pub(super) fn explanation_tree(
-    json: &serde_json::Value,
-    readable: &dyn Fn(&str) -> String,
-) -> ScoreExplanation {
-    let score = json["value"].as_f64().unwrap_or(0.0) as f32;
-    let description = json["description"].as_str().unwrap_or("");
-    let term = json["context"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c.as_str())
-        .find(|c| c.contains("Term(field="));
-    let what = match term {
-        Some(term) => readable(term),
-        None if description.starts_with("BooleanClause") => "sum of".to_string(),
-        None => readable(description),
-    };
-    let mut parts: Vec<ScoreExplanation> = json["details"]
+/// tantivy's explanation JSON below its top: the BM25 arithmetic, parts that scored.
+fn arithmetic(json: &serde_json::Value) -> Vec<ScoreExplanation> {
+    json["details"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|part| part["value"].as_f64().unwrap_or(0.0) > 0.0)
-        .map(|part| explanation_tree(part, readable))
-        .collect();
-    if let (Some(boost), 1) = (description.strip_prefix("Boost x"), parts.len()) {
-        let boost = boost.trim_end_matches(" of ...");
-        let inner = parts.pop().expect("one part");
-        return ScoreExplanation {
-            score,
-            what: format!("{} (x{boost})", inner.what),
-            parts: inner.parts,
-        };
-    }
-    ScoreExplanation { score, what, parts }
-}
-
-/// `TermQuery(Term(field=2, type=Str, "\u{3}大会堂"))` → `body: 大会堂 (as a sub-word)`.
-pub(super) fn readable(description: &str, schema: &tantivy::schema::Schema) -> String {
-    let Some(start) = description.find("Term(field=") else {
-        return description.to_string();
-    };
-    let rest = &description[start + "Term(field=".len()..];
-    let field_id: Option<u32> = rest.split(',').next().and_then(|id| id.trim().parse().ok());
-    let value = rest
-        .split_once('"')
-        .and_then(|(_, after)| after.rsplit_once('"').map(|(inside, _)| inside));
-    match (field_id, value) {
-        (Some(id), Some(value)) => {
-            let field = schema.get_field_name(tantivy::schema::Field::from_field_id(id));
-            let field = field.strip_prefix(SUB_WORD_FIELD_PREFIX).unwrap_or(field);
-            let value = value.replace("\\u{3}", "\u{3}");
-            match value.strip_prefix(SUB_WORD_PREFIX) {
-                Some(word) => format!("{field}: {word} (as a sub-word)"),
-                None => format!("{field}: {value}"),
-            }
-        }
-        _ => description.to_string(),
-    }
+        .map(|part| ScoreExplanation {
+            score: part["value"].as_f64().unwrap_or(0.0) as f32,
+            what: part["description"].as_str().unwrap_or("").to_string(),
+            parts: arithmetic(part),
+        })
+        .collect()
 }

@@ -284,6 +284,8 @@ struct BuiltQuery {
     highlight_terms: Vec<String>,
     /// Whether anything in it ranks (not only filters and exclusions).
     scored: bool,
+    /// What it means (explanations are read off it).
+    plan: plan::QueryPlan,
 }
 
 impl ArticleSearcher {
