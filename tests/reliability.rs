@@ -3,6 +3,7 @@
 mod common;
 
 use std::fs;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -243,6 +244,34 @@ fn killing_an_ingest_at_any_point_loses_and_duplicates_nothing() {
     assert_eq!(unique.len(), total);
 }
 
+/// Sends `kill SIGNAL` to a child.
+fn signal(child: &std::process::Child, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill {signal}");
+}
+
+/// Waits until an ingest holds the lock `lock`, then stops it (SIGSTOP) while it is still
+/// running; the test sends SIGCONT.
+fn pause_when_locked(child: &mut std::process::Child, lock: &Path) {
+    let started = Instant::now();
+    while !lock.exists() {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the ingest ended first"
+        );
+        assert!(started.elapsed() < Duration::from_secs(30), "no lock");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    signal(child, "-STOP");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the ingest ended first"
+    );
+}
+
 #[test]
 fn a_second_ingest_is_refused_while_one_runs_and_queries_see_the_last_commit() {
     let workspace = Workspace::with_fixtures(&["handmade"]);
@@ -253,26 +282,22 @@ fn a_second_ingest_is_refused_while_one_runs_and_queries_see_the_last_commit() {
         Stdio::null,
     );
     let lock = workspace.path().join(".sousuo.lock");
-    let started = Instant::now();
-    while !lock.exists() && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    // Frozen while it holds the lock, the first ingest is surely running.
+    pause_when_locked(&mut child, &lock);
     let second = workspace.run(&["ingest", "posts/handmade"]);
-    let running = child.try_wait().unwrap().is_none();
-    if running {
-        assert_eq!(second.code, 2, "{second:?}");
-        assert!(
-            second.stderr.contains(&format!(
-                "index is being written by another sousuo process (pid {})",
-                child.id()
-            )),
-            "{}",
-            second.stderr
-        );
-        // Readers see the last commit: the first ingest's articles, none of the new ones.
-        let query = workspace.query("大会堂");
-        assert_eq!(query.hit_ids(), ["人大会议.md"]);
-    }
+    assert_eq!(second.code, 2, "{second:?}");
+    assert!(
+        second.stderr.contains(&format!(
+            "index is being written by another sousuo process (pid {})",
+            child.id()
+        )),
+        "{}",
+        second.stderr
+    );
+    // Readers see the last commit: the first ingest's articles, none of the new ones.
+    let query = workspace.query("大会堂");
+    assert_eq!(query.hit_ids(), ["人大会议.md"]);
+    signal(&child, "-CONT");
     assert!(child.wait().unwrap().success());
     assert!(!lock.exists(), "the lock is released");
 }
@@ -282,21 +307,16 @@ fn a_second_ingest_is_refused_while_one_runs_and_queries_see_the_last_commit() {
 fn ctrl_c_commits_what_was_done_and_exits_cleanly() {
     let workspace = Workspace::with_fixtures(&[]);
     write_posts(workspace.path(), 4000);
-    let child = workspace.spawn(
+    let mut child = workspace.spawn(
         &["ingest", "posts", "--threads", "1", "--json"],
         Stdio::piped,
     );
-    std::thread::sleep(Duration::from_millis(400));
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    // Frozen while it holds the lock, it is surely running when Ctrl-C arrives.
+    pause_when_locked(&mut child, &workspace.path().join(".sousuo.lock"));
+    signal(&child, "-INT");
+    signal(&child, "-CONT");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    if output.status.code() == Some(0) {
-        eprintln!("the ingest finished before the signal: nothing to check");
-        return;
-    }
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("interrupted: committed the articles handled so far"),
