@@ -9,8 +9,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
-use tantivy::collector::DocSetCollector;
-use tantivy::DocAddress;
 
 use crate::error::{Error, Result};
 use crate::search::{ArticleSearcher, StoredArticle};
@@ -56,41 +54,13 @@ pub fn export(
     format: ExportFormat,
     out: &mut dyn Write,
 ) -> Result<u64> {
-    let tantivy_searcher = searcher.searcher();
-    let addresses: Vec<DocAddress> = match query {
-        Some(text) => {
-            let Some(query) = searcher.query_for(text)? else {
-                return Ok(0);
-            };
-            let mut found: Vec<DocAddress> = tantivy_searcher
-                .search(query.as_ref(), &DocSetCollector)
-                .map_err(|e| Error::reading("searching", e))?
-                .into_iter()
-                .collect();
-            found.sort();
-            found
-        }
-        None => {
-            let mut all = Vec::new();
-            for (ord, segment) in tantivy_searcher.segment_readers().iter().enumerate() {
-                all.extend(
-                    segment
-                        .doc_ids_alive()
-                        .map(|doc| DocAddress::new(ord as u32, doc)),
-                );
-            }
-            all
-        }
-    };
     let text_fields: Vec<(String, crate::schema::ArticleField)> = searcher
         .index()
         .fields()
         .searchable_text()
         .map(|(field, _)| (field.spec.name.clone(), field.source))
         .collect();
-    let mut written = 0;
-    for address in addresses {
-        let article = searcher.read_stored(&tantivy_searcher, address)?;
+    searcher.for_each_article(query, &mut |article| {
         let mut fields = BTreeMap::new();
         for (name, source) in &text_fields {
             let text = match source {
@@ -116,10 +86,8 @@ pub fn export(
             article: &article,
             segmented: fields,
         };
-        write_line(out, &record)?;
-        written += 1;
-    }
-    Ok(written)
+        write_line(out, &record)
+    })
 }
 
 fn write_line(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {

@@ -465,7 +465,7 @@ fn run_batch(
         };
         let mut request = SearchRequest::new(query.text);
         request.limit = limit;
-        request.with_documents = json;
+        request.output.with_documents = json;
         let started = Instant::now();
         let searched = searcher.search(&request);
         latencies.push(started.elapsed());

@@ -38,7 +38,7 @@ pub struct IndexStats {
 /// Gathers the statistics of the index `searcher` reads; `top` categories are listed.
 pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats> {
     let index = searcher.index();
-    let tantivy_searcher = searcher.searcher();
+    let (documents, segments) = searcher.size();
     let mut facets = searcher.facets_of_all()?;
     let category_count = facets.categories.len();
     facets.categories.truncate(top);
@@ -52,8 +52,8 @@ pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats>
         });
     Ok(IndexStats {
         index: index.dir.display().to_string(),
-        documents: tantivy_searcher.num_docs(),
-        segments: tantivy_searcher.segment_readers().len(),
+        documents,
+        segments,
         size_bytes: folder_size(&index.dir)?,
         last_ingest,
         sousuo_version: index.meta.sousuo_version.clone(),

@@ -429,10 +429,10 @@ mod query_properties {
 
     fn search(query: &str) -> Result<usize, Error> {
         let mut request = SearchRequest::new(query);
-        request.count_total = true;
-        request.facets = true;
-        request.explain = true;
-        request.snippets = 2;
+        request.output.count_total = true;
+        request.output.facets = true;
+        request.output.explain = true;
+        request.output.snippets = 2;
         searcher().search(&request).map(|results| {
             for hit in &results.hits {
                 let length = hit.snippet.chars().count();

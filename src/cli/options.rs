@@ -61,11 +61,11 @@ pub fn search_request(args: &QueryArgs) -> SearchRequest {
         (None, false, _) => DEFAULT_LIMIT,
     };
     request.offset = args.offset;
-    request.count_total = true;
-    request.with_documents = !args.ids;
-    request.facets = args.facets;
-    request.explain = args.explain;
-    request.snippets = args.snippets.max(1);
+    request.output.count_total = true;
+    request.output.with_documents = !args.ids;
+    request.output.facets = args.facets;
+    request.output.explain = args.explain;
+    request.output.snippets = args.snippets.max(1);
     request.filters = Filters {
         categories: args.category.clone(),
         authors: args.author.clone(),

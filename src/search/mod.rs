@@ -61,9 +61,20 @@ pub struct SearchRequest {
     pub limit: usize,
     /// How many of the best hits to skip (paging).
     pub offset: usize,
+    /// Filters besides the query.
+    pub filters: Filters,
+    /// The order of the hits.
+    pub sort: SortOrder,
+    /// What to return besides the ranked hits.
+    pub output: SearchOutput,
+}
+
+/// What a search returns besides the ranked hits: how it is executed, not what it asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchOutput {
     /// Whether to load stored fields and make snippets (off for batch runs).
     pub with_documents: bool,
-    /// Whether to count every matching document (costs the early termination of ranking).
+    /// Whether to count every matching document.
     pub count_total: bool,
     /// Whether to count the matching documents per category and per month.
     pub facets: bool,
@@ -71,10 +82,19 @@ pub struct SearchRequest {
     pub explain: bool,
     /// How many passages of each hit's body to show (at least 1).
     pub snippets: usize,
-    /// Filters besides the query.
-    pub filters: Filters,
-    /// The order of the hits.
-    pub sort: SortOrder,
+}
+
+impl Default for SearchOutput {
+    /// Documents with one snippet; no count, facets or explanations.
+    fn default() -> Self {
+        SearchOutput {
+            with_documents: true,
+            count_total: false,
+            facets: false,
+            explain: false,
+            snippets: 1,
+        }
+    }
 }
 
 /// Hits returned when no limit is given.
@@ -91,13 +111,9 @@ impl SearchRequest {
             query: query.into(),
             limit: DEFAULT_LIMIT,
             offset: 0,
-            with_documents: true,
-            count_total: false,
-            facets: false,
-            explain: false,
-            snippets: 1,
             filters: Filters::default(),
             sort: SortOrder::Relevance,
+            output: SearchOutput::default(),
         }
     }
 }
@@ -402,8 +418,11 @@ impl ArticleSearcher {
         } else {
             wanted
         };
-        let count = request.count_total.then_some(Count);
-        let facets = request.facets.then(|| FacetCollector::new(&self.index));
+        let count = request.output.count_total.then_some(Count);
+        let facets = request
+            .output
+            .facets
+            .then(|| FacetCollector::new(&self.index));
         // A query with nothing to rank by (only filters, `*`, no words) lists the newest.
         let order = if built.scored {
             request.sort
@@ -421,12 +440,13 @@ impl ArticleSearcher {
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(limit);
         for (score, address) in top.into_iter().skip(offset).take(limit) {
-            let mut hit = if request.with_documents {
-                self.load_hit(&searcher, address, score, &snippets, request.snippets)?
+            let mut hit = if request.output.with_documents {
+                let passages = request.output.snippets;
+                self.load_hit(&searcher, address, score, &snippets, passages)?
             } else {
                 Hit::bare(self.id_of(&searcher, address)?, score)
             };
-            if request.explain {
+            if request.output.explain {
                 hit.explanation = Some(self.explain(&searcher, &built, address, score)?);
             }
             hits.push(hit);
@@ -503,11 +523,6 @@ impl ArticleSearcher {
     /// The index searched.
     pub fn index(&self) -> &SearchIndex {
         &self.index
-    }
-
-    /// A searcher on the commit this searcher reads.
-    pub fn searcher(&self) -> Searcher {
-        self.reader.searcher()
     }
 
     /// Facet counts over every document.

@@ -17,6 +17,51 @@ use crate::snippet::SnippetMaker;
 use super::*;
 
 impl ArticleSearcher {
+    /// Calls `each` with every article (or every one matching `query`), in index order, all
+    /// from one commit; returns how many there were.
+    pub fn for_each_article(
+        &self,
+        query: Option<&str>,
+        each: &mut dyn FnMut(StoredArticle) -> Result<()>,
+    ) -> Result<u64> {
+        let searcher = self.reader.searcher();
+        let addresses: Vec<DocAddress> = match query {
+            Some(text) => {
+                let Some(query) = self.query_for(text)? else {
+                    return Ok(0);
+                };
+                let mut found: Vec<DocAddress> = searcher
+                    .search(query.as_ref(), &tantivy::collector::DocSetCollector)
+                    .map_err(|e| Error::reading("searching", e))?
+                    .into_iter()
+                    .collect();
+                found.sort();
+                found
+            }
+            None => {
+                let mut all = Vec::new();
+                for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+                    all.extend(
+                        segment
+                            .doc_ids_alive()
+                            .map(|doc| DocAddress::new(ord as u32, doc)),
+                    );
+                }
+                all
+            }
+        };
+        for address in &addresses {
+            each(self.read_stored(&searcher, *address)?)?;
+        }
+        Ok(addresses.len() as u64)
+    }
+
+    /// Articles in the index, and the segments they are in.
+    pub fn size(&self) -> (u64, usize) {
+        let searcher = self.reader.searcher();
+        (searcher.num_docs(), searcher.segment_readers().len())
+    }
+
     pub(super) fn load_hit(
         &self,
         searcher: &Searcher,
