@@ -3,10 +3,13 @@
 //! The pipeline, one module per stage, dependencies pointing one way:
 //!
 //! ```text
-//! ingest:  ingest (walk, workers) → decode → article (parse + clean) → document
-//!          → index (tantivy, schema; text analyzed by the registered tokenizer) → commit
-//! query:   query (syntax) → search (analyze with text, rank, snippet; facets) → output
-//! around:  stats (facets over the index), export (stored fields + segmentation as JSON)
+//! ingest:  ingest (walk, workers; source reads files) → decode → article (parse + clean)
+//!          → document → index (tantivy, schema; text analyzed by the registered
+//!          tokenizer) → commit
+//! query:   query (syntax) → search (plan → tantivy query → rank, snippets, explain;
+//!          facets) → output
+//! around:  stats, export, check (verify, repair), batch (query files), visible (text
+//!          for a terminal)
 //! ```
 #![warn(missing_docs)]
 
