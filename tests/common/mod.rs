@@ -90,19 +90,23 @@ pub fn sousuo(dir: &Path, args: &[&str]) -> Run {
         .env("NO_COLOR", "1")
         .output()
         .expect("sousuo runs");
-    // A death by signal (an abort, a stack overflow) is never an acceptable outcome.
-    let code = output.status.code().unwrap_or_else(|| {
-        panic!(
-            "sousuo {args:?} was killed by a signal ({}); stderr: {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
+    let code = exit_code(output.status, args, &output.stderr);
     Run {
         code,
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
     }
+}
+
+/// The exit code of a run; a death by signal (an abort, a stack overflow) is never an
+/// acceptable outcome, so it fails the test.
+pub fn exit_code(status: std::process::ExitStatus, args: &[&str], stderr: &[u8]) -> i32 {
+    status.code().unwrap_or_else(|| {
+        panic!(
+            "sousuo {args:?} was killed by a signal ({status}); stderr: {}",
+            String::from_utf8_lossy(stderr)
+        )
+    })
 }
 
 /// A temp folder with a copy of some fixture folders under `posts/`.
