@@ -1,7 +1,6 @@
 //! The ingest lock beside an index folder.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -20,18 +19,31 @@ impl WriterLock {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
         }
+        // The lock appears with the pid already in it (written aside, then linked into
+        // place, which fails if a lock is there): a lock file is never seen empty.
+        let pid = std::process::id();
+        let staged = path.with_file_name(format!(
+            "{}.{pid}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        fs::write(&staged, pid.to_string()).map_err(|e| Error::io(&staged, e))?;
+        let taken = Self::link(&staged, &path, dir);
+        let _ = fs::remove_file(&staged);
+        taken
+    }
+
+    /// Links `staged` (holding this process's pid) into place as the lock `path`; a lock
+    /// left by a process that no longer runs is taken over.
+    fn link(staged: &Path, path: &Path, dir: &Path) -> Result<WriterLock> {
         for _ in 0..2 {
-            match fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    write!(file, "{}", std::process::id()).map_err(|e| Error::io(&path, e))?;
-                    return Ok(WriterLock { path });
+            match fs::hard_link(staged, path) {
+                Ok(()) => {
+                    return Ok(WriterLock {
+                        path: path.to_path_buf(),
+                    })
                 }
                 Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let holder = fs::read_to_string(&path)
+                    let holder = fs::read_to_string(path)
                         .ok()
                         .and_then(|pid| pid.trim().parse::<u32>().ok());
                     match holder {
@@ -42,12 +54,10 @@ impl WriterLock {
                             })
                         }
                         // Left by a process that died: take it over.
-                        _ => {
-                            fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
-                        }
+                        _ => fs::remove_file(path).map_err(|e| Error::io(path, e))?,
                     }
                 }
-                Err(err) => return Err(Error::io(&path, err)),
+                Err(err) => return Err(Error::io(path, err)),
             }
         }
         Err(Error::Locked {

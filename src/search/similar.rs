@@ -41,8 +41,12 @@ impl ArticleSearcher {
         let Some(built) = self.build(&plan)? else {
             return Ok(Some(SearchResults::default()));
         };
-        let mut request = SearchRequest::new(String::new());
-        request.limit = limit;
-        self.execute(built, &request).map(Some)
+        let page = Page {
+            limit,
+            offset: 0,
+            sort: SortOrder::Relevance,
+        };
+        self.execute(built, page, &SearchOutput::default())
+            .map(Some)
     }
 }
