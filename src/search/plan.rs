@@ -15,7 +15,7 @@ use crate::article::parse_date_period;
 use crate::error::{Error, Result};
 use crate::query::{Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField};
-use crate::text::{normalize_term, to_simplified, Mode};
+use crate::text::{is_function_word, normalize_term, to_simplified, Mode};
 
 use super::{ArticleSearcher, Filters, SYNONYM_WEIGHT};
 
@@ -118,6 +118,10 @@ impl ArticleSearcher {
             self.plan_clause(clause, &mut plan, true)?;
         }
         self.plan_filters(filters, &mut plan)?;
+        // Function and question words (的, 在, 哪些) are not marked beside content words.
+        if plan.highlight.iter().any(|word| !is_function_word(word)) {
+            plan.highlight.retain(|word| !is_function_word(word));
+        }
         Ok(plan)
     }
 
@@ -494,6 +498,15 @@ mod tests {
         assert_eq!(from.unwrap().to_rfc3339(), "2023-07-01T00:00:00+08:00");
         assert_eq!(to.unwrap().to_rfc3339(), "2023-08-01T00:00:00+08:00");
         assert_eq!(plan.highlight, ["暴雨"]);
+    }
+
+    #[test]
+    fn function_words_are_marked_only_when_there_is_nothing_else() {
+        let (_dir, searcher) = searcher();
+        let plan = plan_of(&searcher, "算力的规模是什么");
+        assert_eq!(plan.highlight, ["算力", "规模"]);
+        assert_eq!(plan.ranking.len(), 5, "they still rank");
+        assert_eq!(plan_of(&searcher, "什么").highlight, ["什么"]);
     }
 
     #[test]

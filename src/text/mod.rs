@@ -15,6 +15,7 @@
 //!   of their own ([`SubWordTokenizer`]): without positions (no phrase uses them), and
 //!   without lengthening the word field (BM25 lengths count words).
 
+mod function_words;
 mod normalize;
 
 use std::sync::{Arc, LazyLock};
@@ -22,6 +23,7 @@ use std::sync::{Arc, LazyLock};
 use jieba_rs::{Jieba, KeywordExtract, TfIdf};
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+pub use function_words::is_function_word;
 pub use normalize::{fold_width, normalize_term, to_simplified, FoldedText};
 use normalize::{is_indexable, normalize_into};
 
