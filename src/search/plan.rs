@@ -102,6 +102,17 @@ pub struct QueryPlan {
 }
 
 impl QueryPlan {
+    /// Adds a filter: at the top level to the filters; inside a group it stays in place
+    /// among the group's clauses.
+    fn push_filter(&mut self, top: bool, occur: Occur, node: Node) {
+        let list = if top {
+            &mut self.filters
+        } else {
+            &mut self.ranking
+        };
+        list.push((occur, node));
+    }
+
     /// Whether anything in it ranks (not only filters and exclusions).
     pub fn ranks(&self) -> bool {
         self.ranking
@@ -141,12 +152,7 @@ impl ArticleSearcher {
             _ => None,
         };
         if let Some(node) = filter {
-            let list = if top {
-                &mut plan.filters
-            } else {
-                &mut plan.ranking
-            };
-            list.push((filter_occur, node));
+            plan.push_filter(top, filter_occur, node);
             return Ok(());
         }
         if let ClauseKind::Group(inner) = &clause.kind {
@@ -180,12 +186,7 @@ impl ArticleSearcher {
                 values,
                 fields: weights,
             };
-            let list = if top {
-                &mut plan.filters
-            } else {
-                &mut plan.ranking
-            };
-            list.push((filter_occur, node));
+            plan.push_filter(top, filter_occur, node);
             return Ok(());
         }
         if clause.occur != Occur::MustNot {
