@@ -230,13 +230,16 @@ impl Operator {
 
     /// The error for an operator without a clause on the side it needs one.
     fn dangling(self, position: usize) -> QuerySyntaxError {
-        let message = match self {
-            Operator::And => "`AND` needs a clause on each side, as in 算力 AND 规模",
-            Operator::Or => "`OR` needs a clause on each side, as in 算力 OR 电力",
-            Operator::Not => "`NOT` needs a clause after it, as in 算力 NOT 广告",
+        let (word, message) = match self {
+            Operator::And => (
+                "AND",
+                "`AND` needs a clause on each side, as in 算力 AND 规模",
+            ),
+            Operator::Or => ("OR", "`OR` needs a clause on each side, as in 算力 OR 电力"),
+            Operator::Not => ("NOT", "`NOT` needs a clause after it, as in 算力 NOT 广告"),
         };
         QuerySyntaxError {
-            message: format!("{message} (to search the word itself, quote it: \"AND\")"),
+            message: format!("{message} (to search the word itself, quote it: \"{word}\")"),
             position,
         }
     }
@@ -502,10 +505,18 @@ mod tests {
                 words(Occur::MustNot, None, "b")
             ]
         );
-        for dangling in ["AND 算力", "算力 OR", "算力 NOT", "a AND OR b"] {
+        for (dangling, word) in [
+            ("AND 算力", "AND"),
+            ("算力 OR", "OR"),
+            ("算力 NOT", "NOT"),
+            ("a AND OR b", "AND"),
+        ] {
             let err = parse_query(dangling).unwrap_err().to_string();
             assert!(err.contains("needs a clause"), "{dangling}: {err}");
-            assert!(err.contains("quote it"), "{dangling}: {err}");
+            assert!(
+                err.contains(&format!("quote it: \"{word}\"")),
+                "{dangling}: {err}"
+            );
         }
         // Quoted, the operators are words.
         assert!(matches!(
