@@ -70,7 +70,8 @@ Exit codes: 0 hits found, 1 no hits, 2 error.")]
         after_help = "ID is a document id as shown in hits (金融/新浪财经/x.md), or a path whose tail is one.\n\nExamples:\n  sousuo get 金融/新浪财经/新浪财经－国內/x.md\n  sousuo get data/金融/新浪财经/新浪财经－国內/x.md --raw\n\nExit codes: 0 found, 1 no such article, 2 error."
     )]
     Get(GetArgs),
-    /// Print the articles most related to one article (by its TF-IDF keywords).
+    /// Print the articles most related to one article (its words weighted by TF-IDF with the
+    /// index's own document frequencies).
     #[command(
         after_help = "Examples:\n  sousuo similar 金融/新浪财经/新浪财经－国內/x.md --limit 5\n\nExit codes: 0 hits found, 1 none (or no such article), 2 error."
     )]

@@ -20,7 +20,7 @@ mod normalize;
 
 use std::sync::{Arc, LazyLock};
 
-use jieba_rs::{Jieba, KeywordExtract, TfIdf};
+use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 pub use function_words::is_function_word;
@@ -228,17 +228,6 @@ impl Analyzer {
         let mut buffer = TokenBuffer::default();
         self.analyze_into(text, Mode::Query, &mut buffer);
         buffer.tokens().iter().map(|t| t.text.clone()).collect()
-    }
-
-    /// The `count` most characteristic keywords of `text` with their TF-IDF weights
-    /// (jieba's IDF table), best first.
-    pub fn keywords(&self, text: &str, count: usize) -> Vec<(String, f64)> {
-        static TF_IDF: LazyLock<TfIdf> = LazyLock::new(TfIdf::default);
-        TF_IDF
-            .extract_keywords(&self.jieba, text, count, Vec::new())
-            .into_iter()
-            .map(|k| (k.keyword, k.weight))
-            .collect()
     }
 
     /// Loads the dictionary now rather than on first use (for timing-sensitive callers).
