@@ -346,3 +346,26 @@ impl ArticleSearcher {
             .map_err(|e| Error::reading("counting articles", e))
     }
 }
+
+/// An index of the given posts (file name, text) in a temporary folder, and a searcher on
+/// it: for unit tests of the search stage.
+#[cfg(test)]
+pub(crate) fn searcher_over(posts: &[(&str, &str)]) -> (tempfile::TempDir, ArticleSearcher) {
+    use std::sync::atomic::AtomicBool;
+
+    use crate::ingest::{ingest, IngestOptions};
+
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("posts");
+    std::fs::create_dir(&folder).unwrap();
+    for (name, text) in posts {
+        std::fs::write(folder.join(name), text).unwrap();
+    }
+    let index_dir = dir.path().join("idx");
+    let mut options = IngestOptions::new(vec![folder], index_dir.clone());
+    options.threads = 1;
+    options.memory_budget = 32 << 20;
+    ingest(&options, &AtomicBool::new(false), &mut |_| {}).unwrap();
+    let searcher = ArticleSearcher::new(SearchIndex::open(&index_dir).unwrap()).unwrap();
+    (dir, searcher)
+}

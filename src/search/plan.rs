@@ -404,30 +404,13 @@ fn is_exact(clause: &Clause, fields: &[(&IndexedField, f32)]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::SearchIndex;
-    use std::sync::atomic::AtomicBool;
-
-    use crate::ingest::{ingest, IngestOptions};
     use crate::query::parse_query;
 
     /// A searcher on an index of one post with the built-in schema: title ×2 and body ×1
     /// are the text fields it fills.
     fn searcher() -> (tempfile::TempDir, ArticleSearcher) {
-        let dir = tempfile::tempdir().unwrap();
-        let posts = dir.path().join("posts");
-        std::fs::create_dir(&posts).unwrap();
-        std::fs::write(
-            posts.join("a.md"),
-            "---\ntitle: 标题\nauthor: 央视网\n---\n正文\n",
-        )
-        .unwrap();
-        let index_dir = dir.path().join("idx");
-        let mut options = IngestOptions::new(vec![posts], index_dir.clone());
-        options.threads = 1;
-        options.memory_budget = 32 << 20;
-        ingest(&options, &AtomicBool::new(false), &mut |_| {}).unwrap();
-        let searcher = ArticleSearcher::new(SearchIndex::open(&index_dir).unwrap()).unwrap();
-        (dir, searcher)
+        let post = "---\ntitle: 标题\nauthor: 央视网\n---\n正文\n";
+        super::super::searcher_over(&[("a.md", post)])
     }
 
     fn plan_of(searcher: &ArticleSearcher, query: &str) -> QueryPlan {

@@ -101,31 +101,16 @@ impl ArticleSearcher {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicBool;
-
-    use crate::index::SearchIndex;
-    use crate::ingest::{ingest, IngestOptions};
-
     use super::*;
 
     #[test]
     fn keywords_are_weighted_by_the_index_document_frequencies() {
-        let dir = tempfile::tempdir().unwrap();
-        let posts = dir.path().join("posts");
-        std::fs::create_dir(&posts).unwrap();
-        for (name, body) in [
-            ("a.md", "算力规模持续发展"),
-            ("b.md", "经济持续发展"),
-            ("c.md", "城市持续发展"),
-        ] {
-            std::fs::write(posts.join(name), format!("---\ntitle: 标题\n---\n{body}\n")).unwrap();
-        }
-        let index_dir = dir.path().join("idx");
-        let mut options = IngestOptions::new(vec![posts], index_dir.clone());
-        options.threads = 1;
-        options.memory_budget = 32 << 20;
-        ingest(&options, &AtomicBool::new(false), &mut |_| {}).unwrap();
-        let searcher = ArticleSearcher::new(SearchIndex::open(&index_dir).unwrap()).unwrap();
+        let post = |body: &str| format!("---\ntitle: 标题\n---\n{body}\n");
+        let (_dir, searcher) = searcher_over(&[
+            ("a.md", &post("算力规模持续发展")),
+            ("b.md", &post("经济持续发展")),
+            ("c.md", &post("城市持续发展")),
+        ]);
         let keywords = searcher.keywords("算力规模持续发展", 10).unwrap();
         let weight = |word: &str| keywords.iter().find(|(w, _)| w == word).map(|(_, s)| *s);
         // 算力 is in one article of three, 发展 in all of them.
