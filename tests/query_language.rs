@@ -382,3 +382,48 @@ fn help_shows_every_syntax_with_an_example() {
         assert!(help.stdout.contains(syntax), "help lacks {syntax}");
     }
 }
+
+#[test]
+fn spaced_words_rank_articles_holding_all_of_them_first() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts().join("words");
+    fs::create_dir_all(&posts).unwrap();
+    let filler = "市场人士表示，今年以来行业整体运行平稳，企业经营持续改善。".repeat(12);
+    let post = |name: &str, title: &str, body: &str| {
+        let text = format!("---\ntitle: {title}\n---\n{body}\n");
+        fs::write(posts.join(name), text).unwrap();
+    };
+    // One word many times, short: BM25's favourite for the word alone.
+    post("subsidy.md", "补贴发放", "补贴补贴，补贴到位，补贴政策。");
+    post("subsidy-2.md", "补贴资金", "补贴资金下达，补贴标准提高。");
+    // The other word alone, in several articles (so it is not rare).
+    for i in 0..3 {
+        post(
+            &format!("cars-{i}.md"),
+            "新能源汽车",
+            "新能源汽车销量增长。",
+        );
+    }
+    // Both words, once each, in a long article.
+    post(
+        "both.md",
+        "行业观察",
+        &format!("{filler}新能源汽车购置补贴延续。{filler}"),
+    );
+    let (run, _) = workspace.ingest();
+    assert_eq!(run.code, 0, "{run:?}");
+    let ranked = ids(&workspace, &["新能源汽车 补贴"]);
+    assert_eq!(
+        ranked.first().map(String::as_str),
+        Some("words/both.md"),
+        "{ranked:?}"
+    );
+    assert_eq!(ranked.len(), 6, "the others still match: {ranked:?}");
+    // Unspaced, the text is one concept: plain BM25 order, no tiers.
+    let unspaced = ids(&workspace, &["新能源汽车补贴"]);
+    assert_ne!(
+        unspaced.first().map(String::as_str),
+        Some("words/both.md"),
+        "{unspaced:?}"
+    );
+}

@@ -52,7 +52,12 @@ impl ArticleSearcher {
         } else {
             None
         };
+        let mut concepts = Vec::new();
+        for node in &plan.concepts {
+            concepts.push(self.node_query(node)?);
+        }
         Ok(query.map(|query| BuiltQuery {
+            tiers: coverage_tiers(query.as_ref(), &concepts),
             query,
             proximity,
             highlight_terms: plan.highlight.clone(),
@@ -198,6 +203,30 @@ fn weighted(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
     } else {
         Box::new(BoostQuery::new(query, weight))
     }
+}
+
+/// For each number of concepts from all of them down to two, `query` restricted to the
+/// documents covering at least that many (with the same scores): the tiers of the words
+/// rule, best first. Empty for fewer than two concepts.
+fn coverage_tiers(query: &dyn Query, concepts: &[Box<dyn Query>]) -> Vec<Box<dyn Query>> {
+    if concepts.len() < 2 {
+        return Vec::new();
+    }
+    (2..=concepts.len())
+        .rev()
+        .map(|covered| {
+            let covering = BooleanQuery::union_with_minimum_required_clauses(
+                concepts.iter().map(|concept| concept.box_clone()).collect(),
+                covered,
+            );
+            let covering: Box<dyn Query> = Box::new(ConstScoreQuery::new(Box::new(covering), 0.0));
+            let tier: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                (TantivyOccur::Must, query.box_clone()),
+                (TantivyOccur::Must, covering),
+            ]));
+            tier
+        })
+        .collect()
 }
 
 /// Words starting with `prefix` in any of the fields (constant score per field, times its

@@ -60,8 +60,17 @@ struct Page {
     sort: SortOrder,
 }
 
-/// The documents a search collected (score, address), the count and the facets.
-type Collected = (Vec<(f32, DocAddress)>, Option<usize>, Option<FacetCounts>);
+/// The documents a search collected, best first, the count and the facets.
+type Collected = (Vec<Ranked>, Option<usize>, Option<FacetCounts>);
+
+/// A collected document: its coverage tier (0 is the best: see [`BuiltQuery::tiers`]),
+/// its score and where it is.
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    tier: usize,
+    score: f32,
+    address: DocAddress,
+}
 
 impl Hit {
     /// A hit with only its id and score (for runs that need no stored fields).
@@ -103,6 +112,9 @@ struct BuiltQuery {
     query: Box<dyn Query>,
     /// The plain words as a sloppy phrase, added to the best candidates' scores.
     proximity: Option<Box<dyn Query>>,
+    /// `query` restricted to documents covering all, then all but one … then two of the
+    /// query's concepts (see [`plan::QueryPlan::concepts`]): ranked before the rest.
+    tiers: Vec<Box<dyn Query>>,
     highlight_terms: Vec<String>,
     /// Whether anything in it ranks (not only filters and exclusions).
     scored: bool,
@@ -252,7 +264,14 @@ impl ArticleSearcher {
         let (top, total, facets) = collected;
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(limit);
-        for (score, address) in top.into_iter().skip(offset).take(limit) {
+        let mut tiers = Vec::with_capacity(limit);
+        for Ranked {
+            tier,
+            score,
+            address,
+        } in top.into_iter().skip(offset).take(limit)
+        {
+            tiers.push(tier);
             let mut hit = if output.with_documents {
                 let passages = output.snippets;
                 self.load_hit(&searcher, address, score, &snippets, passages)?
@@ -266,7 +285,14 @@ impl ArticleSearcher {
         }
         if order == SortOrder::Relevance {
             // Equal scores in id order, so output is stable.
-            hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+            let mut ordered: Vec<(usize, Hit)> = tiers.into_iter().zip(hits).collect();
+            ordered.sort_by(|(tier_a, a), (tier_b, b)| {
+                tier_a
+                    .cmp(tier_b)
+                    .then_with(|| b.score.total_cmp(&a.score))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            hits = ordered.into_iter().map(|(_, hit)| hit).collect();
         }
         for (i, hit) in hits.iter_mut().enumerate() {
             hit.rank = offset + i + 1;
@@ -280,7 +306,8 @@ impl ArticleSearcher {
     }
 
     /// The best `window` documents by score (the proximity bonus added), best first, with
-    /// the count and facets when asked for.
+    /// the count and facets when asked for. With coverage tiers, the documents covering more
+    /// of the query's concepts come first, each tier ranked by score.
     fn top_by_score(
         &self,
         searcher: &Searcher,
@@ -289,14 +316,55 @@ impl ArticleSearcher {
         extra: (Option<Count>, Option<FacetCollector>),
     ) -> Result<Collected> {
         let collector = TopDocs::with_limit(window).order_by_score();
-        let (mut top, total, facets) = searcher
+        let (all, total, facets) = searcher
             .search(&built.query, &(collector, extra.0, extra.1))
             .map_err(|e| Error::reading("searching", e))?;
-        if let Some(proximity) = &built.proximity {
-            add_proximity_scores(searcher, proximity.as_ref(), &mut top)?;
+        let mut top: Vec<Ranked> = Vec::with_capacity(window);
+        let mut seen = std::collections::HashSet::new();
+        for (tier, query) in built.tiers.iter().enumerate() {
+            if top.len() >= window {
+                break;
+            }
+            let found = searcher
+                .search(
+                    query.as_ref(),
+                    &TopDocs::with_limit(window).order_by_score(),
+                )
+                .map_err(|e| Error::reading("searching", e))?;
+            self.add_tier(searcher, built, tier, found, &mut seen, &mut top)?;
         }
-        top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        if top.len() < window {
+            self.add_tier(searcher, built, built.tiers.len(), all, &mut seen, &mut top)?;
+        }
+        top.truncate(window);
         Ok((top, total, facets))
+    }
+
+    /// Adds the documents of one tier not in a better one, rescored for proximity and in
+    /// score order, to `top`.
+    fn add_tier(
+        &self,
+        searcher: &Searcher,
+        built: &BuiltQuery,
+        tier: usize,
+        found: Vec<(f32, DocAddress)>,
+        seen: &mut std::collections::HashSet<DocAddress>,
+        top: &mut Vec<Ranked>,
+    ) -> Result<()> {
+        let mut found: Vec<(f32, DocAddress)> = found
+            .into_iter()
+            .filter(|(_, address)| seen.insert(*address))
+            .collect();
+        if let Some(proximity) = &built.proximity {
+            add_proximity_scores(searcher, proximity.as_ref(), &mut found)?;
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        top.extend(found.into_iter().map(|(score, address)| Ranked {
+            tier,
+            score,
+            address,
+        }));
+        Ok(())
     }
 
     /// The first `wanted` documents in date order (scores are not computed: 0).
@@ -328,7 +396,11 @@ impl ArticleSearcher {
             .map_err(|e| Error::reading("searching", e))?;
         let top = dated
             .into_iter()
-            .map(|(_, address)| (0.0, address))
+            .map(|(_, address)| Ranked {
+                tier: 0,
+                score: 0.0,
+                address,
+            })
             .collect();
         Ok((top, total, facets))
     }

@@ -99,6 +99,11 @@ pub struct QueryPlan {
     pub proximity_words: Vec<String>,
     /// The words to mark in titles and snippets.
     pub highlight: Vec<String>,
+    /// The top-level plain clauses, one per part of the query the user set apart with
+    /// spaces (a word, a phrase, a prefix, a group), each as what a document must hold to
+    /// cover it: articles covering more of them rank first, by score within (Meilisearch's
+    /// words rule). Empty unless the query has two or more.
+    pub concepts: Vec<Node>,
 }
 
 impl QueryPlan {
@@ -129,6 +134,9 @@ impl ArticleSearcher {
             self.plan_clause(clause, &mut plan, true)?;
         }
         self.plan_filters(filters, &mut plan)?;
+        if plan.concepts.len() < 2 {
+            plan.concepts.clear();
+        }
         // Function and question words (的, 在, 哪些) are not marked beside content words.
         if plan.highlight.iter().any(|word| !is_function_word(word)) {
             plan.highlight.retain(|word| !is_function_word(word));
@@ -167,13 +175,14 @@ impl ArticleSearcher {
                 )));
             };
             let prefix = to_simplified(&normalized).into_owned();
-            plan.ranking.push((
-                clause.occur,
-                Node::Prefix {
-                    prefix,
-                    fields: weights,
-                },
-            ));
+            let node = Node::Prefix {
+                prefix,
+                fields: weights,
+            };
+            if top && clause.occur == Occur::Should {
+                plan.concepts.push(node.clone());
+            }
+            plan.ranking.push((clause.occur, node));
             return Ok(());
         }
         let terms = self.clause_terms(clause, &fields);
@@ -192,6 +201,10 @@ impl ArticleSearcher {
         if clause.occur != Occur::MustNot {
             plan.highlight.extend(terms.iter().map(|(_, t)| t.clone()));
         }
+        if top && clause.occur == Occur::Should {
+            plan.concepts
+                .push(concept(clause, &terms, field_weights(&fields)));
+        }
         self.plan_terms(clause, terms, &fields, plan, top);
         Ok(())
     }
@@ -206,7 +219,11 @@ impl ArticleSearcher {
             plan.highlight.extend(group.highlight);
         }
         if !group.ranking.is_empty() {
-            plan.ranking.push((occur, Node::Group(group.ranking)));
+            let node = Node::Group(group.ranking);
+            if occur == Occur::Should {
+                plan.concepts.push(node.clone());
+            }
+            plan.ranking.push((occur, node));
         }
         Ok(())
     }
@@ -377,6 +394,22 @@ impl ArticleSearcher {
     }
 }
 
+/// What a document must hold to cover a plain clause: a phrase as written, the words of
+/// a word clause all (each whole or inside a longer word: `新能源汽车` is covered by 新能源 and 汽车).
+fn concept(clause: &Clause, terms: &[(usize, String)], fields: Vec<FieldWeight>) -> Node {
+    match &clause.kind {
+        ClauseKind::Phrase { slop, .. } => Node::Phrase {
+            words: terms.to_vec(),
+            slop: *slop,
+            fields,
+        },
+        _ => Node::AllWords {
+            words: terms.iter().map(|(_, word)| word.clone()).collect(),
+            fields,
+        },
+    }
+}
+
 /// The schema names and boosts of `fields`.
 pub(super) fn field_weights(fields: &[(&IndexedField, f32)]) -> Vec<FieldWeight> {
     fields
@@ -450,6 +483,23 @@ mod tests {
         assert_eq!(plan.proximity_words, ["算力", "规模", "排名"]);
         assert_eq!(plan.highlight, ["算力", "规模", "排名"]);
         assert!(plan.ranks());
+    }
+
+    #[test]
+    fn each_spaced_part_is_a_concept() {
+        let (_dir, searcher) = searcher();
+        let plan = plan_of(&searcher, "算力规模 排名 \"数据 中心\" -广告");
+        let all_words = |words: &[&str]| Node::AllWords {
+            words: words.iter().map(|w| w.to_string()).collect(),
+            fields: text_fields(),
+        };
+        assert_eq!(plan.concepts.len(), 3, "{:?}", plan.concepts);
+        assert_eq!(plan.concepts[0], all_words(&["算力", "规模"]));
+        assert_eq!(plan.concepts[1], all_words(&["排名"]));
+        assert!(matches!(&plan.concepts[2], Node::Phrase { words, .. } if words.len() == 2));
+        // One part (an unspaced question, or one word beside a filter): no tiers.
+        assert!(plan_of(&searcher, "算力规模排名").concepts.is_empty());
+        assert!(plan_of(&searcher, "算力 author:央视网").concepts.is_empty());
     }
 
     #[test]
