@@ -193,11 +193,18 @@ impl Analyzer {
                     buffer.len -= 1;
                 }
             }
-            let token = buffer.next_slot();
-            normalize_into(word.word, &mut token.text);
-            token.offset_from = folded.original(word.byte_start);
-            token.offset_to = folded.original(word.byte_end);
-            token.position = position;
+            // Letters and digits glued together (CVPR2022, GPT4, MU5735) are words of their
+            // own, one position each, as they are when written apart (CVPR 2022, GPT-4).
+            for (i, (start, end)) in letter_digit_runs(word.word).enumerate() {
+                if i > 0 {
+                    next_position += 1;
+                }
+                let token = buffer.next_slot();
+                normalize_into(&word.word[start..end], &mut token.text);
+                token.offset_from = folded.original(word.byte_start + start);
+                token.offset_to = folded.original(word.byte_start + end);
+                token.position = position + i;
+            }
         }
     }
 
@@ -475,6 +482,52 @@ impl TokenStream for ChineseTokenStream<'_> {
     }
 }
 
+/// The byte ranges of `word`'s runs of ASCII letters and of digits (`3.5` one number) when
+/// it mixes both, with nothing else but `-` or `_` between them (`cvpr2022` → `cvpr`,
+/// `2022`; `gpt-3.5` → `gpt`, `3.5`); otherwise the whole word.
+fn letter_digit_runs(word: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = word.as_bytes();
+    let mixed = bytes
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && bytes.iter().any(u8::is_ascii_digit)
+        && bytes.iter().any(u8::is_ascii_alphabetic);
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if !mixed {
+            let whole = (start == 0 && !bytes.is_empty()).then_some((0, bytes.len()));
+            start = bytes.len();
+            return whole;
+        }
+        // Skip separators (and a dot that is not inside a number).
+        while start < bytes.len() && !bytes[start].is_ascii_alphanumeric() {
+            start += 1;
+        }
+        if start >= bytes.len() {
+            return None;
+        }
+        let digits = bytes[start].is_ascii_digit();
+        let mut end = start + 1;
+        while end < bytes.len() {
+            let b = bytes[end];
+            let decimal_point =
+                digits && b == b'.' && bytes.get(end + 1).is_some_and(u8::is_ascii_digit);
+            let same = if digits {
+                b.is_ascii_digit()
+            } else {
+                b.is_ascii_alphabetic()
+            };
+            if !(same || decimal_point) {
+                break;
+            }
+            end += 1;
+        }
+        let run = (start, end);
+        start = end;
+        Some(run)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -498,6 +551,29 @@ mod tests {
             .map(|&(w, f, t, p)| (w.to_string(), f, t, p))
             .collect();
         assert_eq!(actual, expected, "tokens of {text:?}");
+    }
+
+    #[test]
+    fn letters_and_digits_glued_together_are_words_of_their_own() {
+        assert_tokens(
+            "CVPR2022在",
+            Mode::Query,
+            &[("cvpr", 0, 4, 0), ("2022", 4, 8, 1), ("在", 8, 11, 2)],
+        );
+        let words = |text: &str| -> Vec<String> {
+            analyze(text, Mode::Query)
+                .into_iter()
+                .map(|t| t.text)
+                .collect()
+        };
+        assert_eq!(words("CVPR2022"), words("CVPR 2022"));
+        assert_eq!(words("GPT4"), words("GPT-4"));
+        assert_eq!(words("ＭＵ５７３５航班"), ["mu", "5735", "航班"]);
+        // Only letters, or only digits, or other characters: one word as before.
+        assert_eq!(words("ChatGPT"), ["chatgpt"]);
+        assert_eq!(words("2023"), ["2023"]);
+        assert_eq!(words("GPT-3.5"), ["gpt", "3.5"]);
+        assert_eq!(words("COVID-19"), words("covid19"));
     }
 
     #[test]
@@ -536,12 +612,12 @@ mod tests {
     }
 
     #[test]
-    fn mixed_script_keeps_english_and_numbers_whole() {
+    fn mixed_script_keeps_english_words_and_numbers_whole() {
         let terms: Vec<String> = analyze("超过150 EFlops的5G与iPhone", Mode::Query)
             .into_iter()
             .map(|t| t.text)
             .collect();
-        for expected in ["150", "eflops", "5g", "iphone"] {
+        for expected in ["150", "eflops", "5", "g", "iphone"] {
             assert!(
                 terms.contains(&expected.to_string()),
                 "{expected} in {terms:?}"
@@ -555,7 +631,7 @@ mod tests {
         assert_tokens(
             text,
             Mode::Query,
-            &[("abc123", 0, 18, 0), ("算力", 18, 24, 1)],
+            &[("abc", 0, 9, 0), ("123", 9, 18, 1), ("算力", 18, 24, 2)],
         );
     }
 
