@@ -228,6 +228,10 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
             std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
         searcher = searcher.with_synonyms(&groups);
     }
+    // Measured ranking knobs, for relevance experiments (scripts/relevance).
+    if let Ok(settings) = std::env::var("SOUSUO_RANKING") {
+        searcher = searcher.with_ranking(sousuo::search::Ranking::with_settings(&settings)?);
+    }
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let listing = args.files_with_matches || args.ids;

@@ -48,7 +48,11 @@ impl ArticleSearcher {
             let fields = self.clause_fields(None)?;
             let positioned: Vec<(usize, String)> =
                 plan.proximity_words.iter().cloned().enumerate().collect();
-            Some(phrase_in_fields(&fields, &positioned, PROXIMITY_SLOP))
+            Some(phrase_in_fields(
+                &fields,
+                &positioned,
+                self.ranking.proximity_slop,
+            ))
         } else {
             None
         };
@@ -87,6 +91,23 @@ impl ArticleSearcher {
             }
             return Ok(());
         }
+        if let (
+            Occur::Should,
+            Node::Feedback {
+                word,
+                fields,
+                weight,
+            },
+        ) = (occur, node)
+        {
+            for (field, boost) in self.fields_of(fields) {
+                list.push((
+                    TantivyOccur::Should,
+                    boosted_term(field, word, boost * weight),
+                ));
+            }
+            return Ok(());
+        }
         list.push((tantivy_occur(occur), self.node_query(node)?));
         Ok(())
     }
@@ -94,6 +115,21 @@ impl ArticleSearcher {
     /// One node as one tantivy query.
     fn node_query(&self, node: &Node) -> Result<Box<dyn Query>> {
         Ok(match node {
+            Node::Feedback {
+                word,
+                fields,
+                weight,
+            } => {
+                let either = self
+                    .fields_of(fields)
+                    .into_iter()
+                    .map(|(field, boost)| {
+                        let query = boosted_term(field, word, boost * weight);
+                        (TantivyOccur::Should, query)
+                    })
+                    .collect();
+                Box::new(BooleanQuery::new(either))
+            }
             Node::Word {
                 word,
                 fields,
@@ -329,16 +365,17 @@ pub(super) fn term_queries(fields: &[(&IndexedField, f32)], term: &str) -> Vec<B
     queries
 }
 
-/// Adds the proximity clause's score (times [`PROXIMITY_BOOST`]) to each candidate: the
-/// phrase scorer of each segment only seeks to the candidates' documents.
-pub(super) fn add_proximity_scores(
+/// Adds `query`'s score (times `weight`) to each candidate's (the proximity phrase, the
+/// feedback words): the scorer of each segment only seeks to the candidates' documents.
+pub(super) fn add_scores(
     searcher: &Searcher,
-    proximity: &dyn Query,
+    query: &dyn Query,
+    weight: f32,
     candidates: &mut [(f32, DocAddress)],
 ) -> Result<()> {
-    let weight = proximity
+    let scoring = query
         .weight(EnableScoring::enabled_from_searcher(searcher))
-        .map_err(|e| Error::reading("scoring proximity", e))?;
+        .map_err(|e| Error::reading("rescoring", e))?;
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by_key(|&i| candidates[i].1);
     let mut segment_scorer: Option<(u32, Box<dyn tantivy::query::Scorer>)> = None;
@@ -346,9 +383,9 @@ pub(super) fn add_proximity_scores(
         let address = candidates[i].1;
         if segment_scorer.as_ref().map(|(ord, _)| *ord) != Some(address.segment_ord) {
             let reader = searcher.segment_reader(address.segment_ord);
-            let scorer = weight
+            let scorer = scoring
                 .scorer(reader, 1.0)
-                .map_err(|e| Error::reading("scoring proximity", e))?;
+                .map_err(|e| Error::reading("rescoring", e))?;
             segment_scorer = Some((address.segment_ord, scorer));
         }
         let (_, scorer) = segment_scorer.as_mut().expect("set above");
@@ -357,7 +394,7 @@ pub(super) fn add_proximity_scores(
             current = scorer.seek(address.doc_id);
         }
         if current == address.doc_id {
-            candidates[i].0 += PROXIMITY_BOOST * scorer.score();
+            candidates[i].0 += weight * scorer.score();
         }
     }
     Ok(())

@@ -48,7 +48,8 @@ impl ArticleSearcher {
         let proximity = ScoreExplanation {
             score: bonus,
             what: format!(
-                "proximity: the query's words within {PROXIMITY_SLOP} positions (x {PROXIMITY_BOOST})"
+                "proximity: the query's words within {} positions (x {})",
+                self.ranking.proximity_slop, self.ranking.proximity_weight
             ),
             parts: Vec::new(),
         };
@@ -72,6 +73,22 @@ impl ArticleSearcher {
                 fields,
                 weight,
             } => self.explain_word(word, &self.fields_of(fields), *weight, at, parts),
+            Node::Feedback {
+                word,
+                fields,
+                weight,
+            } => {
+                let mut word_parts = Vec::new();
+                let fields = self.fields_of(fields);
+                self.explain_word(word, &fields, *weight, at, &mut word_parts);
+                if !word_parts.is_empty() {
+                    parts.push(ScoreExplanation {
+                        score: word_parts.iter().map(|p| p.score).sum(),
+                        what: format!("feedback word {word} (shared by the best hits)"),
+                        parts: word_parts,
+                    });
+                }
+            }
             Node::AllWords { words, fields } => {
                 for word in words {
                     self.explain_word(word, &self.fields_of(fields), 1.0, at, parts);

@@ -29,16 +29,18 @@ use crate::text::normalize_term;
 
 mod build;
 mod explain;
+mod feedback;
 pub mod plan;
+mod ranking;
 mod similar;
 mod stored;
 mod types;
 
+pub use ranking::Ranking;
 pub use types::*;
 
-use build::add_proximity_scores;
-/// How close query words must stand to earn the proximity boost (positions apart).
-const PROXIMITY_SLOP: u32 = 8;
+use build::add_scores;
+use stored::ReadArticles;
 /// Weight of a synonym's match relative to the query word's own.
 pub const SYNONYM_WEIGHT: f32 = 0.8;
 /// Keywords of an article that make the query for similar articles.
@@ -47,8 +49,6 @@ const SIMILAR_KEYWORDS: usize = 20;
 const SUB_WORD_WEIGHT: f32 = 0.35;
 /// How many of the best candidates the proximity boost rescores (more when paging deeper).
 const RESCORE_WINDOW: usize = 100;
-/// Weight of the proximity clause relative to the words' own scores.
-const PROXIMITY_BOOST: f32 = 0.5;
 /// Characters of body text shown around the best match.
 pub const SNIPPET_CHARS: usize = 120;
 
@@ -62,6 +62,16 @@ struct Page {
 
 /// The documents a search collected, best first, the count and the facets.
 type Collected = (Vec<Ranked>, Option<usize>, Option<FacetCounts>);
+
+/// The documents one query of a search found, before rescoring.
+struct Tier<'a> {
+    /// Its rank among the coverage tiers (0 is the best).
+    tier: usize,
+    /// What it found, by score.
+    found: Vec<(f32, DocAddress)>,
+    /// Feedback words whose scores are added to the documents'.
+    feedback: Option<&'a dyn Query>,
+}
 
 /// A collected document: its coverage tier (0 is the best: see [`BuiltQuery::tiers`]),
 /// its score and where it is.
@@ -104,6 +114,8 @@ pub struct ArticleSearcher {
     synonyms: HashMap<String, Vec<String>>,
     /// Ids by segment and doc id, read on first need (runs without stored documents).
     ids: OnceLock<Vec<Vec<String>>>,
+    /// The measured knobs of the ranking.
+    ranking: Ranking,
 }
 
 /// A query built from text, with the terms to highlight.
@@ -155,6 +167,7 @@ impl ArticleSearcher {
             default_fields,
             synonyms: HashMap::new(),
             ids: OnceLock::new(),
+            ranking: Ranking::default(),
         })
     }
 
@@ -181,6 +194,12 @@ impl ArticleSearcher {
                 }
             }
         }
+        self
+    }
+
+    /// Ranks with `ranking` instead of the defaults.
+    pub fn with_ranking(mut self, ranking: Ranking) -> ArticleSearcher {
+        self.ranking = ranking;
         self
     }
 
@@ -256,8 +275,9 @@ impl ArticleSearcher {
         } else {
             page.sort
         };
+        let read = ReadArticles::default();
         let collected = if order == SortOrder::Relevance {
-            self.top_by_score(&searcher, &built, window, (count, facets))?
+            self.top_by_score(&searcher, &built, window, (count, facets), &read)?
         } else {
             self.top_by_date(&searcher, &built, order, wanted, (count, facets))?
         };
@@ -274,7 +294,7 @@ impl ArticleSearcher {
             tiers.push(tier);
             let mut hit = if output.with_documents {
                 let passages = output.snippets;
-                self.load_hit(&searcher, address, score, &snippets, passages)?
+                self.load_hit(&searcher, address, score, (&snippets, passages), &read)?
             } else {
                 Hit::bare(self.id_of(&searcher, address)?, score)
             };
@@ -314,8 +334,15 @@ impl ArticleSearcher {
         built: &BuiltQuery,
         window: usize,
         extra: (Option<Count>, Option<FacetCollector>),
+        read: &ReadArticles,
     ) -> Result<Collected> {
-        let collector = TopDocs::with_limit(window).order_by_score();
+        let feedback = built.tiers.is_empty() && self.takes_feedback(&built.plan);
+        let collected = if feedback {
+            window.max(self.ranking.feedback_window)
+        } else {
+            window
+        };
+        let collector = TopDocs::with_limit(collected).order_by_score();
         let (all, total, facets) = searcher
             .search(&built.query, &(collector, extra.0, extra.1))
             .map_err(|e| Error::reading("searching", e))?;
@@ -331,23 +358,42 @@ impl ArticleSearcher {
                     &TopDocs::with_limit(window).order_by_score(),
                 )
                 .map_err(|e| Error::reading("searching", e))?;
-            self.add_tier(searcher, built, tier, found, &mut seen, &mut top)?;
+            let tier = Tier {
+                tier,
+                found,
+                feedback: None,
+            };
+            self.add_tier(searcher, built, tier, &mut seen, &mut top)?;
         }
         if top.len() < window {
-            self.add_tier(searcher, built, built.tiers.len(), all, &mut seen, &mut top)?;
+            let feedback = if feedback {
+                self.feedback_query(&built.plan, searcher, &all, read)?
+            } else {
+                None
+            };
+            let tier = built.tiers.len();
+            let last = Tier {
+                tier,
+                found: all,
+                feedback: feedback.as_deref(),
+            };
+            self.add_tier(searcher, built, last, &mut seen, &mut top)?;
         }
         top.truncate(window);
         Ok((top, total, facets))
     }
 
-    /// Adds the documents of one tier not in a better one, rescored for proximity and in
-    /// score order, to `top`.
+    /// Adds the documents of one tier not in a better one, rescored (feedback words,
+    /// proximity) and in score order, to `top`.
     fn add_tier(
         &self,
         searcher: &Searcher,
         built: &BuiltQuery,
-        tier: usize,
-        found: Vec<(f32, DocAddress)>,
+        Tier {
+            tier,
+            found,
+            feedback,
+        }: Tier,
         seen: &mut std::collections::HashSet<DocAddress>,
         top: &mut Vec<Ranked>,
     ) -> Result<()> {
@@ -355,8 +401,16 @@ impl ArticleSearcher {
             .into_iter()
             .filter(|(_, address)| seen.insert(*address))
             .collect();
+        if let Some(feedback) = feedback {
+            add_scores(searcher, feedback, 1.0, &mut found)?;
+        }
         if let Some(proximity) = &built.proximity {
-            add_proximity_scores(searcher, proximity.as_ref(), &mut found)?;
+            add_scores(
+                searcher,
+                proximity.as_ref(),
+                self.ranking.proximity_weight,
+                &mut found,
+            )?;
         }
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         top.extend(found.into_iter().map(|(score, address)| Ranked {

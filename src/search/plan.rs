@@ -42,6 +42,16 @@ pub enum Node {
         /// Relative weight.
         weight: f32,
     },
+    /// A word the best first-pass hits share (pseudo-relevance feedback), scored as a
+    /// [`Node::Word`]: its score times `weight`.
+    Feedback {
+        /// The analyzed term.
+        word: String,
+        /// Where.
+        fields: Vec<FieldWeight>,
+        /// Relative weight.
+        weight: f32,
+    },
     /// Every one of the words, each in any of the fields (`+算力规模`, `-广告推广`).
     AllWords {
         /// The analyzed terms.
@@ -248,10 +258,15 @@ impl ArticleSearcher {
                 }
                 for (_, word) in terms {
                     self.plan_synonyms(&word, fields, plan);
+                    let weight = if is_function_word(&word) {
+                        self.ranking.function_word_weight
+                    } else {
+                        1.0
+                    };
                     let node = Node::Word {
                         word,
                         fields: weights.clone(),
-                        weight: 1.0,
+                        weight,
                     };
                     plan.ranking.push((Occur::Should, node));
                 }

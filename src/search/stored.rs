@@ -1,6 +1,9 @@
 //! Reading stored articles: hits with snippets, `get`, where an article came from.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use chrono::TimeZone;
 use tantivy::collector::TopDocs;
@@ -15,6 +18,25 @@ use crate::schema::ArticleField;
 use crate::snippet::SnippetMaker;
 
 use super::*;
+
+/// The stored articles one search has read (for feedback), so that its hits need not
+/// read them again.
+#[derive(Default)]
+pub(super) struct ReadArticles(RefCell<HashMap<DocAddress, Rc<StoredArticle>>>);
+
+impl ReadArticles {
+    pub(super) fn get(&self, address: DocAddress) -> Option<Rc<StoredArticle>> {
+        self.0.borrow().get(&address).cloned()
+    }
+
+    pub(super) fn keep(&self, address: DocAddress, article: Rc<StoredArticle>) {
+        self.0.borrow_mut().insert(address, article);
+    }
+
+    pub(super) fn take(&self, address: DocAddress) -> Option<Rc<StoredArticle>> {
+        self.0.borrow_mut().remove(&address)
+    }
+}
 
 impl ArticleSearcher {
     /// Calls `each` with every article (or every one matching `query`), in index order, all
@@ -62,15 +84,20 @@ impl ArticleSearcher {
         (searcher.num_docs(), searcher.segment_readers().len())
     }
 
+    /// The hit at `address`, with up to `passages` snippets; its article taken from `read`
+    /// when the search read it already.
     pub(super) fn load_hit(
         &self,
         searcher: &Searcher,
         address: DocAddress,
         score: f32,
-        snippets: &SnippetMaker,
-        passages: usize,
+        (snippets, passages): (&SnippetMaker, usize),
+        read: &ReadArticles,
     ) -> Result<Hit> {
-        let article = self.read_stored(searcher, address)?;
+        let article = match read.take(address) {
+            Some(article) => Rc::unwrap_or_clone(article),
+            None => self.read_stored(searcher, address)?,
+        };
         let mut passages = snippets.make_passages(&article.body, passages).into_iter();
         let snippet = passages.next().unwrap_or_default();
         Ok(Hit {

@@ -1,0 +1,111 @@
+//! The measured knobs of the ranking, with the values docs/relevance.md chose (each one
+//! measured on every judged set by `scripts/relevance`).
+
+use crate::error::{Error, Result};
+
+/// Parameters of the ranking that were measured rather than fixed by design.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// Pseudo-relevance feedback: how many of the first pass's best hits are read (0: no
+    /// feedback).
+    pub feedback_docs: usize,
+    /// Feedback words added to the query at most.
+    pub feedback_terms: usize,
+    /// λ of RM3: the share of the query's weight that goes to the feedback words.
+    pub feedback_weight: f32,
+    /// Words in more than this share of the articles are never feedback words.
+    pub feedback_max_df: f32,
+    /// A feedback word is in at least this many of the feedback hits.
+    pub feedback_min_docs: usize,
+    /// Feedback hits score at least this share of the best hit's score.
+    pub feedback_min_score: f32,
+    /// Passages read from each feedback hit: those around the query's words.
+    pub feedback_passages: usize,
+    /// Characters of each passage.
+    pub feedback_passage_chars: usize,
+    /// Queries with fewer content words take no feedback.
+    pub feedback_min_words: usize,
+    /// No feedback when one of this many best hits holds the query as written.
+    pub feedback_verbatim_check: usize,
+    /// Candidates of the first pass that the feedback words rescore.
+    pub feedback_window: usize,
+    /// Weight of a function or question word of the query (的, 是, 哪些) relative to a
+    /// content word's.
+    pub function_word_weight: f32,
+    /// Weight of the proximity bonus relative to the words' own scores.
+    pub proximity_weight: f32,
+    /// How close the query's words must stand for it (positions apart).
+    pub proximity_slop: u32,
+}
+
+impl Default for Ranking {
+    fn default() -> Ranking {
+        Ranking {
+            feedback_docs: 10,
+            feedback_terms: 20,
+            feedback_weight: 0.3,
+            feedback_max_df: 0.3,
+            feedback_min_docs: 4,
+            feedback_min_score: 0.5,
+            feedback_passages: 2,
+            feedback_passage_chars: 150,
+            feedback_min_words: 3,
+            feedback_verbatim_check: 3,
+            feedback_window: 100,
+            function_word_weight: 1.0,
+            proximity_weight: 1.0,
+            proximity_slop: 8,
+        }
+    }
+}
+
+impl Ranking {
+    /// The defaults with `key=value,…` applied (`SOUSUO_RANKING`, for relevance
+    /// experiments); an unknown key or a value that is not a number is an error naming it.
+    ///
+    /// ```
+    /// let ranking = sousuo::search::Ranking::with_settings("feedback_docs=0").unwrap();
+    /// assert_eq!(ranking.feedback_docs, 0);
+    /// assert!(sousuo::search::Ranking::with_settings("feedback=1").is_err());
+    /// ```
+    pub fn with_settings(settings: &str) -> Result<Ranking> {
+        let mut ranking = Ranking::default();
+        for setting in settings.split(',').filter(|s| !s.trim().is_empty()) {
+            let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
+            let number = value
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .ok_or_else(|| {
+                    Error::Query(format!(
+                        "ranking setting `{setting}`: the value is not a number ≥ 0"
+                    ))
+                })?;
+            let count = number as usize;
+            match key.trim() {
+                "feedback_docs" => ranking.feedback_docs = count,
+                "feedback_terms" => ranking.feedback_terms = count,
+                "feedback_weight" => ranking.feedback_weight = number.min(0.99),
+                "feedback_max_df" => ranking.feedback_max_df = number,
+                "feedback_min_docs" => ranking.feedback_min_docs = count,
+                "feedback_min_score" => ranking.feedback_min_score = number,
+                "feedback_passages" => ranking.feedback_passages = count,
+                "feedback_passage_chars" => ranking.feedback_passage_chars = count,
+                "feedback_min_words" => ranking.feedback_min_words = count,
+                "feedback_verbatim_check" => ranking.feedback_verbatim_check = count,
+                "feedback_window" => ranking.feedback_window = count,
+                "function_word_weight" => ranking.function_word_weight = number,
+                "proximity_weight" => ranking.proximity_weight = number,
+                "proximity_slop" => ranking.proximity_slop = count as u32,
+                other => {
+                    return Err(Error::Query(format!(
+                        "unknown ranking setting `{other}`; the settings are the fields of \
+                         sousuo::search::Ranking"
+                    )))
+                }
+            }
+        }
+        Ok(ranking)
+    }
+}
