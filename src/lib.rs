@@ -27,6 +27,7 @@ pub mod output;
 pub mod query;
 pub mod schema;
 pub mod search;
+pub mod serve;
 pub mod snippet;
 pub mod source;
 pub mod stats;

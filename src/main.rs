@@ -35,7 +35,7 @@ use cli::options::{index_dir, ingest_options, search_request};
 use cli::warnings::{WarningDetail, WarningLog};
 use cli::{
     CheckArgs, Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs,
-    IngestArgs, QueryArgs, SimilarArgs, StatsArgs,
+    IngestArgs, QueryArgs, ServeArgs, SimilarArgs, StatsArgs,
 };
 
 /// The most `get --raw` reads of a source file.
@@ -58,6 +58,7 @@ fn main() -> ExitCode {
         Command::Similar(args) => run_similar(args),
         Command::Export(args) => run_export(args),
         Command::Check(args) => run_check(args),
+        Command::Serve(args) => run_serve(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             // Written whole, then copied out: a closed pipe (`| head -1`) is an error to
@@ -257,18 +258,7 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         if let Some(facets) = &results.facets {
             output::write_facets_json(&mut out, facets)?;
         }
-        let summary = QuerySummary {
-            total,
-            offset: request.offset,
-            limit: request.limit,
-            returned: results.hits.len(),
-            order: match results.order {
-                SortOrder::Relevance => "relevance",
-                SortOrder::Date => "date",
-                SortOrder::DateDescending => "-date",
-            },
-            took_ms: took.as_secs_f64() * 1e3,
-        };
+        let summary = QuerySummary::new(&request, &results, took);
         output::write_summary_json(&mut out, &summary)?;
     } else {
         let style = HumanStyle {
@@ -341,6 +331,73 @@ fn use_color(choice: ColorChoice) -> bool {
 
 fn open_searcher(args: &IndexArgs) -> anyhow::Result<ArticleSearcher> {
     Ok(ArticleSearcher::new(SearchIndex::open(&index_dir(args))?)?)
+}
+
+fn run_serve(args: ServeArgs) -> anyhow::Result<u8> {
+    use sousuo::serve::{serve, ServeEvent, ServeOptions};
+    if args.token.as_deref() == Some("") {
+        anyhow::bail!("--token needs a value that is not empty");
+    }
+    let options = ServeOptions {
+        index: index_dir(&args.index),
+        listen: args.listen,
+        token: args.token.clone(),
+    };
+    options.check_access(args.no_auth)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let token = args.token.clone();
+    let open = args.open;
+    let no_auth = args.no_auth;
+    runtime.block_on(serve(
+        options,
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+        move |event| match event {
+            ServeEvent::Listening(address) => {
+                let mut url = format!("http://{address}/");
+                if let Some(token) = &token {
+                    url.push_str(&format!("?token={token}"));
+                }
+                let access = if token.is_some() {
+                    "every request needs the token"
+                } else if no_auth {
+                    "no token: anyone who can connect can read the archive"
+                } else {
+                    "only this machine can connect"
+                };
+                println!("sousuo serves {url} ({access}); Ctrl-C stops it");
+                if open {
+                    open_browser(&url);
+                }
+            }
+            ServeEvent::Reloaded(articles) => {
+                eprintln!("index changed: {articles} articles now")
+            }
+            ServeEvent::ReloadFailed(reason) => {
+                eprintln!("warning: the index changed but could not be opened ({reason}); the previous one keeps answering")
+            }
+        },
+    ))?;
+    Ok(EXIT_OK)
+}
+
+/// Opens `url` in the desktop's browser; says so when there is none.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let started = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if started.is_err() {
+        eprintln!("warning: could not start {opener}; open {url} yourself");
+    }
 }
 
 fn run_stats(args: StatsArgs) -> anyhow::Result<u8> {

@@ -88,6 +88,11 @@ Exit codes: 0 hits found, 1 no hits, 2 error.")]
         after_help = "Examples:\n  sousuo check\n  sousuo check --repair && sousuo ingest data\n\nExit codes: 0 the index is sound (or was repaired), 1 damage found, 2 error."
     )]
     Check(CheckArgs),
+    /// Serve a search page and an HTTP API over the index.
+    #[command(
+        after_help = "Examples:\n  sousuo serve --open\n  sousuo serve --listen 127.0.0.1:8080\n  sousuo serve --listen 0.0.0.0:7700 --token \"$(openssl rand -hex 16)\"\n\nThe API: GET /api/search?q=…, /api/articles/{id}, /api/articles/{id}/similar, /api/stats, /healthz (docs/api.md).\nAn ingest beside it shows within a second of its commit."
+    )]
+    Serve(ServeArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  sousuo completions bash > /etc/bash_completion.d/sousuo\n  sousuo completions zsh > ~/.zfunc/_sousuo\n  sousuo completions fish > ~/.config/fish/completions/sousuo.fish"
@@ -106,6 +111,32 @@ pub struct StatsArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `sousuo serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Address and port to listen on (another address than this machine's needs --token
+    /// or --no-auth).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7700")]
+    pub listen: std::net::SocketAddr,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Every page load and API call must carry this token (`Authorization: Bearer TOKEN`
+    /// or `?token=TOKEN`).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SOUSUO_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// Listen beyond this machine without a token.
+    #[arg(long, conflicts_with = "token")]
+    pub no_auth: bool,
 }
 
 /// `sousuo check`.

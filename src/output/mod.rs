@@ -3,11 +3,12 @@
 
 use std::io::{self, Write};
 use std::ops::Range;
+use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::facets::FacetCounts;
-use crate::search::{Hit, ScoreExplanation};
+use crate::search::{Hit, ScoreExplanation, SearchRequest, SearchResults, SortOrder};
 use crate::visible::{push_visible, visible_line};
 
 mod reports;
@@ -171,40 +172,45 @@ fn ranges(ranges: &[Range<usize>]) -> Vec<[usize; 2]> {
     ranges.iter().map(|r| [r.start, r.end]).collect()
 }
 
+/// One hit as `query --json` writes it (and the HTTP API returns it); with `query_id`
+/// (batch runs) it carries the id first.
+pub fn json_hit<'a>(hit: &'a Hit, query_id: Option<&'a str>) -> impl Serialize + 'a {
+    JsonHit {
+        query_id,
+        rank: hit.rank,
+        id: &hit.id,
+        path: &hit.path,
+        title: &hit.title,
+        date: hit.date.map(|d| d.to_rfc3339()),
+        categories: &hit.categories,
+        author: hit.author.as_deref(),
+        editor: hit.editor.as_deref(),
+        score: hit.score,
+        snippet: &hit.snippet,
+        highlights: ranges(&hit.highlights),
+        title_highlights: ranges(&hit.title_highlights),
+        snippets: if hit.more_snippets.is_empty() {
+            Vec::new()
+        } else {
+            let first = JsonPassage {
+                text: &hit.snippet,
+                highlights: ranges(&hit.highlights),
+            };
+            let more = hit.more_snippets.iter().map(|p| JsonPassage {
+                text: &p.text,
+                highlights: ranges(&p.highlights),
+            });
+            std::iter::once(first).chain(more).collect()
+        },
+        explanation: hit.explanation.as_ref(),
+    }
+}
+
 /// Writes one JSON object per hit per line; with `query_id` (batch runs) each object
 /// carries it first.
 pub fn write_json(out: &mut dyn Write, query_id: Option<&str>, hits: &[Hit]) -> io::Result<()> {
     for hit in hits {
-        let json = JsonHit {
-            query_id,
-            rank: hit.rank,
-            id: &hit.id,
-            path: &hit.path,
-            title: &hit.title,
-            date: hit.date.map(|d| d.to_rfc3339()),
-            categories: &hit.categories,
-            author: hit.author.as_deref(),
-            editor: hit.editor.as_deref(),
-            score: hit.score,
-            snippet: &hit.snippet,
-            highlights: ranges(&hit.highlights),
-            title_highlights: ranges(&hit.title_highlights),
-            snippets: if hit.more_snippets.is_empty() {
-                Vec::new()
-            } else {
-                let first = JsonPassage {
-                    text: &hit.snippet,
-                    highlights: ranges(&hit.highlights),
-                };
-                let more = hit.more_snippets.iter().map(|p| JsonPassage {
-                    text: &p.text,
-                    highlights: ranges(&p.highlights),
-                });
-                std::iter::once(first).chain(more).collect()
-            },
-            explanation: hit.explanation.as_ref(),
-        };
-        serde_json::to_writer(&mut *out, &json)?;
+        serde_json::to_writer(&mut *out, &json_hit(hit, query_id))?;
         writeln!(out)?;
     }
     Ok(())
@@ -225,6 +231,24 @@ pub struct QuerySummary {
     pub order: &'static str,
     /// Time of the search, snippets included, in milliseconds.
     pub took_ms: f64,
+}
+
+impl QuerySummary {
+    /// The summary of `results`, found for `request` in `took`.
+    pub fn new(request: &SearchRequest, results: &SearchResults, took: Duration) -> QuerySummary {
+        QuerySummary {
+            total: results.total.unwrap_or(results.hits.len()),
+            offset: request.offset,
+            limit: request.limit,
+            returned: results.hits.len(),
+            order: match results.order {
+                SortOrder::Relevance => "relevance",
+                SortOrder::Date => "date",
+                SortOrder::DateDescending => "-date",
+            },
+            took_ms: took.as_secs_f64() * 1e3,
+        }
+    }
 }
 
 /// Writes `{"summary": {…}}` on one line.
@@ -317,12 +341,9 @@ pub fn write_facets_human(out: &mut dyn Write, facets: &FacetCounts) -> io::Resu
     Ok(())
 }
 
-/// Facet counts as the final JSON line of a query: `{"facets": {...}}`.
-pub fn write_facets_json(out: &mut dyn Write, facets: &FacetCounts) -> io::Result<()> {
-    #[derive(Serialize)]
-    struct Line<'a> {
-        facets: FacetJson<'a>,
-    }
+/// Facet counts as `query --json` writes them under `facets` (and the HTTP API returns
+/// them): categories and months with their counts, and the undated articles.
+pub fn json_facets(facets: &FacetCounts) -> impl Serialize + '_ {
     #[derive(Serialize)]
     struct FacetJson<'a> {
         categories: Vec<Count<'a>>,
@@ -343,14 +364,19 @@ pub fn write_facets_json(out: &mut dyn Write, facets: &FacetCounts) -> io::Resul
             })
             .collect()
     }
-    let line = Line {
-        facets: FacetJson {
-            categories: counts(&facets.categories),
-            months: counts(&facets.months),
-            undated: facets.undated,
-        },
-    };
-    serde_json::to_writer(&mut *out, &line)?;
+    FacetJson {
+        categories: counts(&facets.categories),
+        months: counts(&facets.months),
+        undated: facets.undated,
+    }
+}
+
+/// Facet counts as the final JSON line of a query: `{"facets": {...}}`.
+pub fn write_facets_json(out: &mut dyn Write, facets: &FacetCounts) -> io::Result<()> {
+    serde_json::to_writer(
+        &mut *out,
+        &serde_json::json!({ "facets": json_facets(facets) }),
+    )?;
     writeln!(out)
 }
 

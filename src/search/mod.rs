@@ -238,6 +238,12 @@ impl ArticleSearcher {
         self.execute(built, page, &request.output)
     }
 
+    /// The words a query marks in titles and snippets (as the index analyzed them).
+    pub fn highlight_terms(&self, text: &str) -> Result<Vec<String>> {
+        let clauses = parse_query(text).map_err(|e| Error::Query(e.to_string()))?;
+        Ok(self.plan(&clauses, &Filters::default())?.highlight)
+    }
+
     /// The query that `text` stands for (no proximity rescoring), or `None` when it has no
     /// searchable words.
     pub fn query_for(&self, text: &str) -> Result<Option<Box<dyn Query>>> {

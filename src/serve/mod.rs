@@ -1,0 +1,263 @@
+//! `sousuo serve`: a search page and an HTTP API over one index, in one process.
+//!
+//! The page (`page/`: plain HTML, CSS and JavaScript, embedded in the binary) calls the
+//! same API that scripts use ([`api`]). A watcher reopens the index within a fraction of a
+//! second of an ingest's commit, or of a `--rebuild` swapping a new index in; until then the
+//! open index keeps answering. Every response carries a Content-Security-Policy without
+//! inline scripts; the page renders every text of a post as text, never as HTML.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::error::{Error, Result};
+use crate::index::SearchIndex;
+use crate::search::ArticleSearcher;
+
+mod api;
+
+/// How often the index folder is looked at for a new commit.
+const WATCH_EVERY: Duration = Duration::from_millis(250);
+/// A request that takes longer is answered 503.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// A client that has not sent its request's headers by then is disconnected.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+/// Request bodies (the API takes none) are refused above this size.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Every response: scripts and styles only from this server, nothing inline, no frames.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+/// What `sousuo serve` was asked for.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The index folder.
+    pub index: PathBuf,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The token every API call and page load must carry (`None`: no token).
+    pub token: Option<String>,
+}
+
+impl ServeOptions {
+    /// Refuses to listen beyond this machine without a token unless `no_auth` says so.
+    pub fn check_access(&self, no_auth: bool) -> Result<()> {
+        if self.listen.ip().is_loopback() || self.token.is_some() || no_auth {
+            return Ok(());
+        }
+        Err(Error::Query(format!(
+            "listening on {} lets other machines read the archive: give --token TOKEN, \
+             or --no-auth to allow anyone who can connect",
+            self.listen
+        )))
+    }
+}
+
+/// What the server tells its caller.
+#[derive(Debug, Clone)]
+pub enum ServeEvent {
+    /// Listening at this address.
+    Listening(SocketAddr),
+    /// The index changed on disk and was opened again (articles now).
+    Reloaded(u64),
+    /// The index changed but could not be opened; the previous one keeps answering.
+    ReloadFailed(String),
+}
+
+/// The index being served, replaced when it changes on disk.
+pub(crate) struct LiveIndex {
+    dir: PathBuf,
+    searcher: RwLock<Arc<ArticleSearcher>>,
+    token: Option<String>,
+}
+
+impl LiveIndex {
+    /// The searcher of the last index opened.
+    pub(crate) fn searcher(&self) -> Arc<ArticleSearcher> {
+        Arc::clone(&self.searcher.read().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Serves until `shutdown` completes; `events` hears when it listens and when the index
+/// is reopened.
+pub async fn serve(
+    options: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()>,
+    events: impl Fn(ServeEvent) + Send + Sync + 'static,
+) -> Result<()> {
+    let searcher = open(&options.index)?;
+    let live = Arc::new(LiveIndex {
+        dir: options.index.clone(),
+        searcher: RwLock::new(Arc::new(searcher)),
+        token: options.token.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| io_error(&format!("listening on {}", options.listen), e))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| io_error("listening", e))?;
+    let events = Arc::new(events);
+    events(ServeEvent::Listening(address));
+    tokio::spawn(watch(Arc::clone(&live), Arc::clone(&events)));
+    let app = router(live);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                // Out of file descriptors and the like: wait, then accept again.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => return Ok(()),
+        };
+        let service = TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn router(live: Arc<LiveIndex>) -> Router {
+    let api = Router::new()
+        .route("/", get(api::page))
+        .route("/api/search", get(api::search))
+        .route("/api/articles/{id}", get(api::article))
+        .route("/api/articles/{id}/similar", get(api::similar))
+        .route("/api/stats", get(api::stats))
+        .route("/healthz", get(api::health))
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&live),
+            require_token,
+        ));
+    Router::new()
+        .route("/app.js", get(api::script))
+        .route("/app.css", get(api::style))
+        .merge(api)
+        .fallback(api::not_found)
+        .layer(middleware::from_fn(security_headers))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(live)
+}
+
+/// With a token set, a request carries it as `Authorization: Bearer TOKEN` or `?token=`.
+async fn require_token(
+    State(live): State<Arc<LiveIndex>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(token) = &live.token else {
+        return next.run(request).await;
+    };
+    let from_header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "));
+    let from_query = request.uri().query().and_then(|query| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("token="))
+    });
+    let given = from_header.or(from_query).unwrap_or("");
+    if same_token(given, token) {
+        next.run(request).await
+    } else {
+        api::error_response(
+            StatusCode::UNAUTHORIZED,
+            "this server needs its token: `Authorization: Bearer TOKEN` or `?token=TOKEN`",
+        )
+    }
+}
+
+/// Compares in time that depends only on the lengths.
+fn same_token(given: &str, expected: &str) -> bool {
+    given.len() == expected.len()
+        && given
+            .bytes()
+            .zip(expected.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let set = [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ];
+    for (name, value) in set {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response.into_response()
+}
+
+/// Reopens the index when its commit changes on disk (an ingest's commit, a rebuild's
+/// swap); a failure keeps the open index and is reported once per change.
+async fn watch(live: Arc<LiveIndex>, events: Arc<impl Fn(ServeEvent) + Send + Sync + 'static>) {
+    let mut seen = stamp(&live.dir);
+    loop {
+        tokio::time::sleep(WATCH_EVERY).await;
+        let now = stamp(&live.dir);
+        if now == seen || now.is_none() {
+            continue;
+        }
+        seen = now;
+        let dir = live.dir.clone();
+        match tokio::task::spawn_blocking(move || open(&dir)).await {
+            Ok(Ok(searcher)) => {
+                let articles = searcher.size().0;
+                *live.searcher.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(searcher);
+                events(ServeEvent::Reloaded(articles));
+            }
+            Ok(Err(error)) => events(ServeEvent::ReloadFailed(error.to_string())),
+            Err(error) => events(ServeEvent::ReloadFailed(error.to_string())),
+        }
+    }
+}
+
+/// What identifies the index's last commit: tantivy's meta.json (replaced on every commit,
+/// another file after a rebuild's swap).
+fn stamp(dir: &Path) -> Option<(u64, u64, SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(dir.join("meta.json")).ok()?;
+    Some((meta.ino(), meta.len(), meta.modified().ok()?))
+}
+
+fn open(dir: &Path) -> Result<ArticleSearcher> {
+    ArticleSearcher::new(SearchIndex::open(dir)?)
+}
+
+fn io_error(context: &str, source: std::io::Error) -> Error {
+    Error::Io {
+        path: PathBuf::from(context),
+        source,
+    }
+}

@@ -1,0 +1,310 @@
+// sousuo's search page: every state in the URL, every text of a post set as text (never
+// as HTML), results as you type with stale answers dropped.
+"use strict";
+
+const PAGE_SIZE = 10;
+const TYPE_DELAY_MS = 120;
+const $ = (id) => document.getElementById(id);
+const token = new URLSearchParams(location.search).get("token");
+
+let state = readState();
+let sequence = 0;        // the newest search sent; older answers are dropped
+let controller = null;   // aborts the search in flight when a newer one starts
+let selected = -1;       // the hit chosen with the arrow keys
+let typing = null;
+let lastHits = [];
+let dragFrom = null;     // month bar where a drag started
+
+function readState() {
+  const p = new URLSearchParams(location.search);
+  return {
+    q: p.get("q") || "",
+    category: p.getAll("category"),
+    since: p.get("since") || "",
+    until: p.get("until") || "",
+    sort: p.get("sort") || "relevance",
+    page: Math.max(1, parseInt(p.get("page") || "1", 10) || 1),
+    article: p.get("article") || "",
+  };
+}
+
+function stateUrl(s) {
+  const p = new URLSearchParams();
+  if (token) p.set("token", token);
+  if (s.q) p.set("q", s.q);
+  for (const c of s.category) p.append("category", c);
+  if (s.since) p.set("since", s.since);
+  if (s.until) p.set("until", s.until);
+  if (s.sort !== "relevance") p.set("sort", s.sort);
+  if (s.page > 1) p.set("page", String(s.page));
+  if (s.article) p.set("article", s.article);
+  const query = p.toString();
+  return query ? "/?" + query : "/";
+}
+
+function go(changes, push) {
+  state = Object.assign({}, state, changes);
+  const url = stateUrl(state);
+  if (push) history.pushState(null, "", url); else history.replaceState(null, "", url);
+  show();
+}
+
+async function api(path, params) {
+  const url = new URL(path, location.origin);
+  for (const [name, value] of params || []) url.searchParams.append(name, value);
+  const headers = token ? { Authorization: "Bearer " + token } : {};
+  const response = await fetch(url, { headers, signal: controller ? controller.signal : undefined });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error || response.statusText);
+  return body;
+}
+
+// Text with the character ranges `ranges` ([[start, end], …], in code points) marked.
+function marked(text, ranges) {
+  const fragment = document.createDocumentFragment();
+  const chars = Array.from(text || "");
+  let at = 0;
+  for (const [start, end] of ranges || []) {
+    if (start < at || end > chars.length) continue;
+    fragment.append(chars.slice(at, start).join(""));
+    const mark = document.createElement("mark");
+    mark.textContent = chars.slice(start, end).join("");
+    fragment.append(mark);
+    at = end;
+  }
+  fragment.append(chars.slice(at).join(""));
+  return fragment;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function metaLine(item) {
+  const parts = [];
+  if (item.date) parts.push(item.date.slice(0, 10));
+  if (item.categories && item.categories.length) parts.push(item.categories.join(" / "));
+  if (item.author) parts.push(item.author);
+  return parts.join(" · ");
+}
+
+function articleUrl(id) {
+  return stateUrl(Object.assign({}, state, { article: id }));
+}
+
+function hitItem(hit) {
+  const li = element("li");
+  const link = element("a", "title");
+  link.href = articleUrl(hit.id);
+  link.append(marked(hit.title || hit.id, hit.title_highlights));
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    go({ article: hit.id }, true);
+  });
+  li.append(link, element("p", "meta", metaLine(hit)));
+  const snippet = element("p", "snippet");
+  snippet.append(marked(hit.snippet, hit.highlights));
+  li.append(snippet);
+  return li;
+}
+
+async function search() {
+  const mine = ++sequence;
+  if (controller) controller.abort();
+  controller = new AbortController();
+  const params = [["q", state.q], ["limit", String(PAGE_SIZE)],
+    ["offset", String((state.page - 1) * PAGE_SIZE)], ["facets", "1"], ["sort", state.sort]];
+  for (const c of state.category) params.push(["category", c]);
+  if (state.since) params.push(["since", state.since]);
+  if (state.until) params.push(["until", state.until]);
+  let body;
+  try {
+    body = await api("/api/search", params);
+  } catch (error) {
+    if (mine !== sequence || error.name === "AbortError") return;
+    $("error").textContent = error.message;
+    $("error").hidden = false;
+    return;
+  }
+  if (mine !== sequence) return;
+  $("error").hidden = true;
+  renderResults(body);
+}
+
+function renderResults(body) {
+  const s = body.summary;
+  const shown = s.returned ? `第 ${s.offset + 1}–${s.offset + s.returned} 条，` : "";
+  $("summary").textContent = `${shown}共 ${s.total.toLocaleString("zh-CN")} 篇 · ${s.took_ms.toFixed(1)} 毫秒`;
+  lastHits = body.hits;
+  selected = -1;
+  $("hits").replaceChildren(...body.hits.map(hitItem));
+  const pages = Math.max(1, Math.ceil(s.total / PAGE_SIZE));
+  $("page").textContent = `${state.page} / ${pages}`;
+  $("prev").disabled = state.page <= 1;
+  $("next").disabled = state.page >= pages;
+  renderFacets(body.facets);
+}
+
+function renderFacets(facets) {
+  if (!facets) return;
+  const items = facets.categories.map((c) => {
+    const li = element("li");
+    const button = element("button");
+    button.type = "button";
+    button.setAttribute("aria-pressed", String(state.category.includes(c.value)));
+    button.append(element("span", "name", c.value), element("span", "count", String(c.count)));
+    button.addEventListener("click", () => {
+      const on = state.category.includes(c.value);
+      const category = on ? state.category.filter((x) => x !== c.value) : state.category.concat([c.value]);
+      go({ category, page: 1 }, true);
+    });
+    li.append(button);
+    return li;
+  });
+  $("categories").replaceChildren(...items);
+  const months = facets.months.slice().sort((a, b) => a.value.localeCompare(b.value));
+  const most = Math.max(1, ...months.map((m) => m.count));
+  const bars = months.map((m, i) => {
+    const bar = element("div", "bar");
+    bar.style.height = Math.max(2, Math.round((m.count / most) * 100)) + "%";
+    bar.title = `${m.value}：${m.count} 篇`;
+    bar.dataset.month = m.value;
+    bar.dataset.index = String(i);
+    if (state.since && state.until && m.value >= state.since.slice(0, 7) && m.value <= state.until.slice(0, 7)) {
+      bar.classList.add("on");
+    }
+    return bar;
+  });
+  $("months").replaceChildren(...bars);
+}
+
+function pickMonths(from, to) {
+  const [a, b] = [from, to].sort();
+  go({ since: a, until: b, page: 1 }, true);
+}
+
+async function showArticle() {
+  $("results").hidden = true;
+  $("filters").hidden = true;
+  $("article").hidden = false;
+  if (controller) controller.abort();
+  controller = new AbortController();
+  const id = state.article;
+  try {
+    const article = await api("/api/articles/" + encodeURIComponent(id), [["q", state.q]]);
+    if (state.article !== id) return;
+    $("article-title").replaceChildren(marked(article.title || article.id, article.title_highlights));
+    $("article-meta").textContent = metaLine(article);
+    const link = $("article-link");
+    const safe = article.link && /^https?:\/\//i.test(article.link);
+    link.hidden = !safe;
+    if (safe) link.href = article.link;
+    $("article-body").replaceChildren(marked(article.body, article.body_highlights));
+    const similar = await api("/api/articles/" + encodeURIComponent(id) + "/similar", [["limit", "5"]]);
+    if (state.article !== id) return;
+    $("similar").replaceChildren(...similar.hits.map(hitItem));
+    document.title = (article.title || article.id) + " · sousuo";
+    window.scrollTo(0, 0);
+  } catch (error) {
+    if (error.name === "AbortError") return;
+    $("article-title").textContent = "无法打开文章";
+    $("article-meta").textContent = error.message;
+    $("article-body").replaceChildren();
+    $("similar").replaceChildren();
+  }
+}
+
+function show() {
+  $("q").value = state.q;
+  $("sort").value = state.sort;
+  $("since").value = /^\d{4}-\d{2}-\d{2}$/.test(state.since) ? state.since : "";
+  $("until").value = /^\d{4}-\d{2}-\d{2}$/.test(state.until) ? state.until : "";
+  if (state.article) {
+    showArticle();
+    return;
+  }
+  document.title = state.q ? state.q + " · sousuo" : "sousuo 搜索";
+  $("results").hidden = false;
+  $("filters").hidden = false;
+  $("article").hidden = true;
+  search();
+}
+
+async function showStatus() {
+  try {
+    const stats = await api("/api/stats", []);
+    const dates = (stats.facets && stats.facets.date_range) || [];
+    const first = dates[0] ? dates[0].slice(0, 10) : "";
+    const last = dates[1] ? dates[1].slice(0, 10) : "";
+    const range = first && last ? ` · ${first} 至 ${last}` : "";
+    const ingest = stats.last_ingest ? ` · 更新于 ${stats.last_ingest.slice(0, 16).replace("T", " ")}` : "";
+    $("status").textContent = `${stats.documents.toLocaleString("zh-CN")} 篇文章${range}${ingest}`;
+  } catch (error) {
+    $("status").textContent = error.message;
+  }
+}
+
+function select(index) {
+  const items = $("hits").children;
+  if (!items.length) return;
+  selected = Math.max(0, Math.min(items.length - 1, index));
+  for (let i = 0; i < items.length; i++) items[i].classList.toggle("selected", i === selected);
+  items[selected].scrollIntoView({ block: "nearest" });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("home").href = stateUrl({ q: "", category: [], since: "", until: "", sort: "relevance", page: 1, article: "" });
+  $("q").addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => go({ q: $("q").value, page: 1, article: "" }, false), TYPE_DELAY_MS);
+  });
+  $("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(typing);
+    go({ q: $("q").value, page: 1, article: "" }, true);
+  });
+  $("sort").addEventListener("change", () => go({ sort: $("sort").value, page: 1 }, true));
+  $("since").addEventListener("change", () => go({ since: $("since").value, page: 1 }, true));
+  $("until").addEventListener("change", () => go({ until: $("until").value, page: 1 }, true));
+  $("clear-dates").addEventListener("click", () => go({ since: "", until: "", page: 1 }, true));
+  $("prev").addEventListener("click", () => go({ page: state.page - 1 }, true));
+  $("next").addEventListener("click", () => go({ page: state.page + 1 }, true));
+  $("back").addEventListener("click", () => {
+    if (history.length > 1) history.back(); else go({ article: "" }, true);
+  });
+  $("months").addEventListener("mousedown", (event) => {
+    if (event.target.dataset.month) dragFrom = event.target.dataset.month;
+  });
+  $("months").addEventListener("mouseup", (event) => {
+    if (dragFrom && event.target.dataset.month) pickMonths(dragFrom, event.target.dataset.month);
+    dragFrom = null;
+  });
+  window.addEventListener("popstate", () => {
+    state = readState();
+    show();
+  });
+  document.addEventListener("keydown", (event) => {
+    const typingInField = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
+    if (event.key === "/" && !typingInField) {
+      event.preventDefault();
+      $("q").focus();
+      $("q").select();
+    } else if (event.key === "ArrowDown" && !state.article) {
+      event.preventDefault();
+      select(selected + 1);
+    } else if (event.key === "ArrowUp" && !state.article) {
+      event.preventDefault();
+      select(selected - 1);
+    } else if (event.key === "Enter" && selected >= 0 && !state.article && lastHits[selected]) {
+      event.preventDefault();
+      go({ article: lastHits[selected].id }, true);
+    } else if (event.key === "Escape" && state.article) {
+      go({ article: "" }, true);
+    }
+  });
+  showStatus();
+  show();
+});
