@@ -10,43 +10,33 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::server::Server;
-use common::Workspace;
+use common::{news_archive, Workspace};
 
 /// Three posts: two about 暴雨 in two categories, one whose title is HTML.
 fn archive() -> Workspace {
-    let workspace = Workspace::with_fixtures(&[]);
-    let posts = workspace.posts().join("news");
-    fs::create_dir_all(&posts).unwrap();
-    let post = |name: &str, category: &str, date: &str, title: &str, body: &str| {
-        let text = format!(
-            "---\ntitle: '{title}'\ncategories:\n - {category}\ndate: {date}\nlink: https://example.com/{name}\n---\n{body}\n"
-        );
-        fs::write(posts.join(name), text).unwrap();
-    };
-    post(
-        "a.md",
-        "天气",
-        "2023-07-20 10:00",
-        "暴雨来袭",
-        "南方多地暴雨，城市内涝。",
-    );
-    post(
-        "b.md",
-        "保险",
-        "2023-08-21 10:00",
-        "暴雨与保险",
-        "暴雨带来保险理赔。",
-    );
-    post(
-        "c.md",
-        "天气",
-        "2023-08-22 10:00",
-        "<img src=x onerror=alert(1)>",
-        "<script>alert(2)</script>晴天。",
-    );
-    let (run, _) = workspace.ingest();
-    assert_eq!(run.code, 0, "{run:?}");
-    workspace
+    news_archive(&[
+        (
+            "a.md",
+            "天气",
+            "2023-07-20 10:00",
+            "暴雨来袭",
+            "南方多地暴雨，城市内涝。",
+        ),
+        (
+            "b.md",
+            "保险",
+            "2023-08-21 10:00",
+            "暴雨与保险",
+            "暴雨带来保险理赔。",
+        ),
+        (
+            "c.md",
+            "天气",
+            "2023-08-22 10:00",
+            "<img src=x onerror=alert(1)>",
+            "<script>alert(2)</script>晴天。",
+        ),
+    ])
 }
 
 #[test]

@@ -182,6 +182,23 @@ impl Workspace {
     }
 }
 
+/// A workspace with these posts under `posts/news/` — (file name, category, date, title,
+/// body), each with a `link` — ingested.
+pub fn news_archive(posts: &[(&str, &str, &str, &str, &str)]) -> Workspace {
+    let workspace = Workspace::with_fixtures(&[]);
+    let folder = workspace.posts().join("news");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, category, date, title, body) in posts {
+        let text = format!(
+            "---\ntitle: '{title}'\ncategories:\n - {category}\ndate: {date}\nlink: https://example.com/{name}\n---\n{body}\n"
+        );
+        std::fs::write(folder.join(name), text).unwrap();
+    }
+    let (run, _) = workspace.ingest();
+    assert_eq!(run.code, 0, "{run:?}");
+    workspace
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -135,6 +135,10 @@ async function search() {
 }
 
 function renderResults(body) {
+  // When the page first drew results, in ms from the start of its navigation (for
+  // scripts/bench).
+  const root = document.documentElement;
+  if (!root.dataset.firstResultsMs) root.dataset.firstResultsMs = performance.now().toFixed(1);
   const s = body.summary;
   const shown = s.returned ? `第 ${s.offset + 1}–${s.offset + s.returned} 条，` : "";
   $("summary").textContent = `${shown}共 ${s.total.toLocaleString("zh-CN")} 篇 · ${s.took_ms.toFixed(1)} 毫秒`;
@@ -179,6 +183,8 @@ function renderFacets(facets) {
     return bar;
   });
   $("months").replaceChildren(...bars);
+  $("months-range").textContent = months.length
+    ? `${months[0].value} … ${months[months.length - 1].value}（点击或拖动选择）` : "";
 }
 
 function pickMonths(from, to) {

@@ -1,0 +1,363 @@
+//! The search page in headless Chromium (Debian's `chromium` and `chromedriver`), driven
+//! over WebDriver: type a query, see highlighted hits, filter by a category facet, open an
+//! article, follow a similar article, go back; a post titled with HTML shows as text.
+//! Screenshots (light, dark, phone width) go to target/browser-test/.
+//!
+//! Without chromedriver the test says so and passes, unless SOUSUO_BROWSER_TEST=required
+//! (as in CI), where a missing browser fails it.
+
+mod common;
+
+use std::fs;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::server::Server;
+use common::{news_archive, Workspace};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// Posts about 暴雨 in two categories (similar to each other), and one titled with HTML.
+fn archive() -> Workspace {
+    news_archive(&[
+        (
+            "a.md",
+            "天气",
+            "2023-07-20 10:00",
+            "南方暴雨来袭",
+            "南方多地暴雨，城市内涝，交通受阻。暴雨预警升级。",
+        ),
+        (
+            "b.md",
+            "保险",
+            "2023-07-21 10:00",
+            "暴雨与保险理赔",
+            "暴雨带来保险理赔，城市内涝车辆受损。",
+        ),
+        (
+            "c.md",
+            "天气",
+            "2023-07-22 10:00",
+            "北方暴雨预警",
+            "北方暴雨预警，城市内涝风险上升，交通受阻。",
+        ),
+        (
+            "x.md",
+            "天气",
+            "2023-07-23 10:00",
+            "<img src=x onerror=alert(1)>",
+            "<script>alert(2)</script>晴天少云。",
+        ),
+    ])
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    let found = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists());
+    if found.is_none() {
+        let required = std::env::var("SOUSUO_BROWSER_TEST").is_ok_and(|v| v == "required");
+        assert!(
+            !required,
+            "SOUSUO_BROWSER_TEST=required but chromedriver is not installed"
+        );
+        eprintln!(
+            "browser test skipped: no chromedriver (apt-get install chromium chromium-driver)"
+        );
+    }
+    found
+}
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn browser(port: u16, profile: &Path, extra: &[&str]) -> Client {
+    let mut args = vec![
+        "--headless".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--window-size=1280,900".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": "/usr/bin/chromium", "args": args }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let attempt = ClientBuilder::new(connector.clone())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        match attempt {
+            Ok(client) => return client,
+            Err(e) if Instant::now() > deadline => panic!("chromedriver: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+/// Evaluates `script` until `ready` accepts its value (10 s at most); returns the value.
+async fn until(client: &Client, script: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let value = client.execute(script, vec![]).await.expect(script);
+        if ready(&value) {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{script} stayed {value}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-test");
+    fs::create_dir_all(&folder).unwrap();
+    let png = client.screenshot().await.expect("a screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "{name} is a PNG");
+    fs::write(folder.join(format!("{name}.png")), png).unwrap();
+}
+
+/// The button of a category facet.
+async fn facet(client: &Client, name: &str) -> fantoccini::elements::Element {
+    let path = format!("//ul[@id='categories']//button[span='{name}']");
+    client.find(Locator::XPath(&path)).await.unwrap()
+}
+
+/// Types `text` into the emptied search box and waits for `count` hits; their titles.
+async fn search_for(client: &Client, text: &str, count: usize) -> Value {
+    let q = client.find(Locator::Id("q")).await.unwrap();
+    q.clear().await.unwrap();
+    q.send_keys(text).await.unwrap();
+    until(client, HIT_TITLES, |v| {
+        v.as_array().is_some_and(|a| a.len() == count)
+    })
+    .await
+}
+
+const HIT_TITLES: &str =
+    "return Array.from(document.querySelectorAll('#hits li a.title')).map(a => a.textContent)";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_filter_open_follow_and_go_back() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let workspace = archive();
+    let server = Server::start(&workspace, &[]);
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(port, profile.path(), &[]).await;
+    client.goto(&format!("{}/", server.base)).await.unwrap();
+
+    // `/` focuses the box; typing searches.
+    let body = client.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("/").await.unwrap();
+    let focused = client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "q");
+    client
+        .find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("暴雨")
+        .await
+        .unwrap();
+    let titles = until(&client, HIT_TITLES, |v| {
+        v.as_array().is_some_and(|a| a.len() == 3)
+    })
+    .await;
+    assert!(titles.to_string().contains("暴雨"), "{titles}");
+    let marks = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#hits mark')).map(m => m.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        marks.as_array().unwrap().iter().any(|m| m == "暴雨"),
+        "{marks}"
+    );
+    assert!(client
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .contains("q=%E6%9A%B4%E9%9B%A8"));
+    screenshot(&client, "light").await;
+
+    // A category facet filters, and goes into the URL.
+    facet(&client, "保险").await.click().await.unwrap();
+    let titles = until(&client, HIT_TITLES, |v| {
+        v.as_array().is_some_and(|a| a.len() == 1)
+    })
+    .await;
+    assert_eq!(titles[0], "暴雨与保险理赔");
+    let url = client.current_url().await.unwrap();
+    assert!(url.as_str().contains("category="), "{url}");
+    // The list was drawn again: find the facet anew to turn it off.
+    let pressed = facet(&client, "保险").await;
+    assert_eq!(
+        pressed.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+    pressed.click().await.unwrap();
+    until(&client, HIT_TITLES, |v| {
+        v.as_array().is_some_and(|a| a.len() == 3)
+    })
+    .await;
+
+    // Keyboard: ↓ selects the first hit, Enter opens it.
+    body.send_keys("\u{E015}").await.unwrap();
+    body.send_keys("\u{E007}").await.unwrap();
+    let first = until(
+        &client,
+        "return document.getElementById('article').hidden ? null : document.getElementById('article-title').textContent",
+        |v| v.as_str().is_some_and(|t| !t.is_empty()),
+    )
+    .await;
+    assert_eq!(first, titles_first(&client).await);
+    let marked = client
+        .execute(
+            "return document.querySelectorAll('#article-body mark').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        marked.as_u64().unwrap() > 0,
+        "the query's words are marked in the body"
+    );
+    let link = client.find(Locator::Id("article-link")).await.unwrap();
+    assert!(link
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap()
+        .starts_with("https://example.com/"));
+
+    // A similar article, then back twice.
+    let similar = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#similar li a.title"))
+        .await
+        .unwrap();
+    let next_title = similar.text().await.unwrap();
+    similar.click().await.unwrap();
+    until(
+        &client,
+        "return document.getElementById('article-title').textContent",
+        |v| v.as_str() == Some(next_title.as_str()),
+    )
+    .await;
+    client.back().await.unwrap();
+    until(
+        &client,
+        "return document.getElementById('article-title').textContent",
+        |v| *v == first,
+    )
+    .await;
+    client.back().await.unwrap();
+    until(
+        &client,
+        "return document.getElementById('results').hidden ? 0 : document.querySelectorAll('#hits li').length",
+        |v| v.as_u64() == Some(3),
+    )
+    .await;
+
+    // A title that is HTML shows as its characters; nothing of it runs or loads.
+    let titles = search_for(&client, "晴天", 1).await;
+    assert_eq!(titles[0], "<img src=x onerror=alert(1)>");
+    let images = client
+        .execute(
+            "return document.querySelectorAll('main img, main script').length",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(images, 0);
+
+    // Phone width.
+    client.set_window_size(390, 844).await.unwrap();
+    search_for(&client, "暴雨", 3).await;
+    screenshot(&client, "phone").await;
+    client.close().await.unwrap();
+
+    // Dark, by the system's setting.
+    let profile = tempfile::tempdir().unwrap();
+    let dark = browser(port, profile.path(), &["--force-dark-mode"]).await;
+    dark.goto(&format!("{}/?q=%E6%9A%B4%E9%9B%A8", server.base))
+        .await
+        .unwrap();
+    until(&dark, HIT_TITLES, |v| {
+        v.as_array().is_some_and(|a| a.len() == 3)
+    })
+    .await;
+    let scheme = dark
+        .execute(
+            "return matchMedia('(prefers-color-scheme: dark)').matches",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(scheme, true, "the page sees the dark setting");
+    let background = dark
+        .execute(
+            "return getComputedStyle(document.body).backgroundColor",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_ne!(background, "rgb(255, 255, 255)", "dark colours apply");
+    screenshot(&dark, "dark").await;
+    dark.close().await.unwrap();
+}
+
+/// The title of the first hit in the results list.
+async fn titles_first(client: &Client) -> Value {
+    // The list is hidden behind the article; its nodes are still there.
+    client
+        .execute(
+            "return document.querySelector('#hits li a.title').textContent",
+            vec![],
+        )
+        .await
+        .unwrap()
+}
