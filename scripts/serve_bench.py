@@ -1,8 +1,10 @@
 """The `sousuo serve` part of scripts/bench: throughput and latency of /api/search under a
 load generator on loopback, and the time from a page load to its first results.
 
-- wrk (Debian's `wrk`), 2 threads, 32 connections, 20 s, cycling through the bench's query
-  mix as `/api/search?q=…&limit=10` (the generator shares the 2 cores with the server);
+- oha (`cargo install oha`), 32 connections over the bench's query mix as
+  `/api/search?q=…&limit=10`: 20 s at a fixed 1,500 requests/s (latency at that load), then
+  15 s as fast as it goes (the most the server answers); the generator shares the 2 cores
+  with the server. Without oha, wrk (Debian's `wrk`) measures only the second;
 - headless Chromium over chromedriver's WebDriver API: load `/?q=…` for 20 queries of the
   mix after one warm-up load, and read the page's own mark of when it drew its first
   results (`performance.now()` from the start of navigation).
@@ -44,9 +46,30 @@ def to_ms(value, unit):
     return float(value) * {'us': 1e-3, 'ms': 1.0, 's': 1e3}[unit]
 
 
+def oha_binary():
+    return shutil.which('oha') or next((p for p in [os.path.expanduser('~/.cargo/bin/oha')] if os.path.exists(p)), None)
+
+
+def oha(binary, urls, extra):
+    out = subprocess.run([binary, '-c', '32', '--urls-from-file', '--no-tui', '--output-format', 'json'] + extra
+                         + [urls], capture_output=True, text=True, check=True).stdout
+    report = json.loads(out)
+    codes = report.get('statusCodeDistribution') or {}
+    return {'rps': report['summary']['requestsPerSec'],
+            'p50': report['latencyPercentiles']['p50'] * 1e3, 'p99': report['latencyPercentiles']['p99'] * 1e3,
+            'non_2xx': sum(n for code, n in codes.items() if not code.startswith('2'))}
+
+
 def load(base, paths, work):
+    binary = oha_binary()
+    if binary:
+        urls = os.path.join(work, 'urls.txt')
+        with open(urls, 'w', encoding='utf-8') as f:
+            f.write(''.join(base + path + '\n' for path in paths))
+        return {'tool': 'oha', 'at_rate': oha(binary, urls, ['-z', '20s', '-q', '1500']),
+                'most': oha(binary, urls, ['-z', '15s'])}
     if not shutil.which('wrk'):
-        return {'skipped': 'wrk is not installed (apt-get install wrk)'}
+        return {'skipped': 'neither oha (cargo install oha) nor wrk (apt-get install wrk) is installed'}
     script = os.path.join(work, 'mix.lua')
     with open(script, 'w', encoding='utf-8') as f:
         f.write('local paths = {\n')
@@ -54,13 +77,13 @@ def load(base, paths, work):
             f.write('  %s,\n' % json.dumps(path))
         f.write('}\nlocal i = 0\nrequest = function()\n  i = i + 1\n'
                 '  return wrk.format("GET", paths[(i % #paths) + 1])\nend\n')
-    out = subprocess.run(['wrk', '-t2', '-c32', '-d20s', '--latency', '-s', script, base + '/'],
+    out = subprocess.run(['wrk', '-t2', '-c32', '-d15s', '--latency', '-s', script, base + '/'],
                          capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
     percentiles = {p: to_ms(v, u) for p, v, u in re.findall(r'^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$', out, re.M)}
     errors = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
-    return {'rps': rps, 'p50': percentiles.get('50'), 'p99': percentiles.get('99'),
-            'non_2xx': int(errors.group(1)) if errors else 0}
+    return {'tool': 'wrk', 'most': {'rps': rps, 'p50': percentiles.get('50'), 'p99': percentiles.get('99'),
+                                    'non_2xx': int(errors.group(1)) if errors else 0}}
 
 
 def webdriver(driver, method, path, body=None):
@@ -128,25 +151,27 @@ def render_serve(figures):
     """BENCHMARKS.md lines for the serve figures."""
     load, page = figures['load'], figures['page']
     lines = ['', '## serve', '',
-             '`sousuo serve` on the same index; wrk on loopback with 2 threads and 32 connections for '
-             '20 s over the query mix (`/api/search?q=…&limit=10`, hits with snippets), sharing the 2 '
-             'cores with the server; page loads in headless Chromium.', '',
+             '`sousuo serve` on the same index; a load generator on loopback with 32 connections over the '
+             'query mix (`/api/search?q=…&limit=10`, hits with snippets), sharing the 2 cores with the '
+             'server; page loads in headless Chromium.', '',
              '| measure | target | measured | |', '|---|---|---|---|']
+    missed = lambda measured, target, more: 'met' if (measured >= target if more else measured <= target) else \
+        '**missed** by %.0f%%' % (100 * abs(measured / target - 1))
     if 'skipped' in load:
         lines.append('| requests/s, p99 | ≥ 1500, ≤ 10 ms | skipped: %s | |' % load['skipped'])
     else:
-        lines += [
-            '| requests/s | ≥ 1500 | %.0f | %s |' % (load['rps'], 'met' if load['rps'] >= 1500 else
-                                                        '**missed** by %.0f%%' % (100 * (1 - load['rps'] / 1500))),
-            '| latency p50 / p99 | p99 ≤ 10 ms | %.2f / %.2f ms | %s |' % (
-                load['p50'], load['p99'], 'met' if load['p99'] <= 10 else
-                '**missed** by %.0f%%' % (100 * (load['p99'] / 10 - 1))),
-            '| answers other than 2xx | 0 | %d | %s |' % (load['non_2xx'], 'met' if load['non_2xx'] == 0 else '**missed**'),
-        ]
+        most = load['most']
+        lines.append('| requests/s, as fast as %s goes | ≥ 1500 | %.0f (p50 %.2f ms, p99 %.2f ms) | %s |' % (
+            load['tool'], most['rps'], most['p50'], most['p99'], missed(most['rps'], 1500, True)))
+        if 'at_rate' in load:
+            rate = load['at_rate']
+            lines.append('| latency at 1,500 requests/s (p50 / p99) | p99 ≤ 10 ms | %.2f / %.2f ms | %s |' % (
+                rate['p50'], rate['p99'], missed(rate['p99'], 10, False)))
+        errors = sum(run['non_2xx'] for key, run in load.items() if isinstance(run, dict))
+        lines.append('| answers other than 2xx | 0 | %d | %s |' % (errors, 'met' if errors == 0 else '**missed**'))
     if 'skipped' in page:
         lines.append('| page load to first results | ≤ 100 ms | skipped: %s | |' % page['skipped'])
     else:
         lines.append('| page load to first results (median / max of %d) | ≤ 100 ms | %.0f / %.0f ms | %s |' % (
-            page['loads'], page['median'], page['max'], 'met' if page['median'] <= 100 else
-            '**missed** by %.0f%%' % (100 * (page['median'] / 100 - 1))))
+            page['loads'], page['median'], page['max'], missed(page['median'], 100, False)))
     return lines

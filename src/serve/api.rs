@@ -172,7 +172,10 @@ fn search_request(parameters: &[(String, String)]) -> Result<SearchRequest, BadR
     Ok(request)
 }
 
-/// Runs `work` on the blocking pool (searching is CPU-bound).
+/// Runs `work` on the blocking pool: for work that may take long (reading the index
+/// folder's size). Searches run where they are asked for: they take about a millisecond,
+/// less than handing them to another thread costs under load (measured: p99 at 1,500
+/// requests/s 75 ms handed over, 13 ms in place).
 async fn blocking(work: impl FnOnce() -> Response + Send + 'static) -> Response {
     tokio::task::spawn_blocking(work)
         .await
@@ -201,7 +204,7 @@ pub(super) async fn search(State(live): Live, RawQuery(query): RawQuery) -> Resp
         Err(bad) => return bad.into_response(),
     };
     let searcher = live.searcher();
-    blocking(move || {
+    {
         let started = Instant::now();
         let results = match searcher.search(&request) {
             Ok(results) => results,
@@ -213,8 +216,7 @@ pub(super) async fn search(State(live): Live, RawQuery(query): RawQuery) -> Resp
             facets: results.facets.as_ref().map(json_facets),
         };
         json(&body)
-    })
-    .await
+    }
 }
 
 /// `GET /api/articles/{id}?q=`: the article, with the query's words marked in the title
@@ -234,7 +236,7 @@ pub(super) async fn article(
         .map(|(_, value)| value.clone())
         .unwrap_or_default();
     let searcher = live.searcher();
-    blocking(move || match searcher.get(&id) {
+    match searcher.get(&id) {
         Ok(Some(article)) => {
             let terms = marked_terms(&searcher, &text);
             let marks = SnippetMaker::new(&terms, usize::MAX);
@@ -262,8 +264,7 @@ pub(super) async fn article(
             &format!("no article has the id {id:?}"),
         ),
         Err(error) => failure(error),
-    })
-    .await
+    }
 }
 
 /// The words a query marks (none when it does not parse: the article is still shown).
@@ -302,7 +303,7 @@ pub(super) async fn similar(
         Err(bad) => return bad.into_response(),
     }
     let searcher = live.searcher();
-    blocking(move || match searcher.similar(&id, limit) {
+    match searcher.similar(&id, limit) {
         Ok(Some(results)) => json(&HitsBody {
             hits: results.hits.iter().map(|hit| json_hit(hit, None)).collect(),
         }),
@@ -311,8 +312,7 @@ pub(super) async fn similar(
             &format!("no article has the id {id:?}"),
         ),
         Err(error) => failure(error),
-    })
-    .await
+    }
 }
 
 /// `GET /api/stats`: what `sousuo stats --json` prints.
