@@ -30,6 +30,8 @@ pub struct SourceFile {
     pub mtime: u64,
     /// Size in bytes.
     pub size: u64,
+    /// When this ingest started, microseconds since the epoch.
+    pub ingested: i64,
 }
 
 /// A document ready for the index writer: field values, text fields pre-tokenized.
@@ -153,6 +155,8 @@ pub fn build_document(fields: &Fields, article: &Article, source: &SourceFile) -
     document.add(fields.mtime, OwnedValue::U64(source.mtime));
     document.add(fields.size, OwnedValue::U64(source.size));
     document.add(fields.root, OwnedValue::Str(source.root.clone()));
+    let ingested = tantivy::DateTime::from_timestamp_micros(source.ingested);
+    document.add(fields.ingested, OwnedValue::Date(ingested));
     document
 }
 

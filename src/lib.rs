@@ -25,6 +25,7 @@ pub mod index;
 pub mod ingest;
 pub mod output;
 pub mod query;
+pub mod saved;
 pub mod schema;
 pub mod search;
 pub mod serve;

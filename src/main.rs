@@ -24,6 +24,7 @@ use sousuo::stats::index_stats;
 use sousuo::visible::visible_line;
 
 mod cli;
+mod commands;
 
 /// Segmentation allocates a string per token; mimalloc's thread-local pools are much cheaper
 /// for that than the system allocator (measured in BENCHMARKS.md).
@@ -35,16 +36,16 @@ use cli::options::{index_dir, ingest_options, search_request};
 use cli::warnings::{WarningDetail, WarningLog};
 use cli::{
     CheckArgs, Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs,
-    IngestArgs, QueryArgs, ServeArgs, SimilarArgs, StatsArgs,
+    IngestArgs, QueryArgs, SimilarArgs, StatsArgs,
 };
 
 /// The most `get --raw` reads of a source file.
 const RAW_MAX_BYTES: u64 = 1 << 30;
 
 /// Exit code for success (query: hits found).
-const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// Exit code for a partial result (ingest: some files failed; query: no hits).
-const EXIT_PARTIAL: u8 = 1;
+pub(crate) const EXIT_PARTIAL: u8 = 1;
 /// Exit code for a fatal error.
 const EXIT_ERROR: u8 = 2;
 
@@ -58,7 +59,8 @@ fn main() -> ExitCode {
         Command::Similar(args) => run_similar(args),
         Command::Export(args) => run_export(args),
         Command::Check(args) => run_check(args),
-        Command::Serve(args) => run_serve(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Saved(command) => commands::saved::run(command),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             // Written whole, then copied out: a closed pipe (`| head -1`) is an error to
@@ -329,75 +331,8 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn open_searcher(args: &IndexArgs) -> anyhow::Result<ArticleSearcher> {
+pub(crate) fn open_searcher(args: &IndexArgs) -> anyhow::Result<ArticleSearcher> {
     Ok(ArticleSearcher::new(SearchIndex::open(&index_dir(args))?)?)
-}
-
-fn run_serve(args: ServeArgs) -> anyhow::Result<u8> {
-    use sousuo::serve::{serve, ServeEvent, ServeOptions};
-    if args.token.as_deref() == Some("") {
-        anyhow::bail!("--token needs a value that is not empty");
-    }
-    let options = ServeOptions {
-        index: index_dir(&args.index),
-        listen: args.listen,
-        token: args.token.clone(),
-    };
-    options.check_access(args.no_auth)?;
-    let runtime = tokio::runtime::Runtime::new()?;
-    let token = args.token.clone();
-    let open = args.open;
-    let no_auth = args.no_auth;
-    runtime.block_on(serve(
-        options,
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        },
-        move |event| match event {
-            ServeEvent::Listening(address) => {
-                let mut url = format!("http://{address}/");
-                if let Some(token) = &token {
-                    url.push_str(&format!("?token={token}"));
-                }
-                let access = if token.is_some() {
-                    "every request needs the token"
-                } else if no_auth {
-                    "no token: anyone who can connect can read the archive"
-                } else {
-                    "only this machine can connect"
-                };
-                println!("sousuo serves {url} ({access}); Ctrl-C stops it");
-                if open {
-                    open_browser(&url);
-                }
-            }
-            ServeEvent::Reloaded(articles) => {
-                eprintln!("index changed: {articles} articles now")
-            }
-            ServeEvent::ReloadFailed(reason) => {
-                eprintln!("warning: the index changed but could not be opened ({reason}); the previous one keeps answering")
-            }
-        },
-    ))?;
-    Ok(EXIT_OK)
-}
-
-/// Opens `url` in the desktop's browser; says so when there is none.
-fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let started = std::process::Command::new(opener)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if started.is_err() {
-        eprintln!("warning: could not start {opener}; open {url} yourself");
-    }
 }
 
 fn run_stats(args: StatsArgs) -> anyhow::Result<u8> {

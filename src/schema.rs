@@ -31,6 +31,9 @@ pub const SIZE_FIELD: &str = "_size";
 /// Name of the bookkeeping field holding the absolute folder an article was ingested from
 /// (its id is the path below it).
 pub const ROOT_FIELD: &str = "_root";
+/// Name of the bookkeeping field holding when the article was last ingested (the start of
+/// that ingest; ingests never overlap, so a later commit holds later times).
+pub const INGESTED_FIELD: &str = "_ingested";
 /// Prefix of the name of a text field's sub-word field.
 pub const SUB_WORD_FIELD_PREFIX: &str = "_sub.";
 
@@ -219,6 +222,8 @@ pub struct Fields {
     pub size: Field,
     /// The absolute folder the article was ingested from.
     pub root: Field,
+    /// When the article was last ingested.
+    pub ingested: Field,
 }
 
 impl Fields {
@@ -332,6 +337,14 @@ impl IndexSchema {
         let size = builder.add_u64_field(SIZE_FIELD, numeric);
         let root =
             builder.add_text_field(ROOT_FIELD, tantivy::schema::STRING | tantivy::schema::FAST);
+        let ingested = builder.add_date_field(
+            INGESTED_FIELD,
+            // Fast only: ranges are then read from the column, to the microsecond (the
+            // inverted index keeps dates to the second).
+            tantivy::schema::DateOptions::default()
+                .set_fast()
+                .set_precision(tantivy::schema::DateTimePrecision::Microseconds),
+        );
         let schema = builder.build();
         let id = declared
             .iter()
@@ -345,6 +358,7 @@ impl IndexSchema {
             mtime,
             size,
             root,
+            ingested,
         };
         (schema, fields)
     }

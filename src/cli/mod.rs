@@ -93,6 +93,12 @@ Exit codes: 0 hits found, 1 no hits, 2 error.")]
         after_help = "Examples:\n  sousuo serve --open\n  sousuo serve --listen 127.0.0.1:8080\n  sousuo serve --listen 0.0.0.0:7700 --token \"$(openssl rand -hex 16)\"\n\nThe API: GET /api/search?q=…, /api/articles/{id}, /api/articles/{id}/similar, /api/stats, /healthz (docs/api.md).\nAn ingest beside it shows within a second of its commit."
     )]
     Serve(ServeArgs),
+    /// Named searches that report only the articles ingested since they last ran.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  sousuo saved add ev 新能源汽车 补贴 --category 金融\n  sousuo saved list\n  sousuo saved run            (every saved search; in cron: exit 0 when something is new)\n  sousuo saved run ev --json\n  sousuo saved rm ev"
+    )]
+    Saved(SavedCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  sousuo completions bash > /etc/bash_completion.d/sousuo\n  sousuo completions zsh > ~/.zfunc/_sousuo\n  sousuo completions fish > ~/.config/fish/completions/sousuo.fish"
@@ -109,6 +115,79 @@ pub struct StatsArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
     /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sousuo saved …`.
+#[derive(Debug, Subcommand)]
+pub enum SavedCommand {
+    /// Save a search; the articles ingested from now on are new to it.
+    Add(SavedAddArgs),
+    /// List the saved searches.
+    List(SavedListArgs),
+    /// Remove a saved search.
+    Rm(SavedRmArgs),
+    /// Print the articles each search (or the named ones) matched since it last ran.
+    /// Exit codes: 0 something new, 1 nothing new, 2 error.
+    Run(SavedRunArgs),
+}
+
+/// `sousuo saved add`.
+#[derive(Debug, Args)]
+pub struct SavedAddArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Its name (letters, digits, `-`, `_`, `.`).
+    pub name: String,
+    /// The query (every word after the name is part of it; a word starting with `-` after
+    /// `--`).
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Only articles in this category (repeat for any of several).
+    #[arg(long, value_name = "NAME")]
+    pub category: Vec<String>,
+    /// Only articles by this author (repeat for any of several).
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
+    /// Only articles dated from (a date, or a period read at each run: 7d).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only articles dated up to.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+}
+
+/// `sousuo saved list`.
+#[derive(Debug, Args)]
+pub struct SavedListArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// One JSON object per search.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `sousuo saved rm`.
+#[derive(Debug, Args)]
+pub struct SavedRmArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// The search's name.
+    pub name: String,
+}
+
+/// `sousuo saved run`.
+#[derive(Debug, Args)]
+pub struct SavedRunArgs {
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// The searches to run (default: all).
+    pub names: Vec<String>,
+    /// New articles shown per search at most (all are counted).
+    #[arg(short = 'n', long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// JSON Lines: the hits of each search, then `{"saved": {"name", "new"}}`.
     #[arg(long)]
     pub json: bool,
 }

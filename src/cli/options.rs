@@ -71,6 +71,7 @@ pub fn search_request(args: &QueryArgs) -> SearchRequest {
         authors: args.author.clone(),
         since: args.since.clone(),
         until: args.until.clone(),
+        ingested_after: None,
     };
     request.sort = match args.sort {
         SortArg::Relevance => SortOrder::Relevance,

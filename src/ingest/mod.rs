@@ -380,6 +380,7 @@ impl Pipeline<'_> {
                     walk(roots, walk_options, job_sender, walker_events, stop)
                 })
                 .map_err(|e| Error::Usage(format!("cannot start the walker thread: {e}")))?;
+            let ingested = chrono::Utc::now().timestamp_micros();
             for number in 0..threads {
                 let jobs = job_receiver.clone();
                 let done = done_sender.clone();
@@ -389,6 +390,7 @@ impl Pipeline<'_> {
                     fields: self.fields,
                     analyzer: self.analyzer,
                     recorded: self.recorded,
+                    ingested,
                 };
                 let started = std::thread::Builder::new()
                     .name(format!("sousuo-read-{number}"))

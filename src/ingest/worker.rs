@@ -20,6 +20,8 @@ pub(super) struct Worker<'a> {
     pub(super) fields: &'a Fields,
     pub(super) analyzer: &'a Analyzer,
     pub(super) recorded: &'a Manifest,
+    /// When this ingest started (microseconds since the epoch): the articles' ingest time.
+    pub(super) ingested: i64,
 }
 
 impl Worker<'_> {
@@ -107,6 +109,7 @@ impl Worker<'_> {
             content_hash,
             mtime,
             size,
+            ingested: self.ingested,
         };
         let document = build_document(self.fields, &parsed.article, &source);
         if self.dry_run {
@@ -185,6 +188,7 @@ mod tests {
             fields: &fields,
             analyzer: &analyzer,
             recorded: &recorded,
+            ingested: 0,
         };
         let job = Job {
             id: "x.md".to_string(),

@@ -172,6 +172,12 @@ impl ArticleSearcher {
                 Box::new(BooleanQuery::new(any))
             }
             Node::DateRange { from, to } => self.date_range(from.as_ref(), to.as_ref())?,
+            Node::IngestedAfter(after) => {
+                let field = self.index.fields.ingested;
+                let after = tantivy::DateTime::from_timestamp_micros(*after);
+                let lower = Term::from_field_date(field, after);
+                Box::new(RangeQuery::new(Bound::Excluded(lower), Bound::Unbounded))
+            }
             Node::All => Box::new(AllQuery),
             Node::Group(inner) => {
                 let mut list = Vec::new();

@@ -132,7 +132,7 @@ impl ArticleSearcher {
                     });
                 }
             }
-            Node::Exact { .. } | Node::DateRange { .. } | Node::All => {}
+            Node::Exact { .. } | Node::DateRange { .. } | Node::IngestedAfter(_) | Node::All => {}
         }
         Ok(())
     }

@@ -470,6 +470,25 @@ impl ArticleSearcher {
         &self.index
     }
 
+    /// When the last ingest that added or changed an article started (microseconds since
+    /// the epoch); `None` for an empty index.
+    pub fn last_ingested(&self) -> Result<Option<i64>> {
+        let searcher = self.reader.searcher();
+        let mut last = None;
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .date(crate::schema::INGESTED_FIELD)
+                .map_err(|e| Error::reading("reading ingest times", e))?;
+            if let Some(time) = column.max_value().into_timestamp_micros().into() {
+                if segment.num_docs() > 0 {
+                    last = last.max(Some(time));
+                }
+            }
+        }
+        Ok(last)
+    }
+
     /// Facet counts over every document.
     pub fn facets_of_all(&self) -> Result<FacetCounts> {
         self.reader

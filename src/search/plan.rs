@@ -90,6 +90,8 @@ pub enum Node {
         /// End.
         to: Option<DateTime<FixedOffset>>,
     },
+    /// Articles last ingested after this time (microseconds since the epoch).
+    IngestedAfter(i64),
     /// Every article.
     All,
     /// Clauses taken together (at least one of the plain ones, all required, no excluded).
@@ -326,6 +328,9 @@ impl ArticleSearcher {
         if filters.since.is_some() || filters.until.is_some() {
             let node = self.date_node(filters.since.as_deref(), filters.until.as_deref())?;
             plan.filters.push((Occur::Must, node));
+        }
+        if let Some(after) = filters.ingested_after {
+            plan.filters.push((Occur::Must, Node::IngestedAfter(after)));
         }
         Ok(())
     }

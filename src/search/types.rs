@@ -86,6 +86,8 @@ pub struct Filters {
     pub since: Option<String>,
     /// Only articles dated up to the end of this date or period.
     pub until: Option<String>,
+    /// Only articles ingested after this time (microseconds since the epoch).
+    pub ingested_after: Option<i64>,
 }
 
 /// The order of hits.

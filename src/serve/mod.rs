@@ -127,6 +127,8 @@ pub async fn serve(
             },
             () = &mut shutdown => return Ok(()),
         };
+        // Answers are small: send each at once rather than wait to fill a packet.
+        let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(app.clone());
         tokio::spawn(async move {
             let _ = hyper::server::conn::http1::Builder::new()

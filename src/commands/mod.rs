@@ -1,0 +1,5 @@
+//! The runners of `serve` and `saved` (the other commands run in `main.rs`): arguments in,
+//! the library called, output printed, an exit code out.
+
+pub mod saved;
+pub mod serve;

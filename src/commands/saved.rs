@@ -1,0 +1,78 @@
+//! `sousuo saved add|list|rm|run`.
+
+use std::io::{self, BufWriter, Write};
+
+use sousuo::output::{self, HumanStyle};
+use sousuo::saved::{SavedSearch, SavedSearches};
+
+use crate::cli::options::index_dir;
+use crate::cli::SavedCommand;
+use crate::{open_searcher, EXIT_OK, EXIT_PARTIAL};
+
+pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    match command {
+        SavedCommand::Add(args) => {
+            let searcher = open_searcher(&args.index)?;
+            let mut saved = SavedSearches::open(&index_dir(&args.index))?;
+            let search = SavedSearch {
+                name: args.name.clone(),
+                query: args.query.join(" "),
+                categories: args.category,
+                authors: args.author,
+                since: args.since,
+                until: args.until,
+                watermark: None,
+            };
+            saved.add(&searcher, search)?;
+            eprintln!(
+                "saved {:?}: `sousuo saved run {}` prints what arrives from now on",
+                args.name, args.name
+            );
+        }
+        SavedCommand::List(args) => {
+            let saved = SavedSearches::open(&index_dir(&args.index))?;
+            for search in saved.list() {
+                if args.json {
+                    serde_json::to_writer(&mut out, search)?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "{}\t{}", search.name, search.query)?;
+                }
+            }
+        }
+        SavedCommand::Rm(args) => {
+            let mut saved = SavedSearches::open(&index_dir(&args.index))?;
+            if !saved.remove(&args.name)? {
+                anyhow::bail!("no saved search is called {:?}", args.name);
+            }
+        }
+        SavedCommand::Run(args) => {
+            let searcher = open_searcher(&args.index)?;
+            let mut saved = SavedSearches::open(&index_dir(&args.index))?;
+            let ran = saved.run(&searcher, &args.names, args.limit)?;
+            let mut any = false;
+            for (search, results) in &ran {
+                let new = results.total.unwrap_or(results.hits.len());
+                any |= new > 0;
+                if args.json {
+                    output::write_json(&mut out, None, &results.hits)?;
+                    let line = serde_json::json!({ "saved": { "name": search.name, "new": new } });
+                    serde_json::to_writer(&mut out, &line)?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "== {}: {new} new", search.name)?;
+                    let style = HumanStyle {
+                        color: false,
+                        scores: true,
+                    };
+                    output::write_human(&mut out, &results.hits, style)?;
+                }
+            }
+            out.flush()?;
+            return Ok(if any { EXIT_OK } else { EXIT_PARTIAL });
+        }
+    }
+    out.flush()?;
+    Ok(EXIT_OK)
+}
