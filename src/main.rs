@@ -158,7 +158,43 @@ fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
         eprintln!("{}", output::ingest_summary(&report));
     }
     let partial = report.failed > 0 || report.damaged > 0 || found == 0 || interrupted;
+    if args.watch && !interrupted {
+        return follow(&options, &stop, &mut display, args.json, args.quiet);
+    }
     Ok(if partial { EXIT_PARTIAL } else { EXIT_OK })
+}
+
+/// `ingest --watch` after the first ingest: a line per round that changed something (JSON
+/// with --json), until Ctrl-C.
+fn follow(
+    options: &sousuo::ingest::IngestOptions,
+    stop: &AtomicBool,
+    display: &mut IngestDisplay,
+    json: bool,
+    quiet: bool,
+) -> anyhow::Result<u8> {
+    if !quiet {
+        eprintln!("watching for changes (Ctrl-C stops)");
+    }
+    let mut on_round = |report: &sousuo::ingest::IngestReport| {
+        let changed = report.added + report.updated + report.removed + report.failed > 0;
+        if json && changed {
+            let mut stdout = io::stdout().lock();
+            let _ = serde_json::to_writer(&mut stdout, report);
+            let _ = writeln!(stdout);
+            let _ = stdout.flush();
+        } else if changed && !quiet {
+            eprintln!("{}", output::ingest_summary(report));
+        }
+    };
+    sousuo::ingest::watch(
+        options,
+        stop,
+        &mut |event| display.show(event),
+        &mut on_round,
+    )?;
+    eprintln!("stopped watching: everything ingested so far is committed");
+    Ok(EXIT_OK)
 }
 
 /// A flag the first Ctrl-C sets (the run stops and commits); a second one leaves at once.

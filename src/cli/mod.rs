@@ -331,6 +331,10 @@ pub struct IngestArgs {
     /// of the index. With --dry-run: count what would be removed.
     #[arg(long)]
     pub prune: bool,
+    /// After the ingest, follow the folders: new, changed, renamed and deleted posts are
+    /// ingested (deleted ones removed, as --prune) within seconds, until Ctrl-C.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub watch: bool,
     /// Follow symbolic links that lead out of PATH (by default they are reported and left
     /// alone; links within PATH are always followed).
     #[arg(long)]

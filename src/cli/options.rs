@@ -38,7 +38,8 @@ pub fn ingest_options(args: &IngestArgs) -> anyhow::Result<IngestOptions> {
     }
     options.rebuild = args.rebuild;
     options.dry_run = args.dry_run;
-    options.prune = args.prune;
+    // Following the folders removes what is deleted from them, from the first round on.
+    options.prune = args.prune || args.watch;
     options.follow = args.follow;
     if let Some(threads) = args.threads {
         options.threads = threads;

@@ -31,6 +31,7 @@ use crate::text::Analyzer;
 mod manifest;
 mod report;
 mod walk;
+mod watch;
 mod worker;
 
 pub use crate::source::document_id;
@@ -38,6 +39,7 @@ use manifest::{load_recorded, prunable, Manifest};
 pub use report::{FileError, FileOutcome, FileProblem, IngestEvent, IngestReport};
 pub use walk::{article_format, Root};
 use walk::{walk, WalkOptions, Walked};
+pub use watch::watch;
 use worker::Worker;
 
 /// The index writer's memory budget unless one is given, in MiB.

@@ -1,0 +1,98 @@
+//! `ingest --watch`: after the ingest, follow the roots and ingest again whenever posts
+//! change — on file-system events (notify), debounced, once the changed files have stopped
+//! growing, and every [`RESCAN_EVERY`] in any case (events can be lost). Each round is an
+//! ordinary incremental ingest with pruning: unchanged files are skipped by their record,
+//! deleted ones removed, a renamed one moved (removed under its old id, added under the new).
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::error::{Error, Result};
+
+use super::{ingest, IngestEvent, IngestOptions, IngestReport};
+
+/// Quiet time after the last event before a round starts.
+const DEBOUNCE: Duration = Duration::from_millis(300);
+/// A round runs at least this often, events or not.
+const RESCAN_EVERY: Duration = Duration::from_secs(30);
+/// Changed paths whose size and time are checked before a round (beyond: the debounce only).
+const MAX_SETTLE_CHECKS: usize = 10_000;
+/// How long a changed file must keep its size and time to count as written.
+const SETTLE: Duration = Duration::from_millis(250);
+
+/// Follows `options.roots` until `stop` is set, running an incremental ingest (with
+/// pruning) after each burst of changes; `on_round` hears each round's report.
+pub fn watch(
+    options: &IngestOptions,
+    stop: &AtomicBool,
+    on_event: &mut dyn FnMut(&IngestEvent),
+    on_round: &mut dyn FnMut(&IngestReport),
+) -> Result<()> {
+    let (sender, events) = crossbeam_channel::unbounded();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let _ = sender.send(event);
+    })
+    .map_err(|e| Error::Usage(format!("cannot watch the posts: {e}")))?;
+    for root in &options.roots {
+        watcher
+            .watch(root, RecursiveMode::Recursive)
+            .map_err(|e| Error::Usage(format!("cannot watch {}: {e}", root.display())))?;
+    }
+    let mut round = options.clone();
+    round.prune = true;
+    round.rebuild = false;
+    let mut changed: HashSet<PathBuf> = HashSet::new();
+    let mut dirty = false;
+    let mut last_round = Instant::now();
+    let mut last_event = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        match events.recv_timeout(Duration::from_millis(100)) {
+            Ok(event) => {
+                dirty = true;
+                last_event = Instant::now();
+                if let Ok(event) = event {
+                    if changed.len() < MAX_SETTLE_CHECKS {
+                        changed.extend(event.paths);
+                    }
+                }
+                continue;
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        }
+        let due = dirty && last_event.elapsed() >= DEBOUNCE;
+        if !(due || last_round.elapsed() >= RESCAN_EVERY) {
+            continue;
+        }
+        if !settled(&changed) {
+            last_event = Instant::now();
+            continue;
+        }
+        changed.clear();
+        dirty = false;
+        last_round = Instant::now();
+        let report = ingest(&round, stop, on_event)?;
+        on_round(&report);
+    }
+    Ok(())
+}
+
+/// Whether the changed files keep their size and modification time for [`SETTLE`]
+/// (a file still being written is read once it is whole).
+fn settled(paths: &HashSet<PathBuf>) -> bool {
+    let look = |path: &PathBuf| {
+        std::fs::symlink_metadata(path)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    };
+    let before: Vec<_> = paths.iter().map(look).collect();
+    if paths.is_empty() {
+        return true;
+    }
+    std::thread::sleep(SETTLE);
+    paths.iter().map(look).eq(before)
+}

@@ -1,0 +1,168 @@
+//! `ingest --watch` against the real binary: new, changed, renamed and deleted posts show
+//! within 2 s; a file being written is not read half-way; a burst of 10,000 files is taken
+//! whole; Ctrl-C stops it with everything committed.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use common::Workspace;
+
+struct Watching(Child);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(workspace: &Workspace) -> Watching {
+    let child = workspace.spawn(&["ingest", "posts", "--watch", "--json"], Stdio::null);
+    // The first ingest is done when the index answers.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while workspace.run(&["stats", "--json"]).code != 0 {
+        assert!(Instant::now() < deadline, "the first ingest did not finish");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Watching(child)
+}
+
+fn count(workspace: &Workspace, query: &str) -> String {
+    workspace
+        .run(&["query", "-c", query])
+        .stdout
+        .trim()
+        .to_string()
+}
+
+/// How long until `query` counts `expected` (10 s at most, then the test fails).
+fn until_count(workspace: &Workspace, query: &str, expected: &str) -> Duration {
+    let started = Instant::now();
+    loop {
+        if count(workspace, query) == expected {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{query}: {} (expected {expected})",
+            count(workspace, query)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn post(title: &str, body: &str) -> String {
+    format!("---\ntitle: {title}\n---\n{body}\n")
+}
+
+#[test]
+fn new_changed_renamed_and_deleted_posts_follow_within_two_seconds() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts();
+    fs::create_dir_all(&posts).unwrap();
+    fs::write(posts.join("a.md"), post("暴雨来袭", "南方暴雨。")).unwrap();
+    let _watching = start(&workspace);
+    fs::write(posts.join("b.md"), post("台风登陆", "台风杜苏芮登陆福建。")).unwrap();
+    let took = until_count(&workspace, "台风", "1");
+    assert!(took < Duration::from_secs(2), "new post after {took:?}");
+    fs::write(posts.join("b.md"), post("台风过境", "台风杜苏芮减弱。")).unwrap();
+    let took = until_count(&workspace, "减弱", "1");
+    assert!(took < Duration::from_secs(2), "changed post after {took:?}");
+    fs::rename(posts.join("b.md"), posts.join("c.md")).unwrap();
+    let started = Instant::now();
+    loop {
+        let listed = workspace.run(&["query", "-l", "台风"]).stdout;
+        // Moved, never duplicated: b.md alone, then c.md alone.
+        assert!(listed.lines().count() <= 1, "{listed}");
+        if listed.trim() == "posts/c.md" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(2), "{listed}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    fs::remove_file(posts.join("a.md")).unwrap();
+    let took = until_count(&workspace, "暴雨", "0");
+    assert!(took < Duration::from_secs(2), "deleted post after {took:?}");
+}
+
+#[test]
+fn a_file_being_written_is_read_once_it_is_whole() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts();
+    fs::create_dir_all(&posts).unwrap();
+    fs::write(posts.join("a.md"), post("开始", "开始。")).unwrap();
+    let _watching = start(&workspace);
+    let mut file = fs::File::create(posts.join("slow.md")).unwrap();
+    file.write_all(post("慢慢写", "第一段。").as_bytes())
+        .unwrap();
+    for _ in 0..12 {
+        std::thread::sleep(Duration::from_millis(100));
+        file.write_all("续写的内容。".as_bytes()).unwrap();
+        file.flush().unwrap();
+        assert_eq!(
+            count(&workspace, "慢慢写"),
+            "0",
+            "read while still being written"
+        );
+    }
+    file.write_all("最后一段。\n".as_bytes()).unwrap();
+    drop(file);
+    until_count(&workspace, "最后一段", "1");
+}
+
+#[test]
+fn a_burst_of_ten_thousand_files_is_taken_whole_and_ctrl_c_stops_cleanly() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts();
+    fs::create_dir_all(posts.join("burst")).unwrap();
+    fs::write(posts.join("a.md"), post("开始", "开始。")).unwrap();
+    let watching = start(&workspace);
+    for i in 0..10_000 {
+        let text = post(&format!("快讯{i}"), &format!("第{i}条快讯，编号 n{i}。"));
+        fs::write(posts.join("burst").join(format!("{i}.md")), text).unwrap();
+    }
+    let started = Instant::now();
+    loop {
+        let stats = workspace.run(&["stats", "--json"]);
+        let documents = serde_json::from_str::<serde_json::Value>(&stats.stdout)
+            .map(|v| v["documents"].as_u64().unwrap_or(0))
+            .unwrap_or(0);
+        if documents == 10_001 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{documents} after 120 s"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert_eq!(count(&workspace, "+9999"), "1");
+    // Bounded memory: the watcher's peak resident size stays far from the burst's size.
+    let pid = watching.0.id();
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let peak_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    assert!(peak_kb < 600 * 1024, "peak {peak_kb} kB");
+    // Ctrl-C: stops, says so, exits 0.
+    let mut watching = watching;
+    unsafe { libc::kill(pid as i32, libc::SIGINT) };
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = watching.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "still running after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "{status}");
+}
