@@ -39,33 +39,45 @@ fn count(workspace: &Workspace, query: &str) -> String {
         .to_string()
 }
 
-/// How long until `query` counts `expected` (10 s at most, then the test fails).
-fn until_count(workspace: &Workspace, query: &str, expected: &str) -> Duration {
+/// How long until `done` holds (10 s at most, then the test fails with what it last saw).
+fn eventually(mut done: impl FnMut() -> Result<(), String>) -> Duration {
     let started = Instant::now();
     loop {
-        if count(workspace, query) == expected {
-            return started.elapsed();
+        match done() {
+            Ok(()) => return started.elapsed(),
+            Err(seen) => assert!(started.elapsed() < Duration::from_secs(10), "{seen}"),
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{query}: {} (expected {expected})",
-            count(workspace, query)
-        );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// How long until `query` counts `expected`.
+fn until_count(workspace: &Workspace, query: &str, expected: &str) -> Duration {
+    eventually(|| {
+        let counted = count(workspace, query);
+        (counted == expected)
+            .then_some(())
+            .ok_or(format!("{query}: {counted} (expected {expected})"))
+    })
 }
 
 fn post(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\n---\n{body}\n")
 }
 
+/// A workspace with one post `a.md`, ingested and watched.
+fn watched(title: &str, body: &str) -> (Workspace, Watching) {
+    let workspace = Workspace::with_fixtures(&[]);
+    fs::create_dir_all(workspace.posts()).unwrap();
+    fs::write(workspace.posts().join("a.md"), post(title, body)).unwrap();
+    let watching = start(&workspace);
+    (workspace, watching)
+}
+
 #[test]
 fn new_changed_renamed_and_deleted_posts_follow_within_two_seconds() {
-    let workspace = Workspace::with_fixtures(&[]);
+    let (workspace, _watching) = watched("暴雨来袭", "南方暴雨。");
     let posts = workspace.posts();
-    fs::create_dir_all(&posts).unwrap();
-    fs::write(posts.join("a.md"), post("暴雨来袭", "南方暴雨。")).unwrap();
-    let _watching = start(&workspace);
     fs::write(posts.join("b.md"), post("台风登陆", "台风杜苏芮登陆福建。")).unwrap();
     let took = until_count(&workspace, "台风", "1");
     assert!(took < Duration::from_secs(2), "new post after {took:?}");
@@ -73,17 +85,13 @@ fn new_changed_renamed_and_deleted_posts_follow_within_two_seconds() {
     let took = until_count(&workspace, "减弱", "1");
     assert!(took < Duration::from_secs(2), "changed post after {took:?}");
     fs::rename(posts.join("b.md"), posts.join("c.md")).unwrap();
-    let started = Instant::now();
-    loop {
+    let took = eventually(|| {
         let listed = workspace.run(&["query", "-l", "台风"]).stdout;
         // Moved, never duplicated: b.md alone, then c.md alone.
         assert!(listed.lines().count() <= 1, "{listed}");
-        if listed.trim() == "posts/c.md" {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(2), "{listed}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        (listed.trim() == "posts/c.md").then_some(()).ok_or(listed)
+    });
+    assert!(took < Duration::from_secs(2), "renamed post after {took:?}");
     fs::remove_file(posts.join("a.md")).unwrap();
     let took = until_count(&workspace, "暴雨", "0");
     assert!(took < Duration::from_secs(2), "deleted post after {took:?}");
@@ -91,11 +99,8 @@ fn new_changed_renamed_and_deleted_posts_follow_within_two_seconds() {
 
 #[test]
 fn a_file_being_written_is_read_once_it_is_whole() {
-    let workspace = Workspace::with_fixtures(&[]);
+    let (workspace, _watching) = watched("开始", "开始。");
     let posts = workspace.posts();
-    fs::create_dir_all(&posts).unwrap();
-    fs::write(posts.join("a.md"), post("开始", "开始。")).unwrap();
-    let _watching = start(&workspace);
     let mut file = fs::File::create(posts.join("slow.md")).unwrap();
     file.write_all(post("慢慢写", "第一段。").as_bytes())
         .unwrap();
@@ -116,11 +121,9 @@ fn a_file_being_written_is_read_once_it_is_whole() {
 
 #[test]
 fn a_burst_of_ten_thousand_files_is_taken_whole_and_ctrl_c_stops_cleanly() {
-    let workspace = Workspace::with_fixtures(&[]);
+    let (workspace, watching) = watched("开始", "开始。");
     let posts = workspace.posts();
     fs::create_dir_all(posts.join("burst")).unwrap();
-    fs::write(posts.join("a.md"), post("开始", "开始。")).unwrap();
-    let watching = start(&workspace);
     for i in 0..10_000 {
         let text = post(&format!("快讯{i}"), &format!("第{i}条快讯，编号 n{i}。"));
         fs::write(posts.join("burst").join(format!("{i}.md")), text).unwrap();

@@ -144,16 +144,24 @@ pub struct SavedAddArgs {
     /// `--`).
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+}
+
+/// The filters of `query` and `saved add`.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
     /// Only articles in this category (repeat for any of several).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "C")]
     pub category: Vec<String>,
     /// Only articles by this author (repeat for any of several).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "A")]
     pub author: Vec<String>,
-    /// Only articles dated from (a date, or a period read at each run: 7d).
+    /// Only articles dated from DATE on (2022-07-30, 2022-07, 2022, or a period back from
+    /// now: 7d, 2w, 3mo, 1y, today).
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,
-    /// Only articles dated up to.
+    /// Only articles dated up to the end of DATE (2022-07-30, 2022-07, 2022).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
 }
@@ -408,18 +416,8 @@ pub struct QueryArgs {
     /// --json as a final `{"facets": …}` line).
     #[arg(long)]
     pub facets: bool,
-    /// Only articles in this category (repeat for any of several).
-    #[arg(long, value_name = "C")]
-    pub category: Vec<String>,
-    /// Only articles by this author (repeat for any of several).
-    #[arg(long, value_name = "A")]
-    pub author: Vec<String>,
-    /// Only articles dated from DATE on (2022-07-30, 2022-07, 2022).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Only articles dated up to the end of DATE (2022-07-30, 2022-07, 2022).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
     /// Show why each hit scored as it did (terms matched, per-field contributions).
     #[arg(long)]
     pub explain: bool,

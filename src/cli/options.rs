@@ -68,10 +68,10 @@ pub fn search_request(args: &QueryArgs) -> SearchRequest {
     request.output.explain = args.explain;
     request.output.snippets = args.snippets.max(1);
     request.filters = Filters {
-        categories: args.category.clone(),
-        authors: args.author.clone(),
-        since: args.since.clone(),
-        until: args.until.clone(),
+        categories: args.filters.category.clone(),
+        authors: args.filters.author.clone(),
+        since: args.filters.since.clone(),
+        until: args.filters.until.clone(),
         ingested_after: None,
     };
     request.sort = match args.sort {

@@ -18,10 +18,10 @@ pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
             let search = SavedSearch {
                 name: args.name.clone(),
                 query: args.query.join(" "),
-                categories: args.category,
-                authors: args.author,
-                since: args.since,
-                until: args.until,
+                categories: args.filters.category,
+                authors: args.filters.author,
+                since: args.filters.since,
+                until: args.filters.until,
                 watermark: None,
             };
             saved.add(&searcher, search)?;
