@@ -70,42 +70,16 @@ impl ArticleSearcher {
         }))
     }
 
-    /// Adds a node's clauses to `list`: a plain word as its term queries side by side.
+    /// Adds a node's clauses to `list`: a plain or feedback word as its term queries side
+    /// by side.
     fn add_node(
         &self,
         occur: Occur,
         node: &Node,
         list: &mut Vec<(TantivyOccur, Box<dyn Query>)>,
     ) -> Result<()> {
-        if let (
-            Occur::Should,
-            Node::Word {
-                word,
-                fields,
-                weight,
-            },
-        ) = (occur, node)
-        {
-            for query in term_queries(&self.fields_of(fields), word) {
-                list.push((TantivyOccur::Should, weighted(query, *weight)));
-            }
-            return Ok(());
-        }
-        if let (
-            Occur::Should,
-            Node::Feedback {
-                word,
-                fields,
-                weight,
-            },
-        ) = (occur, node)
-        {
-            for (field, boost) in self.fields_of(fields) {
-                list.push((
-                    TantivyOccur::Should,
-                    boosted_term(field, word, boost * weight),
-                ));
-            }
+        if let (Occur::Should, Some(queries)) = (occur, self.word_queries(node)) {
+            list.extend(queries.into_iter().map(|q| (TantivyOccur::Should, q)));
             return Ok(());
         }
         list.push((tantivy_occur(occur), self.node_query(node)?));
@@ -115,31 +89,10 @@ impl ArticleSearcher {
     /// One node as one tantivy query.
     fn node_query(&self, node: &Node) -> Result<Box<dyn Query>> {
         Ok(match node {
-            Node::Feedback {
-                word,
-                fields,
-                weight,
-            } => {
-                let either = self
-                    .fields_of(fields)
-                    .into_iter()
-                    .map(|(field, boost)| {
-                        let query = boosted_term(field, word, boost * weight);
-                        (TantivyOccur::Should, query)
-                    })
-                    .collect();
-                Box::new(BooleanQuery::new(either))
-            }
-            Node::Word {
-                word,
-                fields,
-                weight,
-            } => {
-                let either = term_queries(&self.fields_of(fields), word)
-                    .into_iter()
-                    .map(|query| (TantivyOccur::Should, query))
-                    .collect();
-                weighted(Box::new(BooleanQuery::new(either)), *weight)
+            Node::Word { .. } | Node::Feedback { .. } => {
+                let either = self.word_queries(node).unwrap_or_default();
+                let either = either.into_iter().map(|q| (TantivyOccur::Should, q));
+                Box::new(BooleanQuery::new(either.collect()))
             }
             Node::AllWords { words, fields } => {
                 // Every word must be there, in some field, whole or inside a longer word.
@@ -187,6 +140,34 @@ impl ArticleSearcher {
                 boolean(list).unwrap_or_else(|| Box::new(AllQuery))
             }
         })
+    }
+
+    /// A plain word's term queries (whole and as a sub-word, times its weight) or a feedback
+    /// word's (whole words only); `None` for other nodes.
+    pub(super) fn word_queries(&self, node: &Node) -> Option<Vec<Box<dyn Query>>> {
+        match node {
+            Node::Word {
+                word,
+                fields,
+                weight,
+            } => Some(
+                term_queries(&self.fields_of(fields), word)
+                    .into_iter()
+                    .map(|query| weighted(query, *weight))
+                    .collect(),
+            ),
+            Node::Feedback {
+                word,
+                fields,
+                weight,
+            } => Some(
+                self.fields_of(fields)
+                    .into_iter()
+                    .map(|(field, boost)| boosted_term(field, word, boost * weight))
+                    .collect(),
+            ),
+            _ => None,
+        }
     }
 
     /// The schema's fields a plan names, with their weights.

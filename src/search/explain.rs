@@ -13,15 +13,16 @@ use crate::schema::IndexedField;
 use crate::text::sub_word_term;
 
 use super::build::{boosted, boosted_term, phrase_in_fields, prefix_query};
-use super::plan::Node;
+use super::plan::{Node, QueryPlan};
 use super::*;
 
 impl ArticleSearcher {
-    /// The parts of a hit's score, plus the proximity bonus when the rescoring added one.
+    /// The parts of a hit's score: its words, the feedback words that rescored it, and the
+    /// proximity bonus when the rescoring added one.
     pub(super) fn explain(
         &self,
         searcher: &Searcher,
-        built: &BuiltQuery,
+        (built, feedback): (&BuiltQuery, Option<&QueryPlan>),
         address: DocAddress,
         score: f32,
     ) -> Result<ScoreExplanation> {
@@ -41,22 +42,36 @@ impl ArticleSearcher {
             },
             parts,
         };
-        let bonus = score - words.score;
-        if built.proximity.is_none() || bonus <= 1e-4 {
-            return Ok(words);
+        let mut sum = vec![words];
+        let mut shared = Vec::new();
+        for (_, node) in feedback.map_or(&[][..], |plan| &plan.ranking[..]) {
+            self.explain_node(node, at, &mut shared)?;
         }
-        let proximity = ScoreExplanation {
-            score: bonus,
-            what: format!(
-                "proximity: the query's words within {} positions (x {})",
-                self.ranking.proximity_slop, self.ranking.proximity_weight
-            ),
-            parts: Vec::new(),
-        };
+        if !shared.is_empty() {
+            sum.push(ScoreExplanation {
+                score: shared.iter().map(|p| p.score).sum(),
+                what: "feedback words (shared by the best hits)".to_string(),
+                parts: shared,
+            });
+        }
+        let bonus = score - sum.iter().map(|p| p.score).sum::<f32>();
+        if built.proximity.is_some() && bonus > 1e-4 {
+            sum.push(ScoreExplanation {
+                score: bonus,
+                what: format!(
+                    "proximity: the query's words within {} positions (x {})",
+                    self.ranking.proximity_slop, self.ranking.proximity_weight
+                ),
+                parts: Vec::new(),
+            });
+        }
+        if sum.len() == 1 {
+            return Ok(sum.pop().expect("one part"));
+        }
         Ok(ScoreExplanation {
             score,
             what: "sum of".to_string(),
-            parts: vec![words, proximity],
+            parts: sum,
         })
     }
 
@@ -78,15 +93,11 @@ impl ArticleSearcher {
                 fields,
                 weight,
             } => {
-                let mut word_parts = Vec::new();
-                let fields = self.fields_of(fields);
-                self.explain_word(word, &fields, *weight, at, &mut word_parts);
-                if !word_parts.is_empty() {
-                    parts.push(ScoreExplanation {
-                        score: word_parts.iter().map(|p| p.score).sum(),
-                        what: format!("feedback word {word} (shared by the best hits)"),
-                        parts: word_parts,
-                    });
+                for (field, boost) in self.fields_of(fields) {
+                    let boost = boost * weight;
+                    let label = format!("{}: {word} (x{boost})", field.spec.name);
+                    let query = boosted_term(field, word, boost);
+                    parts.extend(explain_part(label, query.as_ref(), at));
                 }
             }
             Node::AllWords { words, fields } => {

@@ -37,16 +37,16 @@ impl ArticleSearcher {
             && content >= self.ranking.feedback_min_words.max(1)
     }
 
-    /// The feedback words of the first pass's best hits `top` as one query, to add to the
-    /// scores of its candidates; `None` when there are none or one of the best hits holds
-    /// the query as written.
-    pub(super) fn feedback_query(
+    /// The feedback words of the first pass's best hits `top` as a plan of their own, whose
+    /// scores are added to the candidates'; `None` when there are none or one of the best
+    /// hits holds the query as written.
+    pub(super) fn feedback_plan(
         &self,
         plan: &QueryPlan,
         searcher: &Searcher,
         top: &[(f32, DocAddress)],
         read: &ReadArticles,
-    ) -> Result<Option<Box<dyn Query>>> {
+    ) -> Result<Option<QueryPlan>> {
         let checked = top.len().min(self.ranking.feedback_verbatim_check);
         for (_, address) in &top[..checked] {
             if holds_verbatim(plan, &*self.read_cached(searcher, *address, read)?) {
@@ -65,7 +65,7 @@ impl ArticleSearcher {
             };
             feedback.ranking.push((Occur::Should, node));
         }
-        Ok(self.build(&feedback)?.map(|built| built.query))
+        Ok((!feedback.ranking.is_empty()).then_some(feedback))
     }
 
     /// The words the feedback hits share (RM3): each hit's words (in its title and the
@@ -247,6 +247,27 @@ mod tests {
     }
 
     #[test]
+    fn explain_names_the_feedback_words_apart_from_proximity() {
+        let (_dir, searcher) = mascot_index();
+        let mut request = SearchRequest::new("北京冬奥会的吉祥物叫什么");
+        request.output.explain = true;
+        let results = searcher.search(&request).unwrap();
+        let answer = results.hits.iter().find(|h| h.id == "answer.md").unwrap();
+        let explanation = answer.explanation.as_ref().unwrap();
+        let feedback = explanation
+            .parts
+            .iter()
+            .find(|p| p.what.starts_with("feedback words"))
+            .unwrap_or_else(|| panic!("{explanation:?}"));
+        assert!(
+            feedback.parts.iter().any(|p| p.what.contains("冰墩")),
+            "{feedback:?}"
+        );
+        let parts: f32 = explanation.parts.iter().map(|p| p.score).sum();
+        assert!((parts - answer.score).abs() < 1e-3, "{explanation:?}");
+    }
+
+    #[test]
     fn a_query_found_as_written_or_too_short_takes_no_feedback() {
         let (_dir, searcher) = mascot_index();
         let plan_of = |query: &str| {
@@ -264,7 +285,7 @@ mod tests {
                 .unwrap();
             let read = ReadArticles::default();
             searcher
-                .feedback_query(&built.plan, &reader, &top, &read)
+                .feedback_plan(&built.plan, &reader, &top, &read)
                 .unwrap()
         };
         assert!(feedback("北京冬奥会的吉祥物叫什么").is_some());

@@ -60,8 +60,14 @@ struct Page {
     sort: SortOrder,
 }
 
-/// The documents a search collected, best first, the count and the facets.
-type Collected = (Vec<Ranked>, Option<usize>, Option<FacetCounts>);
+/// The documents a search collected, best first, the count, the facets, and the feedback
+/// words that rescored them.
+type Collected = (
+    Vec<Ranked>,
+    Option<usize>,
+    Option<FacetCounts>,
+    Option<plan::QueryPlan>,
+);
 
 /// The documents one query of a search found, before rescoring.
 struct Tier<'a> {
@@ -287,7 +293,7 @@ impl ArticleSearcher {
         } else {
             self.top_by_date(&searcher, &built, order, wanted, (count, facets))?
         };
-        let (top, total, facets) = collected;
+        let (top, total, facets, feedback) = collected;
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(limit);
         let mut tiers = Vec::with_capacity(limit);
@@ -305,7 +311,8 @@ impl ArticleSearcher {
                 Hit::bare(self.id_of(&searcher, address)?, score)
             };
             if output.explain {
-                hit.explanation = Some(self.explain(&searcher, &built, address, score)?);
+                let rescored = (&built, feedback.as_ref());
+                hit.explanation = Some(self.explain(&searcher, rescored, address, score)?);
             }
             hits.push(hit);
         }
@@ -353,6 +360,7 @@ impl ArticleSearcher {
             .search(&built.query, &(collector, extra.0, extra.1))
             .map_err(|e| Error::reading("searching", e))?;
         let mut top: Vec<Ranked> = Vec::with_capacity(window);
+        let mut feedback_plan = None;
         let mut seen = std::collections::HashSet::new();
         for (tier, query) in built.tiers.iter().enumerate() {
             if top.len() >= window {
@@ -372,21 +380,23 @@ impl ArticleSearcher {
             self.add_tier(searcher, built, tier, &mut seen, &mut top)?;
         }
         if top.len() < window {
-            let feedback = if feedback {
-                self.feedback_query(&built.plan, searcher, &all, read)?
-            } else {
-                None
+            if feedback {
+                feedback_plan = self.feedback_plan(&built.plan, searcher, &all, read)?;
+            }
+            let feedback_query = match &feedback_plan {
+                Some(plan) => self.build(plan)?.map(|built| built.query),
+                None => None,
             };
             let tier = built.tiers.len();
             let last = Tier {
                 tier,
                 found: all,
-                feedback: feedback.as_deref(),
+                feedback: feedback_query.as_deref(),
             };
             self.add_tier(searcher, built, last, &mut seen, &mut top)?;
         }
         top.truncate(window);
-        Ok((top, total, facets))
+        Ok((top, total, facets, feedback_plan))
     }
 
     /// Adds the documents of one tier not in a better one, rescored (feedback words,
@@ -462,7 +472,7 @@ impl ArticleSearcher {
                 address,
             })
             .collect();
-        Ok((top, total, facets))
+        Ok((top, total, facets, None))
     }
 
     /// The index searched.
