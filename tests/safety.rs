@@ -322,8 +322,10 @@ fn a_full_disk_fails_once_with_its_cause_and_leaves_nothing_behind() {
 
 #[test]
 fn a_memory_limit_is_an_error_never_a_panic() {
-    let workspace = Workspace::with_fixtures(&["handmade"]);
     for limit_kb in [300_000, 500_000, 600_000] {
+        // A fresh folder per limit: an index left by an earlier limit would
+        // make "this run committed nothing" unanswerable.
+        let workspace = Workspace::with_fixtures(&["handmade"]);
         let output = Command::new("sh")
             .arg("-c")
             .arg(format!(
