@@ -157,6 +157,10 @@ pub fn build_document(fields: &Fields, article: &Article, source: &SourceFile) -
     document.add(fields.root, OwnedValue::Str(source.root.clone()));
     let ingested = tantivy::DateTime::from_timestamp_micros(source.ingested);
     document.add(fields.ingested, OwnedValue::Date(ingested));
+    let signature = crate::signature::Signature::of(&article.body);
+    for (field, word) in fields.signature.iter().zip(signature.words()) {
+        document.add(*field, OwnedValue::U64(word));
+    }
     document
 }
 

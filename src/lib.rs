@@ -29,6 +29,7 @@ pub mod saved;
 pub mod schema;
 pub mod search;
 pub mod serve;
+pub mod signature;
 pub mod snippet;
 pub mod source;
 pub mod stats;

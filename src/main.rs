@@ -4,21 +4,18 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use sousuo::batch::BatchReader;
 use sousuo::check::{check, repair};
 use sousuo::export::{export, ExportFormat};
 use sousuo::index::{SearchIndex, WriterLock};
-use sousuo::ingest::{ingest, FileOutcome, IngestEvent};
 use sousuo::output::{self, HumanStyle, QuerySummary};
 use sousuo::search::{ArticleSearcher, SearchRequest, SortOrder, DEFAULT_LIMIT};
+use sousuo::signature::LANES;
 use sousuo::source::read_ingested;
 use sousuo::stats::index_stats;
 use sousuo::visible::visible_line;
@@ -32,11 +29,10 @@ mod commands;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use cli::argv::query_words_last;
-use cli::options::{index_dir, ingest_options, search_request};
-use cli::warnings::{WarningDetail, WarningLog};
+use cli::options::{index_dir, search_request};
 use cli::{
     CheckArgs, Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs,
-    IngestArgs, QueryArgs, SimilarArgs, StatsArgs,
+    QueryArgs, SimilarArgs, StatsArgs,
 };
 
 /// The most `get --raw` reads of a source file.
@@ -52,7 +48,7 @@ const EXIT_ERROR: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse_from(query_words_last(std::env::args_os().collect()));
     let result = match cli.command {
-        Command::Ingest(args) => run_ingest(args),
+        Command::Ingest(args) => commands::ingest::run(args),
         Command::Query(args) => run_query(args),
         Command::Stats(args) => run_stats(args),
         Command::Get(args) => run_get(args),
@@ -85,7 +81,7 @@ fn main() -> ExitCode {
 }
 
 /// `error: PATH: message` (or `warning: …`) on stderr, control characters made visible.
-fn diagnose(kind: &str, path: &Path, message: &str) {
+pub(crate) fn diagnose(kind: &str, path: &Path, message: &str) {
     let line = format!("{}: {message}", path.display());
     eprintln!("{kind}: {}", visible_line(&line));
 }
@@ -115,150 +111,6 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-fn run_ingest(args: IngestArgs) -> anyhow::Result<u8> {
-    let options = ingest_options(&args)?;
-    let stop = stop_on_ctrl_c()?;
-    let detail = if args.quiet {
-        WarningDetail::None
-    } else if args.verbose {
-        WarningDetail::All
-    } else {
-        WarningDetail::Examples(3)
-    };
-    let mut display = IngestDisplay {
-        progress: progress_bar(args.quiet),
-        warnings: WarningLog::new(detail),
-        bytes: 0,
-    };
-    let report = ingest(&options, &stop, &mut |event| display.show(event))?;
-    display.progress.finish_and_clear();
-    display.warnings.summarise();
-    let found = report.added + report.updated + report.unchanged + report.failed + report.skipped;
-    if found == 0 {
-        let roots: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!(
-            "warning: no posts under {} (sousuo reads .md, .markdown, .html and .htm files)",
-            visible_line(&roots.join(", "))
-        );
-    }
-    let interrupted = stop.load(Ordering::SeqCst);
-    if interrupted {
-        eprintln!("interrupted: committed the articles handled so far");
-    }
-    for root in &report.not_pruned {
-        let why = "was not walked completely; --prune removed nothing under it";
-        diagnose("warning", Path::new(root), why);
-    }
-    if args.json {
-        let mut stdout = io::stdout().lock();
-        serde_json::to_writer(&mut stdout, &report)?;
-        writeln!(stdout)?;
-    }
-    if !args.quiet {
-        eprintln!("{}", output::ingest_summary(&report));
-    }
-    let partial = report.failed > 0 || report.damaged > 0 || found == 0 || interrupted;
-    if args.watch && !interrupted {
-        return follow(&options, &stop, &mut display, args.json, args.quiet);
-    }
-    Ok(if partial { EXIT_PARTIAL } else { EXIT_OK })
-}
-
-/// `ingest --watch` after the first ingest: a line per round that changed something (JSON
-/// with --json), until Ctrl-C.
-fn follow(
-    options: &sousuo::ingest::IngestOptions,
-    stop: &AtomicBool,
-    display: &mut IngestDisplay,
-    json: bool,
-    quiet: bool,
-) -> anyhow::Result<u8> {
-    if !quiet {
-        eprintln!("watching for changes (Ctrl-C stops)");
-    }
-    let mut on_round = |report: &sousuo::ingest::IngestReport| {
-        let changed = report.added + report.updated + report.removed + report.failed > 0;
-        if json && changed {
-            let mut stdout = io::stdout().lock();
-            let _ = serde_json::to_writer(&mut stdout, report);
-            let _ = writeln!(stdout);
-            let _ = stdout.flush();
-        } else if changed && !quiet {
-            eprintln!("{}", output::ingest_summary(report));
-        }
-    };
-    sousuo::ingest::watch(
-        options,
-        stop,
-        &mut |event| display.show(event),
-        &mut on_round,
-    )?;
-    eprintln!("stopped watching: everything ingested so far is committed");
-    Ok(EXIT_OK)
-}
-
-/// A flag the first Ctrl-C sets (the run stops and commits); a second one leaves at once.
-fn stop_on_ctrl_c() -> anyhow::Result<Arc<AtomicBool>> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    let installed = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            // A second Ctrl-C: leave at once; the index keeps its last commit.
-            std::process::exit(130);
-        }
-    });
-    installed.context("installing the Ctrl-C handler")?;
-    Ok(stop)
-}
-
-/// What ingest shows while it runs: progress, errors, warnings by kind.
-struct IngestDisplay {
-    progress: ProgressBar,
-    warnings: WarningLog,
-    bytes: u64,
-}
-
-impl IngestDisplay {
-    fn show(&mut self, event: &IngestEvent) {
-        let progress = &self.progress;
-        match event {
-            IngestEvent::File {
-                path,
-                bytes,
-                outcome,
-                warnings,
-                damage,
-            } => {
-                progress.inc(1);
-                self.bytes += bytes;
-                if progress.position().is_multiple_of(64) {
-                    progress.set_message(format!("{:.1} MB", self.bytes as f64 / 1e6));
-                }
-                for warning in warnings {
-                    if let Some(shown) = self.warnings.note(warning) {
-                        progress.suspend(|| diagnose("warning", path, shown));
-                    }
-                }
-                if let FileOutcome::Failed(error) = outcome {
-                    progress.suspend(|| diagnose("error", path, &error.to_string()));
-                }
-                if let Some(lost) = damage {
-                    progress.suspend(|| diagnose("error", path, lost));
-                }
-            }
-            IngestEvent::WalkError { path, reason } => {
-                progress.suspend(|| diagnose("error", path, reason));
-            }
-            IngestEvent::Skipped { path, reason, .. } => {
-                if let Some(shown) = self.warnings.note(reason) {
-                    progress.suspend(|| diagnose("warning", path, shown));
-                }
-            }
-            IngestEvent::Committing => progress.set_message("committing"),
-        }
-    }
-}
-
 fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     let dir = index_dir(&args.index);
     let mut searcher = ArticleSearcher::new(SearchIndex::open(&dir)?)?;
@@ -276,7 +128,13 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     let listing = args.files_with_matches || args.ids;
     if let Some(batch) = &args.batch {
         let limit = args.limit.unwrap_or(DEFAULT_LIMIT);
-        return run_batch(&searcher, batch, limit, args.json, &mut out);
+        return run_batch(
+            &searcher,
+            batch,
+            limit,
+            (args.json, !args.no_fold),
+            &mut out,
+        );
     }
     let request = search_request(&args);
     let started = Instant::now();
@@ -320,21 +178,6 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     Ok(if total == 0 { EXIT_PARTIAL } else { EXIT_OK })
 }
 
-/// A spinner with the count of files and megabytes on a terminal; nothing elsewhere or with
-/// `--quiet`.
-fn progress_bar(quiet: bool) -> ProgressBar {
-    if quiet || !io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {elapsed} {pos} files {msg}")
-            .expect("the progress template is valid"),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
-
 /// The index keeps absolute paths; people and scripts get them relative to the current
 /// folder when they lie under it (`data/…`), so they open from here and from anywhere.
 fn shown_path(path: &str) -> String {
@@ -373,8 +216,27 @@ pub(crate) fn open_searcher(args: &IndexArgs) -> anyhow::Result<ArticleSearcher>
 
 fn run_stats(args: StatsArgs) -> anyhow::Result<u8> {
     let searcher = open_searcher(&args.index)?;
-    let stats = index_stats(&searcher, args.top)?;
     let mut out = BufWriter::new(io::stdout().lock());
+    if args.duplicates {
+        for (a, b, agreement) in searcher.near_duplicates()?.pairs {
+            let similarity = agreement as f64 / LANES as f64;
+            if args.json {
+                let pair = serde_json::json!({ "a": a, "b": b, "similarity": similarity });
+                serde_json::to_writer(&mut out, &pair)?;
+                writeln!(out)?;
+            } else {
+                writeln!(
+                    out,
+                    "{}\t{}\t{similarity:.2}",
+                    visible_line(&a),
+                    visible_line(&b)
+                )?;
+            }
+        }
+        out.flush()?;
+        return Ok(EXIT_OK);
+    }
+    let stats = index_stats(&searcher, args.top)?;
     if args.json {
         serde_json::to_writer(&mut out, &stats)?;
         writeln!(out)?;
@@ -398,13 +260,18 @@ fn run_get(args: GetArgs) -> anyhow::Result<u8> {
             .context("the article disappeared while it was read")?;
         let raw = read_ingested(&source.root, &source.id, source.content_hash, RAW_MAX_BYTES)?;
         out.write_all(&raw)?;
-    } else if args.json {
-        article.path = shown_path(&article.path);
-        serde_json::to_writer(&mut out, &article)?;
-        writeln!(out)?;
     } else {
         article.path = shown_path(&article.path);
-        output::write_article_human(&mut out, &article)?;
+        let duplicates = searcher.duplicates(&article.id)?.unwrap_or_default();
+        if args.json {
+            let mut value = serde_json::to_value(&article)?;
+            value["duplicates"] = serde_json::json!(duplicates);
+            serde_json::to_writer(&mut out, &value)?;
+            writeln!(out)?;
+        } else {
+            output::write_article_human(&mut out, &article)?;
+            output::write_duplicates_human(&mut out, &duplicates)?;
+        }
     }
     out.flush()?;
     Ok(EXIT_OK)
@@ -417,10 +284,14 @@ fn run_similar(args: SimilarArgs) -> anyhow::Result<u8> {
         return Ok(EXIT_PARTIAL);
     };
     shorten_paths(&mut results.hits);
+    let duplicates = searcher.duplicates(&args.id)?.unwrap_or_default();
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         output::write_json(&mut out, None, &results.hits)?;
+        serde_json::to_writer(&mut out, &serde_json::json!({ "duplicates": duplicates }))?;
+        writeln!(out)?;
     } else {
+        output::write_duplicates_human(&mut out, &duplicates)?;
         let color = use_color(args.color);
         let style = HumanStyle {
             color,
@@ -479,7 +350,7 @@ fn run_batch(
     searcher: &ArticleSearcher,
     path: &Path,
     limit: usize,
-    json: bool,
+    (json, fold): (bool, bool),
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
@@ -497,6 +368,7 @@ fn run_batch(
         };
         let mut request = SearchRequest::new(query.text);
         request.limit = limit;
+        request.fold = fold;
         request.output.with_documents = json;
         let started = Instant::now();
         let searched = searcher.search(&request);

@@ -34,6 +34,9 @@ pub const ROOT_FIELD: &str = "_root";
 /// Name of the bookkeeping field holding when the article was last ingested (the start of
 /// that ingest; ingests never overlap, so a later commit holds later times).
 pub const INGESTED_FIELD: &str = "_ingested";
+/// Prefix of the names of the bookkeeping fields holding the MinHash of the article's body
+/// ([`crate::signature`]), four lanes in each, read when folding near-duplicate hits.
+pub const SIGNATURE_FIELD_PREFIX: &str = "_minhash.";
 /// Prefix of the name of a text field's sub-word field.
 pub const SUB_WORD_FIELD_PREFIX: &str = "_sub.";
 
@@ -224,6 +227,8 @@ pub struct Fields {
     pub root: Field,
     /// When the article was last ingested.
     pub ingested: Field,
+    /// The body's near-duplicate signature, in words.
+    pub signature: [Field; crate::signature::WORDS],
 }
 
 impl Fields {
@@ -334,7 +339,10 @@ impl IndexSchema {
         let numeric = NumericOptions::default().set_fast();
         let content_hash = builder.add_u64_field(CONTENT_HASH_FIELD, numeric.clone());
         let mtime = builder.add_u64_field(MTIME_FIELD, numeric.clone());
-        let size = builder.add_u64_field(SIZE_FIELD, numeric);
+        let size = builder.add_u64_field(SIZE_FIELD, numeric.clone());
+        let signature = std::array::from_fn(|word| {
+            builder.add_u64_field(&format!("{SIGNATURE_FIELD_PREFIX}{word}"), numeric.clone())
+        });
         let root =
             builder.add_text_field(ROOT_FIELD, tantivy::schema::STRING | tantivy::schema::FAST);
         let ingested = builder.add_date_field(
@@ -359,6 +367,7 @@ impl IndexSchema {
             size,
             root,
             ingested,
+            signature,
         };
         (schema, fields)
     }

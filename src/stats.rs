@@ -33,6 +33,19 @@ pub struct IndexStats {
     pub facets: FacetCounts,
     /// How many categories there are in all.
     pub category_count: usize,
+    /// Near-duplicate articles: how many pairs, in how many groups, of how many articles.
+    pub near_duplicates: NearDuplicateCounts,
+}
+
+/// How many near-duplicates an index holds (see [`crate::signature`]).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct NearDuplicateCounts {
+    /// Pairs of near-duplicate articles.
+    pub pairs: usize,
+    /// Groups of articles linked by pairs.
+    pub groups: usize,
+    /// Articles in a group.
+    pub articles: usize,
 }
 
 /// Gathers the statistics of the index `searcher` reads; `top` categories are listed.
@@ -50,6 +63,12 @@ pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats>
             chrono::DateTime::<chrono::Local>::from(time)
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
         });
+    let near = searcher.near_duplicates()?;
+    let near_duplicates = NearDuplicateCounts {
+        pairs: near.pairs.len(),
+        groups: near.groups,
+        articles: near.articles,
+    };
     Ok(IndexStats {
         index: index.dir.display().to_string(),
         documents,
@@ -61,6 +80,7 @@ pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats>
         fields: index.meta.schema.fields.clone(),
         facets,
         category_count,
+        near_duplicates,
     })
 }
 

@@ -237,7 +237,7 @@ fn killing_an_ingest_at_any_point_loses_and_duplicates_nothing() {
     assert_eq!(summary["unchanged"], total);
     assert_eq!(summary["added"], 0);
     // Every article once: a query matching all of them counts each exactly once.
-    let all = workspace.run(&["query", "新闻", "--json", "--limit", "5000"]);
+    let all = workspace.run(&["query", "新闻", "--json", "--limit", "5000", "--no-fold"]);
     let ids = all.hit_ids();
     let unique: std::collections::HashSet<&String> = ids.iter().collect();
     assert_eq!(ids.len(), total);

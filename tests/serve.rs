@@ -271,3 +271,53 @@ fn an_ingest_beside_the_server_shows_within_a_second_of_its_commit() {
     );
     assert_eq!(server.get("/healthz").json()["articles"], 4);
 }
+
+#[test]
+fn serve_watch_ingests_first_then_follows_the_folder_until_ctrl_c() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let news = workspace.posts().join("news");
+    fs::create_dir_all(&news).unwrap();
+    fs::write(
+        news.join("a.md"),
+        "---\ntitle: 降息落地\n---\n央行宣布下调存款准备金率。\n",
+    )
+    .unwrap();
+    // No index yet: the first ingest makes it before the server answers.
+    let mut server = Server::start(&workspace, &["--watch", "posts"]);
+    assert_eq!(server.get("/healthz").json()["articles"], 1);
+    let total = |server: &Server, q: &str| {
+        server.search(&[("q", q)]).json()["summary"]["total"]
+            .as_u64()
+            .unwrap()
+    };
+    let within = |server: &Server, q: &str, want: u64| {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if total(server, q) == want {
+                return started.elapsed();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{q}: never {want}");
+    };
+    fs::write(
+        news.join("b.md"),
+        "---\ntitle: 台风登陆\n---\n台风杜苏芮登陆福建。\n",
+    )
+    .unwrap();
+    let seen = within(&server, "台风", 1);
+    assert!(
+        seen < Duration::from_secs(2),
+        "a new post searchable after {seen:?}"
+    );
+    fs::remove_file(news.join("b.md")).unwrap();
+    let gone = within(&server, "台风", 0);
+    assert!(
+        gone < Duration::from_secs(2),
+        "a deleted post gone after {gone:?}"
+    );
+    assert_eq!(server.interrupt(), 0, "Ctrl-C stops serving and watching");
+    // What the watcher did is committed: the index holds the one post left.
+    let stats = workspace.run(&["stats", "--json"]);
+    assert_eq!(stats.json_lines()[0]["documents"], 1, "{stats:?}");
+}

@@ -117,6 +117,11 @@ pub struct StatsArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// List the pairs of near-duplicate articles instead: two ids and their estimated
+    /// similarity (the share of their bodies' 4-character shingles they have in common),
+    /// tab-separated (with --json, one object per pair).
+    #[arg(long)]
+    pub duplicates: bool,
 }
 
 /// `sousuo saved …`.
@@ -224,6 +229,10 @@ pub struct ServeArgs {
     /// Listen beyond this machine without a token.
     #[arg(long, conflicts_with = "token")]
     pub no_auth: bool,
+    /// Ingest these folders of posts first, then follow them as `ingest --watch` does: new,
+    /// changed, renamed and deleted posts reach the page within seconds.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub watch: Vec<PathBuf>,
 }
 
 /// `sousuo check`.
@@ -428,6 +437,11 @@ pub struct QueryArgs {
     /// Order of the hits: relevance, date (oldest first) or -date (newest first).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance, allow_hyphen_values = true)]
     pub sort: SortArg,
+    /// Show near-duplicates as hits of their own. By default the same story told by
+    /// several feeds is one hit, its best-ranked telling, with "+N similar" (JSON:
+    /// `duplicates`); lists (-l, --ids) and counts never fold.
+    #[arg(long)]
+    pub no_fold: bool,
 }
 
 /// `--sort`.

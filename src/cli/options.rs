@@ -9,7 +9,7 @@ use sousuo::ingest::IngestOptions;
 use sousuo::schema::IndexSchema;
 use sousuo::search::{Filters, SearchRequest, SortOrder, DEFAULT_LIMIT};
 
-use super::{IndexArgs, IngestArgs, QueryArgs, SortArg};
+use super::{IndexArgs, IngestArgs, QueryArgs, ServeArgs, SortArg};
 
 /// The index folder: `--index`, else `$SOUSUO_INDEX` (clap reads it), else `.sousuo`.
 pub fn index_dir(args: &IndexArgs) -> PathBuf {
@@ -21,15 +21,8 @@ pub fn index_dir(args: &IndexArgs) -> PathBuf {
 /// `sousuo ingest`'s options: the schema file (`--schema`, else `./index-schema.json`,
 /// else the built-in one), the user dictionary, checked now with its file's name, limits.
 pub fn ingest_options(args: &IngestArgs) -> anyhow::Result<IngestOptions> {
-    let schema = match &args.schema {
-        Some(path) => IndexSchema::load(path)?,
-        None if Path::new("index-schema.json").is_file() => {
-            IndexSchema::load(Path::new("index-schema.json"))?
-        }
-        None => IndexSchema::default_schema(),
-    };
     let mut options = IngestOptions::new(args.paths.clone(), index_dir(&args.index));
-    options.schema = schema;
+    options.schema = schema(args.schema.as_deref())?;
     if let Some(path) = &args.dict {
         let words = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
         sousuo::text::Analyzer::with_user_words(&words)
@@ -50,6 +43,27 @@ pub fn ingest_options(args: &IngestArgs) -> anyhow::Result<IngestOptions> {
     Ok(options.within_limits())
 }
 
+/// The schema a new index gets: the file given, else `index-schema.json` in the current
+/// folder, else the built-in one.
+pub fn schema(path: Option<&Path>) -> anyhow::Result<IndexSchema> {
+    Ok(match path {
+        Some(path) => IndexSchema::load(path)?,
+        None if Path::new("index-schema.json").is_file() => {
+            IndexSchema::load(Path::new("index-schema.json"))?
+        }
+        None => IndexSchema::default_schema(),
+    })
+}
+
+/// `sousuo serve --watch`'s ingest: the folders followed into the served index, with the
+/// defaults of `ingest --watch`.
+pub fn watch_options(args: &ServeArgs) -> anyhow::Result<IngestOptions> {
+    let mut options = IngestOptions::new(args.watch.clone(), index_dir(&args.index));
+    options.schema = schema(None)?;
+    options.prune = true;
+    Ok(options.within_limits())
+}
+
 /// `sousuo query`'s search: lists (`-l`, `--ids`) and counts (`-c`) cover every match
 /// unless a limit is given.
 pub fn search_request(args: &QueryArgs) -> SearchRequest {
@@ -62,6 +76,7 @@ pub fn search_request(args: &QueryArgs) -> SearchRequest {
         (None, false, _) => DEFAULT_LIMIT,
     };
     request.offset = args.offset;
+    request.fold = !(args.no_fold || listing || args.count);
     request.output.count_total = true;
     request.output.with_documents = !args.ids;
     request.output.facets = args.facets;

@@ -1,10 +1,18 @@
-//! `sousuo serve`.
+//! `sousuo serve`, and with `--watch` the folders it follows into the index it serves.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sousuo::ingest::{ingest, IngestOptions};
+use sousuo::output;
 use sousuo::serve::{serve, ServeEvent, ServeOptions};
 
-use crate::cli::options::index_dir;
+use super::ingest::{follow, stop_on_ctrl_c, IngestDisplay};
+use crate::cli::options::{index_dir, watch_options};
+use crate::cli::warnings::WarningDetail;
 use crate::cli::ServeArgs;
-use crate::EXIT_OK;
+use crate::{EXIT_OK, EXIT_PARTIAL};
 
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     if args.token.as_deref() == Some("") {
@@ -16,15 +24,45 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         token: args.token.clone(),
     };
     options.check_access(args.no_auth)?;
+    let following = if args.watch.is_empty() {
+        None
+    } else {
+        let ingest = watch_options(&args)?;
+        match first_ingest(&ingest)? {
+            Some(stop) => Some((ingest, stop)),
+            None => return Ok(EXIT_PARTIAL),
+        }
+    };
+    // Ctrl-C: with --watch the flag the ingest already listens to, else tokio's signal.
+    let stop = following.as_ref().map(|(_, stop)| Arc::clone(stop));
+    let shutdown = async move {
+        match stop {
+            Some(stop) => {
+                while !stop.load(Ordering::SeqCst) {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    let watcher = following.map(|(ingest, stop)| {
+        std::thread::spawn(move || {
+            let mut display = IngestDisplay::new(true, WarningDetail::Examples(3));
+            let followed = follow(&ingest, &stop, &mut display, false, false);
+            // A watcher that fails stops the server too.
+            stop.store(true, Ordering::SeqCst);
+            followed
+        })
+    });
     let runtime = tokio::runtime::Runtime::new()?;
     let token = args.token.clone();
     let open = args.open;
     let no_auth = args.no_auth;
-    runtime.block_on(serve(
+    let served = runtime.block_on(serve(
         options,
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        },
+        shutdown,
         move |event| match event {
             ServeEvent::Listening(address) => {
                 let mut url = format!("http://{address}/");
@@ -50,8 +88,32 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
                 eprintln!("warning: the index changed but could not be opened ({reason}); the previous one keeps answering")
             }
         },
-    ))?;
+    ));
+    if let Some(watcher) = watcher {
+        match watcher.join() {
+            Ok(followed) => {
+                followed?;
+            }
+            Err(_) => anyhow::bail!("the folder watcher stopped unexpectedly"),
+        }
+    }
+    served?;
     Ok(EXIT_OK)
+}
+
+/// The ingest before serving with `--watch` (so the index exists and is current); the
+/// Ctrl-C flag it listens to, or `None` when Ctrl-C interrupted it.
+fn first_ingest(options: &IngestOptions) -> anyhow::Result<Option<Arc<AtomicBool>>> {
+    let stop = stop_on_ctrl_c()?;
+    let mut display = IngestDisplay::new(false, WarningDetail::Examples(3));
+    let report = ingest(options, &stop, &mut |event| display.show(event))?;
+    display.finish();
+    eprintln!("{}", output::ingest_summary(&report));
+    if stop.load(Ordering::SeqCst) {
+        eprintln!("interrupted: committed the articles handled so far");
+        return Ok(None);
+    }
+    Ok(Some(stop))
 }
 
 /// Opens `url` in the desktop's browser; says so when there is none.

@@ -14,7 +14,8 @@ use crate::visible::{push_visible, visible_line};
 mod reports;
 
 pub use reports::{
-    ingest_summary, warning_kind, write_article_human, write_check_human, write_stats_human,
+    ingest_summary, warning_kind, write_article_human, write_check_human, write_duplicates_human,
+    write_stats_human,
 };
 
 /// How hits are shown to people.
@@ -30,6 +31,7 @@ const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 const GREEN: &str = "\x1b[32m";
 const MAGENTA: &str = "\x1b[35m";
+const DIM: &str = "\x1b[2m";
 const MATCH: &str = "\x1b[1;31m";
 
 /// Writes hits for people: rank, title, date, categories, score, path, snippet.
@@ -87,6 +89,18 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
         for passage in &hit.more_snippets {
             let text = marked_text(&passage.text, &passage.highlights, marks);
             writeln!(out, "    {text}")?;
+        }
+        if let Some(first) = hit.duplicates.first() {
+            let more = match hit.duplicates.len() - 1 {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let line = format!(
+                "+{} similar: {}{more}",
+                hit.duplicates.len(),
+                visible_line(first)
+            );
+            writeln!(out, "    {}", paint(DIM, &line))?;
         }
         if let Some(explanation) = &hit.explanation {
             write_explanation(out, explanation, 2)?;
@@ -159,6 +173,7 @@ struct JsonHit<'a> {
     snippets: Vec<JsonPassage<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<&'a ScoreExplanation>,
+    duplicates: &'a [String],
 }
 
 /// One passage of `--snippets N` in JSON.
@@ -203,6 +218,7 @@ pub fn json_hit<'a>(hit: &'a Hit, query_id: Option<&'a str>) -> impl Serialize +
             std::iter::once(first).chain(more).collect()
         },
         explanation: hit.explanation.as_ref(),
+        duplicates: &hit.duplicates,
     }
 }
 
@@ -400,6 +416,7 @@ mod tests {
             title_highlights: std::iter::once(0..2).collect(),
             more_snippets: Vec::new(),
             explanation: None,
+            duplicates: vec!["b.md".into(), "c.md".into()],
         }
     }
 
@@ -418,6 +435,7 @@ mod tests {
             "the title is marked too: {text}"
         );
         assert!(!text.contains("score"), "no scores in date order: {text}");
+        assert!(text.contains("+2 similar: b.md and 1 more"), "{text}");
         assert!(!text.contains('\x1b'));
     }
 
@@ -447,10 +465,12 @@ mod tests {
             "snippet",
             "highlights",
             "title_highlights",
+            "duplicates",
         ] {
             assert!(value.get(key).is_some(), "missing {key}");
         }
         assert_eq!(value["highlights"], serde_json::json!([[2, 4]]));
+        assert_eq!(value["duplicates"], serde_json::json!(["b.md", "c.md"]));
         assert!(value["date"].is_null());
     }
 

@@ -61,6 +61,12 @@ pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<
     if let Some((first, last)) = &stats.facets.date_range {
         writeln!(out, "dates:        {first} … {last}")?;
     }
+    let near = &stats.near_duplicates;
+    writeln!(
+        out,
+        "near-duplicates: {} articles in {} groups ({} pairs; `stats --duplicates` lists them)",
+        near.articles, near.groups, near.pairs
+    )?;
     writeln!(
         out,
         "built by:     sousuo {}, dictionary {}, HMM {}",
@@ -257,6 +263,18 @@ pub fn ingest_summary(report: &IngestReport) -> String {
         summary.push_str(&format!("; {} articles in the index", report.documents));
     }
     summary
+}
+
+/// An article's near-duplicates, for people (nothing when it has none).
+pub fn write_duplicates_human(out: &mut dyn Write, duplicates: &[String]) -> io::Result<()> {
+    if duplicates.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "near-duplicates ({}):", duplicates.len())?;
+    for id in duplicates {
+        writeln!(out, "  {}", visible_line(id))?;
+    }
+    writeln!(out)
 }
 
 #[cfg(test)]

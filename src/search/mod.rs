@@ -30,6 +30,7 @@ use crate::text::normalize_term;
 mod build;
 mod explain;
 mod feedback;
+mod fold;
 pub mod plan;
 mod ranking;
 mod similar;
@@ -40,6 +41,8 @@ pub use ranking::Ranking;
 pub use types::*;
 
 use build::add_scores;
+pub use fold::NearDuplicates;
+use fold::{fold, Folded, Signatures};
 use stored::ReadArticles;
 /// Weight of a synonym's match relative to the query word's own.
 pub const SYNONYM_WEIGHT: f32 = 0.8;
@@ -49,6 +52,10 @@ const SIMILAR_KEYWORDS: usize = 20;
 const SUB_WORD_WEIGHT: f32 = 0.35;
 /// How many of the best candidates the proximity boost rescores (more when paging deeper).
 const RESCORE_WINDOW: usize = 100;
+/// Candidates folded beyond twice the hits wanted, so a page is full after folding.
+const FOLD_EXTRA: usize = 20;
+/// The most candidates a folded search reads to fill a page of groups.
+const MAX_FOLD_CANDIDATES: usize = 20_000;
 /// Characters of body text shown around the best match.
 pub const SNIPPET_CHARS: usize = 120;
 
@@ -58,6 +65,8 @@ struct Page {
     limit: usize,
     offset: usize,
     sort: SortOrder,
+    /// Whether near-duplicates are folded into the best of them.
+    fold: bool,
 }
 
 /// The documents a search collected, best first, the count, the facets, and the feedback
@@ -106,6 +115,7 @@ impl Hit {
             title_highlights: Vec::new(),
             more_snippets: Vec::new(),
             explanation: None,
+            duplicates: Vec::new(),
         }
     }
 }
@@ -240,6 +250,7 @@ impl ArticleSearcher {
             limit: request.limit,
             offset: request.offset,
             sort: request.sort,
+            fold: request.fold,
         };
         self.execute(built, page, &request.output)
     }
@@ -277,8 +288,6 @@ impl ArticleSearcher {
         } else {
             wanted
         };
-        let count = output.count_total.then_some(Count);
-        let facets = output.facets.then(|| FacetCollector::new(&self.index));
         // A query with nothing to rank by (only filters, `*`, no words) lists the newest.
         let order = if built.scored {
             page.sort
@@ -288,20 +297,62 @@ impl ArticleSearcher {
             page.sort
         };
         let read = ReadArticles::default();
-        let collected = if order == SortOrder::Relevance {
-            self.top_by_score(&searcher, &built, window, (count, facets), &read)?
+        let signatures = page.fold.then(|| Signatures::new(&searcher)).transpose()?;
+        // Folding needs more candidates than hits; when a page still has too few groups
+        // and there were more candidates, they are read again, more of them.
+        let mut candidates = if page.fold {
+            wanted
+                .saturating_mul(2)
+                .saturating_add(FOLD_EXTRA)
+                .min(documents.max(wanted))
         } else {
-            self.top_by_date(&searcher, &built, order, wanted, (count, facets))?
+            wanted
         };
-        let (top, total, facets, feedback) = collected;
+        let (groups, total, facets, feedback) = loop {
+            let count = output.count_total.then_some(Count);
+            let extra = (
+                count,
+                output.facets.then(|| FacetCollector::new(&self.index)),
+            );
+            let (top, total, facets, feedback) = if order == SortOrder::Relevance {
+                let window = window.max(candidates);
+                self.top_by_score(&searcher, &built, window, extra, &read)?
+            } else {
+                self.top_by_date(&searcher, &built, order, candidates, extra)?
+            };
+            let exhausted = top.len() < candidates
+                || candidates >= documents
+                || candidates >= MAX_FOLD_CANDIDATES;
+            let groups = match &signatures {
+                Some(signatures) => fold(top, |ranked| ranked.address, signatures),
+                None => top
+                    .into_iter()
+                    .map(|leader| Folded {
+                        leader,
+                        duplicates: Vec::new(),
+                    })
+                    .collect(),
+            };
+            if signatures.is_none() || groups.len() >= wanted || exhausted {
+                break (groups, total, facets, feedback);
+            }
+            candidates = candidates
+                .saturating_mul(4)
+                .min(MAX_FOLD_CANDIDATES)
+                .min(documents);
+        };
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(limit);
         let mut tiers = Vec::with_capacity(limit);
-        for Ranked {
-            tier,
-            score,
-            address,
-        } in top.into_iter().skip(offset).take(limit)
+        for Folded {
+            leader:
+                Ranked {
+                    tier,
+                    score,
+                    address,
+                },
+            duplicates,
+        } in groups.into_iter().skip(offset).take(limit)
         {
             tiers.push(tier);
             let mut hit = if output.with_documents {
@@ -314,6 +365,10 @@ impl ArticleSearcher {
                 let rescored = (&built, feedback.as_ref());
                 hit.explanation = Some(self.explain(&searcher, rescored, address, score)?);
             }
+            hit.duplicates = duplicates
+                .into_iter()
+                .map(|address| self.id_of(&searcher, address))
+                .collect::<Result<_>>()?;
             hits.push(hit);
         }
         if order == SortOrder::Relevance {

@@ -33,10 +33,12 @@ impl ArticleSearcher {
             };
             plan.ranking.push((Occur::Should, node));
         }
-        // Not the article itself.
+        // Not the article itself, nor its near-duplicates (listed by `duplicates`).
         let id_field = self.index.schema_field_name(self.index.fields.id);
+        let mut values = vec![article.id.clone()];
+        values.extend(self.duplicates(&article.id)?.unwrap_or_default());
         let itself = Node::Exact {
-            values: vec![article.id.clone()],
+            values,
             fields: vec![plan::FieldWeight {
                 field: id_field,
                 weight: 1.0,
@@ -50,6 +52,7 @@ impl ArticleSearcher {
             limit,
             offset: 0,
             sort: SortOrder::Relevance,
+            fold: true,
         };
         self.execute(built, page, &SearchOutput::default())
             .map(Some)

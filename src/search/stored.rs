@@ -115,6 +115,7 @@ impl ArticleSearcher {
             highlights: snippet.highlights,
             more_snippets: passages.collect(),
             explanation: None,
+            duplicates: Vec::new(),
         })
     }
 

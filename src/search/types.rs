@@ -24,6 +24,9 @@ pub struct SearchRequest {
     pub sort: SortOrder,
     /// What to return besides the ranked hits.
     pub output: SearchOutput,
+    /// Whether near-duplicate hits are folded into the best of them (see
+    /// [`Hit::duplicates`]).
+    pub fold: bool,
 }
 
 /// What a search returns besides the ranked hits: how it is executed, not what it asks.
@@ -71,6 +74,7 @@ impl SearchRequest {
             filters: Filters::default(),
             sort: SortOrder::Relevance,
             output: SearchOutput::default(),
+            fold: true,
         }
     }
 }
@@ -133,6 +137,8 @@ pub struct Hit {
     pub more_snippets: Vec<crate::snippet::Snippet>,
     /// Why the hit scored as it did, when asked for.
     pub explanation: Option<ScoreExplanation>,
+    /// The ids of the near-duplicate hits folded into this one, best first.
+    pub duplicates: Vec<String>,
 }
 
 /// A score and what it is made of.

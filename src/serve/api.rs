@@ -148,6 +148,7 @@ fn search_request(parameters: &[(String, String)]) -> Result<SearchRequest, BadR
             "until" if !value.is_empty() => filters.until = Some(value.clone()),
             "since" | "until" | "token" => {}
             "facets" => request.output.facets = value == "1" || value == "true",
+            "fold" => request.fold = !(value == "0" || value == "false"),
             "sort" => {
                 request.sort = match value.as_str() {
                     "" | "relevance" => SortOrder::Relevance,
@@ -163,7 +164,7 @@ fn search_request(parameters: &[(String, String)]) -> Result<SearchRequest, BadR
             other => {
                 return Err(BadRequest(format!(
                     "unknown parameter `{other}`; the parameters are q, limit, offset, \
-                         category, author, since, until, sort, facets"
+                         category, author, since, until, sort, facets, fold"
                 )))
             }
         }
@@ -246,17 +247,23 @@ pub(super) async fn article(
                 }
                 marks.mark(text).iter().map(|r| [r.start, r.end]).collect()
             };
+            let duplicates = match searcher.duplicates(&article.id) {
+                Ok(duplicates) => duplicates.unwrap_or_default(),
+                Err(error) => return failure(error),
+            };
             #[derive(Serialize)]
             struct Body<'a> {
                 #[serde(flatten)]
                 article: &'a crate::search::StoredArticle,
                 title_highlights: Vec<[usize; 2]>,
                 body_highlights: Vec<[usize; 2]>,
+                duplicates: Vec<String>,
             }
             json(&Body {
                 title_highlights: ranges(&article.title),
                 body_highlights: ranges(&article.body),
                 article: &article,
+                duplicates,
             })
         }
         Ok(None) => error_response(

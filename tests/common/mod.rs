@@ -42,11 +42,16 @@ impl Run {
             .collect()
     }
 
-    /// The JSON hits (the lines that are not the closing facets or summary).
+    /// The JSON hits (the lines that are not the closing facets, summary or duplicates).
     pub fn hits(&self) -> Vec<Value> {
         self.json_lines()
             .into_iter()
-            .filter(|line| line.get("summary").is_none() && line.get("facets").is_none())
+            .filter(|line| {
+                let closing = ["summary", "facets", "duplicates"]
+                    .iter()
+                    .any(|key| line.get(key).is_some());
+                line.get("id").is_some() || !closing
+            })
             .collect()
     }
 

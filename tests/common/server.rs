@@ -103,6 +103,27 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Sends Ctrl-C (SIGINT) and waits up to 10 s for the server to stop; its exit code.
+    #[allow(dead_code)]
+    pub fn interrupt(&mut self) -> i32 {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        for _ in 0..100 {
+            if let Some(status) = self.child.try_wait().expect("the server can be waited for") {
+                return status
+                    .code()
+                    .unwrap_or_else(|| panic!("killed by a signal: {status}"));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the server did not stop within 10 s of Ctrl-C");
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();

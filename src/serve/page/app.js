@@ -108,6 +108,11 @@ function hitItem(hit) {
   const snippet = element("p", "snippet");
   snippet.append(marked(hit.snippet, hit.highlights));
   li.append(snippet);
+  if (hit.duplicates && hit.duplicates.length) {
+    const more = element("p", "duplicates", "+" + hit.duplicates.length + " 篇相似报道");
+    more.title = hit.duplicates.join("\n");
+    li.append(more);
+  }
   return li;
 }
 
