@@ -169,3 +169,38 @@ fn a_burst_of_ten_thousand_files_is_taken_whole_and_ctrl_c_stops_cleanly() {
     };
     assert_eq!(status.code(), Some(0), "{status}");
 }
+
+#[test]
+fn folders_moved_in_renamed_and_deleted_are_followed_and_ignored_ones_are_not() {
+    let (workspace, _watching) = watched("暴雨来袭", "南方暴雨。");
+    let posts = workspace.posts();
+    // A folder of posts made outside and moved in at once.
+    let outside = workspace.path().join("incoming");
+    fs::create_dir_all(outside.join("deep")).unwrap();
+    fs::write(outside.join("b.md"), post("地震一", "山东地震。")).unwrap();
+    fs::write(outside.join("deep/c.md"), post("地震二", "四川地震。")).unwrap();
+    fs::rename(&outside, posts.join("moved")).unwrap();
+    until_count(&workspace, "地震", "2");
+    // Renamed: the same two articles under their new ids, never four.
+    fs::rename(posts.join("moved"), posts.join("renamed")).unwrap();
+    eventually(|| {
+        let ids = workspace.run(&["query", "地震", "--ids"]).stdout;
+        let mut ids: Vec<&str> = ids.lines().collect();
+        ids.sort();
+        (ids == ["renamed/b.md", "renamed/deep/c.md"])
+            .then_some(())
+            .ok_or(format!("{ids:?}"))
+    });
+    // A post in a hidden folder and one a .sousuoignore names stay out.
+    fs::create_dir_all(posts.join(".drafts")).unwrap();
+    fs::write(posts.join(".drafts/d.md"), post("地震草稿", "地震。")).unwrap();
+    fs::write(posts.join(".sousuoignore"), "skip.md\n").unwrap();
+    fs::write(posts.join("renamed/skip.md"), post("地震忽略", "地震。")).unwrap();
+    fs::write(posts.join("e.md"), post("台风", "台风登陆。")).unwrap();
+    until_count(&workspace, "台风", "1");
+    assert_eq!(count(&workspace, "地震"), "2");
+    // Deleted: the folder's articles go.
+    fs::remove_dir_all(posts.join("renamed")).unwrap();
+    until_count(&workspace, "地震", "0");
+    assert_eq!(count(&workspace, "暴雨"), "1", "the rest stays");
+}

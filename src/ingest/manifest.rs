@@ -57,8 +57,9 @@ impl Manifest {
 }
 
 /// The recorded articles `--prune` removes: those ingested from one of this run's roots
-/// (for a root that is a file: that file's article only) that the walk did not find, under
-/// roots that were walked completely. Counts them in `report`, and lists the roots left
+/// (for a root that is a file: that file's article only; for a root walked at some targets
+/// only: the articles at or under them) that the walk did not find, under roots that were
+/// walked completely. Counts them in `report`, and lists the roots left
 /// alone.
 pub(super) fn prunable<'a>(
     roots: &[Root],
@@ -74,7 +75,11 @@ pub(super) fn prunable<'a>(
         }
         for (id, record) in &recorded.records {
             let in_scope = *record.root == *root.folder_text
-                && root.file_id.as_ref().is_none_or(|file| file == id);
+                && root.file_id.as_ref().is_none_or(|file| file == id)
+                && root
+                    .targets
+                    .as_ref()
+                    .is_none_or(|targets| targets.iter().any(|t| t.holds(id)));
             // Another root of this run with the same folder may have found it.
             let found = roots.iter().enumerate().any(|(other, other_root)| {
                 other_root.folder_text == root.folder_text

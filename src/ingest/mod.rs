@@ -78,6 +78,10 @@ pub struct IngestOptions {
     pub commit_every: usize,
     /// Follow symbolic links that leave the folder being ingested.
     pub follow: bool,
+    /// Walk only these paths under the roots (files, or folders walked whole), as a watch
+    /// round after file-system events does; with `prune`, only articles at or under them
+    /// are removed. `None` walks the roots whole.
+    pub only: Option<Vec<PathBuf>>,
 }
 
 impl IngestOptions {
@@ -96,6 +100,7 @@ impl IngestOptions {
             max_file_size: DEFAULT_MAX_FILE_MB << 20,
             commit_every: DEFAULT_COMMIT_EVERY,
             follow: false,
+            only: None,
         }
     }
 
@@ -131,7 +136,13 @@ pub fn ingest(
     let roots = options
         .roots
         .iter()
-        .map(|root| Root::resolve(root))
+        .map(|root| {
+            let mut root = Root::resolve(root)?;
+            if let Some(paths) = &options.only {
+                root.only(paths);
+            }
+            Ok(root)
+        })
         .collect::<Result<Vec<Root>>>()?;
     let mut report = IngestReport {
         dry_run: options.dry_run,

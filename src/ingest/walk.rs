@@ -35,6 +35,29 @@ pub struct Root {
     pub folder_text: Arc<str>,
     /// When the root is a file: its id (the only article `--prune` may remove for it).
     pub file_id: Option<String>,
+    /// When only some paths under the root are walked (a watch round after events): those
+    /// paths; `--prune` then removes only articles at or under them.
+    pub targets: Option<Vec<Target>>,
+}
+
+/// A path under a root that a round walks instead of the whole root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Where the walk starts: the root as given, joined with the path below it.
+    pub start: PathBuf,
+    /// The path below the root as an id: the article's id, or the prefix of the ids of
+    /// the articles in the folder.
+    pub id: String,
+}
+
+impl Target {
+    /// Whether the article `id` is at or under this target.
+    pub fn holds(&self, id: &str) -> bool {
+        id == self.id
+            || id
+                .strip_prefix(self.id.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
 }
 
 impl Root {
@@ -53,7 +76,48 @@ impl Root {
             folder_text: folder.to_string_lossy().into(),
             folder,
             file_id,
+            targets: None,
         })
+    }
+
+    /// Walk only `paths` (absolute, or as the root was given) of this folder root: the
+    /// ones below it, outermost only, none inside a hidden folder. A root that is a file
+    /// is walked whole (it is one file).
+    pub fn only(&mut self, paths: &[PathBuf]) {
+        if self.file_id.is_some() {
+            return;
+        }
+        let mut relative: Vec<PathBuf> = paths
+            .iter()
+            .filter_map(|path| {
+                let below = path
+                    .strip_prefix(&self.folder)
+                    .or_else(|_| path.strip_prefix(&self.given))
+                    .ok()?;
+                let hidden = below
+                    .parent()
+                    .into_iter()
+                    .flat_map(Path::components)
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+                (!hidden && !below.as_os_str().is_empty()).then(|| below.to_path_buf())
+            })
+            .collect();
+        // Sorted, a folder comes right before what is inside it: keep the outermost.
+        relative.sort();
+        let mut outermost: Vec<PathBuf> = Vec::new();
+        for below in relative {
+            if outermost.last().is_none_or(|last| !below.starts_with(last)) {
+                outermost.push(below);
+            }
+        }
+        let targets = outermost
+            .into_iter()
+            .map(|below| Target {
+                start: self.given.join(&below),
+                id: document_id(&below).0,
+            })
+            .collect();
+        self.targets = Some(targets);
     }
 }
 
@@ -121,28 +185,50 @@ impl Walk<'_> {
     /// Walks one root; `false` when the run is stopping.
     fn root(&mut self, number: usize) -> bool {
         let root = &self.roots[number];
+        let starts: Vec<&Path> = match &root.targets {
+            Some(targets) => targets.iter().map(|t| t.start.as_path()).collect(),
+            None => vec![root.given.as_path()],
+        };
+        let mut complete = true;
+        for start in starts {
+            // A target that is gone is nothing to walk (prune removes its articles).
+            if root.targets.is_some() && std::fs::symlink_metadata(start).is_err() {
+                continue;
+            }
+            match self.walk_from(number, start) {
+                Some(whole) => complete &= whole,
+                None => return false,
+            }
+        }
+        self.walked.complete[number] = complete;
+        true
+    }
+
+    /// Walks root `number` from `start` (the root or a target under it): whether it was
+    /// walked completely, `None` when the run is stopping.
+    fn walk_from(&mut self, number: usize, start: &Path) -> Option<bool> {
+        let root = &self.roots[number];
         let not_followed: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
-        let walker = build_walker(root, self.options.follow, Arc::clone(&not_followed));
+        let walker = build_walker(root, start, self.options.follow, Arc::clone(&not_followed));
         let mut complete = true;
         for entry in walker {
             if self.stop.load(Ordering::Relaxed) || !self.report_not_followed(&not_followed) {
-                return false;
+                return None;
             }
             let sent = match entry {
                 Ok(entry) => self.take_entry(number, &entry),
                 Err(err) => {
                     complete = false;
                     let (path, reason) = walk_error(&err);
-                    let path = path.unwrap_or_else(|| root.given.clone());
+                    let path = path.unwrap_or_else(|| start.to_path_buf());
                     self.send(IngestEvent::WalkError { path, reason })
                 }
             };
             if !sent {
-                return false;
+                return None;
             }
         }
-        self.walked.complete[number] = complete;
-        self.report_not_followed(&not_followed)
+        self.report_not_followed(&not_followed).then_some(complete)
     }
 
     /// Sends an event; `false` when the run is stopping.
@@ -168,7 +254,7 @@ impl Walk<'_> {
                 code: FileError::NotRegular.code(),
             });
         }
-        let relative = if entry.depth() == 0 {
+        let relative = if root.file_id.is_some() {
             Path::new(entry.file_name())
         } else {
             path.strip_prefix(&root.given).unwrap_or(path)
@@ -219,18 +305,30 @@ impl Walk<'_> {
 /// ripgrep's walker over a root: honours .gitignore, .ignore and .sousuoignore files;
 /// hidden files are walked (the RSSHub bot writes a post named `.md`), hidden folders not;
 /// links leaving the root are left out (unless `follow`) and listed in `not_followed`.
+///
+/// A walk from a target below the root starts at the target's folder and takes only the
+/// target from it, so the target itself is judged as in a whole walk (ignore files, hidden
+/// folders, links leaving the root).
 fn build_walker(
     root: &Root,
+    start: &Path,
     follow: bool,
     not_followed: Arc<Mutex<Vec<(PathBuf, String)>>>,
 ) -> ignore::Walk {
     let folder = root.folder.clone();
-    ignore::WalkBuilder::new(&root.given)
+    let (from, only) = match start.parent() {
+        Some(parent) if start != root.given => (parent, Some(start.to_path_buf())),
+        _ => (start, None),
+    };
+    ignore::WalkBuilder::new(from)
         .hidden(false)
         .follow_links(true)
         .parents(true)
         .add_custom_ignore_filename(".sousuoignore")
         .filter_entry(move |entry| {
+            if entry.depth() == 1 && only.as_ref().is_some_and(|only| entry.path() != only) {
+                return false;
+            }
             if entry.depth() > 0 && is_hidden_dir(entry) {
                 return false;
             }
