@@ -128,13 +128,7 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     let listing = args.files_with_matches || args.ids;
     if let Some(batch) = &args.batch {
         let limit = args.limit.unwrap_or(DEFAULT_LIMIT);
-        return run_batch(
-            &searcher,
-            batch,
-            limit,
-            (args.json, !args.no_fold),
-            &mut out,
-        );
+        return run_batch(&searcher, batch, limit, args.json, &mut out);
     }
     let request = search_request(&args);
     let started = Instant::now();
@@ -350,7 +344,7 @@ fn run_batch(
     searcher: &ArticleSearcher,
     path: &Path,
     limit: usize,
-    (json, fold): (bool, bool),
+    json: bool,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
@@ -368,7 +362,8 @@ fn run_batch(
         };
         let mut request = SearchRequest::new(query.text);
         request.limit = limit;
-        request.fold = fold;
+        // Runs are judged per article: every article is ranked, none folded.
+        request.fold = false;
         request.output.with_documents = json;
         let started = Instant::now();
         let searched = searcher.search(&request);

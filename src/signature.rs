@@ -48,21 +48,17 @@ pub const MIN_NUMBER_AGREEMENT: usize = 8;
 /// How many 64-bit words a signature is stored in (eight 8-bit lanes each).
 pub const WORDS: usize = (LANES + NUMBER_LANES) / 8;
 
-/// The MinHash of a body's shingles and of its numbers; all lanes 0 when it has none.
+/// Words of a signature holding the text lanes (the rest hold the number lanes).
+const TEXT_WORDS: usize = LANES / 8;
+
+/// The MinHash of a body's shingles and of its numbers, eight 8-bit lanes to a word (so
+/// two signatures are compared a word at a time); all 0 when it has none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Signature {
-    /// MinHash of the shingles.
-    pub text: [u8; LANES],
-    /// MinHash of the numbers (all 0 when it states fewer than [`MIN_NUMBERS`]).
-    pub numbers: [u8; NUMBER_LANES],
-}
+pub struct Signature([u64; WORDS]);
 
 impl Signature {
     /// The signature of a body too short to have one.
-    pub const NONE: Signature = Signature {
-        text: [0; LANES],
-        numbers: [0; NUMBER_LANES],
-    };
+    pub const NONE: Signature = Signature([0; WORDS]);
 
     /// The signature of `body`, or [`Signature::NONE`] when it is too short.
     pub fn of(body: &str) -> Signature {
@@ -82,60 +78,73 @@ impl Signature {
             }
             xxh3_64(&bytes[..length])
         });
-        let text = min_hash(shingles).unwrap_or([1; LANES]);
+        let text: [u8; LANES] = min_hash(shingles).unwrap_or([1; LANES]);
         let numbers = numbers(body);
-        let numbers = if numbers.len() < MIN_NUMBERS {
+        let numbers: [u8; NUMBER_LANES] = if numbers.len() < MIN_NUMBERS {
             [0; NUMBER_LANES]
         } else {
             min_hash(numbers.iter().map(|n| xxh3_64(n.as_bytes()))).unwrap_or([0; NUMBER_LANES])
         };
-        Signature { text, numbers }
+        let mut words = [0u64; WORDS];
+        for (lane, value) in text.iter().chain(&numbers).enumerate() {
+            words[lane / 8] |= u64::from(*value) << (8 * (lane % 8));
+        }
+        Signature(words)
     }
 
     /// Whether the body had a signature.
     pub fn is_some(&self) -> bool {
-        self.text != [0; LANES]
+        self.0[..TEXT_WORDS].iter().any(|&word| word != 0)
+    }
+
+    /// Whether the body stated enough numbers to be compared by them.
+    fn has_numbers(&self) -> bool {
+        self.0[TEXT_WORDS..].iter().any(|&word| word != 0)
     }
 
     /// How many text lanes two signatures agree on.
     pub fn agreement(&self, other: &Signature) -> usize {
-        agreement(&self.text, &other.text)
+        agreement(&self.0[..TEXT_WORDS], &other.0[..TEXT_WORDS])
     }
 
     /// Whether two signatures are near-duplicates: most shingles in common, and, when both
     /// state numbers, about half their numbers too (neither may be [`Signature::NONE`]).
     pub fn near(&self, other: &Signature) -> bool {
-        let no_numbers = [0; NUMBER_LANES];
         self.is_some()
             && other.is_some()
             && self.agreement(other) >= MIN_AGREEMENT
-            && (self.numbers == no_numbers
-                || other.numbers == no_numbers
-                || agreement(&self.numbers, &other.numbers) >= MIN_NUMBER_AGREEMENT)
+            && (!self.has_numbers()
+                || !other.has_numbers()
+                || agreement(&self.0[TEXT_WORDS..], &other.0[TEXT_WORDS..]) >= MIN_NUMBER_AGREEMENT)
     }
 
-    /// The lanes packed into 64-bit words, as stored.
+    /// Four text lanes, `band` 0 to 15, as one number (for finding candidate pairs).
+    pub fn band(&self, band: usize) -> u32 {
+        (self.0[band / 2] >> (32 * (band % 2))) as u32
+    }
+
+    /// The words, as stored.
     pub fn words(&self) -> [u64; WORDS] {
-        let mut words = [0u64; WORDS];
-        for (lane, value) in self.text.iter().chain(&self.numbers).enumerate() {
-            words[lane / 8] |= u64::from(*value) << (8 * (lane % 8));
-        }
-        words
+        self.0
     }
 
     /// The signature stored as `words`.
     pub fn from_words(words: [u64; WORDS]) -> Signature {
-        let lane = |lane: usize| (words[lane / 8] >> (8 * (lane % 8))) as u8;
-        Signature {
-            text: std::array::from_fn(lane),
-            numbers: std::array::from_fn(|i| lane(LANES + i)),
-        }
+        Signature(words)
     }
 }
 
-/// How many lanes agree.
-fn agreement(a: &[u8], b: &[u8]) -> usize {
-    a.iter().zip(b).filter(|(a, b)| a == b).count()
+/// How many 8-bit lanes of two runs of words are equal.
+fn agreement(a: &[u64], b: &[u64]) -> usize {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| {
+            let x = a ^ b;
+            // The high bit of each byte of x that is 0 (exact: no carries cross bytes).
+            (!(((x & LOW) + LOW) | x | LOW)).count_ones() as usize
+        })
+        .sum()
 }
 
 /// The distinct numbers a text states: runs of ASCII digits, with a decimal point inside.
@@ -250,6 +259,24 @@ mod tests {
             numbers("增长4.6%，比上月加快0.1个百分点。2023年"),
             ["0.1", "2023", "4.6"].into()
         );
+    }
+
+    #[test]
+    fn lanes_are_compared_a_word_at_a_time_exactly() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state
+        };
+        for _ in 0..1000 {
+            // Words with some equal bytes, and bytes differing only in their high bit.
+            let a = next();
+            let b = (a & next()) ^ (next() & 0x8080_8080_8080_8080);
+            let bytewise = (0..8).filter(|i| (a >> (8 * i)) as u8 == (b >> (8 * i)) as u8);
+            assert_eq!(agreement(&[a], &[b]), bytewise.count(), "{a:x} {b:x}");
+        }
     }
 
     #[test]

@@ -439,7 +439,8 @@ pub struct QueryArgs {
     pub sort: SortArg,
     /// Show near-duplicates as hits of their own. By default the same story told by
     /// several feeds is one hit, its best-ranked telling, with "+N similar" (JSON:
-    /// `duplicates`); lists (-l, --ids) and counts never fold.
+    /// `duplicates`). Lists (-l, --ids), counts (-c) and --batch runs (judged per article
+    /// by evaluation tools) rank every article and never fold.
     #[arg(long)]
     pub no_fold: bool,
 }

@@ -58,16 +58,21 @@ pub fn watch(
     round.rebuild = false;
     let mut changed: HashSet<PathBuf> = HashSet::new();
     // Whether the next round must walk the roots whole (events were lost or too many).
-    let mut whole = false;
-    let mut dirty = false;
+    // The first round does, at once: it catches up with what changed between the ingest
+    // before and the watches being set.
+    let mut whole = true;
+    let mut dirty = true;
     let mut last_round = Instant::now();
-    let mut last_event = Instant::now();
+    let mut last_event = Instant::now()
+        .checked_sub(DEBOUNCE)
+        .unwrap_or_else(Instant::now);
     while !stop.load(Ordering::Relaxed) {
         match events.recv_timeout(Duration::from_millis(100)) {
             Ok(event) => {
-                dirty = true;
-                last_event = Instant::now();
                 match event {
+                    // Reading a file or a folder (this watcher's own rounds do) changes
+                    // nothing.
+                    Ok(event) if matches!(event.kind, notify::EventKind::Access(_)) => continue,
                     Ok(event)
                         if !event.need_rescan()
                             && !event.paths.is_empty()
@@ -77,6 +82,8 @@ pub fn watch(
                     }
                     _ => whole = true,
                 }
+                dirty = true;
+                last_event = Instant::now();
                 continue;
             }
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}

@@ -99,11 +99,9 @@ impl Signatures {
         let signed = self.signed();
         let mut pairs = std::collections::BTreeSet::new();
         for band in 0..LANES / 4 {
-            let mut buckets: HashMap<[u8; 4], Vec<usize>> = HashMap::new();
+            let mut buckets: HashMap<u32, Vec<usize>> = HashMap::new();
             for (i, (signature, _)) in signed.iter().enumerate() {
-                let mut key = [0u8; 4];
-                key.copy_from_slice(&signature.text[4 * band..4 * band + 4]);
-                buckets.entry(key).or_default().push(i);
+                buckets.entry(signature.band(band)).or_default().push(i);
             }
             for members in buckets.values() {
                 for (k, &i) in members.iter().enumerate() {
@@ -130,15 +128,20 @@ pub(super) struct Folded<T> {
 }
 
 /// Folds `ranked` (best first) into groups of near-duplicates, in the order of their
-/// leaders.
+/// leaders; stops once it has `groups` groups and has looked at `looked` hits (the rest
+/// could only add duplicates to groups past the page).
 pub(super) fn fold<T>(
     ranked: Vec<T>,
     address: impl Fn(&T) -> DocAddress,
     signatures: &Signatures,
+    (groups_wanted, looked): (usize, usize),
 ) -> Vec<Folded<T>> {
-    let mut groups: Vec<Folded<T>> = Vec::with_capacity(ranked.len());
-    let mut leaders: Vec<Signature> = Vec::with_capacity(ranked.len());
-    for hit in ranked {
+    let mut groups: Vec<Folded<T>> = Vec::with_capacity(groups_wanted);
+    let mut leaders: Vec<Signature> = Vec::with_capacity(groups_wanted);
+    for (seen, hit) in ranked.into_iter().enumerate() {
+        if seen >= looked && groups.len() >= groups_wanted {
+            break;
+        }
         let at = address(&hit);
         let signature = signatures.of(at);
         match leaders.iter().position(|leader| leader.near(&signature)) {
@@ -156,6 +159,15 @@ pub(super) fn fold<T>(
 }
 
 impl ArticleSearcher {
+    /// The signature columns of `searcher` (this searcher's reader's), opened once.
+    pub(super) fn signatures(&self, searcher: &Searcher) -> Result<&Signatures> {
+        if self.signatures.get().is_none() {
+            // Another thread may set it meanwhile: the same columns either way.
+            let _ = self.signatures.set(Signatures::new(searcher)?);
+        }
+        Ok(self.signatures.get().expect("set above"))
+    }
+
     /// The ids of the articles that are near-duplicates of the one with this id (itself
     /// not included), in index order; `None` when no article has the id.
     pub fn duplicates(&self, id_or_path: &str) -> Result<Option<Vec<String>>> {
@@ -163,12 +175,12 @@ impl ArticleSearcher {
         let Some(address) = self.find(&searcher, id_or_path)? else {
             return Ok(None);
         };
-        let signatures = Signatures::new(&searcher)?;
+        let signatures = self.signatures(&searcher)?;
         signatures
             .near(&signatures.of(address))
             .into_iter()
             .filter(|&other| other != address)
-            .map(|other| self.id_of(&searcher, other))
+            .map(|other| self.one_id(&searcher, other))
             .collect::<Result<Vec<_>>>()
             .map(Some)
     }
@@ -178,7 +190,7 @@ impl ArticleSearcher {
     /// chain of pairs are one group).
     pub fn near_duplicates(&self) -> Result<NearDuplicates> {
         let searcher = self.reader.searcher();
-        let pairs = Signatures::new(&searcher)?.pairs();
+        let pairs = self.signatures(&searcher)?.pairs();
         // Groups: connected components, by union-find over the paired documents.
         let mut parent: HashMap<DocAddress, DocAddress> = HashMap::new();
         fn root(parent: &mut HashMap<DocAddress, DocAddress>, at: DocAddress) -> DocAddress {

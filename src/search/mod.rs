@@ -130,6 +130,9 @@ pub struct ArticleSearcher {
     synonyms: HashMap<String, Vec<String>>,
     /// Ids by segment and doc id, read on first need (runs without stored documents).
     ids: OnceLock<Vec<Vec<String>>>,
+    /// The near-duplicate signature columns, opened on first need (a manual reader's
+    /// segments never change).
+    signatures: OnceLock<Signatures>,
     /// The measured knobs of the ranking.
     ranking: Ranking,
 }
@@ -183,6 +186,7 @@ impl ArticleSearcher {
             default_fields,
             synonyms: HashMap::new(),
             ids: OnceLock::new(),
+            signatures: OnceLock::new(),
             ranking: Ranking::default(),
         })
     }
@@ -297,7 +301,7 @@ impl ArticleSearcher {
             page.sort
         };
         let read = ReadArticles::default();
-        let signatures = page.fold.then(|| Signatures::new(&searcher)).transpose()?;
+        let signatures = page.fold.then(|| self.signatures(&searcher)).transpose()?;
         // Folding needs more candidates than hits; when a page still has too few groups
         // and there were more candidates, they are read again, more of them.
         let mut candidates = if page.fold {
@@ -324,7 +328,10 @@ impl ArticleSearcher {
                 || candidates >= documents
                 || candidates >= MAX_FOLD_CANDIDATES;
             let groups = match &signatures {
-                Some(signatures) => fold(top, |ranked| ranked.address, signatures),
+                Some(signatures) => {
+                    let enough = (wanted, candidates);
+                    fold(top, |ranked| ranked.address, signatures, enough)
+                }
                 None => top
                     .into_iter()
                     .map(|leader| Folded {
@@ -367,7 +374,7 @@ impl ArticleSearcher {
             }
             hit.duplicates = duplicates
                 .into_iter()
-                .map(|address| self.id_of(&searcher, address))
+                .map(|address| self.one_id(&searcher, address))
                 .collect::<Result<_>>()?;
             hits.push(hit);
         }

@@ -236,6 +236,29 @@ impl ArticleSearcher {
         }))
     }
 
+    /// The id of one document, from the id column: from the ids of every document when
+    /// they were read, else looked up alone (reading all of them costs tens of
+    /// milliseconds on 80,000 articles, a lookup microseconds).
+    pub(super) fn one_id(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
+        if self.ids.get().is_some() {
+            return self.id_of(searcher, address);
+        }
+        let segment = searcher.segment_reader(address.segment_ord);
+        let name = self.index.schema_field_name(self.index.fields.id);
+        let reading = |e: std::io::Error| Error::io(&self.index.dir, e);
+        let column = segment
+            .fast_fields()
+            .str(&name)
+            .map_err(|e| Error::reading("reading a document id", e))?;
+        let mut id = String::new();
+        if let Some(column) = column {
+            if let Some(ord) = column.term_ords(address.doc_id).next() {
+                column.ord_to_str(ord, &mut id).map_err(reading)?;
+            }
+        }
+        Ok(id)
+    }
+
     /// The id of a document, from the id column (no stored-document read).
     pub(super) fn id_of(&self, searcher: &Searcher, address: DocAddress) -> Result<String> {
         if self.ids.get().is_none() {
