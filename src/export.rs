@@ -3,13 +3,19 @@
 //! Each record holds the stored fields as sousuo indexed them plus, for every text field,
 //! its segmentation as space-joined terms (`title_tokens`, `body_tokens`: the words, in
 //! order, normalised as indexed) and the dictionary sub-words (`title_subwords`, …), so an
-//! engine with a whitespace analyzer searches the same terms sousuo does.
+//! engine with a whitespace analyzer searches the same terms sousuo does. Records go to
+//! one stream or to numbered files of a bounded size (under an engine's request limit),
+//! and undated articles can be given a date (for engines that need one on every document).
 
 use std::collections::BTreeMap;
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
+use crate::article::china_offset;
 use crate::error::{Error, Result};
 use crate::search::{ArticleSearcher, StoredArticle};
 
@@ -47,20 +53,67 @@ fn segmented(searcher: &ArticleSearcher, text: &str) -> (String, String) {
     (words.join(" "), sub_words.join(" "))
 }
 
-/// Writes every article (or those matching `query`), in index order; returns how many.
+/// A date for the articles that have none, for engines that need one on every document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateFallback {
+    /// When the article was last ingested (China time).
+    Ingest,
+    /// 1970-01-01T00:00:00Z.
+    Epoch,
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportOptions<'a> {
+    /// Only the articles matching this query.
+    pub query: Option<&'a str>,
+    /// The record format.
+    pub format: ExportFormat,
+    /// A date for undated articles (`None`: their `date` is null).
+    pub date_fallback: Option<DateFallback>,
+}
+
+/// Where records go: one stream, or numbered files of at most so many bytes.
+pub enum ExportSink<'a> {
+    /// Every record to one writer.
+    Stream(&'a mut dyn Write),
+    /// `articles-00001.ndjson`, `articles-00002.ndjson`, … in a folder, each at most
+    /// `max_bytes`, split between records (a record larger than that alone in its file).
+    Chunks {
+        /// The folder (created if missing).
+        dir: PathBuf,
+        /// The most bytes a file holds.
+        max_bytes: u64,
+    },
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportReport {
+    /// Articles written.
+    pub articles: u64,
+    /// Undated articles given the fallback date.
+    pub dated_by_fallback: u64,
+    /// The files written (chunked exports).
+    pub files: Vec<PathBuf>,
+}
+
+/// Writes every article (or those matching the query), in index order.
 pub fn export(
     searcher: &ArticleSearcher,
-    query: Option<&str>,
-    format: ExportFormat,
-    out: &mut dyn Write,
-) -> Result<u64> {
+    options: ExportOptions<'_>,
+    sink: ExportSink<'_>,
+) -> Result<ExportReport> {
     let text_fields: Vec<(String, crate::schema::ArticleField)> = searcher
         .index()
         .fields()
         .searchable_text()
         .map(|(field, _)| (field.spec.name.clone(), field.source))
         .collect();
-    searcher.for_each_article(query, &mut |article| {
+    let mut report = ExportReport::default();
+    let mut writer = RecordWriter::new(sink)?;
+    let mut record = Vec::new();
+    report.articles = searcher.for_each_article(options.query, &mut |mut article, ingested| {
         let mut fields = BTreeMap::new();
         for (name, source) in &text_fields {
             let text = match source {
@@ -76,24 +129,110 @@ pub fn export(
             fields.insert(format!("{name}_tokens"), words);
             fields.insert(format!("{name}_subwords"), sub_words);
         }
-        if format == ExportFormat::OpenSearchBulk {
+        if article.date.is_none() {
+            if let Some(fallback) = options.date_fallback {
+                article.date = Some(fallback_date(fallback, ingested));
+                report.dated_by_fallback += 1;
+            }
+        }
+        record.clear();
+        if options.format == ExportFormat::OpenSearchBulk {
             let action = BulkAction {
                 index: BulkTarget { id: &article.id },
             };
-            write_line(out, &action)?;
+            push_line(&mut record, &action)?;
         }
-        let record = Record {
+        let document = Record {
             article: &article,
             segmented: fields,
         };
-        write_line(out, &record)
-    })
+        push_line(&mut record, &document)?;
+        writer.write(&record)
+    })?;
+    report.files = writer.finish()?;
+    Ok(report)
 }
 
-fn write_line(out: &mut dyn Write, value: &impl Serialize) -> Result<()> {
-    let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        serde_json::to_writer(&mut *out, value)?;
-        writeln!(out)
-    };
-    write(out).map_err(|e| Error::io("stdout", e))
+fn fallback_date(fallback: DateFallback, ingested: Option<i64>) -> DateTime<FixedOffset> {
+    let epoch = DateTime::<Utc>::UNIX_EPOCH.fixed_offset();
+    match (fallback, ingested) {
+        (DateFallback::Ingest, Some(micros)) => DateTime::from_timestamp_micros(micros)
+            .map(|time| time.with_timezone(&china_offset()))
+            .unwrap_or(epoch),
+        _ => epoch,
+    }
+}
+
+fn push_line(buffer: &mut Vec<u8>, value: &impl Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *buffer, value)
+        .map_err(|e| Error::io("the export", std::io::Error::other(e)))?;
+    buffer.push(b'\n');
+    Ok(())
+}
+
+/// Writes whole records to the sink, opening the next file when one would grow past its
+/// limit.
+struct RecordWriter<'a> {
+    sink: ExportSink<'a>,
+    file: Option<(BufWriter<File>, u64)>,
+    files: Vec<PathBuf>,
+}
+
+impl<'a> RecordWriter<'a> {
+    fn new(sink: ExportSink<'a>) -> Result<RecordWriter<'a>> {
+        if let ExportSink::Chunks { dir, .. } = &sink {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        Ok(RecordWriter {
+            sink,
+            file: None,
+            files: Vec::new(),
+        })
+    }
+
+    fn write(&mut self, record: &[u8]) -> Result<()> {
+        let (dir, max_bytes) = match &mut self.sink {
+            ExportSink::Stream(out) => {
+                return out.write_all(record).map_err(|e| Error::io("stdout", e));
+            }
+            ExportSink::Chunks { dir, max_bytes } => (dir.clone(), *max_bytes),
+        };
+        let size = record.len() as u64;
+        let full = self
+            .file
+            .as_ref()
+            .is_some_and(|(_, written)| *written > 0 && written + size > max_bytes);
+        if full || self.file.is_none() {
+            self.close()?;
+            let path = dir.join(format!("articles-{:05}.ndjson", self.files.len() + 1));
+            let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+            self.files.push(path);
+            self.file = Some((BufWriter::new(file), 0));
+        }
+        let path = self.files.last().expect("a file is open").clone();
+        let (file, written) = self.file.as_mut().expect("a file is open");
+        file.write_all(record).map_err(|e| Error::io(&path, e))?;
+        *written += size;
+        Ok(())
+    }
+
+    fn close(&mut self) -> Result<()> {
+        if let Some((mut file, _)) = self.file.take() {
+            let path = self.files.last().expect("a file was open");
+            file.flush().map_err(|e| Error::io(path, e))?;
+            file.into_inner()
+                .map_err(|e| Error::io(path, e.into_error()))?
+                .sync_all()
+                .map_err(|e| Error::io(path, e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<PathBuf>> {
+        self.close()?;
+        if let ExportSink::Stream(out) = &mut self.sink {
+            out.flush().map_err(|e| Error::io("stdout", e))?;
+        }
+        Ok(self.files)
+    }
 }

@@ -34,6 +34,7 @@ pub mod snippet;
 pub mod source;
 pub mod stats;
 pub mod text;
+pub mod translate;
 pub mod visible;
 
 pub use error::{Error, Result};

@@ -11,7 +11,6 @@ use clap::Parser;
 
 use sousuo::batch::BatchReader;
 use sousuo::check::{check, repair};
-use sousuo::export::{export, ExportFormat};
 use sousuo::index::{SearchIndex, WriterLock};
 use sousuo::output::{self, HumanStyle, QuerySummary};
 use sousuo::search::{ArticleSearcher, SearchRequest, SortOrder, DEFAULT_LIMIT};
@@ -31,8 +30,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use cli::argv::query_words_last;
 use cli::options::{index_dir, search_request};
 use cli::{
-    CheckArgs, Cli, ColorChoice, Command, ExportArgs, ExportFormatArg, GetArgs, IndexArgs,
-    QueryArgs, SimilarArgs, StatsArgs,
+    CheckArgs, Cli, ColorChoice, Command, GetArgs, IndexArgs, QueryArgs, SimilarArgs, StatsArgs,
 };
 
 /// The most `get --raw` reads of a source file.
@@ -53,7 +51,8 @@ fn main() -> ExitCode {
         Command::Stats(args) => run_stats(args),
         Command::Get(args) => run_get(args),
         Command::Similar(args) => run_similar(args),
-        Command::Export(args) => run_export(args),
+        Command::Export(args) => commands::handoff::run_export(args),
+        Command::Analyze(args) => commands::handoff::run_analyze(args),
         Command::Check(args) => run_check(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Saved(command) => commands::saved::run(command),
@@ -131,6 +130,9 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         return run_batch(&searcher, batch, limit, args.json, &mut out);
     }
     let request = search_request(&args);
+    if let Some(engine) = args.for_engine {
+        return commands::handoff::print_translation(&searcher, &request, engine, args.json);
+    }
     let started = Instant::now();
     let mut results = searcher.search(&request)?;
     let took = started.elapsed();
@@ -325,19 +327,6 @@ fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
     } else {
         EXIT_PARTIAL
     })
-}
-
-fn run_export(args: ExportArgs) -> anyhow::Result<u8> {
-    let searcher = open_searcher(&args.index)?;
-    let format = match args.format {
-        ExportFormatArg::Ndjson => ExportFormat::Ndjson,
-        ExportFormatArg::OpensearchBulk => ExportFormat::OpenSearchBulk,
-    };
-    let mut out = BufWriter::new(io::stdout().lock());
-    let written = export(&searcher, args.query.as_deref(), format, &mut out)?;
-    out.flush()?;
-    eprintln!("exported {written} articles");
-    Ok(EXIT_OK)
 }
 
 fn run_batch(

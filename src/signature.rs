@@ -26,6 +26,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// Characters per shingle.
 pub const SHINGLE_CHARS: usize = 4;
+const _: () = assert!(SHINGLE_CHARS * 32 <= 128, "a shingle fits one 128-bit key");
 /// Bodies with fewer shingles get no signature.
 pub const MIN_SHINGLES: usize = 60;
 /// MinHash values of a body's shingles.
@@ -62,21 +63,20 @@ impl Signature {
 
     /// The signature of `body`, or [`Signature::NONE`] when it is too short.
     pub fn of(body: &str) -> Signature {
-        let chars: Vec<char> = body
+        let chars: Vec<u32> = body
             .chars()
-            .filter(|c| c.is_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
+            .filter(|&c| is_letter_or_digit(c))
+            .map(|c| u32::from(c.to_ascii_lowercase()))
             .collect();
         if chars.len() < SHINGLE_CHARS + MIN_SHINGLES - 1 {
             return Signature::NONE;
         }
-        let mut bytes = [0u8; SHINGLE_CHARS * 4];
+        // A shingle's four code points in one 16-byte key, hashed at once.
         let shingles = chars.windows(SHINGLE_CHARS).map(|shingle| {
-            let mut length = 0;
-            for c in shingle {
-                length += c.encode_utf8(&mut bytes[length..]).len();
-            }
-            xxh3_64(&bytes[..length])
+            let key = shingle
+                .iter()
+                .fold(0u128, |key, &c| key << 32 | u128::from(c));
+            xxh3_64(&key.to_le_bytes())
         });
         let text: [u8; LANES] = min_hash(shingles).unwrap_or([1; LANES]);
         let numbers = numbers(body);
@@ -131,6 +131,16 @@ impl Signature {
     /// The signature stored as `words`.
     pub fn from_words(words: [u64; WORDS]) -> Signature {
         Signature(words)
+    }
+}
+
+/// Whether a character is a letter or digit, with the common cases (ASCII, the CJK
+/// ideographs) answered before Unicode's tables.
+fn is_letter_or_digit(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_alphanumeric()
     }
 }
 

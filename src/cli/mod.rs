@@ -79,9 +79,14 @@ Exit codes: 0 hits found, 1 no hits, 2 error.")]
     /// Write the indexed articles as JSON lines, with their segmented text, for another
     /// search engine (OpenSearch, Elasticsearch, Quickwit).
     #[command(
-        after_help = "Each line holds the stored fields plus, per text field, FIELD_tokens (the words as\nindexed, space-joined) and FIELD_subwords. See docs/scale-out.md.\n\nExamples:\n  sousuo export > articles.ndjson\n  sousuo export --format opensearch-bulk --query 算力 > bulk.ndjson"
+        after_help = "Each line holds the stored fields plus, per text field, FIELD_tokens (the words as\nindexed, space-joined) and FIELD_subwords. See docs/scale-out.md.\n\nExamples:\n  sousuo export > articles.ndjson\n  sousuo export --format opensearch-bulk --query 算力 > bulk.ndjson\n  sousuo export --out export/ --chunk-bytes 8000000 --date-fallback ingest"
     )]
     Export(ExportArgs),
+    /// Print the words and sub-words sousuo makes of a text (as the index segments it).
+    #[command(
+        after_help = "Examples:\n  sousuo analyze 人民大会堂举行新闻发布会\n  sousuo analyze --json 新能源汽车补贴"
+    )]
+    Analyze(AnalyzeArgs),
     /// Verify the index: its record, every file's checksum, the stored documents and the
     /// ids; with --repair, remove what is damaged so the next ingest restores it.
     #[command(
@@ -295,6 +300,48 @@ pub struct ExportArgs {
     /// Only the articles matching this query.
     #[arg(long, value_name = "QUERY")]
     pub query: Option<String>,
+    /// Write numbered files (articles-00001.ndjson, …) into this folder instead of stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// With --out: each file at most N bytes, split between documents (a larger document
+    /// alone in its file): for request bodies under an engine's limit.
+    #[arg(long, value_name = "N", requires = "out", value_parser = clap::value_parser!(u64).range(1..))]
+    pub chunk_bytes: Option<u64>,
+    /// A date for articles that have none (engines with a required timestamp refuse
+    /// null): their last ingest time, or 1970-01-01T00:00:00Z.
+    #[arg(long, value_enum, value_name = "FROM")]
+    pub date_fallback: Option<DateFallbackArg>,
+}
+
+/// `sousuo analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// The text (several arguments are joined with spaces).
+    #[arg(required = true, value_name = "TEXT")]
+    pub text: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    /// Print one JSON object: {"words": [...], "sub_words": [...]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--date-fallback` of export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DateFallbackArg {
+    /// When the article was last ingested.
+    Ingest,
+    /// 1970-01-01T00:00:00Z.
+    Epoch,
+}
+
+/// `--for` of query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// Quickwit's search API (query string and request body).
+    Quickwit,
+    /// OpenSearch / Elasticsearch query DSL.
+    Opensearch,
 }
 
 /// `--format` of export.
@@ -437,6 +484,12 @@ pub struct QueryArgs {
     /// Order of the hits: relevance, date (oldest first) or -date (newest first).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance, allow_hyphen_values = true)]
     pub sort: SortArg,
+    /// Print the query another engine runs for this one, over the fields `export` writes
+    /// (the same words, weights, feedback words and filters): Quickwit's query string and
+    /// search request, or OpenSearch/Elasticsearch query DSL. With --json: the request
+    /// body only.
+    #[arg(long = "for", value_enum, value_name = "ENGINE", conflicts_with_all = ["batch", "files_with_matches", "count", "ids", "explain"])]
+    pub for_engine: Option<EngineArg>,
     /// Show near-duplicates as hits of their own. By default the same story told by
     /// several feeds is one hit, its best-ranked telling, with "+N similar" (JSON:
     /// `duplicates`). Lists (-l, --ids), counts (-c) and --batch runs (judged per article

@@ -19,6 +19,27 @@ use super::stored::ReadArticles;
 use super::*;
 
 impl ArticleSearcher {
+    /// What a search runs for `request`: its plan and, when feedback applies, the plan of
+    /// the feedback words read from the first pass's best hits, as [`Self::search`] finds
+    /// them (for translating a query to another engine).
+    pub fn plans(&self, request: &SearchRequest) -> Result<(QueryPlan, Option<QueryPlan>)> {
+        let plan = self.plan(&clauses_of(&request.query)?, &request.filters)?;
+        let Some(built) = self.build(&plan)? else {
+            return Ok((plan, None));
+        };
+        if !(built.tiers.is_empty() && self.takes_feedback(&built.plan)) {
+            return Ok((plan, None));
+        }
+        let searcher = self.reader.searcher();
+        let window = self.ranking.feedback_window.max(RESCORE_WINDOW);
+        let first = searcher
+            .search(&built.query, &TopDocs::with_limit(window).order_by_score())
+            .map_err(|e| Error::reading("searching", e))?;
+        let feedback =
+            self.feedback_plan(&built.plan, &searcher, &first, &ReadArticles::default())?;
+        Ok((plan, feedback))
+    }
+
     /// Whether `plan` can take feedback: plain words of one concept (spaced keyword queries
     /// and strict clauses are as typed), enough of them content words.
     pub(super) fn takes_feedback(&self, plan: &QueryPlan) -> bool {

@@ -49,7 +49,7 @@ pub const SYNONYM_WEIGHT: f32 = 0.8;
 /// Keywords of an article that make the query for similar articles.
 const SIMILAR_KEYWORDS: usize = 20;
 /// Weight of a match as a sub-word of a longer word, relative to a whole-word match.
-const SUB_WORD_WEIGHT: f32 = 0.35;
+pub const SUB_WORD_WEIGHT: f32 = 0.35;
 /// How many of the best candidates the proximity boost rescores (more when paging deeper).
 const RESCORE_WINDOW: usize = 100;
 /// Candidates folded beyond twice the hits wanted, so a page is full after folding.
@@ -95,6 +95,19 @@ struct Ranked {
     tier: usize,
     score: f32,
     address: DocAddress,
+}
+
+/// The clauses of a query; no query browses every article (the filters still apply).
+fn clauses_of(query: &str) -> Result<Vec<Clause>> {
+    let mut clauses = parse_query(query).map_err(|e| Error::Query(e.to_string()))?;
+    if clauses.is_empty() {
+        clauses.push(Clause {
+            occur: Occur::Should,
+            field: None,
+            kind: ClauseKind::All,
+        });
+    }
+    Ok(clauses)
 }
 
 impl Hit {
@@ -237,16 +250,7 @@ impl ArticleSearcher {
                 "the query is {length} characters long; the limit is {MAX_QUERY_CHARS}"
             )));
         }
-        let mut clauses = parse_query(&request.query).map_err(|e| Error::Query(e.to_string()))?;
-        if clauses.is_empty() {
-            // No query: browse every article (the filters still apply).
-            clauses.push(Clause {
-                occur: Occur::Should,
-                field: None,
-                kind: ClauseKind::All,
-            });
-        }
-        let plan = self.plan(&clauses, &request.filters)?;
+        let plan = self.plan(&clauses_of(&request.query)?, &request.filters)?;
         let Some(built) = self.build(&plan)? else {
             return Ok(SearchResults::default());
         };
@@ -257,6 +261,11 @@ impl ArticleSearcher {
             fold: request.fold,
         };
         self.execute(built, page, &request.output)
+    }
+
+    /// The measured knobs this searcher ranks with.
+    pub fn ranking(&self) -> &Ranking {
+        &self.ranking
     }
 
     /// The words a query marks in titles and snippets (as the index analyzed them).

@@ -355,7 +355,7 @@ impl ArticleSearcher {
     }
 
     /// The fields a clause searches, with their boosts.
-    pub(super) fn clause_fields(
+    pub(crate) fn clause_fields(
         &self,
         field: Option<QueryField>,
     ) -> Result<Vec<(&IndexedField, f32)>> {

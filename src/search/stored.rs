@@ -39,12 +39,13 @@ impl ReadArticles {
 }
 
 impl ArticleSearcher {
-    /// Calls `each` with every article (or every one matching `query`), in index order, all
-    /// from one commit; returns how many there were.
+    /// Calls `each` with every article (or every one matching `query`) and when it was last
+    /// ingested (microseconds since the epoch), in index order, all from one commit;
+    /// returns how many there were.
     pub fn for_each_article(
         &self,
         query: Option<&str>,
-        each: &mut dyn FnMut(StoredArticle) -> Result<()>,
+        each: &mut dyn FnMut(StoredArticle, Option<i64>) -> Result<()>,
     ) -> Result<u64> {
         let searcher = self.reader.searcher();
         let addresses: Vec<DocAddress> = match query {
@@ -72,8 +73,19 @@ impl ArticleSearcher {
                 all
             }
         };
+        let mut ingested = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .date(crate::schema::INGESTED_FIELD)
+                .map_err(|e| Error::reading("reading ingest times", e))?;
+            ingested.push(column);
+        }
         for address in &addresses {
-            each(self.read_stored(&searcher, *address)?)?;
+            let time = ingested[address.segment_ord as usize]
+                .first(address.doc_id)
+                .map(|time| time.into_timestamp_micros());
+            each(self.read_stored(&searcher, *address)?, time)?;
         }
         Ok(addresses.len() as u64)
     }
