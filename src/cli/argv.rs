@@ -6,21 +6,23 @@
 /// space, cannot be one of sousuo's options: such words, and the other words of the query, are moved after a `--`, in
 /// their order, so the parser reads them all as the query.
 pub fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    const TAKES_VALUE: &[&str] = &[
-        "--index",
-        "--limit",
-        "-n",
-        "--offset",
-        "--category",
-        "--author",
-        "--since",
-        "--until",
-        "--sort",
-        "--color",
-        "--synonyms",
-        "--batch",
-        "--snippets",
-    ];
+    // The options of `query` that take a value, as clap defines them.
+    let takes_value: Vec<String> = {
+        use clap::CommandFactory;
+        let command = super::Cli::command();
+        let query = command
+            .find_subcommand("query")
+            .expect("query is a subcommand");
+        query
+            .get_arguments()
+            .filter(|arg| arg.get_action().takes_values() && !arg.is_positional())
+            .flat_map(|arg| {
+                let long = arg.get_long().map(|name| format!("--{name}"));
+                let short = arg.get_short().map(|name| format!("-{name}"));
+                long.into_iter().chain(short)
+            })
+            .collect()
+    };
     let is_query_command = args.get(1).is_some_and(|a| a == "query");
     let looks_like_word = |arg: &str| {
         arg.starts_with('-')
@@ -49,7 +51,7 @@ pub fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString
         }
         if std::mem::take(&mut value_next) {
             options.push(arg);
-        } else if TAKES_VALUE.contains(&text.as_str()) {
+        } else if takes_value.iter().any(|option| *option == text) {
             value_next = true;
             options.push(arg);
         } else if text.starts_with('-') && !looks_like_word(&text) {
