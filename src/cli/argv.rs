@@ -51,7 +51,7 @@ pub fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString
         }
         if std::mem::take(&mut value_next) {
             options.push(arg);
-        } else if takes_value.iter().any(|option| *option == text) {
+        } else if takes_value.contains(&text) {
             value_next = true;
             options.push(arg);
         } else if text.starts_with('-') && !looks_like_word(&text) {
