@@ -321,7 +321,7 @@ mod tests {
         };
         assert_eq!(
             query_string(&query),
-            "(body_tokens:\"a\") AND ((body_tokens:\"b\") OR *) AND NOT (body_tokens:\"c\")"
+            "body_tokens:\"a\" AND (body_tokens:\"b\" OR *) AND NOT body_tokens:\"c\""
         );
     }
 }
