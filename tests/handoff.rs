@@ -337,6 +337,11 @@ fn quickwit_requests_name_only_fields_of_the_documented_index_config() {
         }
         assert_eq!(body["aggs"]["categories"]["terms"]["field"], "categories");
     }
+    // Both engines refuse more than 10,000 hits at once: a huge limit asks for that many.
+    let huge = translate(&workspace, "算力", "quickwit", &["--limit", "99999999"]);
+    assert_eq!(huge["max_hits"], 10_000);
+    let huge = translate(&workspace, "算力", "opensearch", &["--limit", "99999999"]);
+    assert_eq!(huge["size"], 10_000);
     let human = workspace.run(&["query", "算力", "--for", "quickwit"]);
     assert!(human.stdout.starts_with("query string:\n"), "{human:?}");
 }

@@ -6,23 +6,6 @@
 /// space, cannot be one of sousuo's options: such words, and the other words of the query, are moved after a `--`, in
 /// their order, so the parser reads them all as the query.
 pub fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    // The options of `query` that take a value, as clap defines them.
-    let takes_value: Vec<String> = {
-        use clap::CommandFactory;
-        let command = super::Cli::command();
-        let query = command
-            .find_subcommand("query")
-            .expect("query is a subcommand");
-        query
-            .get_arguments()
-            .filter(|arg| arg.get_action().takes_values() && !arg.is_positional())
-            .flat_map(|arg| {
-                let long = arg.get_long().map(|name| format!("--{name}"));
-                let short = arg.get_short().map(|name| format!("-{name}"));
-                long.into_iter().chain(short)
-            })
-            .collect()
-    };
     let is_query_command = args.get(1).is_some_and(|a| a == "query");
     let looks_like_word = |arg: &str| {
         arg.starts_with('-')
@@ -40,6 +23,23 @@ pub fn query_words_last(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString
     if !is_query_command || !needs_moving {
         return args;
     }
+    // The options of `query` that take a value, as clap defines them.
+    let takes_value: Vec<String> = {
+        use clap::CommandFactory;
+        let command = super::Cli::command();
+        let query = command
+            .find_subcommand("query")
+            .expect("query is a subcommand");
+        query
+            .get_arguments()
+            .filter(|arg| arg.get_action().takes_values() && !arg.is_positional())
+            .flat_map(|arg| {
+                let long = arg.get_long().map(|name| format!("--{name}"));
+                let short = arg.get_short().map(|name| format!("-{name}"));
+                long.into_iter().chain(short)
+            })
+            .collect()
+    };
     let (mut options, mut words) = (Vec::new(), Vec::new());
     let mut value_next = false;
     let mut rest = args.into_iter();

@@ -61,9 +61,8 @@ impl Signatures {
         Signature::from_words(words)
     }
 
-    /// Every live document's signature, where it has one.
-    fn signed(&self) -> Vec<(Signature, DocAddress)> {
-        let mut signed = Vec::new();
+    /// Calls `each` with every live document's signature, where it has one.
+    fn for_each_signed(&self, mut each: impl FnMut(Signature, DocAddress)) {
         for (segment, (columns, alive)) in self.columns.iter().zip(&self.alive).enumerate() {
             let Some(columns) = columns else { continue };
             let docs = columns.first().map_or(0, |column| column.num_docs());
@@ -74,20 +73,21 @@ impl Signatures {
                 let address = DocAddress::new(segment as u32, doc);
                 let signature = self.of(address);
                 if signature.is_some() {
-                    signed.push((signature, address));
+                    each(signature, address);
                 }
             }
         }
-        signed
     }
 
     /// Every live document near `signature`, in index order.
     pub(super) fn near(&self, signature: &Signature) -> Vec<DocAddress> {
-        self.signed()
-            .into_iter()
-            .filter(|(other, _)| signature.near(other))
-            .map(|(_, address)| address)
-            .collect()
+        let mut near = Vec::new();
+        self.for_each_signed(|other, address| {
+            if signature.near(&other) {
+                near.push(address);
+            }
+        });
+        near
     }
 
     /// Every pair of near-duplicate live documents, each once, with the lanes their
@@ -96,7 +96,8 @@ impl Signatures {
         // Candidates share a band of four lanes exactly (locality-sensitive hashing): a pair
         // with a Jaccard similarity of three quarters shares one of 16 bands with
         // probability 1 − (1 − 0.75⁴)¹⁶ = 0.998. Candidates are then checked on all lanes.
-        let signed = self.signed();
+        let mut signed = Vec::new();
+        self.for_each_signed(|signature, address| signed.push((signature, address)));
         let mut pairs = std::collections::BTreeSet::new();
         for band in 0..LANES / 4 {
             let mut buckets: HashMap<u32, Vec<usize>> = HashMap::new();

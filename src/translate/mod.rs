@@ -26,6 +26,9 @@ pub use render::{dsl, query_string};
 
 /// The bonus of each coverage tier a document reaches: above any BM25 sum of a query.
 pub const TIER_BONUS: f32 = 10_000.0;
+/// The most hits a translated request asks for: OpenSearch's default result window, and
+/// the most Quickwit returns at once.
+pub const MAX_HITS: usize = 10_000;
 /// Parts of a spaced query whose tiers are written out (Quickwit: every subset).
 const MAX_TIER_PARTS: usize = 6;
 
@@ -164,7 +167,7 @@ impl ArticleSearcher {
                 let mut body = json!({
                     "query": dsl(&query),
                     "from": request.offset,
-                    "size": request.limit,
+                    "size": request.limit.min(MAX_HITS),
                 });
                 if request.sort != SortOrder::Relevance {
                     let order = if request.sort == SortOrder::Date {
@@ -187,7 +190,7 @@ impl ArticleSearcher {
                 let text = query_string(&query);
                 let mut body = json!({
                     "query": text,
-                    "max_hits": request.limit,
+                    "max_hits": request.limit.min(MAX_HITS),
                     "start_offset": request.offset,
                     "sort_by": sort,
                 });
