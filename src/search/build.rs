@@ -19,6 +19,8 @@ use super::plan::{FieldWeight, Node, QueryPlan};
 use crate::schema::{ArticleField, FieldType, IndexedField};
 use crate::text::sub_word_term;
 
+use super::proximity::Proximity;
+
 use super::*;
 
 impl ArticleSearcher {
@@ -45,12 +47,15 @@ impl ArticleSearcher {
             boolean(filters)
         };
         let proximity = if plan.proximity_words.len() >= 2 {
-            let fields = self.clause_fields(None)?;
-            let positioned: Vec<(usize, String)> =
-                plan.proximity_words.iter().cloned().enumerate().collect();
-            Some(phrase_in_fields(
-                &fields,
-                &positioned,
+            let fields = self
+                .clause_fields(None)?
+                .into_iter()
+                .filter(|(field, _)| field.spec.field_type == FieldType::Text)
+                .map(|(field, boost)| (field.field, boost))
+                .collect();
+            Some(Proximity::new(
+                fields,
+                plan.proximity_words.clone(),
                 self.ranking.proximity_slop,
             ))
         } else {

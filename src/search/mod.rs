@@ -32,6 +32,7 @@ mod explain;
 mod feedback;
 mod fold;
 pub mod plan;
+mod proximity;
 mod ranking;
 mod similar;
 mod stored;
@@ -155,7 +156,7 @@ struct BuiltQuery {
     /// What matches and ranks.
     query: Box<dyn Query>,
     /// The plain words as a sloppy phrase, added to the best candidates' scores.
-    proximity: Option<Box<dyn Query>>,
+    proximity: Option<proximity::Proximity>,
     /// `query` restricted to documents covering all, then all but one … then two of the
     /// query's concepts (see [`plan::QueryPlan::concepts`]): ranked before the rest.
     tiers: Vec<Box<dyn Query>>,
@@ -492,12 +493,7 @@ impl ArticleSearcher {
             add_scores(searcher, feedback, 1.0, &mut found)?;
         }
         if let Some(proximity) = &built.proximity {
-            add_scores(
-                searcher,
-                proximity.as_ref(),
-                self.ranking.proximity_weight,
-                &mut found,
-            )?;
+            proximity.add_scores(searcher, self.ranking.proximity_weight, &mut found)?;
         }
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         top.extend(found.into_iter().map(|(score, address)| Ranked {
