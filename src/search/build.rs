@@ -361,12 +361,15 @@ pub(super) fn term_queries(fields: &[(&IndexedField, f32)], term: &str) -> Vec<B
 /// feedback words): the scorer of each segment only seeks to the candidates' documents.
 pub(super) fn add_scores(
     searcher: &Searcher,
+    stats: &dyn tantivy::query::Bm25StatisticsProvider,
     query: &dyn Query,
     weight: f32,
     candidates: &mut [(f32, DocAddress)],
 ) -> Result<()> {
     let scoring = query
-        .weight(EnableScoring::enabled_from_searcher(searcher))
+        .weight(EnableScoring::enabled_from_statistics_provider(
+            stats, searcher,
+        ))
         .map_err(|e| Error::reading("rescoring", e))?;
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by_key(|&i| candidates[i].1);

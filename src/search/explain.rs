@@ -4,7 +4,7 @@
 //! arithmetic for that part beneath it; the proximity bonus is the rest of the score.
 //! Filters add nothing to scores and have no part.
 
-use tantivy::query::{EnableScoring, Query};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
 use tantivy::{DocAddress, Searcher, Term};
 
 use crate::error::Result;
@@ -26,7 +26,8 @@ impl ArticleSearcher {
         address: DocAddress,
         score: f32,
     ) -> Result<ScoreExplanation> {
-        let at = (searcher, address);
+        let stats = self.statistics(searcher);
+        let at: At = (searcher, &stats, address);
         let mut parts = Vec::new();
         for (occur, node) in &built.plan.ranking {
             if *occur != Occur::MustNot {
@@ -76,12 +77,7 @@ impl ArticleSearcher {
     }
 
     /// The parts one plan node adds to a document's score.
-    fn explain_node(
-        &self,
-        node: &Node,
-        at: (&Searcher, DocAddress),
-        parts: &mut Vec<ScoreExplanation>,
-    ) -> Result<()> {
+    fn explain_node(&self, node: &Node, at: At, parts: &mut Vec<ScoreExplanation>) -> Result<()> {
         match node {
             Node::Word {
                 word,
@@ -154,7 +150,7 @@ impl ArticleSearcher {
         word: &str,
         fields: &[(&IndexedField, f32)],
         weight: f32,
-        at: (&Searcher, DocAddress),
+        at: At,
         parts: &mut Vec<ScoreExplanation>,
     ) {
         for (field, boost) in fields {
@@ -176,6 +172,10 @@ impl ArticleSearcher {
     }
 }
 
+/// Where a part is explained: the searcher, the statistics the ranking scores with, the
+/// document.
+type At<'a> = (&'a Searcher, &'a dyn Bm25StatisticsProvider, DocAddress);
+
 /// One part: `query`'s score for the document, labelled, with tantivy's arithmetic beneath;
 /// `None` when the query does not match it. (tantivy's explanations seek a fresh scorer
 /// without checking where it stands, so only documents the query matches are asked about:
@@ -183,10 +183,12 @@ impl ArticleSearcher {
 fn explain_part(
     label: String,
     query: &dyn Query,
-    (searcher, address): (&Searcher, DocAddress),
+    (searcher, stats, address): At,
 ) -> Option<ScoreExplanation> {
     let weight = query
-        .weight(EnableScoring::enabled_from_searcher(searcher))
+        .weight(EnableScoring::enabled_from_statistics_provider(
+            stats, searcher,
+        ))
         .ok()?;
     let segment = searcher.segment_reader(address.segment_ord);
     let mut scorer = weight.scorer(segment, 1.0).ok()?;

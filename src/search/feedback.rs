@@ -33,7 +33,11 @@ impl ArticleSearcher {
         let searcher = self.reader.searcher();
         let window = self.ranking.feedback_window.max(RESCORE_WINDOW);
         let first = searcher
-            .search(&built.query, &TopDocs::with_limit(window).order_by_score())
+            .search_with_statistics_provider(
+                &built.query,
+                &TopDocs::with_limit(window).order_by_score(),
+                &self.statistics(&searcher),
+            )
             .map_err(|e| Error::reading("searching", e))?;
         let feedback =
             self.feedback_plan(&built.plan, &searcher, &first, &ReadArticles::default())?;

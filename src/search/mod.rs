@@ -428,8 +428,9 @@ impl ArticleSearcher {
             window
         };
         let collector = TopDocs::with_limit(collected).order_by_score();
+        let stats = self.statistics(searcher);
         let (all, total, facets) = searcher
-            .search(&built.query, &(collector, extra.0, extra.1))
+            .search_with_statistics_provider(&built.query, &(collector, extra.0, extra.1), &stats)
             .map_err(|e| Error::reading("searching", e))?;
         let mut top: Vec<Ranked> = Vec::with_capacity(window);
         let mut feedback_plan = None;
@@ -439,9 +440,10 @@ impl ArticleSearcher {
                 break;
             }
             let found = searcher
-                .search(
+                .search_with_statistics_provider(
                     query.as_ref(),
                     &TopDocs::with_limit(window).order_by_score(),
+                    &stats,
                 )
                 .map_err(|e| Error::reading("searching", e))?;
             let tier = Tier {
@@ -490,10 +492,21 @@ impl ArticleSearcher {
             .filter(|(_, address)| seen.insert(*address))
             .collect();
         if let Some(feedback) = feedback {
-            add_scores(searcher, feedback, 1.0, &mut found)?;
+            add_scores(
+                searcher,
+                &self.statistics(searcher),
+                feedback,
+                1.0,
+                &mut found,
+            )?;
         }
         if let Some(proximity) = &built.proximity {
-            proximity.add_scores(searcher, self.ranking.proximity_weight, &mut found)?;
+            proximity.add_scores(
+                searcher,
+                &self.statistics(searcher),
+                self.ranking.proximity_weight,
+                &mut found,
+            )?;
         }
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         top.extend(found.into_iter().map(|(score, address)| Ranked {
@@ -540,6 +553,20 @@ impl ArticleSearcher {
             })
             .collect();
         Ok((top, total, facets, None))
+    }
+
+    /// BM25 statistics with the ranking's length scales.
+    fn statistics<'a>(&self, searcher: &'a Searcher) -> ranking::ScaledLengths<'a> {
+        let mut scales = Vec::new();
+        for (source, scale) in [
+            (ArticleField::Title, self.ranking.title_length_scale),
+            (ArticleField::Body, self.ranking.body_length_scale),
+        ] {
+            if let Some(field) = self.index.fields.get(source) {
+                scales.push((field.field, scale));
+            }
+        }
+        ranking::ScaledLengths { searcher, scales }
     }
 
     /// The index searched.

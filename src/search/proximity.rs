@@ -39,6 +39,7 @@ impl Proximity {
     pub(super) fn add_scores(
         &self,
         searcher: &Searcher,
+        stats: &dyn Bm25StatisticsProvider,
         weight: f32,
         candidates: &mut [(f32, DocAddress)],
     ) -> Result<()> {
@@ -50,7 +51,7 @@ impl Proximity {
                 .iter()
                 .map(|word| Term::from_field_text(field, word))
                 .collect();
-            let bm25 = Bm25Weight::for_terms(searcher as &dyn Bm25StatisticsProvider, &terms)
+            let bm25 = Bm25Weight::for_terms(stats, &terms)
                 .map_err(|e| Error::reading("rescoring", e))?
                 .boost_by(boost * weight);
             let mut at = 0;
