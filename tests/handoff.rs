@@ -87,6 +87,30 @@ fn analyze_prints_the_words_and_sub_words_the_index_holds() {
     assert!(human.stdout.contains("words:     人民大会堂"), "{human:?}");
 }
 
+#[test]
+fn analyze_without_an_index_uses_the_dictionary_a_new_index_starts_with() {
+    let folder = tempfile::tempdir().unwrap();
+    let run = common::sousuo(
+        folder.path(),
+        &["analyze", "人民大会堂举行新闻发布会", "--json"],
+    );
+    assert_eq!(
+        json_of(&run)["words"],
+        serde_json::json!(["人民大会堂", "举行", "新闻", "发布会"])
+    );
+    assert!(run.stderr.contains("no index at .sousuo"), "{run:?}");
+    // An index that is named but not there is still an error naming it.
+    let named = common::sousuo(folder.path(), &["analyze", "--index", "nowhere", "新闻"]);
+    assert_eq!(named.code, 2, "{named:?}");
+    assert!(
+        named
+            .stderr
+            .starts_with("error: no sousuo index at nowhere"),
+        "{named:?}"
+    );
+    assert!(named.stdout.is_empty(), "{named:?}");
+}
+
 /// The documented OpenSearch mapping's fields: name → (type, indexed, positions).
 fn mapping() -> Vec<(String, String, bool, bool)> {
     let text = fs::read_to_string(

@@ -4,8 +4,10 @@ use std::io::{self, BufWriter, Write};
 
 use sousuo::export::{export, DateFallback, ExportFormat, ExportOptions, ExportSink};
 use sousuo::search::SearchRequest;
+use sousuo::text::Analyzer;
 use sousuo::translate::Engine;
 
+use crate::cli::options::index_dir;
 use crate::cli::{AnalyzeArgs, DateFallbackArg, EngineArg, ExportArgs, ExportFormatArg};
 use crate::{open_searcher, EXIT_OK};
 
@@ -50,9 +52,21 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<u8> {
 }
 
 pub fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<u8> {
-    let searcher = open_searcher(&args.index)?;
+    let dir = index_dir(&args.index);
+    // With no index named and none in the current folder, the text is analyzed as a new
+    // index would analyze it (as Elasticsearch's `_analyze` needs no index).
+    let analyzer = if args.index.index.is_none() && !dir.exists() {
+        eprintln!(
+            "sousuo: no index at {}: analyzed with jieba's dictionary alone (an index's --dict \
+             words would be added)",
+            dir.display()
+        );
+        Analyzer::default()
+    } else {
+        open_searcher(&args.index)?.index().analyzer().clone()
+    };
     let text = args.text.join(" ");
-    let (words, sub_words) = searcher.index().analyzer().indexed_terms(&text);
+    let (words, sub_words) = analyzer.indexed_terms(&text);
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
         let value = serde_json::json!({ "words": words, "sub_words": sub_words });
