@@ -104,16 +104,31 @@ fn a_file_being_written_is_read_once_it_is_whole() {
     let mut file = fs::File::create(posts.join("slow.md")).unwrap();
     file.write_all(post("慢慢写", "第一段。").as_bytes())
         .unwrap();
-    for _ in 0..12 {
-        std::thread::sleep(Duration::from_millis(100));
-        file.write_all("续写的内容。".as_bytes()).unwrap();
-        file.flush().unwrap();
-        assert_eq!(
-            count(&workspace, "慢慢写"),
-            "0",
-            "read while still being written"
-        );
+    // The writer keeps its pace of a write every 100 ms on its own thread: the queries
+    // below (processes of their own) must not stretch the pauses between writes.
+    let writer = std::thread::spawn(move || {
+        for _ in 0..12 {
+            std::thread::sleep(Duration::from_millis(100));
+            file.write_all("续写的内容。".as_bytes()).unwrap();
+            file.flush().unwrap();
+        }
+        file
+    });
+    let mut checked = 0;
+    loop {
+        let seen = count(&workspace, "慢慢写");
+        if writer.is_finished() {
+            // This answer may come from after the last write.
+            break;
+        }
+        assert_eq!(seen, "0", "read while still being written");
+        checked += 1;
     }
+    assert!(
+        checked > 0,
+        "the file was never checked while being written"
+    );
+    let mut file = writer.join().unwrap();
     file.write_all("最后一段。\n".as_bytes()).unwrap();
     drop(file);
     until_count(&workspace, "最后一段", "1");
