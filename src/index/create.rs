@@ -147,8 +147,9 @@ pub(super) fn remove_leftovers(parent: &Path, name: &str) {
 /// corpus (1,200 queries, top 10 with snippets): lz4 gives a 200 MB index and 0.70 ms median
 /// latency; zstd level 3 185 MB but 0.91 ms, because tantivy builds a zstd context for every
 /// block it decompresses; zstd 9 in 64 KiB blocks 164 MB and over 1.1 ms. A hit decompresses
-/// its whole block: 8 KiB blocks against 16 KiB took the median from 0.79 to 0.71 ms
-/// (alternating runs) for 5 MB more (store 103 → 109 MB); 4 KiB blocks were no faster.
+/// its whole block: 8 KiB blocks against 16 KiB took the median from 0.66–0.68 to
+/// 0.62–0.65 ms (five alternating runs each) for 6 MB more (store 103 → 109 MB); 4 KiB
+/// blocks were no faster.
 pub(super) fn index_settings() -> IndexSettings {
     IndexSettings {
         docstore_compression: Compressor::Lz4,
