@@ -347,7 +347,11 @@ fn build_walker(
             skipped.push((entry.path().to_path_buf(), reason));
             false
         })
-        .sort_by_file_name(|a, b| a.cmp(b))
+        // In name order, so every walk goes the same way. The entries of one folder share
+        // its path up to their names, so their paths' bytes order as their names do; the
+        // crate's by-name sort takes each name from its path at every comparison (15% of
+        // a re-ingest with tens of thousands of posts in one folder).
+        .sort_by_file_path(|a, b| a.as_os_str().cmp(b.as_os_str()))
         .build()
 }
 
