@@ -163,6 +163,9 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         }
         // The hits first, then the count, also when both go to one terminal.
         out.flush()?;
+        if let Some(note) = results.matching.relaxed_note() {
+            eprintln!("sousuo: {}", visible_line(&note));
+        }
         if total == 0 {
             eprintln!("no hits");
         } else {

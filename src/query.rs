@@ -150,9 +150,11 @@ fn parse_clauses(
     open: Option<(usize, usize)>,
 ) -> Result<Vec<Clause>, QuerySyntaxError> {
     let mut clauses: Vec<Clause> = Vec::new();
-    // An `OR` between two clauses only separates them (plain clauses already rank by any
-    // of them); `AND` makes both sides required; `NOT` excludes the clause after it.
+    // An `OR` between two plain clauses makes them one group (either will do); `AND` makes
+    // both sides required; `NOT` excludes the clause after it.
     let mut pending: Option<(Operator, usize)> = None;
+    // Whether the last clause is a group that `OR`s made (more alternatives join it).
+    let mut last_is_or_group = false;
     loop {
         while *i < chars.len() && chars[*i].is_whitespace() {
             *i += 1;
@@ -196,8 +198,31 @@ fn parse_clauses(
         match pending.take() {
             Some((Operator::And, _)) if clause.occur == Occur::Should => clause.occur = Occur::Must,
             Some((Operator::Not, _)) => clause.occur = Occur::MustNot,
+            Some((Operator::Or, _)) if open.is_none() && clause.occur == Occur::Should => {
+                // At the top level `a OR b` is one alternative (a keyword query needs each
+                // of its parts, and this part is either word): a group.
+                if let Some(last) = clauses.last_mut().filter(|c| c.occur == Occur::Should) {
+                    match &mut last.kind {
+                        ClauseKind::Group(alternatives) if last_is_or_group => {
+                            alternatives.push(clause);
+                        }
+                        _ => {
+                            let first = std::mem::replace(&mut last.kind, ClauseKind::All);
+                            let first = Clause {
+                                occur: Occur::Should,
+                                field: last.field.take(),
+                                kind: first,
+                            };
+                            last.kind = ClauseKind::Group(vec![first, clause]);
+                        }
+                    }
+                    last_is_or_group = true;
+                    continue;
+                }
+            }
             _ => {}
         }
+        last_is_or_group = false;
         clauses.push(clause);
     }
     Ok(clauses)

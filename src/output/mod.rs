@@ -174,6 +174,8 @@ struct JsonHit<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     explanation: Option<&'a ScoreExplanation>,
     duplicates: &'a [String],
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    partial: bool,
 }
 
 /// One passage of `--snippets N` in JSON.
@@ -219,6 +221,7 @@ pub fn json_hit<'a>(hit: &'a Hit, query_id: Option<&'a str>) -> impl Serialize +
         },
         explanation: hit.explanation.as_ref(),
         duplicates: &hit.duplicates,
+        partial: hit.partial,
     }
 }
 
@@ -247,6 +250,9 @@ pub struct QuerySummary {
     pub order: &'static str,
     /// Time of the search, snippets included, in milliseconds.
     pub took_ms: f64,
+    /// The matching strategy: `all` parts required (with those dropped when no article held
+    /// them all) or `any` word (questions).
+    pub matching: crate::search::matching::MatchingReport,
 }
 
 impl QuerySummary {
@@ -263,6 +269,7 @@ impl QuerySummary {
                 SortOrder::DateDescending => "-date",
             },
             took_ms: took.as_secs_f64() * 1e3,
+            matching: results.matching.clone(),
         }
     }
 }
@@ -417,6 +424,7 @@ mod tests {
             more_snippets: Vec::new(),
             explanation: None,
             duplicates: vec!["b.md".into(), "c.md".into()],
+            partial: false,
         }
     }
 

@@ -33,18 +33,21 @@ impl ArticleSearcher {
         for (occur, node) in &plan.ranking {
             self.add_node(*occur, node, &mut ranking)?;
         }
-        let mut filters = Vec::new();
-        for (occur, node) in &plan.filters {
-            let constant = ConstScoreQuery::new(self.node_query(node)?, 0.0);
-            filters.push((tantivy_occur(*occur), Box::new(constant) as Box<dyn Query>));
-        }
-        let query = if filters.is_empty() {
-            boolean(ranking)
-        } else {
-            if let Some(ranking) = boolean(ranking) {
-                filters.push((TantivyOccur::Must, ranking));
+        let mut padding = None;
+        if let Some(matching) = &plan.matching {
+            // A keyword query: the words rank, every required part must be there.
+            if let Some(words) = boolean(std::mem::take(&mut ranking)) {
+                padding = Some(self.filtered(plan, words.box_clone())?);
+                ranking.push((TantivyOccur::Must, words));
+                for unit in &matching.required {
+                    let held = ConstScoreQuery::new(self.node_query(&unit.node)?, 0.0);
+                    ranking.push((TantivyOccur::Must, Box::new(held)));
+                }
             }
-            boolean(filters)
+        }
+        let query = match boolean(ranking) {
+            Some(ranking) => Some(self.filtered(plan, ranking)?),
+            None => self.filters_only(plan)?,
         };
         let proximity = if plan.proximity_words.len() >= 2 {
             let fields = self
@@ -65,14 +68,51 @@ impl ArticleSearcher {
         for node in &plan.concepts {
             concepts.push(self.node_query(node)?);
         }
+        let mut exact = Vec::new();
+        for tier in plan.matching.iter().flat_map(|m| &m.exact) {
+            let mut nodes = Vec::new();
+            for node in tier {
+                nodes.push(self.node_query(node)?);
+            }
+            exact.push(nodes);
+        }
         Ok(query.map(|query| BuiltQuery {
-            tiers: coverage_tiers(query.as_ref(), &concepts),
+            tiers: if exact.is_empty() {
+                coverage_tiers(query.as_ref(), &concepts)
+            } else {
+                exactness_tiers(query.as_ref(), exact)
+            },
             query,
             proximity,
             highlight_terms: plan.highlight.clone(),
             scored: plan.ranks(),
+            padding,
             plan: plan.clone(),
         }))
+    }
+
+    /// `ranking` restricted by the plan's filters (which do not score).
+    fn filtered(&self, plan: &QueryPlan, ranking: Box<dyn Query>) -> Result<Box<dyn Query>> {
+        let mut filters = self.filter_clauses(plan)?;
+        if filters.is_empty() {
+            return Ok(ranking);
+        }
+        filters.push((TantivyOccur::Must, ranking));
+        Ok(boolean(filters).expect("not empty"))
+    }
+
+    /// The plan's filters alone (`None` when there are none).
+    fn filters_only(&self, plan: &QueryPlan) -> Result<Option<Box<dyn Query>>> {
+        Ok(boolean(self.filter_clauses(plan)?))
+    }
+
+    fn filter_clauses(&self, plan: &QueryPlan) -> Result<Vec<(TantivyOccur, Box<dyn Query>)>> {
+        let mut filters = Vec::new();
+        for (occur, node) in &plan.filters {
+            let constant = ConstScoreQuery::new(self.node_query(node)?, 0.0);
+            filters.push((tantivy_occur(*occur), Box::new(constant) as Box<dyn Query>));
+        }
+        Ok(filters)
     }
 
     /// Adds a node's clauses to `list`: a plain or feedback word as its term queries side
@@ -253,6 +293,22 @@ fn coverage_tiers(query: &dyn Query, concepts: &[Box<dyn Query>]) -> Vec<Box<dyn
                 (TantivyOccur::Must, covering),
             ]));
             tier
+        })
+        .collect()
+}
+
+/// `query` restricted to the documents matching every node of a tier, for each tier (the
+/// exactness tiers of a keyword query, best first).
+fn exactness_tiers(query: &dyn Query, tiers: Vec<Vec<Box<dyn Query>>>) -> Vec<Box<dyn Query>> {
+    tiers
+        .into_iter()
+        .map(|nodes| {
+            let mut all = vec![(TantivyOccur::Must, query.box_clone())];
+            for node in nodes {
+                let held: Box<dyn Query> = Box::new(ConstScoreQuery::new(node, 0.0));
+                all.push((TantivyOccur::Must, held));
+            }
+            Box::new(BooleanQuery::new(all)) as Box<dyn Query>
         })
         .collect()
 }

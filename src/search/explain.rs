@@ -23,8 +23,7 @@ impl ArticleSearcher {
         &self,
         searcher: &Searcher,
         (built, feedback): (&BuiltQuery, Option<&QueryPlan>),
-        address: DocAddress,
-        score: f32,
+        (address, score, tier): (DocAddress, f32, usize),
     ) -> Result<ScoreExplanation> {
         let stats = self.statistics(searcher);
         let at: At = (searcher, &stats, address);
@@ -65,6 +64,9 @@ impl ArticleSearcher {
                 ),
                 parts: Vec::new(),
             });
+        }
+        if let Some(matching) = &built.plan.matching {
+            sum.push(matching_part(matching, tier));
         }
         if sum.len() == 1 {
             return Ok(sum.pop().expect("one part"));
@@ -261,5 +263,48 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+/// The matching strategy as a part of no score: what every hit holds, what was dropped, and
+/// whether this hit holds the query as typed (its exactness tier).
+fn matching_part(matching: &super::matching::Matching, tier: usize) -> ScoreExplanation {
+    let labels = |units: &[super::matching::Unit]| {
+        units
+            .iter()
+            .map(|u| u.label.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut what = format!(
+        "matching: every part required ({})",
+        labels(&matching.required)
+    );
+    if !matching.dropped.is_empty() {
+        what.push_str(&format!(
+            "; dropped, no article held them all: {}",
+            labels(&matching.dropped)
+        ));
+    }
+    let exact = matching.exact.len();
+    what.push_str(&if tier < exact {
+        format!(
+            "; exactness: written as typed (tier {} of {})",
+            tier + 1,
+            exact + 1
+        )
+    } else if exact > 0 {
+        format!(
+            "; exactness: parts apart (tier {} of {})",
+            exact + 1,
+            exact + 1
+        )
+    } else {
+        String::new()
+    });
+    ScoreExplanation {
+        score: 0.0,
+        what,
+        parts: Vec::new(),
     }
 }

@@ -25,12 +25,13 @@ use crate::index::{read_guarded, SearchIndex};
 use crate::query::{parse_query, Clause, ClauseKind, Occur};
 use crate::schema::ArticleField;
 use crate::snippet::SnippetMaker;
-use crate::text::normalize_term;
+use crate::text::{normalize_term, sub_word_term};
 
 mod build;
 mod explain;
 mod feedback;
 mod fold;
+pub mod matching;
 pub mod plan;
 mod proximity;
 mod ranking;
@@ -44,6 +45,7 @@ pub use types::*;
 use build::add_scores;
 pub use fold::NearDuplicates;
 use fold::{fold, Folded, Signatures};
+use matching::MatchingReport;
 use stored::ReadArticles;
 /// Weight of a synonym's match relative to the query word's own.
 pub const SYNONYM_WEIGHT: f32 = 0.8;
@@ -130,6 +132,7 @@ impl Hit {
             more_snippets: Vec::new(),
             explanation: None,
             duplicates: Vec::new(),
+            partial: false,
         }
     }
 }
@@ -163,6 +166,9 @@ struct BuiltQuery {
     highlight_terms: Vec<String>,
     /// Whether anything in it ranks (not only filters and exclusions).
     scored: bool,
+    /// For a keyword query, the query by any of its words: ranked after the articles
+    /// holding every part when those are too few to fill the window (not counted).
+    padding: Option<Box<dyn Query>>,
     /// What it means (explanations are read off it).
     plan: plan::QueryPlan,
 }
@@ -251,17 +257,77 @@ impl ArticleSearcher {
                 "the query is {length} characters long; the limit is {MAX_QUERY_CHARS}"
             )));
         }
-        let plan = self.plan(&clauses_of(&request.query)?, &request.filters)?;
-        let Some(built) = self.build(&plan)? else {
-            return Ok(SearchResults::default());
-        };
+        let mut plan = self.plan(&clauses_of(&request.query)?, &request.filters)?;
         let page = Page {
             limit: request.limit,
             offset: request.offset,
             sort: request.sort,
             fold: request.fold,
         };
-        self.execute(built, page, &request.output)
+        loop {
+            let Some(built) = self.build(&plan)? else {
+                return Ok(SearchResults::default());
+            };
+            let mut results = self.execute(built, page, &request.output)?;
+            let nothing = results.total.unwrap_or(0) == 0 && results.hits.iter().all(|h| h.partial);
+            // No article holds every part of a keyword query: drop the part in most
+            // articles and search again.
+            if nothing && page.offset == 0 && self.relax(&mut plan) {
+                continue;
+            }
+            results.matching = MatchingReport::of(plan.matching.as_ref());
+            return Ok(results);
+        }
+    }
+
+    /// Drops the least informative required part of a keyword plan; `false` when there is
+    /// nothing to drop.
+    fn relax(&self, plan: &mut plan::QueryPlan) -> bool {
+        let Some(matching) = plan.matching.as_mut() else {
+            return false;
+        };
+        let searcher = self.reader.searcher();
+        matching.drop_least_informative(|node| self.articles_holding(&searcher, node))
+    }
+
+    /// About how many articles hold a required part: its rarest word's document frequency
+    /// in the first field (whole words and sub-words); 0 for other parts (kept longest).
+    fn articles_holding(&self, searcher: &Searcher, node: &plan::Node) -> u64 {
+        let (words, fields) = match node {
+            plan::Node::AllWords { words, fields } => (words, fields),
+            plan::Node::Phrase { words, fields, .. } => {
+                let words = words.iter().map(|(_, w)| w.clone()).collect();
+                return self.articles_holding(
+                    searcher,
+                    &plan::Node::AllWords {
+                        words,
+                        fields: fields.clone(),
+                    },
+                );
+            }
+            _ => return 0,
+        };
+        let fields = self.fields_of(fields);
+        let mut rarest = u64::MAX;
+        for word in words {
+            let mut holding = 0;
+            for (field, _) in &fields {
+                let whole = searcher
+                    .doc_freq(&build::term_for(field, word))
+                    .unwrap_or(0);
+                let inside = field.sub_words.map_or(0, |sub_words| {
+                    let term = tantivy::Term::from_field_text(sub_words, &sub_word_term(word));
+                    searcher.doc_freq(&term).unwrap_or(0)
+                });
+                holding = holding.max(whole + inside);
+            }
+            rarest = rarest.min(holding);
+        }
+        if rarest == u64::MAX {
+            0
+        } else {
+            rarest
+        }
     }
 
     /// The measured knobs this searcher ranks with.
@@ -372,6 +438,7 @@ impl ArticleSearcher {
         } in groups.into_iter().skip(offset).take(limit)
         {
             tiers.push(tier);
+            let partial = built.padding.is_some() && tier > built.tiers.len();
             let mut hit = if output.with_documents {
                 let passages = output.snippets;
                 self.load_hit(&searcher, address, score, (&snippets, passages), &read)?
@@ -380,8 +447,10 @@ impl ArticleSearcher {
             };
             if output.explain {
                 let rescored = (&built, feedback.as_ref());
-                hit.explanation = Some(self.explain(&searcher, rescored, address, score)?);
+                let at = (address, score, tier);
+                hit.explanation = Some(self.explain(&searcher, rescored, at)?);
             }
+            hit.partial = partial;
             hit.duplicates = duplicates
                 .into_iter()
                 .map(|address| self.one_id(&searcher, address))
@@ -407,6 +476,7 @@ impl ArticleSearcher {
             total,
             facets,
             order,
+            matching: MatchingReport::default(),
         })
     }
 
@@ -468,6 +538,21 @@ impl ArticleSearcher {
                 feedback: feedback_query.as_deref(),
             };
             self.add_tier(searcher, built, last, &mut seen, &mut top)?;
+        }
+        if let (true, Some(padding)) = (top.len() < window, &built.padding) {
+            let found = searcher
+                .search_with_statistics_provider(
+                    padding.as_ref(),
+                    &TopDocs::with_limit(window).order_by_score(),
+                    &stats,
+                )
+                .map_err(|e| Error::reading("searching", e))?;
+            let partial = Tier {
+                tier: built.tiers.len() + 1,
+                found,
+                feedback: None,
+            };
+            self.add_tier(searcher, built, partial, &mut seen, &mut top)?;
         }
         top.truncate(window);
         Ok((top, total, facets, feedback_plan))

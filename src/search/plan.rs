@@ -17,6 +17,7 @@ use crate::query::{Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField};
 use crate::text::{is_function_word, normalize_term, to_simplified, Mode};
 
+use super::matching::Matching;
 use super::{ArticleSearcher, Filters, SYNONYM_WEIGHT};
 
 /// A field a node searches, by its schema name, and the weight of a match there.
@@ -114,8 +115,12 @@ pub struct QueryPlan {
     /// The top-level plain clauses, one per part of the query the user set apart with
     /// spaces (a word, a phrase, a prefix, a group), each as what a document must hold to
     /// cover it: articles covering more of them rank first, by score within (Meilisearch's
-    /// words rule). Empty unless the query has two or more.
+    /// words rule). Empty unless the query has two or more, and for keyword queries
+    /// (which require every part instead).
     pub concepts: Vec<Node>,
+    /// A keyword query's required parts and exactness tiers ([`super::matching`]); `None`
+    /// for a question or passage, ranked by any of its words.
+    pub matching: Option<Matching>,
 }
 
 impl QueryPlan {
@@ -146,7 +151,9 @@ impl ArticleSearcher {
             self.plan_clause(clause, &mut plan, true)?;
         }
         self.plan_filters(filters, &mut plan)?;
-        if plan.concepts.len() < 2 {
+        let fields = field_weights(&self.clause_fields(None)?);
+        plan.matching = self.keyword_matching(clauses, &fields);
+        if plan.concepts.len() < 2 || plan.matching.is_some() {
             plan.concepts.clear();
         }
         // Function and question words (的, 在, 哪些) are not marked beside content words.
@@ -158,7 +165,12 @@ impl ArticleSearcher {
 
     /// Adds one clause to `plan`; `top` is false inside groups (where filters stay in place
     /// and words earn no proximity bonus).
-    fn plan_clause(&self, clause: &Clause, plan: &mut QueryPlan, top: bool) -> Result<()> {
+    pub(super) fn plan_clause(
+        &self,
+        clause: &Clause,
+        plan: &mut QueryPlan,
+        top: bool,
+    ) -> Result<()> {
         let filter_occur = if clause.occur == Occur::MustNot {
             Occur::MustNot
         } else {

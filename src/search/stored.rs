@@ -128,6 +128,7 @@ impl ArticleSearcher {
             more_snippets: passages.collect(),
             explanation: None,
             duplicates: Vec::new(),
+            partial: false,
         })
     }
 

@@ -139,6 +139,9 @@ pub struct Hit {
     pub explanation: Option<ScoreExplanation>,
     /// The ids of the near-duplicate hits folded into this one, best first.
     pub duplicates: Vec<String>,
+    /// A keyword query's hit that lacks some of its parts, shown after every article
+    /// holding them all (those are the count) when they were too few to fill the ranking.
+    pub partial: bool,
 }
 
 /// A score and what it is made of.
@@ -165,6 +168,8 @@ pub struct SearchResults {
     /// The order the hits are in: by relevance, or by date (when asked for, and for a
     /// query that only filters or lists, newest first), when scores mean nothing.
     pub order: SortOrder,
+    /// The matching strategy applied: the parts required and those dropped.
+    pub matching: super::matching::MatchingReport,
 }
 
 /// An article as stored in the index.

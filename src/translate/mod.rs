@@ -243,6 +243,24 @@ impl ArticleSearcher {
                 });
             }
         }
+        // A keyword query: every part required (without score), the parts as typed first.
+        let mut required = Vec::new();
+        if let Some(matching) = &plan.matching {
+            for unit in &matching.required {
+                required.push(self.clause(&unit.node, 0.0)?);
+            }
+            for tier in &matching.exact {
+                let parts = tier
+                    .iter()
+                    .map(|node| self.clause(node, 0.0))
+                    .collect::<Result<Vec<_>>>()?;
+                extra.push(Clause::Covering {
+                    minimum: parts.len(),
+                    parts,
+                    bonus: TIER_BONUS,
+                });
+            }
+        }
         if let Some(feedback) = feedback {
             for (_, node) in &feedback.ranking {
                 extra.push(self.clause(node, 1.0)?);
@@ -259,8 +277,8 @@ impl ArticleSearcher {
                 filter: Vec::new(),
             }
         };
-        if !plan.filters.is_empty() {
-            let mut filters = Vec::new();
+        if !plan.filters.is_empty() || !required.is_empty() {
+            let mut filters = required;
             let mut excluded = Vec::new();
             for (occur, node) in &plan.filters {
                 let clause = self.clause(node, 0.0)?;

@@ -147,6 +147,14 @@ function renderResults(body) {
   const s = body.summary;
   const shown = s.returned ? `第 ${s.offset + 1}–${s.offset + s.returned} 条，` : "";
   $("summary").textContent = `${shown}共 ${s.total.toLocaleString("zh-CN")} 篇 · ${s.took_ms.toFixed(1)} 毫秒`;
+  // A keyword query no article held whole: say which words the hits lack.
+  const m = s.matching;
+  const relaxed = $("relaxed");
+  relaxed.hidden = !(m && m.dropped && m.dropped.length);
+  if (!relaxed.hidden) {
+    const every = m.required.concat(m.dropped).join("、");
+    relaxed.textContent = `没有文章同时包含 ${every}，显示包含 ${m.required.join("、")} 的结果`;
+  }
   lastHits = body.hits;
   selected = -1;
   $("hits").replaceChildren(...body.hits.map(hitItem));

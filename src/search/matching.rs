@@ -1,0 +1,412 @@
+//! The matching strategy: which of a query's words an article must hold.
+//!
+//! A *keyword query* — at most [`MAX_KEYWORD_WORDS`] content words, no question word, no
+//! `OR` — needs every one of its parts: each content word (whole, or inside a longer word
+//! as a sub-word: `招商 公司` finds 招商证券股份有限公司), each letter+digit term as written
+//! (`P2P`, `GPT-4`, `双11`: its pieces adjacent, never apart), each quoted phrase, prefix and
+//! group. Articles holding each unspaced part as typed (`京津冀暴雨` contiguous) rank first
+//! (exactness). When no article holds every part, parts are dropped one at a time, the one
+//! in most articles first, and the results say so.
+//!
+//! Questions and pasted passages (`北京冬奥会吉祥物叫什么`) keep the ranking by any word,
+//! with pseudo-relevance feedback: relevant articles often answer in other words.
+//!
+//! Invariants: the strategy is a pure function of the query and the analyzer; a unit is
+//! one node a document must match; dropping never removes the last unit.
+
+use tantivy::tokenizer::Token;
+
+use crate::query::{Clause, ClauseKind, Occur};
+use crate::text::{is_function_word, Mode};
+
+use super::plan::{FieldWeight, Node};
+use super::ArticleSearcher;
+
+/// Keyword queries have at most this many content words; longer ones are read as
+/// questions or passages (their words rank, none is required).
+pub const MAX_KEYWORD_WORDS: usize = 3;
+
+/// Words that make a query a question: its answer may use other words.
+const QUESTION_WORDS: &[&str] = &[
+    "为什么",
+    "为何",
+    "什么",
+    "什么样",
+    "何时",
+    "几",
+    "几时",
+    "吗",
+    "呢",
+    "哪",
+    "哪个",
+    "哪些",
+    "哪里",
+    "哪儿",
+    "多少",
+    "多久",
+    "如何",
+    "是否",
+    "怎么",
+    "怎么样",
+    "怎样",
+    "谁",
+    "啥",
+];
+
+/// One part of a keyword query that a matching article holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// The part as typed (for messages).
+    pub label: String,
+    /// What a document must match to hold it.
+    pub node: Node,
+}
+
+/// How a keyword query's parts must match.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Matching {
+    /// The parts every hit holds, in query order.
+    pub required: Vec<Unit>,
+    /// Parts dropped because no article held them all, in the order dropped.
+    pub dropped: Vec<Unit>,
+    /// Exactness tiers, best first: hits matching every node of a tier rank before the
+    /// others (the whole query as typed, then each unspaced part as typed).
+    pub exact: Vec<Vec<Node>>,
+}
+
+impl Matching {
+    /// Drops the required unit in most articles (`frequency` counts them); the last of
+    /// equals. `false` when one unit or none is left.
+    pub fn drop_least_informative(&mut self, frequency: impl Fn(&Node) -> u64) -> bool {
+        if self.required.len() <= 1 {
+            return false;
+        }
+        let mut most = 0;
+        let mut most_frequency = 0;
+        for (i, unit) in self.required.iter().enumerate() {
+            let f = frequency(&unit.node);
+            if f >= most_frequency {
+                most = i;
+                most_frequency = f;
+            }
+        }
+        self.dropped.push(self.required.remove(most));
+        // What held the query as typed held every part: no tier can match now.
+        self.exact.clear();
+        true
+    }
+}
+
+/// Which strategy a search applied, for the output (`matching` in a JSON summary).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MatchingReport {
+    /// `all` (every part required), or `any` (a question: ranked by any word).
+    pub strategy: &'static str,
+    /// The parts required, as typed.
+    pub required: Vec<String>,
+    /// The parts dropped because no article held them all.
+    pub dropped: Vec<String>,
+}
+
+impl MatchingReport {
+    /// For people, when parts were dropped: `no article holds every one of 逃犯, 条例, 修订;
+    /// showing those holding 逃犯 (without 条例, 修订)`.
+    pub fn relaxed_note(&self) -> Option<String> {
+        if self.dropped.is_empty() {
+            return None;
+        }
+        let every: Vec<&str> = self
+            .required
+            .iter()
+            .chain(&self.dropped)
+            .map(String::as_str)
+            .collect();
+        Some(format!(
+            "no article holds every one of {}; showing those holding {} (without {})",
+            every.join(", "),
+            self.required.join(", "),
+            self.dropped.join(", ")
+        ))
+    }
+
+    /// The report of a plan's matching (`None`: any word).
+    pub fn of(matching: Option<&Matching>) -> MatchingReport {
+        match matching {
+            Some(matching) => MatchingReport {
+                strategy: "all",
+                required: matching.required.iter().map(|u| u.label.clone()).collect(),
+                dropped: matching.dropped.iter().map(|u| u.label.clone()).collect(),
+            },
+            None => MatchingReport {
+                strategy: "any",
+                ..MatchingReport::default()
+            },
+        }
+    }
+}
+
+/// Whether two tokens of one text were written together as one term: letters or digits
+/// glued to letters or digits (`GPT-4` apart, `iPhone-15`), or digits glued to one Chinese
+/// character (`双11`, `95后`). Letters beside one character (`AI大模型`, `C罗`) are not: jieba
+/// cuts 大模型 differently in other sentences.
+fn glued(text: &str, left: &Token, right: &Token) -> bool {
+    let Some(between) = text.get(left.offset_to..right.offset_from) else {
+        return false;
+    };
+    if !between.chars().all(|c| matches!(c, '-' | '.' | '_' | '－')) || between.len() > 3 {
+        return false;
+    }
+    let alnum = |word: &str| word.chars().any(|c| c.is_ascii_alphanumeric());
+    let digits = |word: &str| word.chars().all(|c| c.is_ascii_digit());
+    let single = |word: &str| word.chars().count() == 1 && !alnum(word);
+    let (a, b) = (left.text.as_str(), right.text.as_str());
+    (alnum(a) && alnum(b))
+        || (between.is_empty() && (digits(a) && single(b) || single(a) && digits(b)))
+}
+
+/// The tokens of `text` in runs written together as one term (most runs are one word).
+fn glued_runs(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    for i in 0..tokens.len() {
+        match runs.last_mut() {
+            Some(run) if glued(text, &tokens[i - 1], &tokens[i]) => run.end = i + 1,
+            _ => runs.push(i..i + 1),
+        }
+    }
+    runs
+}
+
+/// What holds a required word: the word, whole or inside a longer word, or — for a
+/// Chinese word of two or three characters — its characters written as shorter words next
+/// to each other (jieba cuts 双碳目标 as 双碳 / 目标 and 实现双碳 as 实现 / 双 / 碳).
+fn held_word(word: &str, fields: &[FieldWeight]) -> Node {
+    let whole = Node::AllWords {
+        words: vec![word.to_string()],
+        fields: fields.to_vec(),
+    };
+    let chars: Vec<&str> = word
+        .char_indices()
+        .map(|(i, c)| &word[i..i + c.len_utf8()])
+        .collect();
+    let chinese = word.chars().all(|c| !c.is_ascii() && c.is_alphabetic());
+    if !chinese || !(2..=3).contains(&chars.len()) {
+        return whole;
+    }
+    // Every way to cut the word into pieces (each cut point on or off), but the whole.
+    let mut either = vec![(Occur::Should, whole)];
+    for cuts in 1..(1u32 << (chars.len() - 1)) {
+        let mut pieces: Vec<Token> = Vec::new();
+        let mut piece = String::new();
+        for (i, c) in chars.iter().enumerate() {
+            piece.push_str(c);
+            if i + 1 == chars.len() || cuts & (1 << i) != 0 {
+                pieces.push(Token {
+                    text: std::mem::take(&mut piece),
+                    position: pieces.len(),
+                    ..Token::default()
+                });
+            }
+        }
+        either.push((Occur::Should, phrase(&pieces, fields)));
+    }
+    Node::Group(either)
+}
+
+/// Positioned words as a phrase node (positions from 0).
+fn phrase(tokens: &[Token], fields: &[FieldWeight]) -> Node {
+    let first = tokens.first().map_or(0, |t| t.position);
+    Node::Phrase {
+        words: tokens
+            .iter()
+            .map(|t| (t.position - first, t.text.clone()))
+            .collect(),
+        slop: 0,
+        fields: fields.to_vec(),
+    }
+}
+
+impl ArticleSearcher {
+    /// The matching of a query of `clauses` whose top-level plain clauses searched
+    /// `fields`: `None` for a question, a passage, an `OR`, or a query with no plain part.
+    pub(super) fn keyword_matching(
+        &self,
+        clauses: &[Clause],
+        fields: &[FieldWeight],
+    ) -> Option<Matching> {
+        let mut matching = Matching::default();
+        let mut content_words = 0;
+        // The whole query's words in order, for the tier of the query as typed.
+        let mut all_words: Vec<Token> = Vec::new();
+        let mut chunks = 0;
+        let mut chunk_tier = Vec::new();
+        for clause in clauses {
+            if clause.occur != Occur::Should {
+                continue;
+            }
+            if clause.field.is_some() {
+                return None;
+            }
+            match &clause.kind {
+                ClauseKind::Words(text) => {
+                    if text.contains(['?', '？']) {
+                        return None;
+                    }
+                    let mut tokens = Vec::new();
+                    self.index.analyzer.analyze(text, Mode::Query, &mut tokens);
+                    if tokens.is_empty() {
+                        continue;
+                    }
+                    if tokens
+                        .iter()
+                        .any(|t| QUESTION_WORDS.contains(&t.text.as_str()))
+                    {
+                        return None;
+                    }
+                    chunks += 1;
+                    let only_function_words = tokens.iter().all(|t| is_function_word(&t.text));
+                    for run in glued_runs(text, &tokens) {
+                        let run_tokens = &tokens[run];
+                        let label = text
+                            [run_tokens[0].offset_from..run_tokens[run_tokens.len() - 1].offset_to]
+                            .to_string();
+                        let node = if run_tokens.len() > 1 {
+                            phrase(run_tokens, fields)
+                        } else if only_function_words || !is_function_word(&run_tokens[0].text) {
+                            held_word(&run_tokens[0].text, fields)
+                        } else {
+                            continue;
+                        };
+                        // A letter+digit term is one word to its reader (`P2P`, `GPT-4`).
+                        content_words += 1;
+                        matching.required.push(Unit { label, node });
+                    }
+                    if tokens.len() > 1 {
+                        chunk_tier.push(phrase(&tokens, fields));
+                    }
+                    let offset = all_words.last().map_or(0, |t| t.position + 1);
+                    let first = tokens[0].position;
+                    all_words.extend(tokens.into_iter().map(|mut t| {
+                        t.position = t.position - first + offset;
+                        t
+                    }));
+                }
+                ClauseKind::Phrase { text, .. } | ClauseKind::Prefix(text) => {
+                    let Some(node) = self.clause_node(clause) else {
+                        continue;
+                    };
+                    content_words += 1;
+                    matching.required.push(Unit {
+                        label: text.clone(),
+                        node,
+                    });
+                }
+                ClauseKind::Group(_) => {
+                    // `a OR b`, `(a b)`: the part is held by any of its words.
+                    let mut group = super::plan::QueryPlan::default();
+                    if self.plan_clause(clause, &mut group, false).is_err() {
+                        return None;
+                    }
+                    let Some((_, node)) = group.ranking.pop() else {
+                        continue;
+                    };
+                    content_words += 1;
+                    matching.required.push(Unit {
+                        label: format!("({})", group.highlight.join(" OR ")),
+                        node,
+                    });
+                }
+                ClauseKind::All | ClauseKind::DateRange { .. } => {}
+            }
+        }
+        if matching.required.is_empty() || content_words > MAX_KEYWORD_WORDS {
+            return None;
+        }
+        if chunks > 1 && all_words.len() > 1 {
+            matching.exact.push(vec![phrase(&all_words, fields)]);
+        }
+        if !chunk_tier.is_empty() {
+            matching.exact.push(chunk_tier);
+        }
+        Some(matching)
+    }
+
+    /// The node a document must match to hold a phrase or prefix clause.
+    fn clause_node(&self, clause: &Clause) -> Option<Node> {
+        let mut plan = super::plan::QueryPlan::default();
+        self.plan_clause(clause, &mut plan, false).ok()?;
+        match plan.ranking.into_iter().next()? {
+            (_, node @ (Node::Phrase { .. } | Node::Prefix { .. })) => Some(node),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(text: &str, from: usize, to: usize) -> Token {
+        Token {
+            text: text.into(),
+            offset_from: from,
+            offset_to: to,
+            ..Token::default()
+        }
+    }
+
+    #[test]
+    fn letters_and_digits_written_together_are_one_term() {
+        let p2p = "P2P";
+        let tokens = [token("p", 0, 1), token("2", 1, 2), token("p", 2, 3)];
+        assert_eq!(glued_runs(p2p, &tokens), [0..3]);
+        let gpt = "GPT-4 发布";
+        let tokens = [token("gpt", 0, 3), token("4", 4, 5), token("发布", 6, 12)];
+        assert_eq!(glued_runs(gpt, &tokens), [0..2, 2..3]);
+        // 双11 and 95后: digits glued to one character.
+        let double = "双11";
+        assert_eq!(
+            glued_runs(double, &[token("双", 0, 3), token("11", 3, 5)]),
+            [0..2]
+        );
+        // A two-character word beside digits is a word of its own (小米 14).
+        let phone = "小米14";
+        assert_eq!(
+            glued_runs(phone, &[token("小米", 0, 6), token("14", 6, 8)]),
+            [0..1, 1..2]
+        );
+        // Chinese words glued together stay separate words (each required on its own).
+        let rain = "京津冀暴雨";
+        assert_eq!(
+            glued_runs(rain, &[token("京津冀", 0, 9), token("暴雨", 9, 15)]),
+            [0..1, 1..2]
+        );
+    }
+
+    #[test]
+    fn dropping_takes_the_most_frequent_part_and_keeps_the_last() {
+        let unit = |label: &str| Unit {
+            label: label.into(),
+            node: Node::AllWords {
+                words: vec![label.into()],
+                fields: Vec::new(),
+            },
+        };
+        let mut matching = Matching {
+            required: vec![unit("逃犯"), unit("条例"), unit("修订")],
+            dropped: Vec::new(),
+            exact: vec![Vec::new()],
+        };
+        let frequency = |node: &Node| match node {
+            Node::AllWords { words, .. } if words[0] == "条例" => 900,
+            Node::AllWords { words, .. } if words[0] == "修订" => 300,
+            _ => 10,
+        };
+        assert!(matching.drop_least_informative(frequency));
+        assert_eq!(matching.dropped[0].label, "条例");
+        assert!(matching.exact.is_empty());
+        assert!(matching.drop_least_informative(frequency));
+        assert_eq!(matching.dropped[1].label, "修订");
+        assert!(!matching.drop_least_informative(frequency));
+        assert_eq!(matching.required.len(), 1);
+    }
+}

@@ -1,0 +1,288 @@
+//! Keyword queries mean what people type: every part is required (compounds, names,
+//! letter+digit terms kept whole), the text as typed ranks first, the count is the number
+//! of articles holding every part, and when none does the dropped parts are named.
+//! Questions keep the ranking by any word. Against the real binary.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use common::{news_archive, Workspace};
+
+/// Posts that hold each term as written, and posts that hold only its pieces (which an
+/// OR of the pieces would match, and rank high: they repeat them).
+fn archive() -> Workspace {
+    news_archive(&[
+        (
+            "p2p.md",
+            "金融",
+            "2023-07-01",
+            "网贷整治",
+            "P2P网贷平台全部退出经营。",
+        ),
+        (
+            "p-and-2.md",
+            "金融",
+            "2023-07-02",
+            "P大某物业2号楼",
+            "P大某物业的2号楼和P区2号门，P大2号。",
+        ),
+        (
+            "double11.md",
+            "消费",
+            "2023-07-03",
+            "电商大促",
+            "今年双11预售提前开始。",
+        ),
+        (
+            "double-and-11.md",
+            "消费",
+            "2023-07-04",
+            "双方会谈",
+            "双方11日会谈，双方同意11项共识，双方再谈。",
+        ),
+        (
+            "gpt-4.md",
+            "科技",
+            "2023-07-05",
+            "新模型",
+            "OpenAI发布GPT-4模型。",
+        ),
+        (
+            "gpt4.md",
+            "科技",
+            "2023-07-06",
+            "模型评测",
+            "评测显示GPT4表现更好。",
+        ),
+        (
+            "gpt-and-4.md",
+            "科技",
+            "2023-07-07",
+            "GPT的历史",
+            "GPT系列始于2018年，4月发布了GPT更新，GPT用户增长，4个版本。",
+        ),
+        (
+            "covid.md",
+            "健康",
+            "2023-07-08",
+            "疫情回顾",
+            "COVID-19疫情已经结束。",
+        ),
+        (
+            "covid-and-19.md",
+            "健康",
+            "2023-07-09",
+            "4月19日会议",
+            "COVID检测点4月19日关闭，COVID话题19日结束。",
+        ),
+        (
+            "jjj-rain.md",
+            "天气",
+            "2023-07-31",
+            "京津冀暴雨",
+            "京津冀暴雨持续，多地停课。",
+        ),
+        (
+            "jjj-apart.md",
+            "天气",
+            "2023-08-01",
+            "京津冀天气",
+            "京津冀今日多云，南方局地暴雨。",
+        ),
+        (
+            "rain-only.md",
+            "天气",
+            "2023-08-02",
+            "南方暴雨",
+            "暴雨暴雨暴雨，南方暴雨成灾。",
+        ),
+        (
+            "jjj-only.md",
+            "经济",
+            "2023-08-03",
+            "京津冀协同",
+            "京津冀协同发展，京津冀产业合作。",
+        ),
+        (
+            "law.md",
+            "法治",
+            "2023-08-04",
+            "修例风波",
+            "2019年修订逃犯条例引发风波。",
+        ),
+        (
+            "fugitive.md",
+            "法治",
+            "2023-08-05",
+            "逃犯落网",
+            "一名逃犯落网，逃犯已被收押。",
+        ),
+        (
+            "rules.md",
+            "法治",
+            "2023-08-06",
+            "新条例",
+            "新条例实施，条例细则公布，条例全文。",
+        ),
+    ])
+}
+
+fn ids(hits: &[Value]) -> Vec<String> {
+    hits.iter()
+        .map(|hit| {
+            let id = hit["id"].as_str().unwrap();
+            id.rsplit('/').next().unwrap().to_string()
+        })
+        .collect()
+}
+
+/// The hits that hold every part (not the padding after them), and the count.
+fn matches(workspace: &Workspace, query: &str) -> (Vec<String>, u64) {
+    let run = workspace.query(query);
+    let hits: Vec<Value> = run
+        .hits()
+        .into_iter()
+        .filter(|hit| hit.get("partial").is_none())
+        .collect();
+    let total = run.summary()["total"].as_u64().unwrap();
+    (ids(&hits), total)
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|id| id.to_string()).collect()
+}
+
+#[test]
+fn p2p_is_not_p_and_2() {
+    let workspace = archive();
+    let (hits, total) = matches(&workspace, "P2P");
+    assert_eq!(hits, ["p2p.md"]);
+    assert_eq!(total, 1);
+}
+
+#[test]
+fn double_11_is_not_double_and_11() {
+    let workspace = archive();
+    let (hits, total) = matches(&workspace, "双11");
+    assert_eq!(hits, ["double11.md"]);
+    assert_eq!(total, 1);
+}
+
+#[test]
+fn gpt_4_finds_its_written_variants_and_not_its_pieces() {
+    let workspace = archive();
+    for query in ["GPT-4", "GPT4", "gpt 4"] {
+        let (hits, total) = matches(&workspace, query);
+        let found: BTreeSet<String> = hits.into_iter().collect();
+        if query == "gpt 4" {
+            // Spaced: two parts, each required anywhere; the adjacent ones first.
+            assert!(
+                found.contains("gpt-4.md") && found.contains("gpt4.md"),
+                "{found:?}"
+            );
+            continue;
+        }
+        assert_eq!(found, set(&["gpt-4.md", "gpt4.md"]), "{query}");
+        assert_eq!(total, 2, "{query}");
+    }
+}
+
+#[test]
+fn covid_19_is_not_april_19() {
+    let workspace = archive();
+    let (hits, total) = matches(&workspace, "COVID-19");
+    assert_eq!(hits, ["covid.md"]);
+    assert_eq!(total, 1);
+}
+
+#[test]
+fn a_compound_needs_both_words_and_ranks_as_typed_first() {
+    let workspace = archive();
+    let (hits, total) = matches(&workspace, "京津冀暴雨");
+    assert_eq!(hits, ["jjj-rain.md", "jjj-apart.md"], "as typed first");
+    assert_eq!(total, 2, "only the articles holding both words are counted");
+}
+
+#[test]
+fn a_term_one_article_holds_matches_one_article() {
+    let workspace = archive();
+    let (hits, total) = matches(&workspace, "逃犯条例");
+    assert_eq!(hits, ["law.md"]);
+    assert_eq!(total, 1);
+    // Only the article holding both is counted; the others follow as partial matches.
+    let run = workspace.query("逃犯条例");
+    let all = run.hits();
+    assert_eq!(
+        all[0]["id"].as_str().unwrap().rsplit('/').next(),
+        Some("law.md")
+    );
+    assert!(all[1..].iter().all(|hit| hit["partial"] == true), "{all:?}");
+    assert_eq!(run.summary()["matching"]["strategy"], "all");
+}
+
+#[test]
+fn counts_and_lists_use_the_same_strategy() {
+    let workspace = archive();
+    let count = workspace.run(&["query", "-c", "京津冀暴雨"]);
+    assert_eq!(count.stdout.trim(), "2", "{count:?}");
+    let ids = workspace.run(&["query", "--ids", "京津冀暴雨"]);
+    let listed: Vec<&str> = ids.stdout.lines().collect();
+    assert_eq!(listed.len(), 2, "{ids:?}");
+}
+
+#[test]
+fn when_no_article_holds_every_part_the_dropped_part_is_named() {
+    let workspace = archive();
+    let run = workspace.query("逃犯条例 火星");
+    let matching = &run.summary()["matching"];
+    assert_eq!(matching["dropped"], serde_json::json!(["火星"]), "{run:?}");
+    assert_eq!(ids(&run.hits())[0], "law.md");
+    let human = workspace.run(&["query", "逃犯条例 火星"]);
+    assert_eq!(human.code, 0, "{human:?}");
+    assert!(
+        human.stderr.contains("no article holds every one of") && human.stderr.contains("火星"),
+        "{human:?}"
+    );
+    let explained = workspace.run(&["query", "逃犯条例 火星", "--explain"]);
+    assert!(explained.stdout.contains("dropped"), "{explained:?}");
+}
+
+#[test]
+fn or_between_words_is_one_part_either_word_holds() {
+    let workspace = archive();
+    let (hits, _) = matches(&workspace, "P2P OR COVID-19");
+    let found: BTreeSet<String> = hits.into_iter().collect();
+    assert_eq!(found, set(&["p2p.md", "covid.md"]));
+}
+
+#[test]
+fn questions_rank_by_any_word() {
+    let workspace = archive();
+    let run = workspace.query("京津冀暴雨是什么情况");
+    assert_eq!(run.summary()["matching"]["strategy"], "any", "{run:?}");
+    let found = ids(&run.hits());
+    assert!(found.contains(&"rain-only.md".to_string()), "{found:?}");
+}
+
+#[test]
+fn a_saved_search_alerts_only_on_articles_holding_every_part() {
+    let workspace = archive();
+    let added = workspace.run(&["saved", "add", "storm", "京津冀暴雨"]);
+    assert_eq!(added.code, 0, "{added:?}");
+    let folder = workspace.posts().join("news");
+    let post = |name: &str, title: &str, body: &str| {
+        let text = format!("---\ntitle: {title}\ndate: 2023-08-10\n---\n{body}\n");
+        std::fs::write(folder.join(name), text).unwrap();
+    };
+    post("new-storm.md", "京津冀暴雨再袭", "京津冀暴雨再次来袭。");
+    post("new-rain.md", "华南暴雨", "华南暴雨持续，暴雨预警。");
+    let (run, _) = workspace.ingest();
+    assert_eq!(run.code, 0, "{run:?}");
+    let saved = workspace.run(&["saved", "run", "storm", "--json"]);
+    assert_eq!(saved.code, 0, "{saved:?}");
+    let reported: Vec<String> = ids(&saved.hits());
+    assert_eq!(reported, ["new-storm.md"], "{saved:?}");
+}
