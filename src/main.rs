@@ -141,7 +141,8 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     if args.count {
         writeln!(out, "{total}")?;
     } else if listing {
-        for hit in &results.hits {
+        // Lists name the matching articles only, not a keyword query's partial matches.
+        for hit in results.hits.iter().filter(|hit| !hit.partial) {
             let line = if args.ids { &hit.id } else { &hit.path };
             writeln!(out, "{}", visible_line(line))?;
         }

@@ -152,7 +152,9 @@ impl SavedSearches {
             if !names.is_empty() && !names.contains(&search.name) {
                 continue;
             }
-            let results = searcher.search(&search.request(limit))?;
+            let mut results = searcher.search(&search.request(limit))?;
+            // An alert names the articles that match, not a keyword search's partial matches.
+            results.hits.retain(|hit| !hit.partial);
             ran.push((search.clone(), results));
             search.watermark = now.or(search.watermark);
         }
