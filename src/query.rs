@@ -519,8 +519,14 @@ mod tests {
                 words(Occur::Must, None, "算力"),
                 words(Occur::Must, None, "规模"),
                 words(Occur::MustNot, None, "广告"),
-                words(Occur::Should, None, "电力"),
-                words(Occur::Should, None, "电网"),
+                Clause {
+                    occur: Occur::Should,
+                    field: None,
+                    kind: ClauseKind::Group(vec![
+                        words(Occur::Should, None, "电力"),
+                        words(Occur::Should, None, "电网"),
+                    ]),
+                },
             ]
         );
         assert_eq!(
@@ -581,10 +587,14 @@ mod tests {
         let clauses = parse_query("保利发展(14450 OR 算力").unwrap();
         assert_eq!(
             clauses,
-            vec![
-                words(Occur::Should, None, "保利发展(14450"),
-                words(Occur::Should, None, "算力")
-            ]
+            vec![Clause {
+                occur: Occur::Should,
+                field: None,
+                kind: ClauseKind::Group(vec![
+                    words(Occur::Should, None, "保利发展(14450"),
+                    words(Occur::Should, None, "算力")
+                ]),
+            }]
         );
         let nested = parse_query("(a (b c))").unwrap();
         assert!(matches!(&nested[0].kind, ClauseKind::Group(inner) if inner.len() == 2));

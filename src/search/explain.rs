@@ -225,47 +225,6 @@ fn arithmetic(json: &serde_json::Value) -> Vec<ScoreExplanation> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use crate::search::{searcher_over, Ranking, SearchRequest};
-
-    /// Without the proximity bonus a hit's explained word scores are its whole score, also
-    /// when the ranking scores a field with its length scaled: explain reads the same
-    /// statistics as the search.
-    #[test]
-    fn explained_words_are_the_score_under_the_rankings_statistics() {
-        let post = |body: &str| format!("---\ntitle: 城市\n---\n{body}\n");
-        let posts = [
-            ("a.md", post("城市道路维修，城市交通改善，道路通行。")),
-            (
-                "b.md",
-                post("乡村道路很长，乡村的路边种满了树，夏天很凉快。"),
-            ),
-        ];
-        let posts: Vec<(&str, &str)> = posts.iter().map(|(n, t)| (*n, t.as_str())).collect();
-        for settings in [
-            "proximity_weight=0",
-            "proximity_weight=0,body_length_scale=3",
-        ] {
-            let (_dir, searcher) = searcher_over(&posts);
-            let searcher = searcher.with_ranking(Ranking::with_settings(settings).unwrap());
-            let mut request = SearchRequest::new("城市道路");
-            request.output.explain = true;
-            let results = searcher.search(&request).unwrap();
-            assert!(!results.hits.is_empty(), "{settings}");
-            for hit in &results.hits {
-                let explained = hit.explanation.as_ref().expect("asked for").score;
-                assert!(
-                    (explained - hit.score).abs() < 1e-4 * hit.score.max(1.0),
-                    "{settings}: {} explained as {explained}, scored {}",
-                    hit.id,
-                    hit.score
-                );
-            }
-        }
-    }
-}
-
 /// The matching strategy as a part of no score: what every hit holds, what was dropped, and
 /// whether this hit holds the query as typed (its exactness tier).
 fn matching_part(matching: &super::matching::Matching, tier: usize) -> ScoreExplanation {
@@ -306,5 +265,46 @@ fn matching_part(matching: &super::matching::Matching, tier: usize) -> ScoreExpl
         score: 0.0,
         what,
         parts: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::search::{searcher_over, Ranking, SearchRequest};
+
+    /// Without the proximity bonus a hit's explained word scores are its whole score, also
+    /// when the ranking scores a field with its length scaled: explain reads the same
+    /// statistics as the search.
+    #[test]
+    fn explained_words_are_the_score_under_the_rankings_statistics() {
+        let post = |body: &str| format!("---\ntitle: 城市\n---\n{body}\n");
+        let posts = [
+            ("a.md", post("城市道路维修，城市交通改善，道路通行。")),
+            (
+                "b.md",
+                post("乡村道路很长，乡村的路边种满了树，夏天很凉快。"),
+            ),
+        ];
+        let posts: Vec<(&str, &str)> = posts.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        for settings in [
+            "proximity_weight=0",
+            "proximity_weight=0,body_length_scale=3",
+        ] {
+            let (_dir, searcher) = searcher_over(&posts);
+            let searcher = searcher.with_ranking(Ranking::with_settings(settings).unwrap());
+            let mut request = SearchRequest::new("城市道路");
+            request.output.explain = true;
+            let results = searcher.search(&request).unwrap();
+            assert!(!results.hits.is_empty(), "{settings}");
+            for hit in &results.hits {
+                let explained = hit.explanation.as_ref().expect("asked for").score;
+                assert!(
+                    (explained - hit.score).abs() < 1e-4 * hit.score.max(1.0),
+                    "{settings}: {} explained as {explained}, scored {}",
+                    hit.id,
+                    hit.score
+                );
+            }
+        }
     }
 }

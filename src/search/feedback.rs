@@ -59,6 +59,7 @@ impl ArticleSearcher {
         self.ranking.feedback_docs > 0
             && plain
             && plan.concepts.is_empty()
+            && plan.matching.is_none()
             && content >= self.ranking.feedback_min_words.max(1)
     }
 
