@@ -419,11 +419,15 @@ fn spaced_words_rank_articles_holding_all_of_them_first() {
         "{ranked:?}"
     );
     assert_eq!(ranked.len(), 6, "the others still match: {ranked:?}");
-    // Unspaced, the text is one concept: plain BM25 order, no tiers.
+    // Unspaced, a keyword query needs its words just the same (it used to be an OR of them,
+    // in BM25 order, which put the one-word articles first); the one article holding both
+    // is the only one counted.
     let unspaced = ids(&workspace, &["新能源汽车补贴"]);
-    assert_ne!(
+    assert_eq!(
         unspaced.first().map(String::as_str),
         Some("words/both.md"),
         "{unspaced:?}"
     );
+    let count = workspace.run(&["query", "-c", "新能源汽车补贴"]);
+    assert_eq!(count.stdout.trim(), "1", "{count:?}");
 }

@@ -34,7 +34,7 @@ impl ArticleSearcher {
             self.add_node(*occur, node, &mut ranking)?;
         }
         let mut padding = None;
-        if let Some(matching) = &plan.matching {
+        if let Some(matching) = plan.matching.as_ref().filter(|m| !m.required.is_empty()) {
             // A keyword query: the words rank, every required part must be there.
             if let Some(words) = boolean(std::mem::take(&mut ranking)) {
                 padding = Some(self.filtered(plan, words.box_clone())?);

@@ -67,7 +67,8 @@ pub struct Unit {
 pub struct Matching {
     /// The parts every hit holds, in query order.
     pub required: Vec<Unit>,
-    /// Parts dropped because no article held them all, in the order dropped.
+    /// Parts dropped because no article held them all, in the order dropped (all of them:
+    /// the query ranks by any of its words).
     pub dropped: Vec<Unit>,
     /// Exactness tiers, best first: hits matching every node of a tier rank before the
     /// others (the whole query as typed, then each unspaced part as typed).
@@ -76,9 +77,10 @@ pub struct Matching {
 
 impl Matching {
     /// Drops the required unit in most articles (`frequency` counts them); the last of
-    /// equals. `false` when one unit or none is left.
+    /// equals. The last unit goes too: then the query ranks by any of its words. `false`
+    /// when none is left.
     pub fn drop_least_informative(&mut self, frequency: impl Fn(&Node) -> u64) -> bool {
-        if self.required.len() <= 1 {
+        if self.required.is_empty() {
             return false;
         }
         let mut most = 0;
@@ -121,6 +123,12 @@ impl MatchingReport {
             .chain(&self.dropped)
             .map(String::as_str)
             .collect();
+        if self.required.is_empty() {
+            return Some(format!(
+                "no article holds every one of {}; showing those holding any of them",
+                every.join(", ")
+            ));
+        }
         Some(format!(
             "no article holds every one of {}; showing those holding {} (without {})",
             every.join(", "),
@@ -133,7 +141,12 @@ impl MatchingReport {
     pub fn of(matching: Option<&Matching>) -> MatchingReport {
         match matching {
             Some(matching) => MatchingReport {
-                strategy: "all",
+                // Every part dropped: the words rank, any of them will do.
+                strategy: if matching.required.is_empty() {
+                    "any"
+                } else {
+                    "all"
+                },
                 required: matching.required.iter().map(|u| u.label.clone()).collect(),
                 dropped: matching.dropped.iter().map(|u| u.label.clone()).collect(),
             },
@@ -239,6 +252,10 @@ impl ArticleSearcher {
         let mut all_words: Vec<Token> = Vec::new();
         let mut chunks = 0;
         let mut chunk_tier = Vec::new();
+        // `+word` written by the user: the other words are optional, as in Lucene.
+        if clauses.iter().any(|clause| clause.occur == Occur::Must) {
+            return None;
+        }
         for clause in clauses {
             if clause.occur != Occur::Should {
                 continue;
@@ -407,7 +424,11 @@ mod tests {
         assert!(matching.exact.is_empty());
         assert!(matching.drop_least_informative(frequency));
         assert_eq!(matching.dropped[1].label, "修订");
+        assert!(matching.drop_least_informative(frequency));
+        assert!(
+            matching.required.is_empty(),
+            "the last part goes too: any word"
+        );
         assert!(!matching.drop_least_informative(frequency));
-        assert_eq!(matching.required.len(), 1);
     }
 }
