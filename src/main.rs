@@ -170,8 +170,13 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         if total == 0 {
             eprintln!("no hits");
         } else {
-            let shown = results.hits.len();
-            eprintln!("{}", output::count_line(request.offset, shown, total));
+            let partial = results.hits.iter().filter(|hit| hit.partial).count();
+            let shown = results.hits.len() - partial;
+            let mut line = output::count_line(request.offset, shown, total);
+            if partial > 0 {
+                line.push_str(&format!(", then {partial} holding only some of the words"));
+            }
+            eprintln!("{line}");
         }
     }
     out.flush()?;

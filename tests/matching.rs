@@ -291,3 +291,27 @@ fn a_saved_search_alerts_only_on_articles_holding_every_part() {
     let reported: Vec<String> = ids(&hits);
     assert_eq!(reported, ["new-storm.md"], "{saved:?}");
 }
+
+#[test]
+fn the_api_matches_as_the_cli_does() {
+    let workspace = archive();
+    let server = common::server::Server::start(&workspace, &[]);
+    for query in ["P2P", "京津冀暴雨", "逃犯条例 火星"] {
+        let cli = workspace.query(query);
+        let reply = server.search(&[("q", query), ("limit", "20")]);
+        assert_eq!(reply.status, 200, "{reply:?}");
+        let api = reply.json();
+        let api_hits: Vec<Value> = api["hits"].as_array().unwrap().clone();
+        assert_eq!(ids(&api_hits), ids(&cli.hits()), "{query}");
+        let partial = |hits: &[Value]| -> Vec<bool> {
+            hits.iter().map(|hit| hit["partial"] == true).collect()
+        };
+        assert_eq!(partial(&api_hits), partial(&cli.hits()), "{query}");
+        assert_eq!(api["summary"]["total"], cli.summary()["total"], "{query}");
+        assert_eq!(
+            api["summary"]["matching"],
+            cli.summary()["matching"],
+            "{query}"
+        );
+    }
+}

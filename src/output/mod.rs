@@ -47,6 +47,10 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
         if i > 0 {
             writeln!(out)?;
         }
+        if hit.partial && (i == 0 || !hits[i - 1].partial) {
+            let line = "── not counted: articles holding only some of the words ──";
+            writeln!(out, "{}\n", paint(DIM, line))?;
+        }
         let title = if hit.title.trim().is_empty() {
             "(untitled)"
         } else {

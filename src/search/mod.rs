@@ -258,6 +258,7 @@ impl ArticleSearcher {
             )));
         }
         let mut plan = self.plan(&clauses_of(&request.query)?, &request.filters)?;
+        let asked = MatchingReport::of(plan.matching.as_ref());
         let page = Page {
             limit: request.limit,
             offset: request.offset,
@@ -275,7 +276,12 @@ impl ArticleSearcher {
             if nothing && page.offset == 0 && self.relax(&mut plan) {
                 continue;
             }
-            results.matching = MatchingReport::of(plan.matching.as_ref());
+            // Nothing found even with parts dropped: nothing was shown in their place.
+            results.matching = if results.hits.is_empty() {
+                asked
+            } else {
+                MatchingReport::of(plan.matching.as_ref())
+            };
             return Ok(results);
         }
     }

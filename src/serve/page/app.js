@@ -105,6 +105,11 @@ function hitItem(hit) {
     go({ article: hit.id }, true);
   });
   li.append(link, element("p", "meta", metaLine(hit)));
+  if (hit.partial) {
+    // A keyword search's hit that lacks some of its words (not in the count).
+    li.classList.add("partial");
+    li.append(element("p", "partial-note", "只包含部分词语"));
+  }
   const snippet = element("p", "snippet");
   snippet.append(marked(hit.snippet, hit.highlights));
   li.append(snippet);
