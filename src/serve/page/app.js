@@ -150,8 +150,11 @@ function renderResults(body) {
   const root = document.documentElement;
   if (!root.dataset.firstResultsMs) root.dataset.firstResultsMs = performance.now().toFixed(1);
   const s = body.summary;
-  const shown = s.returned ? `第 ${s.offset + 1}–${s.offset + s.returned} 条，` : "";
-  $("summary").textContent = `${shown}共 ${s.total.toLocaleString("zh-CN")} 篇 · ${s.took_ms.toFixed(1)} 毫秒`;
+  const partial = body.hits.filter((hit) => hit.partial).length;
+  const counted = s.returned - partial;
+  const shown = counted ? `第 ${s.offset + 1}–${s.offset + counted} 条，` : "";
+  const more = partial ? `，另有 ${partial} 篇只包含部分词语` : "";
+  $("summary").textContent = `${shown}共 ${s.total.toLocaleString("zh-CN")} 篇${more} · ${s.took_ms.toFixed(1)} 毫秒`;
   // A keyword query no article held whole: say which words the hits lack.
   const m = s.matching;
   const relaxed = $("relaxed");
