@@ -34,6 +34,7 @@ impl ArticleSearcher {
             self.add_node(*occur, node, &mut ranking)?;
         }
         let mut padding = None;
+        let mut exact_tiers = 0;
         if let Some(matching) = plan.matching.as_ref().filter(|m| !m.required.is_empty()) {
             // A keyword query: the words rank, every required part must be there.
             if let Some(words) = boolean(std::mem::take(&mut ranking)) {
@@ -42,6 +43,17 @@ impl ArticleSearcher {
                 for unit in &matching.required {
                     let held = ConstScoreQuery::new(self.node_query(&unit.node)?, 0.0);
                     ranking.push((TantivyOccur::Must, Box::new(held)));
+                }
+                // Each exactness tier a document is in adds EXACT_OFFSET: one pass ranks
+                // them first (the offsets are taken off again, see `exact_tier`).
+                for tier in &matching.exact {
+                    let mut all = Vec::new();
+                    for node in tier {
+                        all.push((TantivyOccur::Must, self.node_query(node)?));
+                    }
+                    let held = ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), EXACT_OFFSET);
+                    ranking.push((TantivyOccur::Should, Box::new(held)));
+                    exact_tiers += 1;
                 }
             }
         }
@@ -68,20 +80,9 @@ impl ArticleSearcher {
         for node in &plan.concepts {
             concepts.push(self.node_query(node)?);
         }
-        let mut exact = Vec::new();
-        for tier in plan.matching.iter().flat_map(|m| &m.exact) {
-            let mut nodes = Vec::new();
-            for node in tier {
-                nodes.push(self.node_query(node)?);
-            }
-            exact.push(nodes);
-        }
         Ok(query.map(|query| BuiltQuery {
-            tiers: if exact.is_empty() {
-                coverage_tiers(query.as_ref(), &concepts)
-            } else {
-                exactness_tiers(query.as_ref(), exact)
-            },
+            tiers: coverage_tiers(query.as_ref(), &concepts),
+            exact_tiers,
             query,
             proximity,
             highlight_terms: plan.highlight.clone(),
@@ -297,20 +298,16 @@ fn coverage_tiers(query: &dyn Query, concepts: &[Box<dyn Query>]) -> Vec<Box<dyn
         .collect()
 }
 
-/// `query` restricted to the documents matching every node of a tier, for each tier (the
-/// exactness tiers of a keyword query, best first).
-fn exactness_tiers(query: &dyn Query, tiers: Vec<Vec<Box<dyn Query>>>) -> Vec<Box<dyn Query>> {
-    tiers
-        .into_iter()
-        .map(|nodes| {
-            let mut all = vec![(TantivyOccur::Must, query.box_clone())];
-            for node in nodes {
-                let held: Box<dyn Query> = Box::new(ConstScoreQuery::new(node, 0.0));
-                all.push((TantivyOccur::Must, held));
-            }
-            Box::new(BooleanQuery::new(all)) as Box<dyn Query>
-        })
-        .collect()
+/// What one exactness tier adds to a document's score in a keyword query's pass: more
+/// than any score of words (BM25 of a few words stays in the hundreds), and small enough
+/// that an f32 keeps the words' score to about 0.001.
+pub(super) const EXACT_OFFSET: f32 = 10_000.0;
+
+/// The exactness tier of a keyword query's hit (0 is the best; `tiers` when it holds no
+/// part as typed) and its score without the offsets.
+pub(super) fn exact_tier(score: f32, tiers: usize) -> (usize, f32) {
+    let offsets = ((score / EXACT_OFFSET).floor() as usize).min(tiers);
+    (tiers - offsets, score - offsets as f32 * EXACT_OFFSET)
 }
 
 /// Words starting with `prefix` in any of the fields (constant score per field, times its

@@ -26,6 +26,16 @@ use super::ArticleSearcher;
 /// questions or passages (their words rank, none is required).
 pub const MAX_KEYWORD_WORDS: usize = 3;
 
+/// A phrase whose rarest word is in more than this share of the articles (and more than
+/// [`COMMON_MIN`] articles: small archives read any phrase quickly) is not
+/// required or ranked as typed: its positions would be read for most of the archive
+/// (`8月8日`: 8, 月 and 日 are everywhere, and the phrase made a query 5× slower), and it
+/// says little that its words apart do not.
+pub const COMMON_SHARE: f64 = 0.05;
+
+/// See [`COMMON_SHARE`].
+pub const COMMON_MIN: u64 = 1_000;
+
 /// Words that make a query a question: its answer may use other words.
 const QUESTION_WORDS: &[&str] = &[
     "为什么",
@@ -76,22 +86,21 @@ pub struct Matching {
 }
 
 impl Matching {
-    /// Drops the required unit in most articles (`frequency` counts them); the last of
-    /// equals. The last unit goes too: then the query ranks by any of its words. `false`
-    /// when none is left.
+    /// Drops a required unit: one that no article holds (it can never match), else the
+    /// one in most articles (`frequency` counts them), the last of equals. The last unit
+    /// goes too: then the query ranks by any of its words. `false` when none is left.
     pub fn drop_least_informative(&mut self, frequency: impl Fn(&Node) -> u64) -> bool {
         if self.required.is_empty() {
             return false;
         }
-        let mut most = 0;
-        let mut most_frequency = 0;
-        for (i, unit) in self.required.iter().enumerate() {
-            let f = frequency(&unit.node);
-            if f >= most_frequency {
-                most = i;
-                most_frequency = f;
+        let frequencies: Vec<u64> = self.required.iter().map(|u| frequency(&u.node)).collect();
+        let most = match frequencies.iter().position(|&f| f == 0) {
+            Some(held_by_none) => held_by_none,
+            None => {
+                let highest = frequencies.iter().copied().max().unwrap_or(0);
+                frequencies.iter().rposition(|&f| f == highest).unwrap_or(0)
             }
-        }
+        };
         self.dropped.push(self.required.remove(most));
         // What held the query as typed held every part: no tier can match now.
         self.exact.clear();
@@ -189,40 +198,15 @@ fn glued_runs(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
     runs
 }
 
-/// What holds a required word: the word, whole or inside a longer word, or — for a
-/// Chinese word of two or three characters — its characters written as shorter words next
-/// to each other (jieba cuts 双碳目标 as 双碳 / 目标 and 实现双碳 as 实现 / 双 / 碳).
+/// What holds a required word: the word, whole or inside a longer word. (Its characters
+/// as shorter words side by side — 双碳 cut as 双 / 碳 in another sentence — were also
+/// tried: the typed-query sets did not move, and single characters' long lists doubled the
+/// cost of a query.)
 fn held_word(word: &str, fields: &[FieldWeight]) -> Node {
-    let whole = Node::AllWords {
+    Node::AllWords {
         words: vec![word.to_string()],
         fields: fields.to_vec(),
-    };
-    let chars: Vec<&str> = word
-        .char_indices()
-        .map(|(i, c)| &word[i..i + c.len_utf8()])
-        .collect();
-    let chinese = word.chars().all(|c| !c.is_ascii() && c.is_alphabetic());
-    if !chinese || !(2..=3).contains(&chars.len()) {
-        return whole;
     }
-    // Every way to cut the word into pieces (each cut point on or off), but the whole.
-    let mut either = vec![(Occur::Should, whole)];
-    for cuts in 1..(1u32 << (chars.len() - 1)) {
-        let mut pieces: Vec<Token> = Vec::new();
-        let mut piece = String::new();
-        for (i, c) in chars.iter().enumerate() {
-            piece.push_str(c);
-            if i + 1 == chars.len() || cuts & (1 << i) != 0 {
-                pieces.push(Token {
-                    text: std::mem::take(&mut piece),
-                    position: pieces.len(),
-                    ..Token::default()
-                });
-            }
-        }
-        either.push((Occur::Should, phrase(&pieces, fields)));
-    }
-    Node::Group(either)
 }
 
 /// Positioned words as a phrase node (positions from 0).
@@ -252,6 +236,16 @@ impl ArticleSearcher {
         let mut all_words: Vec<Token> = Vec::new();
         let mut chunks = 0;
         let mut chunk_tier = Vec::new();
+        let searcher = self.reader.searcher();
+        let common = ((searcher.num_docs() as f64 * COMMON_SHARE) as u64).max(COMMON_MIN);
+        let rare = |tokens: &[Token]| {
+            let words = tokens.iter().map(|t| t.text.clone()).collect();
+            let node = Node::AllWords {
+                words,
+                fields: fields.to_vec(),
+            };
+            self.articles_holding(&searcher, &node) <= common
+        };
         // `+word` written by the user: the other words are optional, as in Lucene.
         if clauses.iter().any(|clause| clause.occur == Occur::Must) {
             return None;
@@ -286,6 +280,17 @@ impl ArticleSearcher {
                         let label = text
                             [run_tokens[0].offset_from..run_tokens[run_tokens.len() - 1].offset_to]
                             .to_string();
+                        if run_tokens.len() > 1 && !rare(run_tokens) {
+                            // Common pieces (8 / 月): each required, not side by side.
+                            content_words += 1;
+                            for token in run_tokens {
+                                matching.required.push(Unit {
+                                    label: token.text.clone(),
+                                    node: held_word(&token.text, fields),
+                                });
+                            }
+                            continue;
+                        }
                         let node = if run_tokens.len() > 1 {
                             phrase(run_tokens, fields)
                         } else if only_function_words || !is_function_word(&run_tokens[0].text) {
@@ -297,7 +302,7 @@ impl ArticleSearcher {
                         content_words += 1;
                         matching.required.push(Unit { label, node });
                     }
-                    if tokens.len() > 1 {
+                    if tokens.len() > 1 && rare(&tokens) {
                         chunk_tier.push(phrase(&tokens, fields));
                     }
                     let offset = all_words.last().map_or(0, |t| t.position + 1);
@@ -338,7 +343,7 @@ impl ArticleSearcher {
         if matching.required.is_empty() || content_words > MAX_KEYWORD_WORDS {
             return None;
         }
-        if chunks > 1 && all_words.len() > 1 {
+        if chunks > 1 && all_words.len() > 1 && rare(&all_words) {
             matching.exact.push(vec![phrase(&all_words, fields)]);
         }
         if !chunk_tier.is_empty() {
@@ -417,8 +422,14 @@ mod tests {
         let frequency = |node: &Node| match node {
             Node::AllWords { words, .. } if words[0] == "条例" => 900,
             Node::AllWords { words, .. } if words[0] == "修订" => 300,
+            Node::AllWords { words, .. } if words[0] == "火星" => 0,
             _ => 10,
         };
+        // A part no article holds goes first, whatever the others' frequencies.
+        let mut with_unheld = matching.clone();
+        with_unheld.required.push(unit("火星"));
+        assert!(with_unheld.drop_least_informative(frequency));
+        assert_eq!(with_unheld.dropped[0].label, "火星");
         assert!(matching.drop_least_informative(frequency));
         assert_eq!(matching.dropped[0].label, "条例");
         assert!(matching.exact.is_empty());

@@ -166,6 +166,9 @@ struct BuiltQuery {
     highlight_terms: Vec<String>,
     /// Whether anything in it ranks (not only filters and exclusions).
     scored: bool,
+    /// How many exactness tiers a keyword query's `query` ranks first by score offsets
+    /// ([`build::EXACT_OFFSET`]); its hits are in tiers 0 to this.
+    exact_tiers: usize,
     /// For a keyword query, the query by any of its words: ranked after the articles
     /// holding every part when those are too few to fill the window (not counted).
     padding: Option<Box<dyn Query>>,
@@ -402,7 +405,7 @@ impl ArticleSearcher {
             );
             let (top, total, facets, feedback) = if order == SortOrder::Relevance {
                 let window = window.max(candidates);
-                self.top_by_score(&searcher, &built, window, extra, &read)?
+                self.top_by_score(&searcher, &built, (window, candidates), extra, &read)?
             } else {
                 self.top_by_date(&searcher, &built, order, candidates, extra)?
             };
@@ -444,7 +447,7 @@ impl ArticleSearcher {
         } in groups.into_iter().skip(offset).take(limit)
         {
             tiers.push(tier);
-            let partial = built.padding.is_some() && tier > built.tiers.len();
+            let partial = built.padding.is_some() && tier > built.tiers.len() + built.exact_tiers;
             let mut hit = if output.with_documents {
                 let passages = output.snippets;
                 self.load_hit(&searcher, address, score, (&snippets, passages), &read)?
@@ -488,12 +491,13 @@ impl ArticleSearcher {
 
     /// The best `window` documents by score (the proximity bonus added), best first, with
     /// the count and facets when asked for. With coverage tiers, the documents covering more
-    /// of the query's concepts come first, each tier ranked by score.
+    /// of the query's concepts come first, each tier ranked by score. A keyword query's
+    /// partial matches follow its full ones up to `fill` documents.
     fn top_by_score(
         &self,
         searcher: &Searcher,
         built: &BuiltQuery,
-        window: usize,
+        (window, fill): (usize, usize),
         extra: (Option<Count>, Option<FacetCollector>),
         read: &ReadArticles,
     ) -> Result<Collected> {
@@ -538,23 +542,43 @@ impl ArticleSearcher {
                 None => None,
             };
             let tier = built.tiers.len();
-            let last = Tier {
-                tier,
-                found: all,
-                feedback: feedback_query.as_deref(),
-            };
-            self.add_tier(searcher, built, last, &mut seen, &mut top)?;
+            if built.exact_tiers > 0 {
+                // A keyword query's one pass: split by exactness tier, offsets taken off.
+                let mut split = vec![Vec::new(); built.exact_tiers + 1];
+                for (score, address) in all {
+                    let (exact, score) = build::exact_tier(score, built.exact_tiers);
+                    split[exact].push((score, address));
+                }
+                for (exact, found) in split.into_iter().enumerate() {
+                    let feedback = None;
+                    let tier = Tier {
+                        tier: tier + exact,
+                        found,
+                        feedback,
+                    };
+                    self.add_tier(searcher, built, tier, &mut seen, &mut top)?;
+                }
+            } else {
+                let last = Tier {
+                    tier,
+                    found: all,
+                    feedback: feedback_query.as_deref(),
+                };
+                self.add_tier(searcher, built, last, &mut seen, &mut top)?;
+            }
         }
-        if let (true, Some(padding)) = (top.len() < window, &built.padding) {
+        // Partial matches fill the hits asked for (not the whole rescoring window: they
+        // rank after every full match anyway).
+        if let (true, Some(padding)) = (top.len() < fill, &built.padding) {
             let found = searcher
                 .search_with_statistics_provider(
                     padding.as_ref(),
-                    &TopDocs::with_limit(window).order_by_score(),
+                    &TopDocs::with_limit(fill).order_by_score(),
                     &stats,
                 )
                 .map_err(|e| Error::reading("searching", e))?;
             let partial = Tier {
-                tier: built.tiers.len() + 1,
+                tier: built.tiers.len() + built.exact_tiers + 1,
                 found,
                 feedback: None,
             };
