@@ -315,3 +315,14 @@ fn the_api_matches_as_the_cli_does() {
         );
     }
 }
+
+#[test]
+fn a_made_up_run_of_letters_and_digits_is_read_as_a_passage() {
+    let workspace = archive();
+    // Not a term: a phrase of 100 pieces would read positions in every article with one.
+    let run = workspace.query(&"P2".repeat(50));
+    assert_eq!(run.summary()["matching"]["strategy"], "any", "{run:?}");
+    // A real term of a few pieces is still one required part.
+    let run = workspace.query("GPT-3.5");
+    assert_eq!(run.summary()["matching"]["strategy"], "all", "{run:?}");
+}

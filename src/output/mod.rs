@@ -288,8 +288,12 @@ pub fn write_summary_json(out: &mut dyn Write, summary: &QuerySummary) -> io::Re
     writeln!(out)
 }
 
-/// `11–13 of 3,049 matching articles` (or `3,049 matching articles` with no hits shown).
+/// `11–13 of 3,049 matching articles` (or `3,049 matching articles` with no hits shown;
+/// `no matching articles` when nothing matches).
 pub fn count_line(offset: usize, shown: usize, total: usize) -> String {
+    if total == 0 {
+        return "no matching articles".to_string();
+    }
     match shown {
         0 => format!("{} matching articles", thousands(total)),
         1 => format!(

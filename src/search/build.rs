@@ -35,7 +35,7 @@ impl ArticleSearcher {
         }
         let mut padding = None;
         let mut exact_tiers = 0;
-        if let Some(matching) = plan.matching.as_ref().filter(|m| !m.required.is_empty()) {
+        if let Some(matching) = &plan.matching {
             // A keyword query: the words rank, every required part must be there.
             if let Some(words) = boolean(std::mem::take(&mut ranking)) {
                 padding = Some(self.filtered(plan, words.box_clone())?);

@@ -279,8 +279,10 @@ impl ArticleSearcher {
             if nothing && page.offset == 0 && self.relax(&mut plan) {
                 continue;
             }
-            // Nothing found even with parts dropped: nothing was shown in their place.
-            results.matching = if results.hits.is_empty() {
+            // No article holds even the last part: nothing matches (the count is 0; articles
+            // holding some of the words still follow, marked partial), and the report says
+            // what was asked.
+            results.matching = if nothing {
                 asked
             } else {
                 MatchingReport::of(plan.matching.as_ref())

@@ -161,8 +161,7 @@ function renderResults(body) {
   relaxed.hidden = !(m && m.dropped && m.dropped.length);
   if (!relaxed.hidden) {
     const every = m.required.concat(m.dropped).join("、");
-    const held = m.required.length ? m.required.join("、") : `任一词`;
-    relaxed.textContent = `没有文章同时包含 ${every}，显示包含 ${held} 的结果`;
+    relaxed.textContent = `没有文章同时包含 ${every}，显示包含 ${m.required.join("、")} 的结果`;
   }
   lastHits = body.hits;
   selected = -1;
