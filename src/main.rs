@@ -167,7 +167,7 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         if let Some(note) = results.matching.relaxed_note() {
             eprintln!("sousuo: {}", visible_line(&note));
         }
-        if results.hits.is_empty() {
+        if total == 0 && results.hits.is_empty() {
             eprintln!("no hits");
         } else {
             let partial = results.hits.iter().filter(|hit| hit.partial).count();

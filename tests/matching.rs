@@ -322,7 +322,14 @@ fn a_made_up_run_of_letters_and_digits_is_read_as_a_passage() {
     // Not a term: a phrase of 100 pieces would read positions in every article with one.
     let run = workspace.query(&"P2".repeat(50));
     assert_eq!(run.summary()["matching"]["strategy"], "any", "{run:?}");
-    // A real term of a few pieces is still one required part.
-    let run = workspace.query("GPT-3.5");
+    // A real term of a few pieces is still one required part: no article holds GPT-3.5, so
+    // nothing matches (exit 1, count 0), and GPT … 3 … 5 apart is only listed as partial.
+    let run = workspace.run(&["query", "GPT-3.5", "--json"]);
+    assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.summary()["matching"]["strategy"], "all", "{run:?}");
+    assert_eq!(run.summary()["total"], 0, "{run:?}");
+    assert!(
+        run.hits().iter().all(|hit| hit["partial"] == true),
+        "{run:?}"
+    );
 }

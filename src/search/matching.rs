@@ -36,6 +36,11 @@ pub const COMMON_SHARE: f64 = 0.05;
 /// See [`COMMON_SHARE`].
 pub const COMMON_MIN: u64 = 1_000;
 
+/// A term of letters and digits has at most this many pieces (`GPT-3.5-turbo`: 4); a
+/// longer run (`P2P2P2…`) is text pasted or made up, read as a passage: a phrase of thousands
+/// of pieces would read their positions in every article holding one.
+pub const MAX_TERM_PIECES: usize = 8;
+
 /// Words that make a query a question: its answer may use other words.
 const QUESTION_WORDS: &[&str] = &[
     "为什么",
@@ -77,8 +82,7 @@ pub struct Unit {
 pub struct Matching {
     /// The parts every hit holds, in query order.
     pub required: Vec<Unit>,
-    /// Parts dropped because no article held them all, in the order dropped (all of them:
-    /// the query ranks by any of its words).
+    /// Parts dropped because no article held them all, in the order dropped.
     pub dropped: Vec<Unit>,
     /// Exactness tiers, best first: hits matching every node of a tier rank before the
     /// others (the whole query as typed, then each unspaced part as typed).
@@ -87,10 +91,11 @@ pub struct Matching {
 
 impl Matching {
     /// Drops a required unit: one that no article holds (it can never match), else the
-    /// one in most articles (`frequency` counts them), the last of equals. The last unit
-    /// goes too: then the query ranks by any of its words. `false` when none is left.
+    /// one in most articles (`frequency` counts them), the last of equals. `false` when one
+    /// is left: a query of which no article holds even one part matches nothing (`P2P` is
+    /// never a `P` here and a `2` there).
     pub fn drop_least_informative(&mut self, frequency: impl Fn(&Node) -> u64) -> bool {
-        if self.required.is_empty() {
+        if self.required.len() <= 1 {
             return false;
         }
         let frequencies: Vec<u64> = self.required.iter().map(|u| frequency(&u.node)).collect();
@@ -132,12 +137,6 @@ impl MatchingReport {
             .chain(&self.dropped)
             .map(String::as_str)
             .collect();
-        if self.required.is_empty() {
-            return Some(format!(
-                "no article holds every one of {}; showing those holding any of them",
-                every.join(", ")
-            ));
-        }
         Some(format!(
             "no article holds every one of {}; showing those holding {} (without {})",
             every.join(", "),
@@ -150,12 +149,7 @@ impl MatchingReport {
     pub fn of(matching: Option<&Matching>) -> MatchingReport {
         match matching {
             Some(matching) => MatchingReport {
-                // Every part dropped: the words rank, any of them will do.
-                strategy: if matching.required.is_empty() {
-                    "any"
-                } else {
-                    "all"
-                },
+                strategy: "all",
                 required: matching.required.iter().map(|u| u.label.clone()).collect(),
                 dropped: matching.dropped.iter().map(|u| u.label.clone()).collect(),
             },
@@ -277,6 +271,9 @@ impl ArticleSearcher {
                     let only_function_words = tokens.iter().all(|t| is_function_word(&t.text));
                     for run in glued_runs(text, &tokens) {
                         let run_tokens = &tokens[run];
+                        if run_tokens.len() > MAX_TERM_PIECES {
+                            return None;
+                        }
                         let label = text
                             [run_tokens[0].offset_from..run_tokens[run_tokens.len() - 1].offset_to]
                             .to_string();
@@ -435,11 +432,7 @@ mod tests {
         assert!(matching.exact.is_empty());
         assert!(matching.drop_least_informative(frequency));
         assert_eq!(matching.dropped[1].label, "修订");
-        assert!(matching.drop_least_informative(frequency));
-        assert!(
-            matching.required.is_empty(),
-            "the last part goes too: any word"
-        );
         assert!(!matching.drop_least_informative(frequency));
+        assert_eq!(matching.required.len(), 1, "the last part stays");
     }
 }
