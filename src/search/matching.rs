@@ -15,9 +15,10 @@
 //! one node a document must match; dropping never removes the last unit.
 
 use tantivy::tokenizer::Token;
+use tantivy::Searcher;
 
 use crate::query::{Clause, ClauseKind, Occur};
-use crate::text::{is_function_word, Mode};
+use crate::text::{is_function_word, sub_word_term, Mode};
 
 use super::plan::{FieldWeight, Node};
 use super::ArticleSearcher;
@@ -347,6 +348,56 @@ impl ArticleSearcher {
             matching.exact.push(chunk_tier);
         }
         Some(matching)
+    }
+
+    /// Drops the least informative required part of a keyword plan; `false` when there is
+    /// nothing to drop.
+    pub(super) fn relax(&self, plan: &mut super::plan::QueryPlan) -> bool {
+        let Some(matching) = plan.matching.as_mut() else {
+            return false;
+        };
+        let searcher = self.reader.searcher();
+        matching.drop_least_informative(|node| self.articles_holding(&searcher, node))
+    }
+
+    /// About how many articles hold a required part: its rarest word's document frequency
+    /// in the first field (whole words and sub-words); 0 for other parts (kept longest).
+    fn articles_holding(&self, searcher: &Searcher, node: &Node) -> u64 {
+        let (words, fields) = match node {
+            Node::AllWords { words, fields } => (words, fields),
+            Node::Phrase { words, fields, .. } => {
+                let words = words.iter().map(|(_, w)| w.clone()).collect();
+                return self.articles_holding(
+                    searcher,
+                    &Node::AllWords {
+                        words,
+                        fields: fields.clone(),
+                    },
+                );
+            }
+            _ => return 0,
+        };
+        let fields = self.fields_of(fields);
+        let mut rarest = u64::MAX;
+        for word in words {
+            let mut holding = 0;
+            for (field, _) in &fields {
+                let whole = searcher
+                    .doc_freq(&super::build::term_for(field, word))
+                    .unwrap_or(0);
+                let inside = field.sub_words.map_or(0, |sub_words| {
+                    let term = tantivy::Term::from_field_text(sub_words, &sub_word_term(word));
+                    searcher.doc_freq(&term).unwrap_or(0)
+                });
+                holding = holding.max(whole + inside);
+            }
+            rarest = rarest.min(holding);
+        }
+        if rarest == u64::MAX {
+            0
+        } else {
+            rarest
+        }
     }
 
     /// The node a document must match to hold a phrase or prefix clause.

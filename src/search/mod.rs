@@ -25,7 +25,7 @@ use crate::index::{read_guarded, SearchIndex};
 use crate::query::{parse_query, Clause, ClauseKind, Occur};
 use crate::schema::ArticleField;
 use crate::snippet::SnippetMaker;
-use crate::text::{normalize_term, sub_word_term};
+use crate::text::normalize_term;
 
 mod build;
 mod explain;
@@ -291,56 +291,6 @@ impl ArticleSearcher {
         }
     }
 
-    /// Drops the least informative required part of a keyword plan; `false` when there is
-    /// nothing to drop.
-    fn relax(&self, plan: &mut plan::QueryPlan) -> bool {
-        let Some(matching) = plan.matching.as_mut() else {
-            return false;
-        };
-        let searcher = self.reader.searcher();
-        matching.drop_least_informative(|node| self.articles_holding(&searcher, node))
-    }
-
-    /// About how many articles hold a required part: its rarest word's document frequency
-    /// in the first field (whole words and sub-words); 0 for other parts (kept longest).
-    fn articles_holding(&self, searcher: &Searcher, node: &plan::Node) -> u64 {
-        let (words, fields) = match node {
-            plan::Node::AllWords { words, fields } => (words, fields),
-            plan::Node::Phrase { words, fields, .. } => {
-                let words = words.iter().map(|(_, w)| w.clone()).collect();
-                return self.articles_holding(
-                    searcher,
-                    &plan::Node::AllWords {
-                        words,
-                        fields: fields.clone(),
-                    },
-                );
-            }
-            _ => return 0,
-        };
-        let fields = self.fields_of(fields);
-        let mut rarest = u64::MAX;
-        for word in words {
-            let mut holding = 0;
-            for (field, _) in &fields {
-                let whole = searcher
-                    .doc_freq(&build::term_for(field, word))
-                    .unwrap_or(0);
-                let inside = field.sub_words.map_or(0, |sub_words| {
-                    let term = tantivy::Term::from_field_text(sub_words, &sub_word_term(word));
-                    searcher.doc_freq(&term).unwrap_or(0)
-                });
-                holding = holding.max(whole + inside);
-            }
-            rarest = rarest.min(holding);
-        }
-        if rarest == u64::MAX {
-            0
-        } else {
-            rarest
-        }
-    }
-
     /// The measured knobs this searcher ranks with.
     pub fn ranking(&self) -> &Ranking {
         &self.ranking
@@ -521,13 +471,7 @@ impl ArticleSearcher {
             if top.len() >= window {
                 break;
             }
-            let found = searcher
-                .search_with_statistics_provider(
-                    query.as_ref(),
-                    &TopDocs::with_limit(window).order_by_score(),
-                    &stats,
-                )
-                .map_err(|e| Error::reading("searching", e))?;
+            let found = best_by_score(searcher, query.as_ref(), window, &stats)?;
             let tier = Tier {
                 tier,
                 found,
@@ -572,13 +516,7 @@ impl ArticleSearcher {
         // Partial matches fill the hits asked for (not the whole rescoring window: they
         // rank after every full match anyway).
         if let (true, Some(padding)) = (top.len() < fill, &built.padding) {
-            let found = searcher
-                .search_with_statistics_provider(
-                    padding.as_ref(),
-                    &TopDocs::with_limit(fill).order_by_score(),
-                    &stats,
-                )
-                .map_err(|e| Error::reading("searching", e))?;
+            let found = best_by_score(searcher, padding.as_ref(), fill, &stats)?;
             let partial = Tier {
                 tier: built.tiers.len() + built.exact_tiers + 1,
                 found,
@@ -717,6 +655,18 @@ impl ArticleSearcher {
             .search(&AllQuery, &FacetCollector::new(&self.index))
             .map_err(|e| Error::reading("counting articles", e))
     }
+}
+
+/// The best `limit` documents of `query` by score under `stats`, best first.
+fn best_by_score(
+    searcher: &Searcher,
+    query: &dyn Query,
+    limit: usize,
+    stats: &ranking::ScaledLengths,
+) -> Result<Vec<(f32, DocAddress)>> {
+    searcher
+        .search_with_statistics_provider(query, &TopDocs::with_limit(limit).order_by_score(), stats)
+        .map_err(|e| Error::reading("searching", e))
 }
 
 /// An index of the given posts (file name, text) in a temporary folder, and a searcher on
