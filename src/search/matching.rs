@@ -1,18 +1,20 @@
 //! The matching strategy: which of a query's words an article must hold.
 //!
 //! A *keyword query* — at most [`MAX_KEYWORD_WORDS`] content words, no question word, no
-//! `OR` — needs every one of its parts: each content word (whole, or inside a longer word
+//! `+word` — needs every one of its parts: each content word (whole, or inside a longer word
 //! as a sub-word: `招商 公司` finds 招商证券股份有限公司), each letter+digit term as written
 //! (`P2P`, `GPT-4`, `双11`: its pieces adjacent, never apart), each quoted phrase, prefix and
-//! group. Articles holding each unspaced part as typed (`京津冀暴雨` contiguous) rank first
-//! (exactness). When no article holds every part, parts are dropped one at a time, the one
-//! in most articles first, and the results say so.
+//! group (`a OR b` is one). Articles holding each unspaced part as typed (`京津冀暴雨`
+//! contiguous) rank first (exactness). When no article holds every part, parts are dropped
+//! one at a time — one no article holds first, then the one in most articles — and the
+//! results say so.
 //!
 //! Questions and pasted passages (`北京冬奥会吉祥物叫什么`) keep the ranking by any word,
 //! with pseudo-relevance feedback: relevant articles often answer in other words.
 //!
-//! Invariants: the strategy is a pure function of the query and the analyzer; a unit is
-//! one node a document must match; dropping never removes the last unit.
+//! Invariants: the strategy is a function of the query, the analyzer and the index's
+//! document frequencies (which phrases are too common to require, which part to drop); a
+//! unit is one node a document must match; dropping never removes the last unit.
 
 use tantivy::tokenizer::Token;
 use tantivy::Searcher;

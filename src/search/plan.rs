@@ -5,9 +5,9 @@
 //! synonyms, phrases, prefixes, filters and the words that earn the proximity bonus.
 //! Everything downstream reads it: the tantivy query ([`super::build`]), the words to
 //! highlight, the proximity clause. Invariants: a plan holds only analyzed, normalised
-//! terms; filters never rank; a plan is a pure function of the query, the request's
-//! filters, the index's schema, analyzer and synonyms, and the current time (for relative
-//! dates).
+//! terms; filters never rank; a plan is a function of the query, the request's filters,
+//! the index's schema, analyzer, synonyms and document frequencies (for the matching
+//! strategy, [`super::matching`]), and the current time (for relative dates).
 
 use chrono::{DateTime, FixedOffset};
 
