@@ -10,7 +10,7 @@ load generator on loopback, and the time from a page load to its first results.
   results (`performance.now()` from the start of navigation).
 Either part is skipped, and says so, when its tool is missing.
 """
-import json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.parse, urllib.request
+import contextlib, json, os, re, shutil, socket, subprocess, sys, tempfile, time, urllib.parse, urllib.request
 
 CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
                  '--disable-background-networking', '--disable-component-update', '--disable-sync']
@@ -132,19 +132,26 @@ def first_results(base, paths, work):
         driver_process.wait()
 
 
-def serve_figures(binary, index, queries_file, work):
-    """Starts `sousuo serve` on the index and measures it; stops it afterwards."""
+@contextlib.contextmanager
+def serving(binary, index):
+    """`sousuo serve` on the index on a free port, answering: its base URL. Stopped after."""
     port = free_port()
     server = subprocess.Popen([binary, 'serve', '--index', index, '--listen', '127.0.0.1:%d' % port],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = 'http://127.0.0.1:%d' % port
     try:
         wait_for(base + '/healthz')
-        paths = search_paths(queries_file)
-        return {'load': load(base, paths, work), 'page': first_results(base, paths, work)}
+        yield base
     finally:
         server.kill()
         server.wait()
+
+
+def serve_figures(binary, index, queries_file, work):
+    """Starts `sousuo serve` on the index and measures it; stops it afterwards."""
+    with serving(binary, index) as base:
+        paths = search_paths(queries_file)
+        return {'load': load(base, paths, work), 'page': first_results(base, paths, work)}
 
 
 def render_serve(figures):

@@ -23,6 +23,23 @@ pub struct FacetCounts {
     pub undated: u64,
     /// Earliest and latest date (RFC 3339), if any article has one.
     pub date_range: Option<(String, String)>,
+    /// Categories not listed (a search lists the [`MAX_FACET_CATEGORIES`] with most
+    /// articles).
+    pub more_categories: usize,
+}
+
+/// The most categories a search's facets list.
+pub const MAX_FACET_CATEGORIES: usize = 100;
+
+impl FacetCounts {
+    /// Keeps the `most` categories with most articles; the rest are counted in
+    /// `more_categories`.
+    pub fn keep_categories(&mut self, most: usize) {
+        if self.categories.len() > most {
+            self.more_categories += self.categories.len() - most;
+            self.categories.truncate(most);
+        }
+    }
 }
 
 /// Counts categories and months of the documents it is given.
@@ -120,6 +137,7 @@ impl Collector for FacetCollector {
             months: months.into_iter().collect(),
             undated,
             date_range: range,
+            more_categories: 0,
         })
     }
 }
@@ -176,6 +194,7 @@ impl SegmentCollector for SegmentFacets {
             date_range: self
                 .min_max
                 .map(|(low, high)| (rfc3339(low), rfc3339(high))),
+            more_categories: 0,
         }
     }
 }

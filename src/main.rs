@@ -164,7 +164,11 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         }
         // The hits first, then the count, also when both go to one terminal.
         out.flush()?;
-        if let Some(note) = results.matching.relaxed_note() {
+        let notes = [
+            results.matching.relaxed_note(),
+            results.matching.ignored_note(),
+        ];
+        for note in notes.into_iter().flatten() {
             eprintln!("sousuo: {}", visible_line(&note));
         }
         if total == 0 && results.hits.is_empty() {

@@ -234,6 +234,11 @@ pub struct ServeArgs {
     /// Listen beyond this machine without a token.
     #[arg(long, conflicts_with = "token")]
     pub no_auth: bool,
+    /// Answer requests naming this host (repeatable). IP addresses and `localhost` are
+    /// always answered; other names are refused (403), so a web page cannot reach the
+    /// server through a name it controls (DNS rebinding).
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
     /// Ingest these folders of posts first, then follow them as `ingest --watch` does: new,
     /// changed, renamed and deleted posts reach the page within seconds.
     #[arg(long, value_name = "PATH", num_args = 1..)]

@@ -22,6 +22,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         index: index_dir(&args.index),
         listen: args.listen,
         token: args.token.clone(),
+        allowed_hosts: args.allow_host.clone(),
     };
     options.check_access(args.no_auth)?;
     let following = if args.watch.is_empty() {
@@ -51,7 +52,8 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         std::thread::spawn(move || {
             let mut display = IngestDisplay::new(true, WarningDetail::Examples(3));
             let followed = follow(&ingest, &stop, &mut display, false, false);
-            // A watcher that fails stops the server too.
+            // A watch ends only when it cannot be set up (a failed round is retried):
+            // the server stops with it.
             stop.store(true, Ordering::SeqCst);
             followed
         })
@@ -65,12 +67,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         shutdown,
         move |event| match event {
             ServeEvent::Listening(address) => {
-                let mut url = format!("http://{address}/");
-                if let Some(token) = &token {
-                    url.push_str(&format!("?token={token}"));
-                }
+                // The token is never printed (it may come from SOUSUO_TOKEN, and output
+                // lands in service logs); the browser `--open` starts gets it.
+                let url = format!("http://{address}/");
                 let access = if token.is_some() {
-                    "every request needs the token"
+                    "every request needs the token: open the page as ?token=TOKEN"
                 } else if no_auth {
                     "no token: anyone who can connect can read the archive"
                 } else {
@@ -78,7 +79,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
                 };
                 println!("sousuo serves {url} ({access}); Ctrl-C stops it");
                 if open {
-                    open_browser(&url);
+                    let page = match &token {
+                        Some(token) => {
+                            let query = serde_urlencoded::to_string([("token", token)])
+                                .unwrap_or_default();
+                            format!("{url}?{query}")
+                        }
+                        None => url,
+                    };
+                    open_browser(&page);
                 }
             }
             ServeEvent::Reloaded(articles) => {
@@ -130,6 +139,7 @@ fn open_browser(url: &str) {
         .stderr(std::process::Stdio::null())
         .spawn();
     if started.is_err() {
-        eprintln!("warning: could not start {opener}; open {url} yourself");
+        let shown = url.split('?').next().unwrap_or(url);
+        eprintln!("warning: could not start {opener}; open {shown} yourself");
     }
 }

@@ -380,6 +380,11 @@ pub fn json_facets(facets: &FacetCounts) -> impl Serialize + '_ {
         categories: Vec<Count<'a>>,
         months: Vec<Count<'a>>,
         undated: u64,
+        #[serde(skip_serializing_if = "is_zero")]
+        more_categories: usize,
+    }
+    fn is_zero(n: &usize) -> bool {
+        *n == 0
     }
     #[derive(Serialize)]
     struct Count<'a> {
@@ -399,6 +404,7 @@ pub fn json_facets(facets: &FacetCounts) -> impl Serialize + '_ {
         categories: counts(&facets.categories),
         months: counts(&facets.months),
         undated: facets.undated,
+        more_categories: facets.more_categories,
     }
 }
 

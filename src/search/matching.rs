@@ -125,6 +125,10 @@ pub struct MatchingReport {
     pub required: Vec<String>,
     /// The parts dropped because no article held them all.
     pub dropped: Vec<String>,
+    /// The words of a long query left out (only the
+    /// [`super::limits::MAX_QUERY_WORDS`] most distinctive are searched).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
 }
 
 impl MatchingReport {
@@ -148,6 +152,27 @@ impl MatchingReport {
         ))
     }
 
+    /// For people, when a long query's words were left out: `the query has 812 distinct
+    /// words; searched by the 32 most distinctive (780 left out: 中国, 人民, …)`.
+    pub fn ignored_note(&self) -> Option<String> {
+        if self.ignored.is_empty() {
+            return None;
+        }
+        let limit = super::limits::MAX_QUERY_WORDS;
+        let shown: Vec<&str> = self.ignored.iter().take(8).map(String::as_str).collect();
+        let more = if self.ignored.len() > shown.len() {
+            ", …"
+        } else {
+            ""
+        };
+        Some(format!(
+            "the query has more than {limit} distinct words; searched by the {limit} most \
+             distinctive ({} left out: {}{more})",
+            self.ignored.len(),
+            shown.join(", ")
+        ))
+    }
+
     /// The report of a plan's matching (`None`: any word).
     pub fn of(matching: Option<&Matching>) -> MatchingReport {
         match matching {
@@ -155,6 +180,7 @@ impl MatchingReport {
                 strategy: "all",
                 required: matching.required.iter().map(|u| u.label.clone()).collect(),
                 dropped: matching.dropped.iter().map(|u| u.label.clone()).collect(),
+                ignored: Vec::new(),
             },
             None => MatchingReport {
                 strategy: "any",
@@ -364,7 +390,7 @@ impl ArticleSearcher {
 
     /// About how many articles hold a required part: its rarest word's document frequency
     /// in the first field (whole words and sub-words); 0 for other parts (kept longest).
-    fn articles_holding(&self, searcher: &Searcher, node: &Node) -> u64 {
+    pub(super) fn articles_holding(&self, searcher: &Searcher, node: &Node) -> u64 {
         let (words, fields) = match node {
             Node::AllWords { words, fields } => (words, fields),
             Node::Phrase { words, fields, .. } => {

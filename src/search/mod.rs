@@ -31,6 +31,7 @@ mod build;
 mod explain;
 mod feedback;
 mod fold;
+pub mod limits;
 pub mod matching;
 pub mod plan;
 mod proximity;
@@ -287,6 +288,7 @@ impl ArticleSearcher {
             } else {
                 MatchingReport::of(plan.matching.as_ref())
             };
+            results.matching.ignored = plan.ignored;
             return Ok(results);
         }
     }
@@ -385,6 +387,10 @@ impl ArticleSearcher {
                 .min(MAX_FOLD_CANDIDATES)
                 .min(documents);
         };
+        let mut facets = facets;
+        if let Some(facets) = &mut facets {
+            facets.keep_categories(crate::facets::MAX_FACET_CATEGORIES);
+        }
         let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(limit);
         let mut tiers = Vec::with_capacity(limit);

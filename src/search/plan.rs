@@ -121,6 +121,9 @@ pub struct QueryPlan {
     /// A keyword query's required parts and exactness tiers ([`super::matching`]); `None`
     /// for a question or passage, ranked by any of its words.
     pub matching: Option<Matching>,
+    /// The words of a long query left out of the search: all but the
+    /// [`super::limits::MAX_QUERY_WORDS`] most distinctive.
+    pub ignored: Vec<String>,
 }
 
 impl QueryPlan {
@@ -156,6 +159,7 @@ impl ArticleSearcher {
         if plan.concepts.len() < 2 || plan.matching.is_some() {
             plan.concepts.clear();
         }
+        self.bound(&mut plan)?;
         // Function and question words (的, 在, 哪些) are not marked beside content words.
         if plan.highlight.iter().any(|word| !is_function_word(word)) {
             plan.highlight.retain(|word| !is_function_word(word));

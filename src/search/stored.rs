@@ -112,6 +112,7 @@ impl ArticleSearcher {
         };
         let mut passages = snippets.make_passages(&article.body, passages).into_iter();
         let snippet = passages.next().unwrap_or_default();
+        let title = cut_title(article.title);
         Ok(Hit {
             rank: 0,
             score,
@@ -121,8 +122,8 @@ impl ArticleSearcher {
             categories: article.categories,
             author: article.author,
             editor: article.editor,
-            title_highlights: snippets.mark(&article.title),
-            title: article.title,
+            title_highlights: snippets.mark(&title),
+            title,
             snippet: snippet.text,
             highlights: snippet.highlights,
             more_snippets: passages.collect(),
@@ -292,5 +293,15 @@ pub(super) fn facet_parts(encoded: &str) -> Vec<String> {
     match Facet::from_encoded(encoded.as_bytes().to_vec()) {
         Ok(facet) => facet.to_path().into_iter().map(str::to_string).collect(),
         Err(_) => Vec::new(),
+    }
+}
+
+/// A hit's title, cut to [`MAX_HIT_TITLE_CHARS`] characters (with `…`): a title is a line,
+/// and one post's 4 MB title must not make every answer listing it megabytes long. `get`
+/// gives the whole title.
+fn cut_title(title: String) -> String {
+    match title.char_indices().nth(MAX_HIT_TITLE_CHARS) {
+        Some((end, _)) => format!("{}…", &title[..end]),
+        None => title,
     }
 }

@@ -79,6 +79,9 @@ impl SearchRequest {
     }
 }
 
+/// The longest title a hit carries, in characters (longer ones are cut, with `…`).
+pub const MAX_HIT_TITLE_CHARS: usize = 200;
+
 /// Filters applied to every hit, on top of the query (they do not change scores).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filters {

@@ -173,14 +173,24 @@ fn search_request(parameters: &[(String, String)]) -> Result<SearchRequest, BadR
     Ok(request)
 }
 
-/// Runs `work` on the blocking pool: for work that may take long (reading the index
-/// folder's size). Searches run where they are asked for: they take about a millisecond,
-/// less than handing them to another thread costs under load (measured: p99 at 1,500
-/// requests/s 75 ms handed over, 13 ms in place).
-async fn blocking(work: impl FnOnce() -> Response + Send + 'static) -> Response {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|e| error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))
+/// Runs `work` on the blocking pool, so a slow search never holds up the threads that
+/// answer other requests (`/healthz`, the page's files). At most [`super::LiveIndex`]'s
+/// number of searches run at once; the others wait for a turn. The server's time limit
+/// answers 503 at once when it passes; the search itself, bounded by the query limits,
+/// then finishes on its own (and holds its turn until it does, so abandoned searches
+/// cannot pile up).
+async fn blocking(live: &LiveIndex, work: impl FnOnce() -> Response + Send + 'static) -> Response {
+    let turn = match Arc::clone(&live.turns).acquire_owned().await {
+        Ok(turn) => turn,
+        Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+    };
+    tokio::task::spawn_blocking(move || {
+        let response = work();
+        drop(turn);
+        response
+    })
+    .await
+    .unwrap_or_else(|e| error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))
 }
 
 /// What `/api/search` returns: the hits, the summary, the facets when asked for.
@@ -205,7 +215,7 @@ pub(super) async fn search(State(live): Live, RawQuery(query): RawQuery) -> Resp
         Err(bad) => return bad.into_response(),
     };
     let searcher = live.searcher();
-    {
+    blocking(&live, move || {
         let started = Instant::now();
         let results = match searcher.search(&request) {
             Ok(results) => results,
@@ -217,7 +227,8 @@ pub(super) async fn search(State(live): Live, RawQuery(query): RawQuery) -> Resp
             facets: results.facets.as_ref().map(json_facets),
         };
         json(&body)
-    }
+    })
+    .await
 }
 
 /// `GET /api/articles/{id}?q=`: the article, with the query's words marked in the title
@@ -237,9 +248,13 @@ pub(super) async fn article(
         .map(|(_, value)| value.clone())
         .unwrap_or_default();
     let searcher = live.searcher();
-    match searcher.get(&id) {
+    blocking(&live, move || article_body(&searcher, &id, &text)).await
+}
+
+fn article_body(searcher: &ArticleSearcher, id: &str, text: &str) -> Response {
+    match searcher.get(id) {
         Ok(Some(article)) => {
-            let terms = marked_terms(&searcher, &text);
+            let terms = marked_terms(searcher, text);
             let marks = SnippetMaker::new(&terms, usize::MAX);
             let ranges = |text: &str| -> Vec<[usize; 2]> {
                 if terms.is_empty() {
@@ -310,7 +325,7 @@ pub(super) async fn similar(
         Err(bad) => return bad.into_response(),
     }
     let searcher = live.searcher();
-    match searcher.similar(&id, limit) {
+    blocking(&live, move || match searcher.similar(&id, limit) {
         Ok(Some(results)) => json(&HitsBody {
             hits: results.hits.iter().map(|hit| json_hit(hit, None)).collect(),
         }),
@@ -319,15 +334,18 @@ pub(super) async fn similar(
             &format!("no article has the id {id:?}"),
         ),
         Err(error) => failure(error),
-    }
+    })
+    .await
 }
 
 /// `GET /api/stats`: what `sousuo stats --json` prints.
 pub(super) async fn stats(State(live): Live) -> Response {
     let searcher = live.searcher();
-    blocking(move || match index_stats(&searcher, STATS_CATEGORIES) {
-        Ok(stats) => json(&stats),
-        Err(error) => failure(error),
+    blocking(&live, move || {
+        match index_stats(&searcher, STATS_CATEGORIES) {
+            Ok(stats) => json(&stats),
+            Err(error) => failure(error),
+        }
     })
     .await
 }

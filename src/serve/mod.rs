@@ -50,6 +50,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// The token every API call and page load must carry (`None`: no token).
     pub token: Option<String>,
+    /// Host names requests may name besides IP addresses and `localhost` (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl ServeOptions {
@@ -82,6 +84,9 @@ pub(crate) struct LiveIndex {
     dir: PathBuf,
     searcher: RwLock<Arc<ArticleSearcher>>,
     token: Option<String>,
+    allowed_hosts: Vec<String>,
+    /// Turns to search: searches running at once, at most twice the cores.
+    turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl LiveIndex {
@@ -103,6 +108,12 @@ pub async fn serve(
         dir: options.index.clone(),
         searcher: RwLock::new(Arc::new(searcher)),
         token: options.token.clone(),
+        allowed_hosts: options
+            .allowed_hosts
+            .iter()
+            .map(|host| host.to_ascii_lowercase())
+            .collect(),
+        turns: Arc::new(tokio::sync::Semaphore::new(search_turns())),
     });
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
@@ -157,6 +168,10 @@ fn router(live: Arc<LiveIndex>) -> Router {
         .route("/app.css", get(api::style))
         .merge(api)
         .fallback(api::not_found)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&live),
+            require_known_host,
+        ))
         .layer(middleware::from_fn(security_headers))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -166,7 +181,58 @@ fn router(live: Arc<LiveIndex>) -> Router {
         .with_state(live)
 }
 
-/// With a token set, a request carries it as `Authorization: Bearer TOKEN` or `?token=`.
+/// Searches that may run at once: twice the cores (at least 2).
+fn search_turns() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get() * 2)
+}
+
+/// A request must name this server in its `Host`: an IP address, `localhost` (or a name
+/// under it) or a name given with `--allow-host`. A page on another site that rebinds its
+/// own name to 127.0.0.1 then cannot read the archive through the user's browser (DNS
+/// rebinding); such requests are answered 403.
+async fn require_known_host(
+    State(live): State<Arc<LiveIndex>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    match host {
+        Some(host) if !known_host(&host, &live.allowed_hosts) => api::error_response(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "this server does not answer for the host {:?}; start it with \
+                 `--allow-host NAME` to allow a name",
+                crate::visible::visible_line(&host)
+            ),
+        ),
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether a `Host` header (`name`, `name:port`, `[v6]:port`) names this server.
+fn known_host(host: &str, allowed: &[String]) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.bytes().all(|b| b.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name.parse::<std::net::IpAddr>().is_ok()
+        || name == "localhost"
+        || name.ends_with(".localhost")
+        || allowed.contains(&name)
+}
+
+/// With a token set, a request carries it as `Authorization: Bearer TOKEN` or `?token=`
+/// (URL-encoded, as a browser sends it); any UTF-8 is a token.
 async fn require_token(
     State(live): State<Arc<LiveIndex>>,
     request: Request,
@@ -178,15 +244,24 @@ async fn require_token(
     let from_header = request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "));
-    let from_query = request.uri().query().and_then(|query| {
-        query
-            .split('&')
-            .find_map(|pair| pair.strip_prefix("token="))
-    });
-    let given = from_header.or(from_query).unwrap_or("");
-    if same_token(given, token) {
+        .and_then(|value| std::str::from_utf8(value.as_bytes()).ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::to_owned);
+    // `?token=` as the page sends it (URL-encoded), or as typed into the address bar.
+    let query = request.uri().query().unwrap_or("");
+    let decoded: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let from_query = decoded
+        .into_iter()
+        .filter(|(name, _)| name == "token")
+        .map(|(_, value)| value)
+        .chain(
+            query
+                .split('&')
+                .filter_map(|pair| pair.strip_prefix("token="))
+                .map(str::to_owned),
+        );
+    let mut given = from_header.into_iter().chain(from_query);
+    if given.any(|given| same_token(&given, token)) {
         next.run(request).await
     } else {
         api::error_response(

@@ -14,6 +14,9 @@ pub struct Server {
     child: Child,
     /// `http://127.0.0.1:PORT`
     pub base: String,
+    /// The line the server printed when it started listening.
+    #[allow(dead_code)]
+    pub banner: String,
     agent: ureq::Agent,
 }
 
@@ -36,6 +39,11 @@ impl Server {
     /// Starts `sousuo serve --listen 127.0.0.1:0 ARGS…` in the workspace and waits for the
     /// line that says where it listens.
     pub fn start(workspace: &Workspace, args: &[&str]) -> Server {
+        Server::start_with_env(workspace, args, &[])
+    }
+
+    /// [`Server::start`] with these environment variables set.
+    pub fn start_with_env(workspace: &Workspace, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_sousuo"))
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
@@ -43,6 +51,7 @@ impl Server {
             .current_dir(workspace.path())
             .env_remove("SOUSUO_INDEX")
             .env_remove("SOUSUO_TOKEN")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -65,7 +74,12 @@ impl Server {
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
-        Server { child, base, agent }
+        Server {
+            child,
+            base,
+            banner: line,
+            agent,
+        }
     }
 
     /// GET `path` (already encoded), with `Authorization: Bearer TOKEN` when given.
