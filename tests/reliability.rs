@@ -292,7 +292,7 @@ fn a_second_ingest_is_refused_while_one_runs_and_queries_see_the_last_commit() {
         &["ingest", "posts", "--threads", "1", "--quiet"],
         Stdio::null,
     );
-    let lock = workspace.path().join(".sousuo.lock");
+    let lock = workspace.path().join(".sousuo/ingest.lock");
     // Frozen while it holds the lock, the first ingest is surely running.
     pause_when_locked(&mut child, &lock);
     let second = workspace.run(&["ingest", "posts/handmade"]);
@@ -336,7 +336,7 @@ fn ctrl_c_commits_what_was_done_and_exits_cleanly() {
         Stdio::piped,
     );
     // Frozen while it holds the lock, it is surely running when Ctrl-C arrives.
-    pause_when_locked(&mut child, &workspace.path().join(".sousuo.lock"));
+    pause_when_locked(&mut child, &workspace.path().join(".sousuo/ingest.lock"));
     signal(&child, "-INT");
     signal(&child, "-CONT");
     let output = child.wait_with_output().unwrap();

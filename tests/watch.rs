@@ -6,64 +6,10 @@ mod common;
 
 use std::fs;
 use std::io::Write;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
+use common::watching::{count, eventually, post, start, until_count, Watching};
 use common::Workspace;
-
-struct Watching(Child);
-
-impl Drop for Watching {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start(workspace: &Workspace) -> Watching {
-    let child = workspace.spawn(&["ingest", "posts", "--watch", "--json"], Stdio::null);
-    // The first ingest is done when the index answers.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while workspace.run(&["stats", "--json"]).code != 0 {
-        assert!(Instant::now() < deadline, "the first ingest did not finish");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Watching(child)
-}
-
-fn count(workspace: &Workspace, query: &str) -> String {
-    workspace
-        .run(&["query", "-c", query])
-        .stdout
-        .trim()
-        .to_string()
-}
-
-/// How long until `done` holds (10 s at most, then the test fails with what it last saw).
-fn eventually(mut done: impl FnMut() -> Result<(), String>) -> Duration {
-    let started = Instant::now();
-    loop {
-        match done() {
-            Ok(()) => return started.elapsed(),
-            Err(seen) => assert!(started.elapsed() < Duration::from_secs(10), "{seen}"),
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// How long until `query` counts `expected`.
-fn until_count(workspace: &Workspace, query: &str, expected: &str) -> Duration {
-    eventually(|| {
-        let counted = count(workspace, query);
-        (counted == expected)
-            .then_some(())
-            .ok_or(format!("{query}: {counted} (expected {expected})"))
-    })
-}
-
-fn post(title: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\n---\n{body}\n")
-}
 
 /// A workspace with one post `a.md`, ingested and watched.
 fn watched(title: &str, body: &str) -> (Workspace, Watching) {

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use sousuo::ingest::{ingest, FileOutcome, IngestEvent};
+use sousuo::ingest::{ingest, FileOutcome, IngestEvent, Round};
 use sousuo::output;
 use sousuo::visible::visible_line;
 
@@ -75,7 +75,18 @@ pub(crate) fn follow(
     if !quiet {
         eprintln!("watching for changes (Ctrl-C stops)");
     }
-    let mut on_round = |report: &sousuo::ingest::IngestReport| {
+    let mut on_round = |round: Round<'_>| {
+        let report = match round {
+            Round::Done(report) => report,
+            Round::Failed { error, retry_in } => {
+                eprintln!(
+                    "warning: {}; trying again in {} s (the watch goes on)",
+                    visible_line(&error.to_string()),
+                    retry_in.as_secs()
+                );
+                return;
+            }
+        };
         let changed = report.added + report.updated + report.removed + report.failed > 0;
         if json && changed {
             let mut stdout = io::stdout().lock();

@@ -118,10 +118,14 @@ pub(super) fn create_index(
         return Ok(staging);
     }
     if dir.exists() {
-        // An empty folder: rename cannot replace it.
-        fs::remove_dir(dir).map_err(|e| Error::io(dir, e))?;
+        // A folder holding nothing but the ingest's lock (rename cannot replace a folder
+        // that is not empty): the lock goes into the new one, the two are exchanged.
+        let _ = fs::hard_link(lock_path(dir), lock_path(&staging));
+        exchange(&staging, dir)?;
+        fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    } else {
+        fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
     }
-    fs::rename(&staging, dir).map_err(|e| Error::io(dir, e))?;
     Ok(dir.to_path_buf())
 }
 

@@ -1,4 +1,5 @@
-//! The ingest lock beside an index folder.
+//! The ingest lock, a file inside the index folder (so writing an index needs write access
+//! to that folder only).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,9 +17,7 @@ impl WriterLock {
     /// Takes the lock of the index folder `dir` (which need not exist yet).
     pub fn acquire(dir: &Path) -> Result<WriterLock> {
         let path = lock_path(dir);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        }
+        fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         // The lock appears with the pid already in it (written aside, then linked into
         // place, which fails if a lock is there): a lock file is never seen empty.
         let pid = std::process::id();
@@ -67,13 +66,20 @@ impl WriterLock {
     }
 }
 
-/// `dir` → the lock file beside it: `a/.sousuo` → `a/.sousuo.lock`.
+/// The lock file's name in the index folder.
+pub const LOCK_FILE: &str = "ingest.lock";
+
+/// `dir` → the lock file inside it: `a/.sousuo` → `a/.sousuo/ingest.lock`.
 pub fn lock_path(dir: &Path) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "index".to_string());
-    dir.with_file_name(format!("{name}.lock"))
+    dir.join(LOCK_FILE)
+}
+
+/// Whether a file of the index folder is the lock, or a lock being put in place.
+pub fn is_lock_file(name: &str) -> bool {
+    name == LOCK_FILE
+        || name
+            .strip_prefix(LOCK_FILE)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 impl Drop for WriterLock {

@@ -3,8 +3,8 @@
 //!
 //! Next to tantivy's files the folder holds `sousuo-index.json` (format, sousuo version,
 //! analyzer settings and the schema the index was built with). While an ingest runs, a lock
-//! file with the writer's pid sits beside the folder (`.sousuo.lock` for `.sousuo`): beside
-//! it, not in it, because `--rebuild` replaces the folder.
+//! file with the writer's pid sits in the folder (`ingest.lock`); `--rebuild`, which
+//! replaces the folder, puts the lock in the new one before the swap.
 
 use std::collections::HashSet;
 use std::fs;
@@ -30,7 +30,7 @@ use create::{create_index, exchange, resolve_index_dir, Placement};
 pub use directory::IndexDirectory;
 pub use guard::read_guarded;
 use lock::process_is_running;
-pub use lock::{lock_path, WriterLock};
+pub use lock::{is_lock_file, lock_path, WriterLock};
 
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
 pub const INDEX_FORMAT: u32 = 6;
@@ -209,7 +209,12 @@ impl SearchIndex {
         };
         let has_record = dir.join(META_FILE).is_file();
         let has_tantivy_index = dir.join("meta.json").is_file();
-        let is_empty = !fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+        // The ingest's own lock does not count.
+        let is_empty = !fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|entry| !is_lock_file(&entry.file_name().to_string_lossy()))
+        });
         if !has_record && !has_tantivy_index && !is_empty {
             return Err(Error::Usage(format!(
                 "{}: folder is not empty and holds no sousuo index; choose another --index",
@@ -253,6 +258,8 @@ impl SearchIndex {
         let Some(target) = &self.publish_to else {
             return Ok(());
         };
+        // The ingest's lock goes with the new folder: the index stays locked to the end.
+        let _ = fs::hard_link(lock_path(target), lock_path(&self.dir));
         exchange(&self.dir, target)?;
         // The old index now sits at the staging name; readers that still have it open keep
         // their files until they close them.
@@ -481,14 +488,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index_dir = dir.path().join("idx");
         let lock = WriterLock::acquire(&index_dir).unwrap();
-        assert!(dir.path().join("idx.lock").is_file());
+        assert!(index_dir.join("ingest.lock").is_file());
         let err = WriterLock::acquire(&index_dir).unwrap_err().to_string();
         assert!(
             err.contains(&format!("pid {}", std::process::id())),
             "{err}"
         );
         drop(lock);
-        assert!(!dir.path().join("idx.lock").exists());
+        assert!(!index_dir.join("ingest.lock").exists());
         WriterLock::acquire(&index_dir).unwrap();
     }
 
@@ -496,7 +503,8 @@ mod tests {
     fn stale_lock_of_a_dead_process_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
         // pid_max on Linux is at most 2^22, so this pid cannot be running.
-        fs::write(dir.path().join("idx.lock"), "99999999").unwrap();
+        fs::create_dir(dir.path().join("idx")).unwrap();
+        fs::write(dir.path().join("idx/ingest.lock"), "99999999").unwrap();
         WriterLock::acquire(&dir.path().join("idx")).unwrap();
     }
 

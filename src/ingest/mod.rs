@@ -39,7 +39,7 @@ use manifest::{load_recorded, prunable, Manifest};
 pub use report::{FileError, FileOutcome, FileProblem, IngestEvent, IngestReport};
 pub use walk::{article_format, Root};
 use walk::{walk, WalkOptions, Walked};
-pub use watch::watch;
+pub use watch::{watch, Round};
 use worker::Worker;
 
 /// The index writer's memory budget unless one is given, in MiB.

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod server;
+pub mod watching;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,165 @@
+//! A watch through ordinary days: a cron ingest holding the index, the folder deleted and
+//! swapped by rename, a git repository and a bot's log changing all the time, and the index
+//! kept inside the folder it watches. None of them stops `serve --watch` or starves a change.
+
+mod common;
+
+use std::fs;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use common::server::Server;
+use common::watching::{count, eventually, eventually_within, post, start};
+use common::Workspace;
+
+/// A workspace with one post, served with `--watch posts` (the first ingest done).
+fn served() -> (Workspace, Server) {
+    let workspace = Workspace::with_fixtures(&[]);
+    fs::create_dir_all(workspace.posts()).unwrap();
+    fs::write(
+        workspace.posts().join("a.md"),
+        post("暴雨来袭", "南方暴雨。"),
+    )
+    .unwrap();
+    let server = Server::start(&workspace, &["--watch", "posts"]);
+    (workspace, server)
+}
+
+fn healthy(server: &Server) -> bool {
+    server.get("/healthz").status == 200
+}
+
+#[test]
+fn a_cron_ingest_holding_the_index_delays_serve_watch_and_never_stops_it() {
+    let (workspace, server) = served();
+    // Another process (this test, which runs) holds the index's ingest lock, as a cron
+    // `sousuo ingest` does while it runs.
+    let lock = workspace.path().join(".sousuo/ingest.lock");
+    fs::write(&lock, std::process::id().to_string()).unwrap();
+    fs::write(workspace.posts().join("b.md"), post("台风登陆", "台风。")).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(healthy(&server), "the server lives while the index is held");
+    assert_eq!(
+        server.search(&[("q", "台风")]).json()["summary"]["total"],
+        0
+    );
+    fs::remove_file(&lock).unwrap();
+    // Tried again within the growing pause (1, 2, 4 s …).
+    eventually_within(Duration::from_secs(15), || {
+        let total = server.search(&[("q", "台风")]).json()["summary"]["total"].clone();
+        (total == 1).then_some(()).ok_or(format!("{total}"))
+    });
+}
+
+#[test]
+fn a_watched_folder_deleted_then_replaced_by_rename_is_followed_again() {
+    let (workspace, server) = served();
+    let posts = workspace.posts();
+    let old = workspace.path().join("posts.old");
+    fs::rename(&posts, &old).unwrap();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        healthy(&server),
+        "the server lives while the folder is gone"
+    );
+    // Nothing was removed because its folder was missing for a moment.
+    assert_eq!(
+        server.search(&[("q", "暴雨")]).json()["summary"]["total"],
+        1
+    );
+    // A deploy swaps a new folder in by rename: its posts show, and later changes in it.
+    let new = workspace.path().join("posts.new");
+    fs::create_dir_all(&new).unwrap();
+    fs::write(new.join("a.md"), post("暴雨来袭", "南方暴雨。")).unwrap();
+    fs::write(new.join("b.md"), post("台风登陆", "台风。")).unwrap();
+    fs::rename(&new, &posts).unwrap();
+    eventually(|| {
+        let total = server.search(&[("q", "台风")]).json()["summary"]["total"].clone();
+        (total == 1).then_some(()).ok_or(format!("{total}"))
+    });
+    fs::write(posts.join("c.md"), post("地震", "地震。")).unwrap();
+    let took = eventually(|| {
+        let total = server.search(&[("q", "地震")]).json()["summary"]["total"].clone();
+        (total == 1).then_some(()).ok_or(format!("{total}"))
+    });
+    assert!(
+        took < Duration::from_secs(5),
+        "a change in the new folder after {took:?}"
+    );
+}
+
+#[test]
+fn writes_that_never_stop_do_not_hold_back_a_change() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts();
+    fs::create_dir_all(posts.join(".git")).unwrap();
+    fs::write(posts.join("a.md"), post("暴雨来袭", "南方暴雨。")).unwrap();
+    let _watching = start(&workspace);
+    // A git repository and a bot's log written every 100 ms, and one post rewritten as
+    // often: events never stop.
+    let stop = Arc::new(AtomicBool::new(false));
+    let churn = {
+        let stop = Arc::clone(&stop);
+        let posts = posts.clone();
+        std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                fs::write(posts.join(".git/index.lock"), i.to_string()).unwrap();
+                fs::write(posts.join("bot.log"), format!("line {i}\n")).unwrap();
+                fs::write(
+                    posts.join("busy.md"),
+                    post("滚动", &format!("第{i}次更新。")),
+                )
+                .unwrap();
+                i += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_secs(1));
+    fs::write(posts.join("b.md"), post("台风登陆", "台风。")).unwrap();
+    // At most 10 s after it was written, however busy the folder is.
+    let took = eventually_within(Duration::from_secs(20), || {
+        let counted = count(&workspace, "台风");
+        (counted == "1").then_some(()).ok_or(counted)
+    });
+    stop.store(true, Ordering::Relaxed);
+    churn.join().unwrap();
+    assert!(took < Duration::from_secs(14), "after {took:?}");
+}
+
+#[test]
+fn an_index_inside_the_watched_folder_is_committed_only_when_posts_change() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts();
+    fs::create_dir_all(&posts).unwrap();
+    fs::write(posts.join("a.md"), post("暴雨来袭", "南方暴雨。")).unwrap();
+    // `cd posts && sousuo ingest . --watch`: the index is posts/.sousuo.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sousuo"))
+        .args(["ingest", ".", "--watch", "--quiet"])
+        .current_dir(&posts)
+        .env_remove("SOUSUO_INDEX")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let meta = posts.join(".sousuo/meta.json");
+    let modified = || -> Option<SystemTime> { fs::metadata(&meta).ok()?.modified().ok() };
+    let started = Instant::now();
+    while modified().is_none() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no index");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The first round after the watches are set; then quiet.
+    std::thread::sleep(Duration::from_secs(2));
+    let settled = modified();
+    std::thread::sleep(Duration::from_secs(4));
+    let after = modified();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(settled, after, "committed with no post changed");
+    // The posts are all there, once.
+    let run = workspace.run(&["query", "--index", "posts/.sousuo", "-c", "暴雨"]);
+    assert_eq!(run.stdout.trim(), "1", "{run:?}");
+}
