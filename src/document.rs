@@ -58,6 +58,13 @@ impl ArticleDocument {
         self.add(field, OwnedValue::Facet(facet));
     }
 
+    /// Sets the date of `field` (microseconds since the epoch), in place of any it had.
+    pub fn set_date(&mut self, field: Field, micros: i64) {
+        self.values.retain(|(f, _)| *f != field);
+        let date = tantivy::DateTime::from_timestamp_micros(micros);
+        self.add(field, OwnedValue::Date(date));
+    }
+
     /// The values of `field`, in the order they were added.
     pub fn values(&self, field: Field) -> impl Iterator<Item = &OwnedValue> {
         self.values

@@ -41,7 +41,7 @@ pub(crate) const EXIT_OK: u8 = 0;
 /// Exit code for a partial result (ingest: some files failed; query: no hits).
 pub(crate) const EXIT_PARTIAL: u8 = 1;
 /// Exit code for a fatal error.
-const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse_from(query_words_last(std::env::args_os().collect()));

@@ -85,21 +85,18 @@ impl SavedSearches {
             });
         }
         let path = dir.join(FILE);
-        let searches = match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|e| {
-                Error::Query(format!(
-                    "{}: not a list of saved searches ({e}); fix or remove it",
-                    path.display()
-                ))
-            })?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(source) => return Err(Error::Io { path, source }),
-        };
+        let searches = read_file(&path)?;
         Ok(SavedSearches {
             path,
             _lock: lock,
             searches,
         })
+    }
+
+    /// The saved searches of the index at `dir`, read without the lock (the file is
+    /// always replaced whole), so they can be listed from a read-only index.
+    pub fn read(dir: &Path) -> Result<Vec<SavedSearch>> {
+        read_file(&dir.join(FILE))
     }
 
     /// The saved searches, in the order they were added.
@@ -134,13 +131,16 @@ impl SavedSearches {
     }
 
     /// Runs the searches called `names` (all when empty): each one's articles ingested since
-    /// it last ran (at most `limit` shown, all counted), then moves its watermark to now.
+    /// it last ran (at most `limit` shown, all counted), then moves its watermark to the
+    /// newest article `searcher` holds (never back: open the searcher after the lock). A
+    /// search that fails (a query an upgrade no longer reads) gives its error and keeps its
+    /// watermark; the others still run.
     pub fn run(
         &mut self,
         searcher: &ArticleSearcher,
         names: &[String],
         limit: usize,
-    ) -> Result<Vec<(SavedSearch, SearchResults)>> {
+    ) -> Result<Vec<(SavedSearch, Result<SearchResults>)>> {
         for name in names {
             if !self.searches.iter().any(|s| &s.name == name) {
                 return Err(Error::Query(format!("no saved search is called {name:?}")));
@@ -152,11 +152,16 @@ impl SavedSearches {
             if !names.is_empty() && !names.contains(&search.name) {
                 continue;
             }
-            let mut results = searcher.search(&search.request(limit))?;
-            // An alert names the articles that match, not a keyword search's partial matches.
-            results.hits.retain(|hit| !hit.partial);
+            let results = searcher.search(&search.request(limit)).map(|mut results| {
+                // An alert names the articles that match, not a keyword search's partial
+                // matches.
+                results.hits.retain(|hit| !hit.partial);
+                results
+            });
+            if results.is_ok() {
+                search.watermark = search.watermark.max(now);
+            }
             ran.push((search.clone(), results));
-            search.watermark = now.or(search.watermark);
         }
         self.store()?;
         Ok(ran)
@@ -172,6 +177,23 @@ impl SavedSearches {
         };
         std::fs::write(&temporary, text + "\n").map_err(io(&temporary))?;
         std::fs::rename(&temporary, &self.path).map_err(io(&self.path))
+    }
+}
+
+/// The saved searches in `path` (none when there is no file).
+fn read_file(path: &Path) -> Result<Vec<SavedSearch>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| {
+            Error::Query(format!(
+                "{}: not a list of saved searches ({e}); fix or remove it",
+                path.display()
+            ))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(source) => Err(Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 

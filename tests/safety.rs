@@ -242,6 +242,7 @@ fn the_index_path_is_never_a_file_and_a_linked_folder_stays_linked() {
 fn a_read_only_index_answers_every_reading_command() {
     let workspace = Workspace::with_fixtures(&["handmade"]);
     workspace.ingest();
+    assert_eq!(workspace.run(&["saved", "add", "spring", "春耕"]).code, 0);
     let index = workspace.path().join(".sousuo");
     let mut paths = vec![index.clone()];
     paths.extend(fs::read_dir(&index).unwrap().map(|e| e.unwrap().path()));
@@ -257,6 +258,7 @@ fn a_read_only_index_answers_every_reading_command() {
         &["get", id, "--json"],
         &["similar", id, "--json"],
         &["export"],
+        &["saved", "list"],
     ] {
         let output = sousuo_with_permissions()
             .args(args)

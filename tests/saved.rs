@@ -107,3 +107,94 @@ fn saved_searches_refuse_what_they_cannot_keep() {
         .assert_error(2, "no saved search is called \"rain\"");
     assert_eq!(workspace.run(&["saved", "list"]).stdout, "");
 }
+
+#[test]
+fn a_saved_run_between_two_commits_of_one_ingest_misses_none_of_the_second() {
+    let workspace = Workspace::with_fixtures(&[]);
+    post(&workspace, "first.md", "开始", "暴雨。");
+    ingest(&workspace);
+    assert_eq!(workspace.run(&["saved", "add", "all", "报道"]).code, 0);
+    common::write_posts(workspace.path(), 3000);
+    let meta = workspace.path().join(".sousuo/meta.json");
+    let modified = || fs::metadata(&meta).and_then(|m| m.modified()).ok();
+    let before = modified();
+    let mut child = workspace.spawn(
+        &[
+            "ingest",
+            "posts",
+            "--threads",
+            "1",
+            "--commit-every",
+            "100",
+            "--quiet",
+        ],
+        Stdio::null,
+    );
+    // Stopped right after its first commit along the way, a saved run sees part of it.
+    let started = std::time::Instant::now();
+    while modified() == before {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the ingest ended first"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    let stop = |signal: &str| {
+        let sent = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    // How many articles a run counts as new.
+    let new = || {
+        let run = workspace.run(&["saved", "run", "all", "--json", "-n", "0"]);
+        assert!(run.code <= 1, "{run:?}");
+        let lines = run.json_lines();
+        let saved = lines.iter().find(|line| line.get("saved").is_some());
+        saved.expect("a saved line")["saved"]["new"]
+            .as_u64()
+            .unwrap()
+    };
+    stop("-STOP");
+    let early = new();
+    stop("-CONT");
+    assert!(child.wait().unwrap().success());
+    let late = new();
+    assert!(early > 0 && early < 3000, "{early}");
+    assert_eq!(
+        early + late,
+        3000,
+        "every article reported, once: {early} + {late}"
+    );
+}
+
+#[test]
+fn a_broken_saved_search_is_named_and_the_others_still_run() {
+    let workspace = Workspace::with_fixtures(&[]);
+    post(&workspace, "a.md", "暴雨", "暴雨。");
+    ingest(&workspace);
+    assert_eq!(workspace.run(&["saved", "add", "rain", "暴雨"]).code, 0);
+    assert_eq!(workspace.run(&["saved", "add", "wind", "台风"]).code, 0);
+    // An entry this version cannot run, written by hand or by another version.
+    let file = workspace.path().join(".sousuo/saved-searches.json");
+    let mut searches: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+    searches[0]["query"] = "title:".into();
+    fs::write(&file, searches.to_string()).unwrap();
+    post(&workspace, "b.md", "台风", "台风登陆。");
+    ingest(&workspace);
+    let run = workspace.run(&["saved", "run", "--json", "-n", "100"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("saved search \"rain\""), "{run:?}");
+    let ids: Vec<String> = run
+        .json_lines()
+        .iter()
+        .filter_map(|line| line["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(ids, ["news/b.md"], "{run:?}");
+    // The one that ran moved on; the broken one keeps its place.
+    let (again, code) = run_saved(&workspace, &["wind"]);
+    assert!(again.is_empty() && code == 1);
+}

@@ -4,10 +4,11 @@ use std::io::{self, BufWriter, Write};
 
 use sousuo::output::{self, HumanStyle};
 use sousuo::saved::{SavedSearch, SavedSearches};
+use sousuo::visible::visible_line;
 
 use crate::cli::options::index_dir;
 use crate::cli::SavedCommand;
-use crate::{open_searcher, EXIT_OK, EXIT_PARTIAL};
+use crate::{open_searcher, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
 
 pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
     let mut out = BufWriter::new(io::stdout().lock());
@@ -31,8 +32,7 @@ pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
             );
         }
         SavedCommand::List(args) => {
-            let saved = SavedSearches::open(&index_dir(&args.index))?;
-            for search in saved.list() {
+            for search in &SavedSearches::read(&index_dir(&args.index))? {
                 if args.json {
                     serde_json::to_writer(&mut out, search)?;
                     writeln!(out)?;
@@ -48,11 +48,27 @@ pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
             }
         }
         SavedCommand::Run(args) => {
-            let searcher = open_searcher(&args.index)?;
+            // The lock first: a run that started later cannot have moved a watermark past
+            // what this searcher holds.
             let mut saved = SavedSearches::open(&index_dir(&args.index))?;
+            let searcher = open_searcher(&args.index)?;
             let ran = saved.run(&searcher, &args.names, args.limit)?;
             let mut any = false;
+            let mut failed = false;
             for (search, results) in &ran {
+                let results = match results {
+                    Ok(results) => results,
+                    Err(error) => {
+                        out.flush()?;
+                        eprintln!(
+                            "error: saved search {:?}: {}",
+                            search.name,
+                            visible_line(&error.to_string())
+                        );
+                        failed = true;
+                        continue;
+                    }
+                };
                 let new = results.total.unwrap_or(results.hits.len());
                 any |= new > 0;
                 if args.json {
@@ -70,7 +86,13 @@ pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
                 }
             }
             out.flush()?;
-            return Ok(if any { EXIT_OK } else { EXIT_PARTIAL });
+            return Ok(if failed {
+                EXIT_ERROR
+            } else if any {
+                EXIT_OK
+            } else {
+                EXIT_PARTIAL
+            });
         }
     }
     out.flush()?;

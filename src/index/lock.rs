@@ -16,6 +16,8 @@ pub struct WriterLock {
 impl WriterLock {
     /// Takes the lock of the index folder `dir` (which need not exist yet).
     pub fn acquire(dir: &Path) -> Result<WriterLock> {
+        // A file named as the index is refused here, before anything is made.
+        let dir = &super::create::resolve_index_dir(dir)?;
         let path = lock_path(dir);
         fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         // The lock appears with the pid already in it (written aside, then linked into

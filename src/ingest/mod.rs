@@ -248,6 +248,7 @@ fn write_and_commit(
         index,
         writer,
         added_since_commit: 0,
+        stamp: next_stamp(0),
     };
     let walked = pipeline.run(sink, on_event, report)?;
     if pipeline.options.prune && !pipeline.stop.load(Ordering::Relaxed) {
@@ -313,7 +314,19 @@ enum Sink<'a> {
         index: &'a SearchIndex,
         writer: &'a mut IndexWriter<ArticleDocument>,
         added_since_commit: usize,
+        /// The ingest time of the articles until the next commit (microseconds since the
+        /// epoch): later than every article committed before, so a saved search that ran
+        /// between two commits of one run misses none of the second.
+        stamp: i64,
     },
+}
+
+/// The ingest time of the articles after a commit whose articles had `previous`: the
+/// clock's time, and always later than `previous`.
+fn next_stamp(previous: i64) -> i64 {
+    chrono::Utc::now()
+        .timestamp_micros()
+        .max(previous.saturating_add(1))
 }
 
 impl Sink<'_> {
@@ -330,8 +343,9 @@ impl Sink<'_> {
                 index,
                 writer,
                 added_since_commit,
+                stamp,
             },
-            Some(write),
+            Some(mut write),
         ) = (self, write)
         else {
             return Ok(());
@@ -339,6 +353,7 @@ impl Sink<'_> {
         if write.replaces {
             writer.delete_term(Term::from_field_text(index.fields.id, &write.id));
         }
+        write.document.set_date(index.fields.ingested, *stamp);
         if let Err(killed) = writer.add_document(write.document) {
             // The writer's threads stopped (a full disk, memory): their cause comes out of
             // the commit that joins them; "the writer was killed" says nothing.
@@ -350,6 +365,7 @@ impl Sink<'_> {
             *added_since_commit = 0;
             on_event(&IngestEvent::Committing);
             index.commit(writer)?;
+            *stamp = next_stamp(*stamp);
         }
         Ok(())
     }
