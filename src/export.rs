@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
@@ -80,11 +80,50 @@ pub enum ExportSink<'a> {
     /// `articles-00001.ndjson`, `articles-00002.ndjson`, … in a folder, each at most
     /// `max_bytes`, split between records (a record larger than that alone in its file).
     Chunks {
-        /// The folder (created if missing).
+        /// The folder (created if missing; one holding anything is refused unless
+        /// `replace`).
         dir: PathBuf,
         /// The most bytes a file holds.
         max_bytes: u64,
+        /// Replace an earlier export in `dir`: its chunk files are removed first (only
+        /// those: anything else there stays).
+        replace: bool,
     },
+}
+
+/// Whether a file name is one of an export's chunks (`articles-00001.ndjson`).
+fn is_chunk_name(name: &str) -> bool {
+    name.strip_prefix("articles-")
+        .and_then(|rest| rest.strip_suffix(".ndjson"))
+        .is_some_and(|number| number.len() >= 5 && number.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Makes `dir` ready for a chunked export: created when missing; when it holds anything,
+/// refused, or with `replace` cleared of chunk files (links among them removed, never
+/// followed).
+fn prepare_chunk_dir(dir: &Path, replace: bool) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .collect::<std::io::Result<_>>()
+        .map_err(|e| Error::io(dir, e))?;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    if !replace {
+        return Err(Error::Usage(format!(
+            "{}: folder is not empty; give --force to replace the export in it (only its \
+             articles-NNNNN.ndjson files are removed), or choose an empty folder",
+            dir.display()
+        )));
+    }
+    for entry in entries {
+        if is_chunk_name(&entry.file_name().to_string_lossy()) {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
 }
 
 /// What an export wrote.
@@ -180,8 +219,8 @@ struct RecordWriter<'a> {
 
 impl<'a> RecordWriter<'a> {
     fn new(sink: ExportSink<'a>) -> Result<RecordWriter<'a>> {
-        if let ExportSink::Chunks { dir, .. } = &sink {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        if let ExportSink::Chunks { dir, replace, .. } = &sink {
+            prepare_chunk_dir(dir, *replace)?;
         }
         Ok(RecordWriter {
             sink,
@@ -195,7 +234,7 @@ impl<'a> RecordWriter<'a> {
             ExportSink::Stream(out) => {
                 return out.write_all(record).map_err(|e| Error::io("stdout", e));
             }
-            ExportSink::Chunks { dir, max_bytes } => (dir.clone(), *max_bytes),
+            ExportSink::Chunks { dir, max_bytes, .. } => (dir.clone(), *max_bytes),
         };
         let size = record.len() as u64;
         let full = self
@@ -205,7 +244,12 @@ impl<'a> RecordWriter<'a> {
         if full || self.file.is_none() {
             self.close()?;
             let path = dir.join(format!("articles-{:05}.ndjson", self.files.len() + 1));
-            let file = File::create(&path).map_err(|e| Error::io(&path, e))?;
+            // A new file, never one there already (nor through a link planted as its name).
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .map_err(|e| Error::io(&path, e))?;
             self.files.push(path);
             self.file = Some((BufWriter::new(file), 0));
         }

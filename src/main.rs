@@ -142,9 +142,18 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         writeln!(out, "{total}")?;
     } else if listing {
         // Lists name the matching articles only, not a keyword query's partial matches.
+        // Piped, the names are written as they are (for `xargs`, `get`, `cat`), each ended
+        // by a newline or with -0 a NUL; on a terminal, control and bidi characters are
+        // shown escaped (as `ls` does).
+        let terminal = io::stdout().is_terminal();
+        let end = if args.null { '\0' } else { '\n' };
         for hit in results.hits.iter().filter(|hit| !hit.partial) {
-            let line = if args.ids { &hit.id } else { &hit.path };
-            writeln!(out, "{}", visible_line(line))?;
+            let name = if args.ids { &hit.id } else { &hit.path };
+            if terminal {
+                write!(out, "{}{end}", visible_line(name))?;
+            } else {
+                write!(out, "{name}{end}")?;
+            }
         }
     } else if args.json {
         output::write_json(&mut out, None, &results.hits)?;

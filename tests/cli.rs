@@ -569,3 +569,39 @@ fn explain_names_a_sub_word_match_by_its_field() {
     );
     assert!(!text.contains("_sub."), "internal field name shown: {text}");
 }
+
+#[test]
+fn lists_print_names_as_they_are_and_end_them_with_nul_when_asked() {
+    let workspace = common::news_archive(&[
+        (
+            "tab\there.md",
+            "新闻",
+            "2023-07-20 10:00",
+            "暴雨一",
+            "暴雨。",
+        ),
+        (
+            "rtl\u{202e}dm.md",
+            "新闻",
+            "2023-07-21 10:00",
+            "暴雨二",
+            "暴雨。",
+        ),
+    ]);
+    // Piped (to xargs, get, cat), the names are the files' own: tabs and bidi marks kept.
+    let listed = workspace.run(&["query", "暴雨", "-l", "--sort", "date"]);
+    assert_eq!(
+        listed.stdout,
+        "posts/news/tab\there.md\nposts/news/rtl\u{202e}dm.md\n"
+    );
+    for name in listed.stdout.lines() {
+        assert!(
+            workspace.path().join(name).is_file(),
+            "{name:?} names the file"
+        );
+    }
+    let ids = workspace.run(&["query", "暴雨", "--ids", "-0", "--sort", "date"]);
+    assert_eq!(ids.stdout, "news/tab\there.md\0news/rtl\u{202e}dm.md\0");
+    let got = workspace.run(&["get", "news/tab\there.md", "--json"]);
+    assert_eq!(got.code, 0, "{got:?}");
+}

@@ -455,3 +455,51 @@ fn export_chunks_split_at_whole_documents_and_dates_fill_in_when_asked() {
     let refused = workspace.run(&["export", "--chunk-bytes", "100"]);
     assert_eq!(refused.code, 2, "{refused:?}");
 }
+
+#[test]
+fn export_refuses_a_folder_in_use_and_with_force_replaces_only_its_own_chunks() {
+    let workspace = archive();
+    let out = workspace.path().join("export");
+    let out_text = out.to_str().unwrap();
+    let chunked = |extra: &[&str]| {
+        let mut args = vec!["export", "--out", out_text, "--chunk-bytes", "900"];
+        args.extend_from_slice(extra);
+        workspace.run(&args)
+    };
+    assert_eq!(chunked(&[]).code, 0);
+    let first = fs::read_dir(&out).unwrap().count();
+    assert!(first >= 2);
+    // Again into the same folder: refused, nothing changed.
+    chunked(&[]).assert_error(2, "folder is not empty; give --force");
+    // A link planted under a chunk's name, a file of the user's beside the chunks.
+    fs::write(workspace.path().join("secret.txt"), "keep").unwrap();
+    fs::remove_file(out.join("articles-00001.ndjson")).unwrap();
+    std::os::unix::fs::symlink(
+        workspace.path().join("secret.txt"),
+        out.join("articles-00001.ndjson"),
+    )
+    .unwrap();
+    fs::write(out.join("README"), "mine").unwrap();
+    // One big chunk this time: the earlier, smaller chunks must all go.
+    let run = workspace.run(&["export", "--out", out_text, "--force"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["README", "articles-00001.ndjson"]);
+    assert_eq!(
+        fs::read_to_string(workspace.path().join("secret.txt")).unwrap(),
+        "keep"
+    );
+    let chunk = out.join("articles-00001.ndjson");
+    assert!(!chunk.symlink_metadata().unwrap().file_type().is_symlink());
+    let ids: Vec<Value> = fs::read_to_string(&chunk)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap()["id"].clone())
+        .collect();
+    let unique: HashSet<String> = ids.iter().map(|id| id.to_string()).collect();
+    assert_eq!((ids.len(), unique.len()), (4, 4), "{ids:?}");
+}

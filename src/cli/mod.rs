@@ -312,6 +312,11 @@ pub struct ExportArgs {
     /// alone in its file): for request bodies under an engine's limit.
     #[arg(long, value_name = "N", requires = "out", value_parser = clap::value_parser!(u64).range(1..))]
     pub chunk_bytes: Option<u64>,
+    /// With --out: replace an earlier export in the folder (its articles-NNNNN.ndjson
+    /// files are removed first; nothing else is touched). Without it a folder that is not
+    /// empty is refused.
+    #[arg(long, requires = "out")]
+    pub force: bool,
     /// A date for articles that have none (engines with a required timestamp refuse
     /// null): their last ingest time, or 1970-01-01T00:00:00Z.
     #[arg(long, value_enum, value_name = "FROM")]
@@ -456,6 +461,10 @@ pub struct QueryArgs {
     /// Print only the ids of the matching articles, one per line.
     #[arg(long, conflicts_with = "json")]
     pub ids: bool,
+    /// With -l or --ids: end each name with a NUL byte instead of a newline (for
+    /// `xargs -0`), so names holding newlines stay whole.
+    #[arg(long, short = '0')]
+    pub null: bool,
     /// Passages of each hit's body to show (the best first).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub snippets: usize,

@@ -29,6 +29,7 @@ pub fn run_export(args: ExportArgs) -> anyhow::Result<u8> {
             let sink = ExportSink::Chunks {
                 dir: dir.clone(),
                 max_bytes: args.chunk_bytes.unwrap_or(u64::MAX),
+                replace: args.force,
             };
             export(&searcher, options, sink)?
         }
