@@ -121,7 +121,12 @@ impl Document for ArticleDocument {
 }
 
 /// Builds the document for `article`.
-pub fn build_document(fields: &Fields, article: &Article, source: &SourceFile) -> ArticleDocument {
+pub fn build_document(
+    fields: &Fields,
+    article: &Article,
+    source: &SourceFile,
+    signature_seed: u64,
+) -> ArticleDocument {
     let mut document = ArticleDocument::default();
     for field in &fields.declared {
         match field.source {
@@ -164,7 +169,7 @@ pub fn build_document(fields: &Fields, article: &Article, source: &SourceFile) -
     document.add(fields.root, OwnedValue::Str(source.root.clone()));
     let ingested = tantivy::DateTime::from_timestamp_micros(source.ingested);
     document.add(fields.ingested, OwnedValue::Date(ingested));
-    let signature = crate::signature::Signature::of(&article.body);
+    let signature = crate::signature::Signature::of(&article.body, signature_seed);
     for (field, word) in fields.signature.iter().zip(signature.words()) {
         document.add(*field, OwnedValue::U64(word));
     }

@@ -236,3 +236,103 @@ fn stats_count_the_groups_and_list_the_pairs() {
         (2.into(), 1.into())
     );
 }
+
+/// A story without digits (so only its text lanes count).
+const VICTIM: &str = "国家统计局新闻发言人表示，工业生产稳中有升，市场需求逐步恢复，企业预期持续改善。从行业看，装备制造业增势较好，新能源汽车、太阳能电池等绿色产品产量快速增长，高技术制造业投资保持较快增长。从地区看，东部地区工业生产保持稳定，中西部地区增势良好，东北地区继续恢复。下阶段，要加大宏观政策调控力度，着力扩大有效需求，推动工业经济持续回升向好，为实现全年目标任务打下坚实基础。";
+
+/// The public, unseeded hash of a shingle: its lane (of 64) and its value there.
+fn public_hash(shingle: &[char]) -> (usize, u64) {
+    let key = shingle.iter().fold(0u128, |key, &c| key << 32 | c as u128);
+    let hash = xxhash_rust::xxh3::xxh3_64_with_seed(&key.to_le_bytes(), 0);
+    ((hash >> 58) as usize, hash & (u64::MAX >> 6))
+}
+
+/// A forgery of `body` as an attacker who knows the public hash builds it: the shingle of
+/// least hash of each lane, joined by fillers chosen so that the shingles across a join
+/// never undercut a lane.
+fn forge(body: &str) -> String {
+    let chars: Vec<char> = body
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let mut least: Vec<Option<(u64, Vec<char>)>> = vec![None; 64];
+    for window in chars.windows(4) {
+        let (lane, value) = public_hash(window);
+        if least[lane].as_ref().is_none_or(|(v, _)| value < *v) {
+            least[lane] = Some((value, window.to_vec()));
+        }
+    }
+    let floor: Vec<u64> = least
+        .iter()
+        .map(|l| l.as_ref().map_or(0, |(v, _)| *v))
+        .collect();
+    let shingles: Vec<Vec<char>> = least
+        .into_iter()
+        .flatten()
+        .map(|(_, shingle)| shingle)
+        .filter(|shingle| !shingle.iter().any(char::is_ascii_digit))
+        .collect();
+    let fillers: Vec<char> = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严".chars().collect();
+    let mut forged: Vec<char> = Vec::new();
+    for shingle in shingles {
+        if forged.is_empty() {
+            forged.extend(&shingle);
+            continue;
+        }
+        // The filler whose shingles across the join hash above every lane's least.
+        let safe = fillers.iter().find(|&&filler| {
+            let mut joined: Vec<char> = forged[forged.len() - 3..].to_vec();
+            joined.push(filler);
+            joined.extend(&shingle);
+            joined.windows(4).take(4).all(|w| {
+                let (lane, value) = public_hash(w);
+                value > floor[lane]
+            })
+        });
+        if let Some(&filler) = safe {
+            forged.push(filler);
+            forged.extend(&shingle);
+        }
+    }
+    forged.into_iter().collect()
+}
+
+#[test]
+fn a_page_forged_from_an_articles_minimal_shingles_does_not_fold_it_away() {
+    use sousuo::signature::{shingle_similarity, Signature};
+    // A long article (its lanes' least hashes are small, so the forgery's own shingles
+    // across the joins rarely undercut them).
+    let victim = format!("{VICTIM}{STORY}{OTHER_STORY}{VICTIM}")
+        .replace(VICTIM, &VICTIM.chars().rev().collect::<String>());
+    let forged = forge(&victim);
+    // It is a forgery against the public hash: judged near, with little really shared.
+    assert!(Signature::of(&forged, 0).near(&Signature::of(&victim, 0)));
+    assert!(shingle_similarity(&forged, &victim) < 0.2);
+    let workspace = news_archive(&[
+        (
+            "victim.md",
+            "财经",
+            "2026-11-15 10:00",
+            "工业生产稳中有升",
+            &victim,
+        ),
+        (
+            "spam.md",
+            "广告",
+            "2026-11-15 11:00",
+            "工业生产 工业 生产 推广",
+            &forged,
+        ),
+    ]);
+    // Neither is folded under the other: two hits, no duplicates.
+    let run = workspace.run(&["query", "工业生产", "--json"]);
+    let found = groups(&run);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found.iter().all(|(_, duplicates)| duplicates.is_empty()),
+        "{found:?}"
+    );
+    let listed = workspace.run(&["get", "news/victim.md", "--json"]);
+    assert!(!listed.stdout.contains("spam.md"), "{listed:?}");
+}

@@ -51,6 +51,10 @@ pub struct IndexMeta {
     pub analyzer: AnalyzerSettings,
     /// The schema.
     pub schema: IndexSchema,
+    /// The secret seed of the index's near-duplicate signatures, made with the index (0 for
+    /// an index made before there was one: its signatures are unseeded until `--rebuild`).
+    #[serde(default)]
+    pub signature_seed: u64,
 }
 
 /// What decides how text is segmented: an index must be searched the way it was built.
@@ -206,6 +210,7 @@ impl SearchIndex {
             sousuo_version: env!("CARGO_PKG_VERSION").to_string(),
             analyzer,
             schema: schema.clone(),
+            signature_seed: random_seed(),
         };
         let has_record = dir.join(META_FILE).is_file();
         let has_tantivy_index = dir.join("meta.json").is_file();
@@ -442,6 +447,24 @@ fn write_meta(dir: &Path, meta: &IndexMeta) -> Result<()> {
 }
 
 /// What differs between the recorded and the wanted build, if anything.
+/// A secret seed: 8 bytes of the system's randomness (the time and process, hashed, where
+/// there is none to read).
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let read = fs::File::open("/dev/urandom").and_then(|mut random| {
+        use std::io::Read;
+        random.read_exact(&mut bytes)
+    });
+    match read {
+        Ok(()) => u64::from_le_bytes(bytes),
+        Err(_) => {
+            use std::hash::{BuildHasher, RandomState};
+            RandomState::new().hash_one((std::process::id(), std::time::SystemTime::now()))
+        }
+    }
+    .max(1)
+}
+
 fn difference(recorded: &IndexMeta, wanted: &IndexMeta) -> Option<String> {
     if recorded.analyzer.dictionary != wanted.analyzer.dictionary {
         return Some(format!(

@@ -177,6 +177,7 @@ pub fn ingest(
         fields: &index.fields,
         analyzer: &index.analyzer,
         recorded: &recorded,
+        signature_seed: index.meta().signature_seed,
         stop,
     };
     let commit_started =
@@ -289,6 +290,7 @@ fn check_corpus(
         fields: &fields,
         analyzer: &analyzer,
         recorded: &recorded,
+        signature_seed: 0,
         stop,
     };
     let walked = pipeline.run(Sink::Check, on_event, report)?;
@@ -378,6 +380,8 @@ struct Pipeline<'a> {
     fields: &'a Fields,
     analyzer: &'a Analyzer,
     recorded: &'a Manifest,
+    /// The index's seed of near-duplicate signatures.
+    signature_seed: u64,
     stop: &'a AtomicBool,
 }
 
@@ -420,6 +424,7 @@ impl Pipeline<'_> {
                     analyzer: self.analyzer,
                     recorded: self.recorded,
                     ingested,
+                    signature_seed: self.signature_seed,
                 };
                 let started = std::thread::Builder::new()
                     .name(format!("sousuo-read-{number}"))

@@ -22,6 +22,8 @@ pub(super) struct Worker<'a> {
     pub(super) recorded: &'a Manifest,
     /// When this ingest started (microseconds since the epoch): the articles' ingest time.
     pub(super) ingested: i64,
+    /// The index's seed of near-duplicate signatures.
+    pub(super) signature_seed: u64,
 }
 
 impl Worker<'_> {
@@ -111,7 +113,7 @@ impl Worker<'_> {
             size,
             ingested: self.ingested,
         };
-        let document = build_document(self.fields, &parsed.article, &source);
+        let document = build_document(self.fields, &parsed.article, &source, self.signature_seed);
         if self.dry_run {
             self.analyze(&document);
         }
@@ -189,6 +191,7 @@ mod tests {
             analyzer: &analyzer,
             recorded: &recorded,
             ingested: 0,
+            signature_seed: 0,
         };
         let job = Job {
             id: "x.md".to_string(),

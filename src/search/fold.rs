@@ -12,10 +12,11 @@ use tantivy::columnar::Column;
 use tantivy::fastfield::AliveBitSet;
 use tantivy::{DocAddress, Searcher};
 
-use super::ArticleSearcher;
+use super::stored::ReadArticles;
+use super::{ArticleSearcher, StoredArticle};
 use crate::error::{Error, Result};
 use crate::schema::SIGNATURE_FIELD_PREFIX;
-use crate::signature::{Signature, LANES, WORDS};
+use crate::signature::{shingle_similarity, Signature, LANES, MIN_SIMILARITY, WORDS};
 
 /// The signature columns of each segment of a searcher, and which documents are alive.
 pub(super) struct Signatures {
@@ -136,19 +137,23 @@ pub(super) fn fold<T>(
     address: impl Fn(&T) -> DocAddress,
     signatures: &Signatures,
     (groups_wanted, looked): (usize, usize),
+    confirm: &mut dyn FnMut(DocAddress, DocAddress) -> bool,
 ) -> Vec<Folded<T>> {
     let mut groups: Vec<Folded<T>> = Vec::with_capacity(groups_wanted);
-    let mut leaders: Vec<Signature> = Vec::with_capacity(groups_wanted);
+    let mut leaders: Vec<(Signature, DocAddress)> = Vec::with_capacity(groups_wanted);
     for (seen, hit) in ranked.into_iter().enumerate() {
         if seen >= looked && groups.len() >= groups_wanted {
             break;
         }
         let at = address(&hit);
         let signature = signatures.of(at);
-        match leaders.iter().position(|leader| leader.near(&signature)) {
+        let near = leaders
+            .iter()
+            .position(|(leader, led)| leader.near(&signature) && confirm(*led, at));
+        match near {
             Some(group) => groups[group].duplicates.push(at),
             None => {
-                leaders.push(signature);
+                leaders.push((signature, at));
                 groups.push(Folded {
                     leader: hit,
                     duplicates: Vec::new(),
@@ -160,6 +165,30 @@ pub(super) fn fold<T>(
 }
 
 impl ArticleSearcher {
+    /// Whether two articles whose signatures agree really share most of their text
+    /// ([`MIN_SIMILARITY`] of their shingles): the bodies are read (and kept in `read` for
+    /// the hits that show them). An article that cannot be read is not folded.
+    pub(super) fn same_story(
+        &self,
+        searcher: &Searcher,
+        a: DocAddress,
+        b: DocAddress,
+        read: &ReadArticles,
+    ) -> bool {
+        let body = |address: DocAddress| -> Option<std::rc::Rc<StoredArticle>> {
+            if let Some(article) = read.get(address) {
+                return Some(article);
+            }
+            let article = std::rc::Rc::new(self.read_stored(searcher, address).ok()?);
+            read.keep(address, std::rc::Rc::clone(&article));
+            Some(article)
+        };
+        match (body(a), body(b)) {
+            (Some(a), Some(b)) => shingle_similarity(&a.body, &b.body) >= MIN_SIMILARITY,
+            _ => false,
+        }
+    }
+
     /// The signature columns of `searcher` (this searcher's reader's), opened once.
     pub(super) fn signatures(&self, searcher: &Searcher) -> Result<&Signatures> {
         if self.signatures.get().is_none() {
@@ -177,10 +206,11 @@ impl ArticleSearcher {
             return Ok(None);
         };
         let signatures = self.signatures(&searcher)?;
+        let read = ReadArticles::default();
         signatures
             .near(&signatures.of(address))
             .into_iter()
-            .filter(|&other| other != address)
+            .filter(|&other| other != address && self.same_story(&searcher, address, other, &read))
             .map(|other| self.one_id(&searcher, other))
             .collect::<Result<Vec<_>>>()
             .map(Some)

@@ -369,7 +369,14 @@ impl ArticleSearcher {
             let groups = match &signatures {
                 Some(signatures) => {
                     let enough = (wanted, candidates);
-                    fold(top, |ranked| ranked.address, signatures, enough)
+                    let mut confirm = |a, b| self.same_story(&searcher, a, b, &read);
+                    fold(
+                        top,
+                        |ranked| ranked.address,
+                        signatures,
+                        enough,
+                        &mut confirm,
+                    )
                 }
                 None => top
                     .into_iter()
