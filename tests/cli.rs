@@ -314,27 +314,82 @@ fn dry_run_checks_without_writing() {
 }
 
 #[test]
-fn the_same_id_under_two_folders_is_reported_not_duplicated() {
+fn the_same_id_under_two_folders_is_kept_apart_and_reported() {
     let workspace = Workspace::with_fixtures(&["handmade"]);
     let other = workspace.path().join("other");
     fs::create_dir_all(&other).unwrap();
-    fs::copy(
-        workspace.posts().join("handmade/人大会议.md"),
+    let text = fs::read_to_string(workspace.posts().join("handmade/人大会议.md")).unwrap();
+    fs::write(
         other.join("人大会议.md"),
+        text.replace("大会堂", "大会堂 另一篇"),
     )
     .unwrap();
     let run = workspace.run(&["ingest", "posts/handmade", "other", "--json"]);
-    assert_eq!(run.code, 1, "{run:?}");
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.contains("other/人大会议.md"))
-        .unwrap();
+    assert_eq!(run.code, 0, "{run:?}");
     assert!(
-        line.contains("has the same id \"人大会议.md\" as a file under posts/handmade; skipped"),
-        "{line}"
+        run.stderr.contains(
+            "has the same id \"人大会议.md\" as a file under posts/handmade; \
+             indexed as \"other/人大会议.md\""
+        ),
+        "{}",
+        run.stderr
     );
-    assert_eq!(workspace.query("大会堂").hit_ids(), ["人大会议.md"]);
+    let mut ids = workspace.query("大会堂").hit_ids();
+    ids.sort();
+    assert_eq!(ids, ["other/人大会议.md", "人大会议.md"]);
+}
+
+#[test]
+fn two_blogs_with_the_same_paths_ingested_apart_never_replace_each_other() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let post = |blog: &str, body: &str| {
+        let folder = workspace.path().join(blog).join("_posts");
+        fs::create_dir_all(&folder).unwrap();
+        let text = format!("---\ntitle: hello\ndate: 2023-01-01\n---\n{body}\n");
+        fs::write(folder.join("2023-01-01-hello.md"), text).unwrap();
+    };
+    post("blogA", "甲博客的暴雨。");
+    post("blogB", "乙博客的台风。");
+    let ingest = |root: &str, extra: &[&str]| {
+        let mut args = vec!["ingest", root, "--json"];
+        args.extend_from_slice(extra);
+        let run = workspace.run(&args);
+        assert_eq!(run.code, 0, "{run:?}");
+        run
+    };
+    ingest("blogA", &[]);
+    let second = ingest("blogB", &[]);
+    assert!(
+        second
+            .stderr
+            .contains("indexed as \"blogB/_posts/2023-01-01-hello.md\""),
+        "{}",
+        second.stderr
+    );
+    let both = || {
+        let (rain, wind) = (workspace.query("暴雨"), workspace.query("台风"));
+        (rain.hit_ids(), wind.hit_ids())
+    };
+    let expected = (
+        vec!["_posts/2023-01-01-hello.md".to_string()],
+        vec!["blogB/_posts/2023-01-01-hello.md".to_string()],
+    );
+    assert_eq!(both(), expected);
+    // Later runs, in either order, change nothing.
+    for root in ["blogA", "blogB", "blogA"] {
+        let run = ingest(root, &[]);
+        let report: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        assert_eq!(
+            (report["added"].clone(), report["updated"].clone()),
+            (0.into(), 0.into())
+        );
+        assert_eq!(both(), expected);
+    }
+    // The file kept apart goes when its own folder is pruned; the other stays.
+    fs::remove_file(workspace.path().join("blogB/_posts/2023-01-01-hello.md")).unwrap();
+    let pruned = workspace.run(&["ingest", "blogB", "--prune", "--json"]);
+    assert!(pruned.stdout.contains("\"removed\":1"), "{pruned:?}");
+    assert_eq!(both(), (expected.0.clone(), vec![]));
 }
 
 #[test]
@@ -604,4 +659,31 @@ fn lists_print_names_as_they_are_and_end_them_with_nul_when_asked() {
     assert_eq!(ids.stdout, "news/tab\there.md\0news/rtl\u{202e}dm.md\0");
     let got = workspace.run(&["get", "news/tab\there.md", "--json"]);
     assert_eq!(got.code, 0, "{got:?}");
+}
+
+#[test]
+fn a_name_that_is_not_utf8_never_replaces_the_file_whose_name_its_id_spells() {
+    use std::os::unix::ffi::OsStrExt;
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts();
+    fs::create_dir_all(&posts).unwrap();
+    fs::write(
+        posts.join("%FF%FE-x.md"),
+        "---\ntitle: 字面\n---\n字面的名字。\n",
+    )
+    .unwrap();
+    let raw = posts.join(std::ffi::OsStr::from_bytes(b"\xff\xfe-x.md"));
+    fs::write(&raw, "---\ntitle: 字节\n---\n字节的名字。\n").unwrap();
+    for round in 0..2 {
+        let run = workspace.run(&["ingest", "posts", "--json"]);
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(
+            run.stderr.contains("has the same id \"%FF%FE-x.md\""),
+            "{run:?}"
+        );
+        let report: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+        let changed = report["added"].as_u64().unwrap() + report["updated"].as_u64().unwrap();
+        assert_eq!(changed, if round == 0 { 1 } else { 0 }, "{report}");
+        assert_eq!(workspace.query("字面").hit_ids(), ["%FF%FE-x.md"]);
+    }
 }

@@ -74,16 +74,29 @@ pub(super) fn prunable<'a>(
             continue;
         }
         for (id, record) in &recorded.records {
-            let in_scope = *record.root == *root.folder_text
-                && root.file_id.as_ref().is_none_or(|file| file == id)
+            // The article's id below this root: its own id, or for an article kept apart
+            // under its root folder's name (recorded under the folder above), the rest.
+            let below: std::borrow::Cow<str> = if *record.root == *root.folder_text {
+                id.as_str().into()
+            } else if root.file_id.is_none() {
+                let path = Path::new(&*record.root).join(id);
+                match path.strip_prefix(&root.folder).ok().and_then(Path::to_str) {
+                    Some(rest) => rest.to_string().into(),
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            let below = below.as_ref();
+            let in_scope = root.file_id.as_ref().is_none_or(|file| file == below)
                 && root
                     .targets
                     .as_ref()
-                    .is_none_or(|targets| targets.iter().any(|t| t.holds(id)));
+                    .is_none_or(|targets| targets.iter().any(|t| t.holds(below)));
             // Another root of this run with the same folder may have found it.
             let found = roots.iter().enumerate().any(|(other, other_root)| {
                 other_root.folder_text == root.folder_text
-                    && walked.seen.contains(&(other, id.clone()))
+                    && walked.seen.contains(&(other, below.to_string()))
             });
             if in_scope && !found && !removed.contains(&id.as_str()) {
                 removed.push(id.as_str());

@@ -260,23 +260,48 @@ impl Walk<'_> {
             path.strip_prefix(&root.given).unwrap_or(path)
         };
         let (id, name_warning) = document_id(relative);
-        if let Some(&first) = self.first_root_of.get(&id) {
-            let reason = FileError::DuplicateId {
-                id,
-                other_root: self.roots[first].given.display().to_string(),
-            };
-            return self.send(IngestEvent::failed(path, reason));
+        let mut warnings: Vec<String> = name_warning.into_iter().collect();
+        let (mut job_id, mut job_root) = (id.clone(), Arc::clone(&root.folder_text));
+        match self.first_root_of.get(&id) {
+            // Another file of this root reads as the same id (a name that is not UTF-8,
+            // written with %XX, and a name that is those characters): reported, skipped.
+            Some(&first) if first == number => {
+                let reason = FileError::DuplicateId {
+                    id,
+                    other_root: self.roots[first].given.display().to_string(),
+                };
+                return self.send(IngestEvent::failed(path, reason));
+            }
+            // Another root of the run has a file of this id: this one is kept apart under
+            // its root folder's name (`blogB/_posts/…`, recorded under the folder above).
+            Some(&first) => match lifted(&root.folder, &id) {
+                Some((lifted_id, parent)) => {
+                    warnings.push(format!(
+                        "has the same id {id:?} as a file under {}; indexed as {lifted_id:?}",
+                        self.roots[first].given.display()
+                    ));
+                    (job_id, job_root) = (lifted_id, parent);
+                }
+                None => {
+                    let reason = FileError::DuplicateId {
+                        id,
+                        other_root: self.roots[first].given.display().to_string(),
+                    };
+                    return self.send(IngestEvent::failed(path, reason));
+                }
+            },
+            None => {}
         }
+        self.first_root_of.entry(id.clone()).or_insert(number);
         if self.options.track_ids {
-            self.first_root_of.insert(id.clone(), number);
-            self.walked.seen.insert((number, id.clone()));
+            self.walked.seen.insert((number, id));
         }
         let job = Job {
             path: path.to_path_buf(),
-            id,
-            root: Arc::clone(&root.folder_text),
+            id: job_id,
+            root: job_root,
             format,
-            warnings: name_warning.into_iter().collect(),
+            warnings,
         };
         self.jobs.send(job).is_ok()
     }
@@ -384,6 +409,15 @@ fn walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
         ignore::Error::Io(io) => (None, io.to_string()),
         other => (None, other.to_string()),
     }
+}
+
+/// The id and root of a file whose id (below `folder`) another root's article holds: the
+/// folder's own name joined in front, recorded under the folder above it, so the id stays
+/// the file's path below its recorded root. `None` at the top of the file system.
+pub(super) fn lifted(folder: &Path, id: &str) -> Option<(String, Arc<str>)> {
+    let parent = folder.parent()?;
+    let (name, _) = document_id(Path::new(folder.file_name()?));
+    Some((format!("{name}/{id}"), parent.to_string_lossy().into()))
 }
 
 /// The body format of an article file, from its name; `None` for other files. A file named

@@ -11,6 +11,7 @@ use crate::schema::Fields;
 use crate::source::read_regular_file;
 use crate::text::{Analyzer, Mode, TokenBuffer};
 
+use super::walk::lifted;
 use super::*;
 
 /// What one worker thread needs.
@@ -73,8 +74,12 @@ impl Worker<'_> {
             .ok()
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map_or(0, |d| d.as_nanos() as u64);
-        // The article this file already is, if it was ingested through another root.
+        // The article this file already is, if it was ingested through another root; or,
+        // when its id is another root's article whose file is still there, its own id
+        // under its root folder's name.
         let (id, root) = self.recorded.article_of(&job.root, &job.id);
+        let (id, root) = self.apart_from_others(id, root, warnings);
+        let (id, root) = (id.as_str(), &root);
         let previous = self.recorded.records.get(id);
         let same_root = previous.is_some_and(|p| p.root == *root);
         if let Some(previous) = previous.filter(|_| same_root) {
@@ -126,6 +131,39 @@ impl Worker<'_> {
 }
 
 impl Worker<'_> {
+    /// `id` under `root`, or when another root's article holds that id and its file is
+    /// still there (two blogs with the same `_posts/…` path), the id with the root
+    /// folder's name in front, recorded under the folder above (again while that clashes):
+    /// an article never replaces another root's. The clash is reported in `warnings`.
+    fn apart_from_others(
+        &self,
+        id: &str,
+        root: &Arc<str>,
+        warnings: &mut Vec<String>,
+    ) -> (String, Arc<str>) {
+        let (mut id, mut root) = (id.to_string(), Arc::clone(root));
+        let clashes = |id: &str, root: &Arc<str>| {
+            self.recorded.records.get(id).is_some_and(|other| {
+                other.root != *root && Path::new(&*other.root).join(id).is_file()
+            })
+        };
+        if !clashes(&id, &root) {
+            return (id, root);
+        }
+        let first = (id.clone(), self.recorded.records[&id].root.clone());
+        while clashes(&id, &root) {
+            match lifted(Path::new(&*root), &id) {
+                Some((lifted_id, parent)) => (id, root) = (lifted_id, parent),
+                None => break,
+            }
+        }
+        warnings.push(format!(
+            "has the same id {:?} as an article from {}; indexed as {id:?}",
+            first.0, first.1
+        ));
+        (id, root)
+    }
+
     /// What the writer's tokenizer would do with a document, so that a dry run costs what an
     /// ingest costs short of building the index.
     fn analyze(&self, document: &ArticleDocument) {
