@@ -13,7 +13,7 @@ use serde::Serialize;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::index::{read_guarded, SearchIndex};
+use crate::index::{ingest_running, read_guarded, Depth, SearchIndex};
 
 /// What `check` found.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -24,8 +24,12 @@ pub struct CheckReport {
     pub documents: u64,
     /// Segments.
     pub segments: usize,
-    /// Files whose checksum does not match their content.
+    /// Files of listed segments that are missing, cut short or whose content does not
+    /// match their checksum (`file: problem`).
     pub damaged_files: Vec<String>,
+    /// Segment files no listed segment uses (a segment dropped from `meta.json`: its
+    /// articles are not searched).
+    pub stray_files: Vec<String>,
     /// Segments that could not be read, with the reason.
     pub unreadable_segments: Vec<String>,
     /// Ids held by more than one live document.
@@ -40,6 +44,7 @@ impl CheckReport {
     /// Whether nothing is wrong.
     pub fn is_sound(&self) -> bool {
         self.damaged_files.is_empty()
+            && self.stray_files.is_empty()
             && self.unreadable_segments.is_empty()
             && self.duplicate_ids.is_empty()
             && self.documents_without_id == 0
@@ -56,15 +61,17 @@ fn check_unguarded(index: &SearchIndex) -> Result<CheckReport> {
         index: index.dir.display().to_string(),
         ..CheckReport::default()
     };
-    let mut damaged: Vec<String> = index
-        .index
-        .validate_checksum()
-        .map_err(|e| Error::index("verifying the checksums", e))?
-        .into_iter()
-        .map(|path| path.display().to_string())
-        .collect();
-    damaged.sort();
-    report.damaged_files = damaged;
+    let damaged = index.damaged_files(Depth::Checksums)?;
+    report.damaged_files = damaged.iter().map(ToString::to_string).collect();
+    // A running ingest's new segments are not listed until it commits.
+    if !ingest_running(&index.dir) {
+        report.stray_files = index.stray_segment_files()?;
+    }
+    if !damaged.is_empty() {
+        // A segment with a missing or cut file cannot be opened: the rest is checked once
+        // `--repair` has dropped it.
+        return Ok(report);
+    }
     let reader = index
         .index
         .reader()
@@ -74,6 +81,22 @@ fn check_unguarded(index: &SearchIndex) -> Result<CheckReport> {
     report.segments = searcher.segment_readers().len();
     let mut seen: HashMap<String, u32> = HashMap::new();
     for segment in searcher.segment_readers() {
+        let counted = segment
+            .fast_fields()
+            .u64(crate::schema::CONTENT_HASH_FIELD)
+            .map(|column| column.num_docs());
+        if counted.as_ref().ok() != Some(&segment.max_doc()) {
+            let name = segment.segment_id().uuid_string();
+            report.unreadable_segments.push(format!(
+                "{name}: meta.json says {} documents, its files hold {}",
+                segment.max_doc(),
+                counted.map_or_else(
+                    |e| format!("none that can be read ({e})"),
+                    |n| n.to_string()
+                )
+            ));
+            continue;
+        }
         let ids = match read_guarded(&index.dir, "reading the ids", || index.segment_ids(segment)) {
             Ok(ids) => ids,
             Err(err) => {
@@ -140,6 +163,21 @@ pub fn repair(index: &SearchIndex, report: &mut CheckReport) -> Result<()> {
         report.repaired.push(format!(
             "dropped {} damaged segments holding {dropped} articles",
             bad_segments.len()
+        ));
+    }
+    if !report.stray_files.is_empty() {
+        for name in &report.stray_files {
+            let path = index.dir.join(name);
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(Error::io(&path, e))
+                }
+                _ => {}
+            }
+        }
+        report.repaired.push(format!(
+            "removed {} files of segments no longer listed",
+            report.stray_files.len()
         ));
     }
     let mut writer: IndexWriter<TantivyDocument> = index

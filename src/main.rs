@@ -111,8 +111,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
-    let dir = index_dir(&args.index);
-    let mut searcher = ArticleSearcher::new(SearchIndex::open(&dir)?)?;
+    let mut searcher = open_searcher(&args.index)?;
     if let Some(path) = &args.synonyms {
         let groups =
             std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
@@ -229,7 +228,15 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 pub(crate) fn open_searcher(args: &IndexArgs) -> anyhow::Result<ArticleSearcher> {
-    Ok(ArticleSearcher::new(SearchIndex::open(&index_dir(args))?)?)
+    let searcher = ArticleSearcher::new(SearchIndex::open(&index_dir(args))?)?;
+    for damage in searcher.damage() {
+        eprintln!(
+            "warning: {}: {}; rankings may be off until `sousuo check --repair` and an ingest",
+            searcher.index().dir().display(),
+            visible_line(&damage.to_string())
+        );
+    }
+    Ok(searcher)
 }
 
 fn run_stats(args: StatsArgs) -> anyhow::Result<u8> {

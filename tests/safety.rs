@@ -146,7 +146,8 @@ fn a_damaged_index_is_reported_repaired_and_restored() {
     assert_eq!(damaged.code, 1, "{damaged:?}");
     let report: serde_json::Value = serde_json::from_str(damaged.stdout.trim()).unwrap();
     let name = fast.file_name().unwrap().to_string_lossy().into_owned();
-    assert_eq!(report["damaged_files"], serde_json::json!([name]));
+    let said = format!("{name}: its content does not match its checksum");
+    assert_eq!(report["damaged_files"], serde_json::json!([said]));
     // Ingest writes nothing onto a damaged index.
     workspace
         .run(&["ingest", "posts"])
@@ -177,6 +178,91 @@ fn a_damaged_index_is_reported_repaired_and_restored() {
     assert!(export.stderr.contains("damaged"), "{export:?}");
     let check = workspace.run(&["check"]);
     assert_eq!(check.code, 1, "{check:?}");
+}
+
+/// A workspace of 600 posts ingested in three commits (three segments), and its count.
+fn segmented() -> (Workspace, u64) {
+    let workspace = Workspace::with_fixtures(&[]);
+    write_posts(workspace.path(), 600);
+    let run = workspace.run(&["ingest", "posts", "--commit-every", "200"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let total = documents(&workspace);
+    (workspace, total)
+}
+
+/// `check` finds the damage (exit 1), `--repair` drops it, `check` is sound again, and an
+/// ingest restores every article.
+fn repaired_and_restored(workspace: &Workspace, total: u64, damage: &str) {
+    let check = workspace.run(&["check"]);
+    assert_eq!(check.code, 1, "{check:?}");
+    assert!(check.stdout.contains(damage), "{check:?}");
+    let repair = workspace.run(&["check", "--repair"]);
+    assert_eq!(repair.code, 0, "{repair:?}");
+    assert!(repair.stdout.contains("repaired:"), "{repair:?}");
+    let check = workspace.run(&["check"]);
+    assert!(check.stdout.contains("the index is sound"), "{check:?}");
+    assert_eq!(workspace.run(&["ingest", "posts"]).code, 0);
+    assert_eq!(documents(workspace), total);
+}
+
+#[test]
+fn a_cut_or_missing_segment_file_is_named_and_repair_drops_only_its_segment() {
+    let (workspace, total) = segmented();
+    let index = workspace.path().join(".sousuo");
+    let store = largest_file(&index, "store");
+    let cut = fs::File::options().write(true).open(&store).unwrap();
+    cut.set_len(100).unwrap();
+    let term = largest_file(&index, "term");
+    fs::remove_file(&term).unwrap();
+    // Queries say what is wrong and what to run, on one line.
+    let query = workspace.run(&["query", "算力"]);
+    assert_eq!(query.code, 2, "{query:?}");
+    assert_eq!(query.stderr.lines().count(), 1, "{query:?}");
+    assert!(query.stderr.contains("check --repair"), "{query:?}");
+    let name = |path: &std::path::Path| path.file_name().unwrap().to_string_lossy().into_owned();
+    let check = workspace.run(&["check"]);
+    assert!(
+        check
+            .stdout
+            .contains(&format!("{}: cut short", name(&store))),
+        "{check:?}"
+    );
+    repaired_and_restored(&workspace, total, &format!("{}: missing", name(&term)));
+}
+
+#[test]
+fn a_meta_json_with_a_wrong_count_or_a_dropped_segment_is_damage() {
+    let (workspace, total) = segmented();
+    let meta_path = workspace.path().join(".sousuo/meta.json");
+    let original = fs::read_to_string(&meta_path).unwrap();
+    let mut meta: serde_json::Value = serde_json::from_str(&original).unwrap();
+    meta["segments"][0]["max_doc"] = 5000.into();
+    assert!(meta["segments"].as_array().unwrap().len() >= 2, "{meta}");
+    fs::write(&meta_path, meta.to_string()).unwrap();
+    let stats = workspace.run(&["stats"]);
+    assert_eq!(stats.code, 2, "an error, never a panic: {stats:?}");
+    assert!(stats.stderr.contains("holds 5000 documents"), "{stats:?}");
+    repaired_and_restored(&workspace, total, "meta.json says 5000 documents");
+    // A segment no longer listed: its articles are gone from every search.
+    let original = fs::read_to_string(&meta_path).unwrap();
+    let mut meta: serde_json::Value = serde_json::from_str(&original).unwrap();
+    meta["segments"].as_array_mut().unwrap().remove(0);
+    fs::write(&meta_path, meta.to_string()).unwrap();
+    assert!(documents(&workspace) < total);
+    repaired_and_restored(&workspace, total, "stray:");
+}
+
+#[test]
+fn changed_field_norms_are_warned_of_when_searching() {
+    let (workspace, _) = segmented();
+    let norms = largest_file(&workspace.path().join(".sousuo"), "fieldnorm");
+    flip_bytes(&norms, 10, 16);
+    let query = workspace.run(&["query", "算力"]);
+    assert_eq!(query.code, 0, "{query:?}");
+    assert!(
+        query.stderr.contains("does not match its checksum") && query.stderr.contains("rankings"),
+        "{query:?}"
+    );
 }
 
 #[test]

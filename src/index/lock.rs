@@ -68,6 +68,14 @@ impl WriterLock {
     }
 }
 
+/// Whether an ingest holds the lock of the index folder `dir` now.
+pub fn ingest_running(dir: &Path) -> bool {
+    fs::read_to_string(lock_path(dir))
+        .ok()
+        .and_then(|pid| pid.trim().parse::<u32>().ok())
+        .is_some_and(|pid| pid != std::process::id() && process_is_running(pid))
+}
+
 /// The lock file's name in the index folder.
 pub const LOCK_FILE: &str = "ingest.lock";
 

@@ -22,15 +22,17 @@ use crate::text::{
 };
 
 mod create;
+mod damage;
 mod directory;
 mod guard;
 mod lock;
 
 use create::{create_index, exchange, resolve_index_dir, Placement};
+pub use damage::{Depth, FileDamage};
 pub use directory::IndexDirectory;
 pub use guard::read_guarded;
 use lock::process_is_running;
-pub use lock::{is_lock_file, lock_path, WriterLock};
+pub use lock::{ingest_running, is_lock_file, lock_path, WriterLock};
 
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
 pub const INDEX_FORMAT: u32 = 6;

@@ -164,9 +164,12 @@ pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Resul
         report.segments
     )?;
     for file in &report.damaged_files {
+        writeln!(out, "damaged: {}", visible_line(file))?;
+    }
+    for file in &report.stray_files {
         writeln!(
             out,
-            "damaged: {} (checksum does not match)",
+            "stray: {} (its segment is not listed in meta.json: its articles are not searched)",
             visible_line(file)
         )?;
     }

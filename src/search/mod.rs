@@ -21,7 +21,7 @@ use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher};
 
 use crate::error::{Error, Result};
 use crate::facets::{FacetCollector, FacetCounts};
-use crate::index::{read_guarded, SearchIndex};
+use crate::index::{read_guarded, Depth, FileDamage, SearchIndex};
 use crate::query::{parse_query, Clause, ClauseKind, Occur};
 use crate::schema::ArticleField;
 use crate::snippet::SnippetMaker;
@@ -101,6 +101,29 @@ struct Ranked {
     address: DocAddress,
 }
 
+/// Each segment's files hold as many documents as `meta.json` says (a wrong count makes
+/// reads run past the columns' ends).
+fn check_document_counts(index: &SearchIndex, searcher: &Searcher) -> Result<()> {
+    for segment in searcher.segment_readers() {
+        let held = segment
+            .fast_fields()
+            .u64(crate::schema::CONTENT_HASH_FIELD)
+            .map_err(|e| Error::reading("reading the index", e))?
+            .num_docs();
+        if held != segment.max_doc() {
+            return Err(Error::Damaged {
+                dir: index.dir.clone(),
+                problem: format!(
+                    "meta.json says segment {} holds {} documents; its files hold {held}",
+                    segment.segment_id().uuid_string(),
+                    segment.max_doc()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The clauses of a query; no query browses every article (the filters still apply).
 fn clauses_of(query: &str) -> Result<Vec<Clause>> {
     let mut clauses = parse_query(query).map_err(|e| Error::Query(e.to_string()))?;
@@ -140,6 +163,8 @@ impl Hit {
 
 /// Searches one index; cheap to reuse across queries.
 pub struct ArticleSearcher {
+    /// Damage seen when it was opened that leaves the index searchable.
+    damage: Vec<FileDamage>,
     index: SearchIndex,
     reader: IndexReader,
     /// The text fields a plain query searches: those that hold text in this commit.
@@ -180,6 +205,20 @@ struct BuiltQuery {
 impl ArticleSearcher {
     /// Opens a searcher on the last commit of `index`.
     pub fn new(index: SearchIndex) -> Result<ArticleSearcher> {
+        // Damage seen cheaply: missing and cut files are an error that says what to run
+        // (tantivy's own would be a dump); changed field norms or deletions only change
+        // rankings, and are warned of.
+        let damage = index.damaged_files(Depth::Footers)?;
+        if let Some(broken) = damage.iter().find(|d| !d.problem.contains("checksum")) {
+            let more = match damage.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            return Err(Error::Damaged {
+                dir: index.dir.clone(),
+                problem: format!("{broken}{more}"),
+            });
+        }
         let reader = index
             .index
             .reader_builder()
@@ -204,7 +243,9 @@ impl ArticleSearcher {
                 default_fields.push(field.source);
             }
         }
+        check_document_counts(&index, &searcher)?;
         Ok(ArticleSearcher {
+            damage,
             index,
             reader,
             default_fields,
@@ -291,6 +332,12 @@ impl ArticleSearcher {
             results.matching.ignored = plan.ignored;
             return Ok(results);
         }
+    }
+
+    /// Damage found when the index was opened that leaves it searchable (field norms or
+    /// deletions that no longer match their checksums): rankings may be off.
+    pub fn damage(&self) -> &[FileDamage] {
+        &self.damage
     }
 
     /// The measured knobs this searcher ranks with.
