@@ -23,6 +23,7 @@ pub mod export;
 pub mod facets;
 pub mod index;
 pub mod ingest;
+pub mod memory;
 pub mod output;
 pub mod query;
 pub mod saved;

@@ -25,7 +25,8 @@ mod commands;
 /// Segmentation allocates a string per token; mimalloc's thread-local pools are much cheaper
 /// for that than the system allocator (measured in BENCHMARKS.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: sousuo::memory::Guarded<mimalloc::MiMalloc> =
+    sousuo::memory::Guarded(mimalloc::MiMalloc);
 
 use cli::argv::query_words_last;
 use cli::options::{index_dir, search_request};

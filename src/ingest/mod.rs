@@ -189,7 +189,11 @@ pub fn ingest(
                 return Err(err);
             }
         };
-    // The commit stands: what fails from here on is reported, not fatal.
+    // The commit stands (a rebuild's once it is published): what fails from here on is
+    // reported, not fatal.
+    if !options.rebuild {
+        crate::memory::mark_committed();
+    }
     if let Err(err) = writer.wait_merging_threads() {
         report.failed += 1;
         let reason = format!("merging segments: {err}; the commit stands");
@@ -202,6 +206,7 @@ pub fn ingest(
         .map(|reader| reader.searcher().num_docs())
         .map_err(|e| Error::index("reading the index", e))?;
     index.publish()?;
+    crate::memory::mark_committed();
     report.commit_seconds = commit_started.elapsed().as_secs_f64();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
