@@ -16,7 +16,6 @@ use std::sync::OnceLock;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{AllQuery, Query};
-use tantivy::Order;
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher};
 
 use crate::error::{Error, Result};
@@ -28,6 +27,7 @@ use crate::snippet::SnippetMaker;
 use crate::text::normalize_term;
 
 mod build;
+mod collect;
 mod explain;
 mod feedback;
 mod fold;
@@ -43,7 +43,7 @@ mod types;
 pub use ranking::Ranking;
 pub use types::*;
 
-use build::add_scores;
+use collect::Ranked;
 pub use fold::NearDuplicates;
 use fold::{fold, Folded, Signatures};
 use matching::MatchingReport;
@@ -71,34 +71,6 @@ struct Page {
     sort: SortOrder,
     /// Whether near-duplicates are folded into the best of them.
     fold: bool,
-}
-
-/// The documents a search collected, best first, the count, the facets, and the feedback
-/// words that rescored them.
-type Collected = (
-    Vec<Ranked>,
-    Option<usize>,
-    Option<FacetCounts>,
-    Option<plan::QueryPlan>,
-);
-
-/// The documents one query of a search found, before rescoring.
-struct Tier<'a> {
-    /// Its rank among the coverage tiers (0 is the best).
-    tier: usize,
-    /// What it found, by score.
-    found: Vec<(f32, DocAddress)>,
-    /// Feedback words whose scores are added to the documents'.
-    feedback: Option<&'a dyn Query>,
-}
-
-/// A collected document: its coverage tier (0 is the best: see [`BuiltQuery::tiers`]),
-/// its score and where it is.
-#[derive(Debug, Clone, Copy)]
-struct Ranked {
-    tier: usize,
-    score: f32,
-    address: DocAddress,
 }
 
 /// Each segment's files hold as many documents as `meta.json` says (a wrong count makes
@@ -501,175 +473,6 @@ impl ArticleSearcher {
         })
     }
 
-    /// The best `window` documents by score (the proximity bonus added), best first, with
-    /// the count and facets when asked for. With coverage tiers, the documents covering more
-    /// of the query's concepts come first, each tier ranked by score. A keyword query's
-    /// partial matches follow its full ones up to `fill` documents.
-    fn top_by_score(
-        &self,
-        searcher: &Searcher,
-        built: &BuiltQuery,
-        (window, fill): (usize, usize),
-        extra: (Option<Count>, Option<FacetCollector>),
-        read: &ReadArticles,
-    ) -> Result<Collected> {
-        let feedback = built.tiers.is_empty() && self.takes_feedback(&built.plan);
-        let collected = if feedback {
-            window.max(self.ranking.feedback_window)
-        } else {
-            window
-        };
-        let collector = TopDocs::with_limit(collected).order_by_score();
-        let stats = self.statistics(searcher);
-        let (all, total, facets) = searcher
-            .search_with_statistics_provider(&built.query, &(collector, extra.0, extra.1), &stats)
-            .map_err(|e| Error::reading("searching", e))?;
-        let mut top: Vec<Ranked> = Vec::with_capacity(window);
-        let mut feedback_plan = None;
-        let mut seen = std::collections::HashSet::new();
-        for (tier, query) in built.tiers.iter().enumerate() {
-            if top.len() >= window {
-                break;
-            }
-            let found = best_by_score(searcher, query.as_ref(), window, &stats)?;
-            let tier = Tier {
-                tier,
-                found,
-                feedback: None,
-            };
-            self.add_tier(searcher, built, tier, &mut seen, &mut top)?;
-        }
-        if top.len() < window {
-            if feedback {
-                feedback_plan = self.feedback_plan(&built.plan, searcher, &all, read)?;
-            }
-            let feedback_query = match &feedback_plan {
-                Some(plan) => self.build(plan)?.map(|built| built.query),
-                None => None,
-            };
-            let tier = built.tiers.len();
-            if built.exact_tiers > 0 {
-                // A keyword query's one pass: split by exactness tier, offsets taken off.
-                let mut split = vec![Vec::new(); built.exact_tiers + 1];
-                for (score, address) in all {
-                    let (exact, score) = build::exact_tier(score, built.exact_tiers);
-                    split[exact].push((score, address));
-                }
-                for (exact, found) in split.into_iter().enumerate() {
-                    let feedback = None;
-                    let tier = Tier {
-                        tier: tier + exact,
-                        found,
-                        feedback,
-                    };
-                    self.add_tier(searcher, built, tier, &mut seen, &mut top)?;
-                }
-            } else {
-                let last = Tier {
-                    tier,
-                    found: all,
-                    feedback: feedback_query.as_deref(),
-                };
-                self.add_tier(searcher, built, last, &mut seen, &mut top)?;
-            }
-        }
-        // Partial matches fill the hits asked for (not the whole rescoring window: they
-        // rank after every full match anyway).
-        if let (true, Some(padding)) = (top.len() < fill, &built.padding) {
-            let found = best_by_score(searcher, padding.as_ref(), fill, &stats)?;
-            let partial = Tier {
-                tier: built.tiers.len() + built.exact_tiers + 1,
-                found,
-                feedback: None,
-            };
-            self.add_tier(searcher, built, partial, &mut seen, &mut top)?;
-        }
-        top.truncate(window);
-        Ok((top, total, facets, feedback_plan))
-    }
-
-    /// Adds the documents of one tier not in a better one, rescored (feedback words,
-    /// proximity) and in score order, to `top`.
-    fn add_tier(
-        &self,
-        searcher: &Searcher,
-        built: &BuiltQuery,
-        Tier {
-            tier,
-            found,
-            feedback,
-        }: Tier,
-        seen: &mut std::collections::HashSet<DocAddress>,
-        top: &mut Vec<Ranked>,
-    ) -> Result<()> {
-        let mut found: Vec<(f32, DocAddress)> = found
-            .into_iter()
-            .filter(|(_, address)| seen.insert(*address))
-            .collect();
-        if let Some(feedback) = feedback {
-            add_scores(
-                searcher,
-                &self.statistics(searcher),
-                feedback,
-                1.0,
-                &mut found,
-            )?;
-        }
-        if let Some(proximity) = &built.proximity {
-            proximity.add_scores(
-                searcher,
-                &self.statistics(searcher),
-                self.ranking.proximity_weight,
-                &mut found,
-            )?;
-        }
-        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        top.extend(found.into_iter().map(|(score, address)| Ranked {
-            tier,
-            score,
-            address,
-        }));
-        Ok(())
-    }
-
-    /// The first `wanted` documents in date order (scores are not computed: 0).
-    fn top_by_date(
-        &self,
-        searcher: &Searcher,
-        built: &BuiltQuery,
-        order: SortOrder,
-        wanted: usize,
-        extra: (Option<Count>, Option<FacetCollector>),
-    ) -> Result<Collected> {
-        let date_field = self
-            .index
-            .fields
-            .get(ArticleField::Date)
-            .filter(|f| f.spec.fast)
-            .ok_or_else(|| {
-                Error::Query("sorting by date needs a fast date field in the schema".into())
-            })?;
-        let direction = if order == SortOrder::Date {
-            Order::Asc
-        } else {
-            Order::Desc
-        };
-        let collector = TopDocs::with_limit(wanted)
-            .order_by_fast_field::<tantivy::DateTime>(&date_field.spec.name, direction);
-        let (dated, total, facets) = searcher
-            .search(&built.query, &(collector, extra.0, extra.1))
-            .map_err(|e| Error::reading("searching", e))?;
-        let top = dated
-            .into_iter()
-            .map(|(_, address)| Ranked {
-                tier: 0,
-                score: 0.0,
-                address,
-            })
-            .collect();
-        Ok((top, total, facets, None))
-    }
-
     /// BM25 statistics with the ranking's length scales.
     fn statistics<'a>(&self, searcher: &'a Searcher) -> ranking::ScaledLengths<'a> {
         let mut scales = Vec::new();
@@ -715,18 +518,6 @@ impl ArticleSearcher {
             .search(&AllQuery, &FacetCollector::new(&self.index))
             .map_err(|e| Error::reading("counting articles", e))
     }
-}
-
-/// The best `limit` documents of `query` by score under `stats`, best first.
-fn best_by_score(
-    searcher: &Searcher,
-    query: &dyn Query,
-    limit: usize,
-    stats: &ranking::ScaledLengths,
-) -> Result<Vec<(f32, DocAddress)>> {
-    searcher
-        .search_with_statistics_provider(query, &TopDocs::with_limit(limit).order_by_score(), stats)
-        .map_err(|e| Error::reading("searching", e))
 }
 
 /// An index of the given posts (file name, text) in a temporary folder, and a searcher on
