@@ -467,3 +467,39 @@ fn a_memory_limit_is_an_error_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn ingest_needs_write_access_to_the_index_folder_only() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        // Making a folder another user's takes root; as another user the test has
+        // nothing to show.
+        return;
+    }
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    workspace.ingest();
+    let index = workspace.path().join(".sousuo");
+    // The index folder and its files belong to `nobody`; the folder above it does not and
+    // cannot be written by it (the lock is taken inside the index folder).
+    let status = Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(&index)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fs::set_permissions(workspace.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::write(
+        workspace.posts().join("handmade/新.md"),
+        "---\ntitle: 新文章\n---\n只读目录下的新文章。\n",
+    )
+    .unwrap();
+    let output = sousuo_with_permissions()
+        .args(["ingest", "posts", "--index"])
+        .arg(&index)
+        .current_dir(workspace.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(workspace.query("只读目录").hit_ids(), ["handmade/新.md"]);
+}
