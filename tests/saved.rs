@@ -198,3 +198,31 @@ fn a_broken_saved_search_is_named_and_the_others_still_run() {
     let (again, code) = run_saved(&workspace, &["wind"]);
     assert!(again.is_empty() && code == 1);
 }
+
+#[test]
+fn a_saved_run_waiting_for_another_reads_the_index_after_its_turn() {
+    use std::os::unix::io::AsRawFd;
+    let workspace = Workspace::with_fixtures(&[]);
+    post(&workspace, "a.md", "暴雨", "暴雨。");
+    ingest(&workspace);
+    assert_eq!(workspace.run(&["saved", "add", "rain", "暴雨"]).code, 0);
+    // Another run holds the saved searches (this test takes their lock).
+    let lock = fs::OpenOptions::new()
+        .write(true)
+        .open(workspace.path().join(".sousuo/saved-searches.lock"))
+        .unwrap();
+    // SAFETY: flock on a descriptor owned here; released when `lock` is closed.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let waiting = workspace.spawn(&["saved", "run", "--json"], Stdio::piped);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Articles that arrive while it waits are read by it once its turn comes, never by a
+    // searcher opened before (which would report them late, or move the watermark back).
+    post(&workspace, "b.md", "暴雨再来", "暴雨又来。");
+    ingest(&workspace);
+    drop(lock);
+    let output = waiting.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("news/b.md"), "{stdout}");
+    let (again, code) = run_saved(&workspace, &["rain"]);
+    assert!(again.is_empty() && code == 1, "reported once: {again:?}");
+}
