@@ -413,6 +413,10 @@ pub struct IngestArgs {
     /// alone; links within PATH are always followed).
     #[arg(long)]
     pub follow: bool,
+    /// In a Jekyll or Hexo site root, read the drafts folder too (`_drafts/`,
+    /// `source/_drafts/`).
+    #[arg(long)]
+    pub drafts: bool,
     /// Parser threads [default: number of cores]
     #[arg(long, short = 'j', value_name = "N")]
     pub threads: Option<usize>,

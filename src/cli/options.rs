@@ -34,6 +34,7 @@ pub fn ingest_options(args: &IngestArgs) -> anyhow::Result<IngestOptions> {
     // Following the folders removes what is deleted from them, from the first round on.
     options.prune = args.prune || args.watch;
     options.follow = args.follow;
+    options.drafts = args.drafts;
     if let Some(threads) = args.threads {
         options.threads = threads;
     }

@@ -179,6 +179,9 @@ impl IngestDisplay {
                     progress.suspend(|| diagnose("warning", path, shown));
                 }
             }
+            IngestEvent::Note { path, message } => {
+                progress.suspend(|| diagnose("note", path, message));
+            }
             IngestEvent::Committing => progress.set_message("committing"),
         }
     }

@@ -30,6 +30,7 @@ use crate::text::Analyzer;
 
 mod manifest;
 mod report;
+mod site;
 mod walk;
 mod watch;
 mod worker;
@@ -37,6 +38,7 @@ mod worker;
 pub use crate::source::document_id;
 use manifest::{load_recorded, prunable, Manifest};
 pub use report::{FileError, FileOutcome, FileProblem, IngestEvent, IngestReport};
+pub use site::SiteLayout;
 pub use walk::{article_format, Root};
 use walk::{walk, WalkOptions, Walked};
 pub use watch::{watch, Round};
@@ -78,6 +80,8 @@ pub struct IngestOptions {
     pub commit_every: usize,
     /// Follow symbolic links that leave the folder being ingested.
     pub follow: bool,
+    /// In a Jekyll or Hexo site root, read the drafts folder too.
+    pub drafts: bool,
     /// Walk only these paths under the roots (files, or folders walked whole), as a watch
     /// round after file-system events does; with `prune`, only articles at or under them
     /// are removed. `None` walks the roots whole.
@@ -100,6 +104,7 @@ impl IngestOptions {
             max_file_size: DEFAULT_MAX_FILE_MB << 20,
             commit_every: DEFAULT_COMMIT_EVERY,
             follow: false,
+            drafts: false,
             only: None,
         }
     }
@@ -410,6 +415,7 @@ impl Pipeline<'_> {
             let walk_options = WalkOptions {
                 track_ids: options.prune || self.roots.len() > 1,
                 follow: options.follow,
+                drafts: options.drafts,
             };
             let roots = self.roots;
             let walker = std::thread::Builder::new()

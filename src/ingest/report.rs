@@ -107,6 +107,14 @@ pub enum IngestEvent {
         /// The stable name of the reason: `link_leaves_root` or `not_regular`.
         code: &'static str,
     },
+    /// Something a person should know about how a root is read (a site layout
+    /// recognised): neither a warning nor a failure.
+    Note {
+        /// The root.
+        path: PathBuf,
+        /// What was noted.
+        message: String,
+    },
     /// The index is being committed.
     Committing,
 }
@@ -235,7 +243,7 @@ impl IngestReport {
                 self.problems
                     .push(FileProblem::new(path, reason, "skipped", code));
             }
-            IngestEvent::Committing => {}
+            IngestEvent::Note { .. } | IngestEvent::Committing => {}
         }
     }
 

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::Sender;
 
+use super::site::{is_note, SiteLayout};
 use super::{FileError, IngestEvent, Job, Write};
 use crate::article::BodyFormat;
 use crate::error::{Error, Result};
@@ -38,6 +39,8 @@ pub struct Root {
     /// When only some paths under the root are walked (a watch round after events): those
     /// paths; `--prune` then removes only articles at or under them.
     pub targets: Option<Vec<Target>>,
+    /// The site the root is the root of (only its posts folder is walked).
+    pub layout: Option<SiteLayout>,
 }
 
 /// A path under a root that a round walks instead of the whole root.
@@ -71,12 +74,14 @@ impl Root {
             }
             _ => (canonical, None),
         };
+        let layout = file_id.is_none().then(|| SiteLayout::of(&folder)).flatten();
         Ok(Root {
             given: given.to_path_buf(),
             folder_text: folder.to_string_lossy().into(),
             folder,
             file_id,
             targets: None,
+            layout,
         })
     }
 
@@ -137,6 +142,8 @@ pub struct WalkOptions {
     pub track_ids: bool,
     /// Follow symbolic links that leave their root.
     pub follow: bool,
+    /// Read a site root's drafts folder too.
+    pub drafts: bool,
 }
 
 type Events = Sender<(IngestEvent, Option<Write>)>;
@@ -185,6 +192,13 @@ impl Walk<'_> {
     /// Walks one root; `false` when the run is stopping.
     fn root(&mut self, number: usize) -> bool {
         let root = &self.roots[number];
+        if let (Some(layout), None) = (root.layout, &root.targets) {
+            let message = layout.note(self.options.drafts);
+            let path = root.given.clone();
+            if !self.send(IngestEvent::Note { path, message }) {
+                return false;
+            }
+        }
         let starts: Vec<&Path> = match &root.targets {
             Some(targets) => targets.iter().map(|t| t.start.as_path()).collect(),
             None => vec![root.given.as_path()],
@@ -209,7 +223,11 @@ impl Walk<'_> {
     fn walk_from(&mut self, number: usize, start: &Path) -> Option<bool> {
         let root = &self.roots[number];
         let not_followed: Arc<Mutex<Vec<(PathBuf, String)>>> = Arc::default();
-        let walker = build_walker(root, start, self.options.follow, Arc::clone(&not_followed));
+        let reading = Reading {
+            follow: self.options.follow,
+            drafts: self.options.drafts,
+        };
+        let walker = build_walker(root, start, reading, Arc::clone(&not_followed));
         let mut complete = true;
         for entry in walker {
             if self.stop.load(Ordering::Relaxed) || !self.report_not_followed(&not_followed) {
@@ -252,6 +270,13 @@ impl Walk<'_> {
                 path: path.to_path_buf(),
                 reason: FileError::NotRegular.to_string(),
                 code: FileError::NotRegular.code(),
+            });
+        }
+        if is_note_file(path) {
+            return self.send(IngestEvent::Skipped {
+                path: path.to_path_buf(),
+                reason: "a project note (its name, no front matter), not a post; skipped".into(),
+                code: "not_a_post",
             });
         }
         let relative = if root.file_id.is_some() {
@@ -337,10 +362,11 @@ impl Walk<'_> {
 fn build_walker(
     root: &Root,
     start: &Path,
-    follow: bool,
+    Reading { follow, drafts }: Reading,
     not_followed: Arc<Mutex<Vec<(PathBuf, String)>>>,
 ) -> ignore::Walk {
     let folder = root.folder.clone();
+    let (layout, given) = (root.layout, root.given.clone());
     let (from, only) = match start.parent() {
         Some(parent) if start != root.given => (parent, Some(start.to_path_buf())),
         _ => (start, None),
@@ -349,6 +375,8 @@ fn build_walker(
         .hidden(false)
         .follow_links(true)
         .parents(true)
+        // A site's .gitignore holds whether or not the site is a git work tree.
+        .require_git(layout.is_none())
         .add_custom_ignore_filename(".sousuoignore")
         .filter_entry(move |entry| {
             if entry.depth() == 1 && only.as_ref().is_some_and(|only| entry.path() != only) {
@@ -356,6 +384,12 @@ fn build_walker(
             }
             if entry.depth() > 0 && is_hidden_dir(entry) {
                 return false;
+            }
+            if let Some(layout) = layout {
+                let below = entry.path().strip_prefix(&given).unwrap_or(entry.path());
+                if !below.as_os_str().is_empty() && !layout.walks(below, drafts) {
+                    return false;
+                }
             }
             if entry.depth() == 0 || follow || !entry.path_is_symlink() {
                 return true;
@@ -378,6 +412,28 @@ fn build_walker(
         // a re-ingest with tens of thousands of posts in one folder).
         .sort_by_file_path(|a, b| a.as_os_str().cmp(b.as_os_str()))
         .build()
+}
+
+/// Whether the file at `path` is a project note (README, LICENSE, …, without front
+/// matter): only such names are opened, and only their start is read.
+fn is_note_file(path: &Path) -> bool {
+    use std::io::Read;
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    if !is_note(stem, "") {
+        return false;
+    }
+    let mut start = [0u8; 64];
+    let read = std::fs::File::open(path).and_then(|mut file| file.read(&mut start));
+    read.is_ok_and(|n| is_note(stem, &String::from_utf8_lossy(&start[..n])))
+}
+
+/// How a walk reads what it finds.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    follow: bool,
+    drafts: bool,
 }
 
 /// Where a symbolic link at `path` leads, when that is outside `folder`.
