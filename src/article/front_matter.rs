@@ -97,16 +97,36 @@ pub fn parse_front_matter(
     } else {
         yaml
     };
-    let value: Value = serde_yaml::from_str(yaml).map_err(|err| ArticleError::Yaml {
-        reason: one_line(&err.to_string()),
-    })?;
-    let mapping = match value {
-        Value::Mapping(mapping) => mapping,
-        Value::Null => return Ok(FrontMatter::default()),
-        other => {
+    let parsed: Result<Value, _> = serde_yaml::from_str(yaml);
+    let mapping = match parsed {
+        Ok(Value::Mapping(mapping)) => mapping,
+        Ok(Value::Null) => return Ok(FrontMatter::default()),
+        // `title：…` lines (full-width colons) read as one string.
+        Ok(Value::String(_)) if salvage(yaml).is_some() => {
+            let (mapping, read) = salvage(yaml).expect("checked");
+            warnings.push(format!(
+                "front matter is text, not `key: value` lines; read line by line: {}",
+                read.join(", ")
+            ));
+            mapping
+        }
+        Ok(other) => {
             return Err(ArticleError::FrontMatterNotMapping {
                 found: kind_of(&other),
             })
+        }
+        Err(err) => {
+            let reason = one_line(&err.to_string());
+            // An alias bomb is hostile, not broken: nothing of it is read.
+            let hostile = reason.contains("limit exceeded");
+            let Some((mapping, read)) = salvage(yaml).filter(|_| !hostile) else {
+                return Err(ArticleError::Yaml { reason });
+            };
+            warnings.push(format!(
+                "front matter is not valid YAML ({reason}); read line by line: {}",
+                read.join(", ")
+            ));
+            mapping
         }
     };
     let get = |keys: &[&str]| keys.iter().find_map(|key| mapping.get(*key));
@@ -140,6 +160,84 @@ pub fn parse_front_matter(
         link: link.filter(|l| !l.is_empty()),
         description: description.filter(|d| !d.is_empty()),
     })
+}
+
+/// Keys a salvaged front matter must hold one of to count as front matter.
+const SALVAGED_KEYS: [&str; 6] = ["title", "date", "categories", "category", "tags", "author"];
+
+/// Front matter YAML cannot read, read line by line as a person would: `key: value` or
+/// `key：value` (a full-width colon), a value running to the end of its line (colons and
+/// quotes inside it kept: `title: 报道：a "b" 'c'`), tabs as spaces, `- item` lines after a
+/// key without a value as its list, the first of duplicated keys. The mapping, and what
+/// was read (`title (line 2)`); `None` when no line names a known field.
+fn salvage(yaml: &str) -> Option<(serde_yaml::Mapping, Vec<String>)> {
+    let mut mapping = serde_yaml::Mapping::new();
+    let mut read = Vec::new();
+    let mut list: Option<(String, Vec<Value>)> = None;
+    let mut finish = |list: &mut Option<(String, Vec<Value>)>,
+                      mapping: &mut serde_yaml::Mapping| {
+        if let Some((key, items)) = list.take() {
+            if !items.is_empty() {
+                mapping.insert(Value::String(key), Value::Sequence(items));
+            }
+        }
+    };
+    for (number, line) in yaml.lines().enumerate() {
+        let line = line.replace('\t', " ");
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if let (Some(item), Some((_, items))) = (trimmed.strip_prefix("- "), list.as_mut()) {
+            items.push(Value::String(unquote(item.trim()).to_string()));
+            continue;
+        }
+        finish(&mut list, &mut mapping);
+        let Some((key, value)) = split_key(trimmed) else {
+            continue;
+        };
+        let key = key.to_ascii_lowercase();
+        if mapping.contains_key(key.as_str()) {
+            continue;
+        }
+        read.push(format!("{key} (line {})", number + 1));
+        if value.is_empty() {
+            list = Some((key, Vec::new()));
+        } else {
+            mapping.insert(
+                Value::String(key),
+                Value::String(unquote(value).to_string()),
+            );
+        }
+    }
+    finish(&mut list, &mut mapping);
+    let known = SALVAGED_KEYS.iter().any(|key| mapping.contains_key(*key));
+    known.then_some((mapping, read))
+}
+
+/// `key: value` or `key：value`, the key a plain name; `None` for other lines.
+fn split_key(line: &str) -> Option<(&str, &str)> {
+    let at = line.find([':', '：'])?;
+    let key = line[..at].trim();
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+    let separator = line[at..].chars().next()?.len_utf8();
+    plain.then(|| (key, line[at + separator..].trim()))
+}
+
+/// A value without the quotes around it (when both ends have the same kind).
+fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+        {
+            return inner;
+        }
+    }
+    value
 }
 
 /// Control characters YAML does not allow in a document (all but tab and line breaks).
@@ -279,10 +377,38 @@ mod tests {
     }
 
     #[test]
+    fn broken_front_matter_is_read_line_by_line_with_a_warning() {
+        let shapes = [
+            "title：全角冒号的标题\ndate：2023-08-02 15:25\n",
+            "title: 报道：\"双引号\"和'单引号'\ndate: 2023-08-02\n",
+            "title: 制表符\n\tdate: 2023-08-02\n",
+            "title: 重复的键\ntitle: 第二个\ndate: 2023-08-02\n",
+            "title: 'a\ncategories:\n- 金融\n- 新闻\n",
+        ];
+        for yaml in shapes {
+            let mut warnings = Vec::new();
+            let front = parse_front_matter(yaml, &mut warnings).unwrap();
+            assert!(front.title.is_some(), "{yaml}");
+            let valid_yaml = serde_yaml::from_str::<serde_yaml::Mapping>(yaml).is_ok();
+            assert!(
+                valid_yaml || warnings[0].contains("read line by line: title (line 1)"),
+                "{yaml}: {warnings:?}"
+            );
+        }
+        let mut warnings = Vec::new();
+        let duplicated = parse_front_matter(shapes[3], &mut warnings).unwrap();
+        assert_eq!(duplicated.title.as_deref(), Some("重复的键"));
+        let colons = parse_front_matter(shapes[1], &mut warnings).unwrap();
+        assert_eq!(colons.title.as_deref(), Some("报道：\"双引号\"和'单引号'"));
+        let listed = parse_front_matter(shapes[4], &mut warnings).unwrap();
+        assert_eq!(listed.categories, ["金融", "新闻"]);
+    }
+
+    #[test]
     fn invalid_yaml_and_non_mappings_fail() {
         let mut warnings = Vec::new();
         assert!(matches!(
-            parse_front_matter("title: 'a\n", &mut warnings),
+            parse_front_matter("{unclosed: [\n", &mut warnings),
             Err(ArticleError::Yaml { .. })
         ));
         assert!(matches!(
