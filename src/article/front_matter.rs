@@ -174,8 +174,7 @@ fn salvage(yaml: &str) -> Option<(serde_yaml::Mapping, Vec<String>)> {
     let mut mapping = serde_yaml::Mapping::new();
     let mut read = Vec::new();
     let mut list: Option<(String, Vec<Value>)> = None;
-    let mut finish = |list: &mut Option<(String, Vec<Value>)>,
-                      mapping: &mut serde_yaml::Mapping| {
+    let finish = |list: &mut Option<(String, Vec<Value>)>, mapping: &mut serde_yaml::Mapping| {
         if let Some((key, items)) = list.take() {
             if !items.is_empty() {
                 mapping.insert(Value::String(key), Value::Sequence(items));
