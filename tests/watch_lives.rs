@@ -163,3 +163,49 @@ fn an_index_inside_the_watched_folder_is_committed_only_when_posts_change() {
     let run = workspace.run(&["query", "--index", "posts/.sousuo", "-c", "暴雨"]);
     assert_eq!(run.stdout.trim(), "1", "{run:?}");
 }
+
+#[test]
+fn a_post_written_in_two_halves_is_indexed_whole_without_an_error_for_its_half() {
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts();
+    fs::create_dir_all(&posts).unwrap();
+    fs::write(posts.join("a.md"), post("暴雨来袭", "南方暴雨。")).unwrap();
+    let log = workspace.path().join("watch.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sousuo"))
+        .args(["ingest", "posts", "--watch"])
+        .current_dir(workspace.path())
+        .env_remove("SOUSUO_INDEX")
+        .stdout(std::process::Stdio::null())
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    eventually_within(Duration::from_secs(30), || {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        text.contains("watching for changes")
+            .then_some(())
+            .ok_or(text)
+    });
+    // The first half ends inside a character (as a bot's buffered write may).
+    let whole = post("台风登陆", "台风杜苏芮登陆福建，带来强降雨。");
+    let bytes = whole.as_bytes();
+    let cut = whole.find("福建").unwrap() + 1;
+    fs::write(posts.join("b.md"), &bytes[..cut]).unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .open(posts.join("b.md"))
+        .unwrap();
+    std::io::Write::write_all(&mut file, &bytes[cut..]).unwrap();
+    drop(file);
+    eventually_within(Duration::from_secs(15), || {
+        let counted = count(&workspace, "强降雨");
+        (counted == "1").then_some(()).ok_or(counted)
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    let said = fs::read_to_string(&log).unwrap();
+    assert!(
+        !said.contains("b.md"),
+        "nothing said of the half-written file: {said}"
+    );
+}

@@ -18,11 +18,11 @@
 //! - a root replaced by another folder of its name (`mv posts posts.old && mv new posts`)
 //!   is watched again, and walked whole.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 
@@ -148,6 +148,7 @@ pub fn watch(
     let mut last_root_check = Instant::now();
     let mut failures = 0u32;
     let mut retry_at: Option<Instant> = None;
+    let mut problems = FileProblems::default();
     while !stop.load(Ordering::Relaxed) {
         match events.recv_timeout(Duration::from_millis(100)) {
             Ok(event) => {
@@ -198,7 +199,20 @@ pub fn watch(
         round.only = (!(whole || periodic)).then(|| changed.drain().collect());
         changed.clear();
         last_round = Instant::now();
-        match ingest(&round, stop, on_event) {
+        let mut still_written = Vec::new();
+        let mut shown = |event: &IngestEvent| {
+            if problems.shows(event, &mut still_written) {
+                on_event(event);
+            }
+        };
+        let ran = ingest(&round, stop, &mut shown);
+        if !still_written.is_empty() {
+            // Read again once they are whole.
+            changed.extend(still_written);
+            first_pending.get_or_insert_with(Instant::now);
+            last_event = Instant::now();
+        }
+        match ran {
             Ok(report) => {
                 whole = false;
                 first_pending = None;
@@ -221,6 +235,50 @@ pub fn watch(
         }
     }
     Ok(())
+}
+
+/// The files whose problems a watch has shown, so each is shown once until the file
+/// changes; and files that fail while still being written, which are read again instead.
+#[derive(Default)]
+struct FileProblems {
+    shown: HashMap<PathBuf, (u64, Option<SystemTime>)>,
+}
+
+/// A file changed this recently and failing (or read in part) is taken to be still
+/// being written.
+const STILL_WRITTEN: Duration = Duration::from_secs(3);
+
+impl FileProblems {
+    /// Whether `event` is to be shown: not a failure of a file still being written (that
+    /// one goes to `again`), nor one shown before for the file as it is.
+    fn shows(&mut self, event: &IngestEvent, again: &mut Vec<PathBuf>) -> bool {
+        let IngestEvent::File {
+            path,
+            outcome,
+            damage,
+            ..
+        } = event
+        else {
+            return true;
+        };
+        let failed = matches!(outcome, super::FileOutcome::Failed(_)) || damage.is_some();
+        if !failed {
+            self.shown.remove(path);
+            return true;
+        }
+        let Ok(meta) = std::fs::metadata(path) else {
+            return true;
+        };
+        let modified = meta.modified().ok();
+        let recent = modified
+            .and_then(|time| time.elapsed().ok())
+            .is_some_and(|age| age < STILL_WRITTEN);
+        if recent {
+            again.push(path.clone());
+            return false;
+        }
+        self.shown.insert(path.clone(), (meta.len(), modified)) != Some((meta.len(), modified))
+    }
 }
 
 /// The pause after `failures` earlier failures in a row: 1 s, 2 s, 4 s … up to
