@@ -209,3 +209,19 @@ fn a_post_written_in_two_halves_is_indexed_whole_without_an_error_for_its_half()
         "nothing said of the half-written file: {said}"
     );
 }
+
+#[test]
+fn serve_watch_answers_from_the_index_there_while_it_catches_up() {
+    let (workspace, server) = served();
+    drop(server);
+    // Many posts arrive while nothing watches; the next `serve --watch` serves the index
+    // as it is at once and ingests them beside it.
+    common::write_posts(workspace.path(), 3000);
+    let server = Server::start(&workspace, &["--watch", "posts"]);
+    let first = server.get("/healthz").json()["articles"].as_u64().unwrap();
+    assert!(first < 3001, "served only after the ingest: {first}");
+    eventually_within(Duration::from_secs(120), || {
+        let now = server.get("/healthz").json()["articles"].clone();
+        (now == 3001).then_some(()).ok_or(format!("{now}"))
+    });
+}

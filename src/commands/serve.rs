@@ -29,9 +29,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         None
     } else {
         let ingest = watch_options(&args)?;
-        match first_ingest(&ingest)? {
-            Some(stop) => Some((ingest, stop)),
-            None => return Ok(EXIT_PARTIAL),
+        // With an index there already, it is served at once and the watch's first round
+        // (a whole walk) catches up beside the server; a new index is built first.
+        let exists = sousuo::index::SearchIndex::open(&options.index).is_ok();
+        if exists {
+            Some((ingest, stop_on_ctrl_c()?))
+        } else {
+            match first_ingest(&ingest)? {
+                Some(stop) => Some((ingest, stop)),
+                None => return Ok(EXIT_PARTIAL),
+            }
         }
     };
     // Ctrl-C: with --watch the flag the ingest already listens to, else tokio's signal.
