@@ -106,7 +106,7 @@ fn too_many_phrases_prefixes_or_required_words_is_an_error_that_says_the_limit()
 }
 
 #[test]
-fn facets_list_at_most_100_categories_and_hits_cut_long_titles() {
+fn facets_list_at_most_100_categories_and_hits_cut_long_titles_and_category_lists() {
     let workspace = Workspace::with_fixtures(&[]);
     let folder = workspace.posts().join("news");
     std::fs::create_dir_all(&folder).unwrap();
@@ -123,6 +123,7 @@ fn facets_list_at_most_100_categories_and_hits_cut_long_titles() {
         "{body}"
     );
     assert_eq!(body["facets"]["more_categories"], 200);
+    assert_eq!(body["hits"][0]["categories"].as_array().unwrap().len(), 20);
     let shown = body["hits"][0]["title"].as_str().unwrap();
     assert_eq!(shown.chars().count(), 201, "200 characters and …");
     assert!(shown.ends_with('…'));

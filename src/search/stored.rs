@@ -113,13 +113,15 @@ impl ArticleSearcher {
         let mut passages = snippets.make_passages(&article.body, passages).into_iter();
         let snippet = passages.next().unwrap_or_default();
         let title = cut_title(article.title);
+        let mut categories = article.categories;
+        categories.truncate(MAX_HIT_CATEGORIES);
         Ok(Hit {
             rank: 0,
             score,
             id: article.id,
             path: article.path,
             date: article.date,
-            categories: article.categories,
+            categories,
             author: article.author,
             editor: article.editor,
             title_highlights: snippets.mark(&title),

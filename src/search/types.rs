@@ -81,6 +81,9 @@ impl SearchRequest {
 
 /// The longest title a hit carries, in characters (longer ones are cut, with `…`).
 pub const MAX_HIT_TITLE_CHARS: usize = 200;
+/// The most categories a hit lists (the first ones, as the post gives them; `get` lists
+/// them all).
+pub const MAX_HIT_CATEGORIES: usize = 20;
 
 /// Filters applied to every hit, on top of the query (they do not change scores).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
