@@ -99,11 +99,6 @@ impl SavedSearches {
         read_file(&dir.join(FILE))
     }
 
-    /// The saved searches, in the order they were added.
-    pub fn list(&self) -> &[SavedSearch] {
-        &self.searches
-    }
-
     /// Saves `search` under its name, new to articles ingested from now on. The query and
     /// its filters are checked by running them once.
     pub fn add(&mut self, searcher: &ArticleSearcher, mut search: SavedSearch) -> Result<()> {

@@ -13,8 +13,8 @@ use common::server::Server;
 use common::watching::{count, eventually, eventually_within, post, start};
 use common::Workspace;
 
-/// A workspace with one post, served with `--watch posts` (the first ingest done).
-fn served() -> (Workspace, Server) {
+/// A workspace with one post, `posts/a.md`, not yet ingested.
+fn with_one_post() -> Workspace {
     let workspace = Workspace::with_fixtures(&[]);
     fs::create_dir_all(workspace.posts()).unwrap();
     fs::write(
@@ -22,6 +22,12 @@ fn served() -> (Workspace, Server) {
         post("暴雨来袭", "南方暴雨。"),
     )
     .unwrap();
+    workspace
+}
+
+/// A workspace with one post, served with `--watch posts` (the first ingest done).
+fn served() -> (Workspace, Server) {
+    let workspace = with_one_post();
     let server = Server::start(&workspace, &["--watch", "posts"]);
     (workspace, server)
 }
@@ -131,10 +137,8 @@ fn writes_that_never_stop_do_not_hold_back_a_change() {
 
 #[test]
 fn an_index_inside_the_watched_folder_is_committed_only_when_posts_change() {
-    let workspace = Workspace::with_fixtures(&[]);
+    let workspace = with_one_post();
     let posts = workspace.posts();
-    fs::create_dir_all(&posts).unwrap();
-    fs::write(posts.join("a.md"), post("暴雨来袭", "南方暴雨。")).unwrap();
     // `cd posts && sousuo ingest . --watch`: the index is posts/.sousuo.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sousuo"))
         .args(["ingest", ".", "--watch", "--quiet"])
@@ -166,10 +170,8 @@ fn an_index_inside_the_watched_folder_is_committed_only_when_posts_change() {
 
 #[test]
 fn a_post_written_in_two_halves_is_indexed_whole_without_an_error_for_its_half() {
-    let workspace = Workspace::with_fixtures(&[]);
+    let workspace = with_one_post();
     let posts = workspace.posts();
-    fs::create_dir_all(&posts).unwrap();
-    fs::write(posts.join("a.md"), post("暴雨来袭", "南方暴雨。")).unwrap();
     let log = workspace.path().join("watch.log");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sousuo"))
         .args(["ingest", "posts", "--watch"])
