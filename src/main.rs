@@ -45,6 +45,7 @@ pub(crate) const EXIT_PARTIAL: u8 = 1;
 pub(crate) const EXIT_ERROR: u8 = 2;
 
 fn main() -> ExitCode {
+    sousuo::memory::install_panic_hook();
     let cli = Cli::parse_from(query_words_last(std::env::args_os().collect()));
     let result = match cli.command {
         Command::Ingest(args) => commands::ingest::run(args),

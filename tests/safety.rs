@@ -435,7 +435,9 @@ fn running_out_of_memory_is_one_clear_line_and_exit_2() {
 
 #[test]
 fn a_memory_limit_is_an_error_never_a_panic() {
-    for limit_kb in [300_000, 500_000, 600_000] {
+    // Near 300 MB a thread often starts but cannot get its signal stack (std aborts
+    // there unless sousuo leaves first); the others run out in the allocator or not at all.
+    for limit_kb in [280_000, 300_000, 320_000, 500_000, 600_000] {
         // A fresh folder per limit: an index left by an earlier limit would
         // make "this run committed nothing" unanswerable.
         let workspace = Workspace::with_fixtures(&["handmade"]);
