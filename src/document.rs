@@ -169,6 +169,10 @@ pub fn build_document(
     document.add(fields.root, OwnedValue::Str(source.root.clone()));
     let ingested = tantivy::DateTime::from_timestamp_micros(source.ingested);
     document.add(fields.ingested, OwnedValue::Date(ingested));
+    if let (None, Some(year_less)) = (article.date, article.year_less) {
+        let shown = year_less.to_string();
+        document.add(fields.year_less_date, OwnedValue::Str(shown));
+    }
     let signature = crate::signature::Signature::of(&article.body, signature_seed);
     for (field, word) in fields.signature.iter().zip(signature.words()) {
         document.add(*field, OwnedValue::U64(word));

@@ -34,6 +34,9 @@ pub const ROOT_FIELD: &str = "_root";
 /// Name of the bookkeeping field holding when the article was last ingested (the start of
 /// that ingest; ingests never overlap, so a later commit holds later times).
 pub const INGESTED_FIELD: &str = "_ingested";
+/// Name of the bookkeeping field holding a date written without a year that nothing told
+/// (`08-02 15:25`): shown as written, counted by `stats`, never in date filters.
+pub const YEAR_LESS_DATE_FIELD: &str = "_year_less_date";
 /// Prefix of the names of the bookkeeping fields holding the MinHash of the article's body
 /// ([`crate::signature`]), four lanes in each, read when folding near-duplicate hits.
 pub const SIGNATURE_FIELD_PREFIX: &str = "_minhash.";
@@ -227,6 +230,8 @@ pub struct Fields {
     pub root: Field,
     /// When the article was last ingested.
     pub ingested: Field,
+    /// A date without a year that nothing told ([`YEAR_LESS_DATE_FIELD`]).
+    pub year_less_date: Field,
     /// The body's near-duplicate signature, in words.
     pub signature: [Field; crate::signature::WORDS],
 }
@@ -353,6 +358,10 @@ impl IndexSchema {
                 .set_fast()
                 .set_precision(tantivy::schema::DateTimePrecision::Microseconds),
         );
+        let year_less_date = builder.add_text_field(
+            YEAR_LESS_DATE_FIELD,
+            tantivy::schema::STRING | tantivy::schema::STORED | tantivy::schema::FAST,
+        );
         let schema = builder.build();
         let id = declared
             .iter()
@@ -367,6 +376,7 @@ impl IndexSchema {
             size,
             root,
             ingested,
+            year_less_date,
             signature,
         };
         (schema, fields)

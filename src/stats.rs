@@ -35,6 +35,20 @@ pub struct IndexStats {
     pub category_count: usize,
     /// Near-duplicate articles: how many pairs, in how many groups, of how many articles.
     pub near_duplicates: NearDuplicateCounts,
+    /// How many articles are dated, have a date without a year, or none (when the schema's
+    /// date is a fast field, as in the default schema).
+    pub dates: Option<DateCounts>,
+}
+
+/// How completely the articles are dated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DateCounts {
+    /// With a full date.
+    pub dated: usize,
+    /// With a date written without a year that nothing told (left out of date filters).
+    pub year_unknown: usize,
+    /// Without a date (none written, or unreadable).
+    pub undated: usize,
 }
 
 /// How many near-duplicates an index holds (see [`crate::signature`]).
@@ -63,6 +77,7 @@ pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats>
             chrono::DateTime::<chrono::Local>::from(time)
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
         });
+    let dates = date_counts(index)?;
     let near = searcher.near_duplicates()?;
     let near_duplicates = NearDuplicateCounts {
         pairs: near.pairs.len(),
@@ -81,7 +96,50 @@ pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats>
         facets,
         category_count,
         near_duplicates,
+        dates,
     })
+}
+
+/// Counts the articles with a full date, a date without a year and none; `None` when the
+/// schema's date is not a fast field.
+fn date_counts(index: &crate::index::SearchIndex) -> Result<Option<DateCounts>> {
+    let Some(date_field) = index
+        .fields
+        .get(crate::schema::ArticleField::Date)
+        .filter(|f| f.spec.fast)
+        .map(|f| f.spec.name.clone())
+    else {
+        return Ok(None);
+    };
+    let context = || format!("counting the dates of {}", index.dir.display());
+    let reader = index
+        .index
+        .reader()
+        .map_err(|e| Error::index(context(), e))?;
+    let searcher = reader.searcher();
+    let mut counts = DateCounts::default();
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let dates = fast
+            .date(&date_field)
+            .map_err(|e| Error::index(context(), e))?;
+        let year_less = fast
+            .str(crate::schema::YEAR_LESS_DATE_FIELD)
+            .map_err(|e| Error::index(context(), e))?;
+        for doc in segment.doc_ids_alive() {
+            if dates.first(doc).is_some() {
+                counts.dated += 1;
+            } else if year_less
+                .as_ref()
+                .is_some_and(|c| c.term_ords(doc).next().is_some())
+            {
+                counts.year_unknown += 1;
+            } else {
+                counts.undated += 1;
+            }
+        }
+    }
+    Ok(Some(counts))
 }
 
 fn folder_size(dir: &Path) -> Result<u64> {

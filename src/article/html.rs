@@ -23,7 +23,13 @@ pub struct CleanBody {
     pub editor: Option<String>,
     /// The text of the first heading (`h1`…`h6`), if any.
     pub first_heading: Option<String>,
+    /// The `src` of the images the text keeps (not those of ads and QR-code boxes), at
+    /// most [`MAX_IMAGE_SOURCES`]: their paths often carry the publication date.
+    pub image_sources: Vec<String>,
 }
+
+/// The most image sources a body keeps.
+pub const MAX_IMAGE_SOURCES: usize = 32;
 
 /// Elements whose content is never article text.
 const SKIPPED_ELEMENTS: &[&str] = &[
@@ -113,6 +119,7 @@ pub fn clean_html(html: &str) -> CleanBody {
         text,
         editor: cleaner.editor.or(editor_from_text),
         first_heading: cleaner.first_heading,
+        image_sources: cleaner.image_sources,
     }
 }
 
@@ -128,6 +135,7 @@ struct Cleaner {
     heading: Option<(NodeId, String)>,
     /// How many `<pre>` elements the walk is inside.
     pre_depth: usize,
+    image_sources: Vec<String>,
 }
 
 impl Cleaner {
@@ -178,6 +186,11 @@ impl Cleaner {
         }
         match name {
             "pre" => self.pre_depth += 1,
+            "img" if self.image_sources.len() < MAX_IMAGE_SOURCES => {
+                if let Some(source) = element.attr("src") {
+                    self.image_sources.push(source.to_string());
+                }
+            }
             "td" | "th" => self.out.push_text(" ", false),
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
                 if self.first_heading.is_none() && self.heading.is_none() =>
@@ -294,6 +307,7 @@ fn flat_text(html: &str) -> CleanBody {
         text,
         editor,
         first_heading: None,
+        image_sources: Vec::new(),
     }
 }
 

@@ -8,15 +8,17 @@
 mod date;
 mod front_matter;
 mod html;
+mod year_less;
 
 use chrono::{DateTime, FixedOffset};
 
 pub use date::{
-    china_offset, complete_year, date_from_file_name, find_date, is_storable, parse_date,
-    parse_date_period, parse_date_period_at, parse_year_less, YearSource, STORABLE_YEARS,
+    china_offset, date_from_file_name, find_date, is_storable, parse_date, parse_date_period,
+    parse_date_period_at, STORABLE_YEARS,
 };
 pub use front_matter::{parse_front_matter, split_front_matter, FrontMatter, Split};
 pub use html::{clean_html, CleanBody};
+pub use year_less::{YearLess, YearSource};
 
 /// Why a post could not be read as an article.
 #[derive(Debug, thiserror::Error)]
@@ -72,8 +74,11 @@ pub struct Article {
     pub author: Option<String>,
     /// Editor, from the `责任编辑：` line.
     pub editor: Option<String>,
-    /// Publication date; `None` when missing or unreadable.
+    /// Publication date; `None` when missing, unreadable or without a year.
     pub date: Option<DateTime<FixedOffset>>,
+    /// A date written without a year that the post does not tell (`date` is `None`):
+    /// ingest looks for the year in the file's history.
+    pub year_less: Option<YearLess>,
     /// Cover image URL.
     pub image: Option<String>,
     /// Original URL.
@@ -93,7 +98,10 @@ pub struct ParsedArticle {
     pub warnings: Vec<String>,
 }
 
-/// Parses a post. `file_stem` is the title of last resort.
+/// Parses a post. `file_stem` is the title of last resort. A date written without a year
+/// takes it from a full date with the same month and day in the post (with a warning),
+/// else stays [`Article::year_less`]; a post without a `date:` whose file name starts with
+/// one (`2019-04-04-slug.md`) is dated by it, as Jekyll does.
 ///
 /// ```
 /// use sousuo::article::{parse_article, BodyFormat};
@@ -107,19 +115,6 @@ pub fn parse_article(
     file_stem: &str,
     format: BodyFormat,
 ) -> Result<ParsedArticle, ArticleError> {
-    parse_article_at(text, file_stem, format, None)
-}
-
-/// [`parse_article`] knowing when the file was last modified: a date written without a
-/// year takes it from a full date with the same month and day in the post, else from the
-/// modification time (with a warning saying which); a post without a `date:` whose file
-/// name starts with one (`2019-04-04-slug.md`) is dated by it, as Jekyll does.
-pub fn parse_article_at(
-    text: &str,
-    file_stem: &str,
-    format: BodyFormat,
-    modified: Option<DateTime<FixedOffset>>,
-) -> Result<ParsedArticle, ArticleError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut warnings = Vec::new();
     let split = split_front_matter(text)?;
@@ -132,9 +127,19 @@ pub fn parse_article_at(
         BodyFormat::Markdown if split.body.trim_start().starts_with('<') => clean_html(split.body),
         BodyFormat::Markdown => clean_html(&markdown_to_html(split.body)),
     };
-    let date = match front_matter.date.as_deref() {
-        Some(written) => read_date(written, text, modified, &mut warnings),
-        None => date_from_file_name(file_stem),
+    // What the post says of its own date: the front matter (cover image URLs), the text
+    // and the text's images, not the ads and QR-code boxes every post carries.
+    let evidence = || {
+        let mut evidence = format!("{}\n{}", split.yaml.unwrap_or_default(), body.text);
+        for source in &body.image_sources {
+            evidence.push('\n');
+            evidence.push_str(source);
+        }
+        evidence
+    };
+    let (date, year_less) = match front_matter.date.as_deref() {
+        Some(written) => read_date(written, evidence, &mut warnings),
+        None => (date_from_file_name(file_stem), None),
     };
     let title = match front_matter.title {
         Some(title) => decode_entities(&title),
@@ -150,6 +155,7 @@ pub fn parse_article_at(
         author: front_matter.author,
         editor: body.editor,
         date,
+        year_less,
         image: front_matter.image,
         link: front_matter.link,
         description: front_matter.description,
@@ -158,37 +164,32 @@ pub fn parse_article_at(
     Ok(ParsedArticle { article, warnings })
 }
 
-/// The date of a post's `date:` value, with a warning when it has no year or none at all.
+/// The date of a post's `date:` value, or the date without a year the post does not
+/// tell; a warning when it has no year or none at all.
 fn read_date(
     written: &str,
-    post: &str,
-    modified: Option<DateTime<FixedOffset>>,
+    post: impl FnOnce() -> String,
     warnings: &mut Vec<String>,
-) -> Option<DateTime<FixedOffset>> {
+) -> (Option<DateTime<FixedOffset>>, Option<YearLess>) {
     if let Some(date) = parse_date(written).or_else(|| find_date(written)) {
-        return Some(date);
+        return (Some(date), None);
     }
-    let Some(year_less) = parse_year_less(written) else {
+    let Some(year_less) = YearLess::parse(written) else {
         warnings.push(format!(
             "date: cannot read {written:?} as a date; left empty"
         ));
-        return None;
+        return (None, None);
     };
-    match complete_year(year_less, post, modified) {
-        Some((date, source)) => {
+    match year_less.in_post(&post()) {
+        Some(date) => {
             warnings.push(format!(
                 "date: {written:?} has no year; read as {} (the year {})",
                 date.format("%Y-%m-%d %H:%M"),
-                source.describe()
+                YearSource::Post.describe()
             ));
-            Some(date)
+            (Some(date), None)
         }
-        None => {
-            warnings.push(format!(
-                "date: {written:?} has no year and nothing tells it; left empty"
-            ));
-            None
-        }
+        None => (None, Some(year_less)),
     }
 }
 
@@ -308,11 +309,13 @@ mod tests {
                     path.display()
                 );
             }
-            // Exactly the posts whose date cannot be read, or has no year, carry a warning.
-            let year_less = parsed.warnings.iter().any(|w| w.contains("has no year"));
+            // Exactly the posts whose date cannot be read, or has no year that the post
+            // tells, carry a warning; a year the post does not tell is ingest's to find.
+            let year_from_post = parsed.warnings.iter().any(|w| w.contains("has no year"));
+            let unreadable = article.date.is_none() && article.year_less.is_none();
             assert_eq!(
                 parsed.warnings.len(),
-                usize::from(article.date.is_none() || year_less),
+                usize::from(unreadable || year_from_post),
                 "{}: {:?}",
                 path.display(),
                 parsed.warnings

@@ -19,6 +19,8 @@ pub(super) struct Recorded {
     pub(super) size: u64,
     /// The folder it was ingested from.
     pub(super) root: Arc<str>,
+    /// Its date was written without a year that nothing told.
+    pub(super) year_unknown: bool,
 }
 
 /// What the index records of its articles: the index is its own manifest.
@@ -131,6 +133,7 @@ pub(super) fn load_recorded_unguarded(index: &SearchIndex) -> Result<Manifest> {
             .into_iter()
             .map(Arc::from)
             .collect();
+        let year_less = index.segment_strings(segment, index.fields.year_less_date)?;
         let fast = segment.fast_fields();
         let hashes = fast
             .u64(CONTENT_HASH_FIELD)
@@ -151,6 +154,7 @@ pub(super) fn load_recorded_unguarded(index: &SearchIndex) -> Result<Manifest> {
                 mtime: mtimes.first(doc).unwrap_or(0),
                 size: sizes.first(doc).unwrap_or(0),
                 root: roots[doc as usize].clone(),
+                year_unknown: !year_less[doc as usize].is_empty(),
             };
             if recorded.insert(id.clone(), record).is_some() {
                 duplicated.insert(id.clone());

@@ -28,6 +28,7 @@ use crate::index::{SearchIndex, WriterLock};
 use crate::schema::{Fields, IndexSchema};
 use crate::text::Analyzer;
 
+mod evidence;
 mod manifest;
 mod report;
 mod site;
@@ -36,6 +37,8 @@ mod watch;
 mod worker;
 
 pub use crate::source::document_id;
+use evidence::DateEvidence;
+pub use evidence::{BURST_FILES, GIT_TIMES_FILE};
 use manifest::{load_recorded, prunable, Manifest};
 pub use report::{FileError, FileOutcome, FileProblem, IngestEvent, IngestReport};
 pub use site::SiteLayout;
@@ -176,6 +179,7 @@ pub fn ingest(
         }
     };
     let mut writer = open_writer(&index, options)?;
+    let evidence = DateEvidence::new(root_folders(&roots), Some(index.dir.clone()));
     let pipeline = Pipeline {
         options,
         roots: &roots,
@@ -183,6 +187,7 @@ pub fn ingest(
         analyzer: &index.analyzer,
         recorded: &recorded,
         signature_seed: index.meta().signature_seed,
+        evidence: &evidence,
         stop,
     };
     let commit_started =
@@ -198,6 +203,12 @@ pub fn ingest(
     // reported, not fatal.
     if !options.rebuild {
         crate::memory::mark_committed();
+    }
+    if let Err(err) = evidence.save() {
+        report.failed += 1;
+        let reason = format!("keeping the commit times read: {err}; they are read again next time");
+        let problem = FileProblem::new(&index.dir, &reason, "index", "git-times");
+        report.problems.push(problem);
     }
     if let Err(err) = writer.wait_merging_threads() {
         report.failed += 1;
@@ -215,6 +226,11 @@ pub fn ingest(
     report.commit_seconds = commit_started.elapsed().as_secs_f64();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// The folders of the roots (the years of dates without one are looked for there).
+fn root_folders(roots: &[Root]) -> Vec<PathBuf> {
+    roots.iter().map(|root| root.folder.clone()).collect()
 }
 
 /// The index writer: up to 4 threads sharing the memory budget. Files a killed or failed
@@ -294,6 +310,7 @@ fn check_corpus(
         Ok(_) | Err(Error::NoIndex { .. }) => Manifest::default(),
         Err(err) => return Err(err),
     };
+    let evidence = DateEvidence::new(root_folders(roots), None);
     let pipeline = Pipeline {
         options,
         roots,
@@ -301,6 +318,7 @@ fn check_corpus(
         analyzer: &analyzer,
         recorded: &recorded,
         signature_seed: 0,
+        evidence: &evidence,
         stop,
     };
     let walked = pipeline.run(Sink::Check, on_event, report)?;
@@ -392,6 +410,8 @@ struct Pipeline<'a> {
     recorded: &'a Manifest,
     /// The index's seed of near-duplicate signatures.
     signature_seed: u64,
+    /// Where the years of dates written without one come from.
+    evidence: &'a DateEvidence,
     stop: &'a AtomicBool,
 }
 
@@ -436,6 +456,7 @@ impl Pipeline<'_> {
                     recorded: self.recorded,
                     ingested,
                     signature_seed: self.signature_seed,
+                    evidence: self.evidence,
                 };
                 let started = std::thread::Builder::new()
                     .name(format!("sousuo-read-{number}"))

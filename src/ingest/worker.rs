@@ -4,7 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
-use crate::article::parse_article_at;
+use crate::article::parse_article;
 use crate::decode::decode;
 use crate::document::{build_document, SourceFile};
 use crate::schema::Fields;
@@ -25,6 +25,8 @@ pub(super) struct Worker<'a> {
     pub(super) ingested: i64,
     /// The index's seed of near-duplicate signatures.
     pub(super) signature_seed: u64,
+    /// Where the years of dates written without one come from.
+    pub(super) evidence: &'a DateEvidence,
 }
 
 impl Worker<'_> {
@@ -81,8 +83,11 @@ impl Worker<'_> {
         let (id, root) = self.apart_from_others(id, root, warnings);
         let (id, root) = (id.as_str(), &root);
         let previous = self.recorded.records.get(id);
-        let same_root = previous.is_some_and(|p| p.root == *root);
-        if let Some(previous) = previous.filter(|_| same_root) {
+        // An article whose date had no year is read again once a commit tells it.
+        let dated_since = previous.is_some_and(|p| p.year_unknown)
+            && self.evidence.committed(&job.path).is_some();
+        let may_skip = previous.is_some_and(|p| p.root == *root) && !dated_since;
+        if let Some(previous) = previous.filter(|_| may_skip) {
             if previous.size == size && previous.mtime == mtime && mtime != 0 {
                 return Ok(None);
             }
@@ -96,19 +101,33 @@ impl Worker<'_> {
         let bytes = read_regular_file(&job.path, self.options.max_file_size).map_err(unreadable)?;
         *bytes_read = bytes.len() as u64;
         let content_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-        if same_root && previous.is_some_and(|p| p.content_hash == content_hash) {
+        if may_skip && previous.is_some_and(|p| p.content_hash == content_hash) {
             return Ok(None);
         }
         let decoded = decode_text(&bytes, warnings, damage)?;
         let text = decoded.as_ref();
         let stem = file_stem(&job.path);
-        let modified = metadata
-            .modified()
-            .ok()
-            .map(|time| chrono::DateTime::<chrono::Utc>::from(time).fixed_offset());
-        let parsed = parse_article_at(text, &stem, job.format, modified)
+        let mut parsed = parse_article(text, &stem, job.format)
             .map_err(|e| FileError::FrontMatter(e.to_string()))?;
-        warnings.extend(parsed.warnings);
+        warnings.append(&mut parsed.warnings);
+        if let Some(year_less) = parsed.article.year_less {
+            let modified = metadata.modified().ok();
+            match self.evidence.date(&year_less, &job.path, modified) {
+                Ok((date, source)) => {
+                    warnings.push(format!(
+                        "date: \"{year_less}\" has no year; read as {} (the year {})",
+                        date.format("%Y-%m-%d %H:%M"),
+                        source.describe()
+                    ));
+                    parsed.article.date = Some(date);
+                    parsed.article.year_less = None;
+                }
+                Err(why) => warnings.push(format!(
+                    "date: \"{year_less}\" has no year and nothing tells it ({why}); \
+                     kept without a year, left out of date filters"
+                )),
+            }
+        }
         let source = SourceFile {
             id: id.to_string(),
             root: root.to_string(),
@@ -230,6 +249,7 @@ mod tests {
             recorded: &recorded,
             ingested: 0,
             signature_seed: 0,
+            evidence: &DateEvidence::new(Vec::new(), None),
         };
         let job = Job {
             id: "x.md".to_string(),

@@ -66,6 +66,8 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
         let mut meta = Vec::new();
         if let Some(date) = hit.date {
             meta.push(date.format("%Y-%m-%d %H:%M").to_string());
+        } else if let Some(date) = &hit.date_without_year {
+            meta.push(format!("{} (year unknown)", visible_line(date)));
         }
         if !hit.categories.is_empty() {
             meta.push(visible_line(&hit.categories.join(" › ")).into_owned());
@@ -166,6 +168,8 @@ struct JsonHit<'a> {
     path: &'a str,
     title: &'a str,
     date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    date_without_year: Option<&'a str>,
     categories: &'a [String],
     author: Option<&'a str>,
     editor: Option<&'a str>,
@@ -203,6 +207,7 @@ pub fn json_hit<'a>(hit: &'a Hit, query_id: Option<&'a str>) -> impl Serialize +
         path: &hit.path,
         title: &hit.title,
         date: hit.date.map(|d| d.to_rfc3339()),
+        date_without_year: hit.date_without_year.as_deref(),
         categories: &hit.categories,
         author: hit.author.as_deref(),
         editor: hit.editor.as_deref(),
@@ -429,6 +434,7 @@ mod tests {
             path: "data/a b.md".into(),
             title: "算力标题".into(),
             date: None,
+            date_without_year: None,
             categories: vec!["金融".into()],
             author: None,
             editor: Some("郭建".into()),

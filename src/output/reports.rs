@@ -16,10 +16,11 @@ pub fn write_article_human(out: &mut dyn Write, article: &StoredArticle) -> io::
     writeln!(out, "id:          {}", visible_line(&article.id))?;
     writeln!(out, "path:        {}", visible_line(&article.path))?;
     writeln!(out, "title:       {}", visible_line(&article.title))?;
-    let date = article
-        .date
-        .map(|d| d.to_rfc3339())
-        .unwrap_or_else(|| "-".into());
+    let date = match (&article.date, &article.date_without_year) {
+        (Some(date), _) => date.to_rfc3339(),
+        (None, Some(date)) => format!("{} (year unknown)", visible_line(date)),
+        (None, None) => "-".into(),
+    };
     writeln!(out, "date:        {date}")?;
     let categories = article.categories.join(" › ");
     writeln!(out, "categories:  {}", visible_line(&categories))?;
@@ -60,6 +61,17 @@ pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<
     }
     if let Some((first, last)) = &stats.facets.date_range {
         writeln!(out, "dates:        {first} … {last}")?;
+    }
+    if let Some(dates) = &stats.dates {
+        if dates.year_unknown + dates.undated > 0 {
+            writeln!(
+                out,
+                "not dated:    {} with a date without a year (left out of date filters), {} \
+                 without a date",
+                thousands(dates.year_unknown),
+                thousands(dates.undated)
+            )?;
+        }
     }
     let near = &stats.near_duplicates;
     writeln!(

@@ -119,6 +119,7 @@ impl Hit {
             path: String::new(),
             title: String::new(),
             date: None,
+            date_without_year: None,
             categories: Vec::new(),
             author: None,
             editor: None,

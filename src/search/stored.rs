@@ -121,6 +121,7 @@ impl ArticleSearcher {
             id: article.id,
             path: article.path,
             date: article.date,
+            date_without_year: article.date_without_year,
             categories,
             author: article.author,
             editor: article.editor,
@@ -177,6 +178,10 @@ impl ArticleSearcher {
             id,
             title: text(ArticleField::Title).unwrap_or_default(),
             date,
+            date_without_year: document
+                .get_first(fields.year_less_date)
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
             categories: all(ArticleField::Categories),
             tags: all(ArticleField::Tags),
             author: text(ArticleField::Author),

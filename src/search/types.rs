@@ -127,6 +127,9 @@ pub struct Hit {
     pub title: String,
     /// Date, in China time.
     pub date: Option<DateTime<FixedOffset>>,
+    /// A date written without a year that nothing told (`08-02 15:25`), when `date` is
+    /// `None`.
+    pub date_without_year: Option<String>,
     /// Categories.
     pub categories: Vec<String>,
     /// Author.
@@ -190,6 +193,10 @@ pub struct StoredArticle {
     /// Date, in China time.
     #[serde(serialize_with = "serialize_date")]
     pub date: Option<DateTime<FixedOffset>>,
+    /// A date written without a year that nothing told (`08-02 15:25`), when `date` is
+    /// `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_without_year: Option<String>,
     /// Categories.
     pub categories: Vec<String>,
     /// Tags.
