@@ -29,6 +29,7 @@ fn with_one_post() -> Workspace {
 fn served() -> (Workspace, Server) {
     let workspace = with_one_post();
     let server = Server::start(&workspace, &["--watch", "posts"]);
+    server.wait_until_built();
     (workspace, server)
 }
 
@@ -226,4 +227,30 @@ fn serve_watch_answers_from_the_index_there_while_it_catches_up() {
         let now = server.get("/healthz").json()["articles"].clone();
         (now == 3001).then_some(()).ok_or(format!("{now}"))
     });
+}
+
+#[test]
+fn serve_watch_on_folders_never_ingested_answers_at_once_with_the_build_progress() {
+    let workspace = Workspace::with_fixtures(&[]);
+    common::write_posts(workspace.path(), 3000);
+    let server = Server::start(&workspace, &["--watch", "posts"]);
+    // The server answers before the first round has committed anything.
+    let first = server.get("/healthz").json();
+    assert_eq!(first["status"], "building", "{first}");
+    let search = server.search(&[("q", "经济")]);
+    assert_eq!(search.status, 503, "{search:?}");
+    let refused = search.json();
+    assert!(
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("the index is being built: "),
+        "{refused}"
+    );
+    assert!(refused["building"]["read"].as_u64().unwrap() <= 3000);
+    let page = server.get("/");
+    assert_eq!(page.status, 200, "the page loads while building");
+    let built = server.wait_until_built();
+    assert_eq!(built["articles"], 3000, "{built}");
+    assert_eq!(server.search(&[("q", "经济")]).status, 200);
 }

@@ -58,19 +58,20 @@ pub fn run(args: IngestArgs) -> anyhow::Result<u8> {
     }
     let partial = report.failed > 0 || report.damaged > 0 || found == 0 || interrupted;
     if args.watch && !interrupted {
-        return follow(&options, &stop, &mut display, args.json, args.quiet);
+        let on_event = &mut |event: &IngestEvent| display.show(event);
+        return follow(&options, &stop, on_event, &|| {}, (args.json, args.quiet));
     }
     Ok(if partial { EXIT_PARTIAL } else { EXIT_OK })
 }
 
 /// `ingest --watch` after the first ingest: a line per round that changed something (JSON
-/// with --json), until Ctrl-C.
+/// with --json), until Ctrl-C. `committed` is called after each round that committed.
 pub(crate) fn follow(
     options: &sousuo::ingest::IngestOptions,
     stop: &AtomicBool,
-    display: &mut IngestDisplay,
-    json: bool,
-    quiet: bool,
+    on_event: &mut dyn FnMut(&IngestEvent),
+    committed: &dyn Fn(),
+    (json, quiet): (bool, bool),
 ) -> anyhow::Result<u8> {
     if !quiet {
         eprintln!("watching for changes (Ctrl-C stops)");
@@ -87,6 +88,7 @@ pub(crate) fn follow(
                 return;
             }
         };
+        committed();
         let changed = report.added + report.updated + report.removed + report.failed > 0;
         if json && changed {
             let mut stdout = io::stdout().lock();
@@ -97,12 +99,7 @@ pub(crate) fn follow(
             eprintln!("{}", output::ingest_summary(report));
         }
     };
-    sousuo::ingest::watch(
-        options,
-        stop,
-        &mut |event| display.show(event),
-        &mut on_round,
-    )?;
+    sousuo::ingest::watch(options, stop, on_event, &mut on_round)?;
     eprintln!("stopped watching: everything ingested so far is committed");
     Ok(EXIT_OK)
 }
@@ -181,6 +178,9 @@ impl IngestDisplay {
             }
             IngestEvent::Note { path, message } => {
                 progress.suspend(|| diagnose("note", path, message));
+            }
+            IngestEvent::Walked { files } => {
+                progress.set_message(format!("of {}", output::thousands(*files)));
             }
             IngestEvent::Committing => progress.set_message("committing"),
         }

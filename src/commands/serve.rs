@@ -1,18 +1,17 @@
 //! `sousuo serve`, and with `--watch` the folders it follows into the index it serves.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sousuo::ingest::{ingest, IngestOptions};
-use sousuo::output;
-use sousuo::serve::{serve, ServeEvent, ServeOptions};
+use sousuo::ingest::IngestEvent;
+use sousuo::serve::{serve, Building, ServeEvent, ServeOptions};
 
 use super::ingest::{follow, stop_on_ctrl_c, IngestDisplay};
 use crate::cli::options::{index_dir, watch_options};
 use crate::cli::warnings::WarningDetail;
 use crate::cli::ServeArgs;
-use crate::{EXIT_OK, EXIT_PARTIAL};
+use crate::EXIT_OK;
 
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     if args.token.as_deref() == Some("") {
@@ -25,21 +24,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         allowed_hosts: args.allow_host.clone(),
     };
     options.check_access(args.no_auth)?;
+    // With --watch the server answers at once: from the index there already while the
+    // watch's first round (a whole walk) catches up beside it, or, for folders never
+    // ingested, with how far the first build has come until its first commit.
+    let mut building = None;
     let following = if args.watch.is_empty() {
         None
     } else {
         let ingest = watch_options(&args)?;
-        // With an index there already, it is served at once and the watch's first round
-        // (a whole walk) catches up beside the server; a new index is built first.
-        let exists = sousuo::index::SearchIndex::open(&options.index).is_ok();
-        if exists {
-            Some((ingest, stop_on_ctrl_c()?))
-        } else {
-            match first_ingest(&ingest)? {
-                Some(stop) => Some((ingest, stop)),
-                None => return Ok(EXIT_PARTIAL),
-            }
+        if let Err(sousuo::Error::NoIndex { .. }) = sousuo::index::SearchIndex::open(&options.index)
+        {
+            building = Some(Arc::new(Building::default()));
         }
+        Some((ingest, stop_on_ctrl_c()?))
     };
     // Ctrl-C: with --watch the flag the ingest already listens to, else tokio's signal.
     let stop = following.as_ref().map(|(_, stop)| Arc::clone(stop));
@@ -55,10 +52,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
             }
         }
     };
+    let progress = building.clone();
     let watcher = following.map(|(ingest, stop)| {
         std::thread::spawn(move || {
             let mut display = IngestDisplay::new(true, WarningDetail::Examples(3));
-            let followed = follow(&ingest, &stop, &mut display, false, false);
+            let on_event = &mut |event: &IngestEvent| {
+                if let Some(progress) = &progress {
+                    progress.note(event);
+                }
+                display.show(event);
+            };
+            let committed = || {
+                if let Some(progress) = &progress {
+                    progress.finish();
+                }
+            };
+            let followed = follow(&ingest, &stop, on_event, &committed, (false, false));
             // A watch ends only when it cannot be set up (a failed round is retried):
             // the server stops with it.
             stop.store(true, Ordering::SeqCst);
@@ -71,6 +80,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     let no_auth = args.no_auth;
     let served = runtime.block_on(serve(
         options,
+        building,
         shutdown,
         move |event| match event {
             ServeEvent::Listening(address) => {
@@ -115,21 +125,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     }
     served?;
     Ok(EXIT_OK)
-}
-
-/// The ingest before serving with `--watch` (so the index exists and is current); the
-/// Ctrl-C flag it listens to, or `None` when Ctrl-C interrupted it.
-fn first_ingest(options: &IngestOptions) -> anyhow::Result<Option<Arc<AtomicBool>>> {
-    let stop = stop_on_ctrl_c()?;
-    let mut display = IngestDisplay::new(false, WarningDetail::Examples(3));
-    let report = ingest(options, &stop, &mut |event| display.show(event))?;
-    display.finish();
-    eprintln!("{}", output::ingest_summary(&report));
-    if stop.load(Ordering::SeqCst) {
-        eprintln!("interrupted: committed the articles handled so far");
-        return Ok(None);
-    }
-    Ok(Some(stop))
 }
 
 /// Opens `url` in the desktop's browser; says so when there is none.

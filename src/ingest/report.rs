@@ -115,6 +115,11 @@ pub enum IngestEvent {
         /// What was noted.
         message: String,
     },
+    /// The walk is over: how many article files it found (the run handles that many).
+    Walked {
+        /// Article files found.
+        files: usize,
+    },
     /// The index is being committed.
     Committing,
 }
@@ -243,7 +248,7 @@ impl IngestReport {
                 self.problems
                     .push(FileProblem::new(path, reason, "skipped", code));
             }
-            IngestEvent::Note { .. } | IngestEvent::Committing => {}
+            IngestEvent::Note { .. } | IngestEvent::Walked { .. } | IngestEvent::Committing => {}
         }
     }
 

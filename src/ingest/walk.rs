@@ -133,6 +133,8 @@ pub struct Walked {
     pub seen: HashSet<(usize, String)>,
     /// Whether each root was walked completely (no folder left unread, not interrupted).
     pub complete: Vec<bool>,
+    /// Article files sent as jobs.
+    pub files: usize,
 }
 
 /// How to walk.
@@ -166,12 +168,19 @@ pub fn walk(
         walked: Walked {
             seen: HashSet::new(),
             complete: vec![false; roots.len()],
+            files: 0,
         },
     };
+    let mut whole = true;
     for number in 0..roots.len() {
         if !walk.root(number) {
+            whole = false;
             break;
         }
+    }
+    if whole {
+        let files = walk.walked.files;
+        walk.send(IngestEvent::Walked { files });
     }
     walk.walked
 }
@@ -328,6 +337,7 @@ impl Walk<'_> {
             format,
             warnings,
         };
+        self.walked.files += 1;
         self.jobs.send(job).is_ok()
     }
 

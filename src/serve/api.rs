@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -214,7 +214,10 @@ pub(super) async fn search(State(live): Live, RawQuery(query): RawQuery) -> Resp
         Ok(request) => request,
         Err(bad) => return bad.into_response(),
     };
-    let searcher = live.searcher();
+    let searcher = match live.ready() {
+        Ok(searcher) => searcher,
+        Err(building) => return *building,
+    };
     blocking(&live, move || {
         let started = Instant::now();
         let results = match searcher.search(&request) {
@@ -247,7 +250,10 @@ pub(super) async fn article(
         .find(|(name, _)| name == "q")
         .map(|(_, value)| value.clone())
         .unwrap_or_default();
-    let searcher = live.searcher();
+    let searcher = match live.ready() {
+        Ok(searcher) => searcher,
+        Err(building) => return *building,
+    };
     blocking(&live, move || article_body(&searcher, &id, &text)).await
 }
 
@@ -324,7 +330,10 @@ pub(super) async fn similar(
         }
         Err(bad) => return bad.into_response(),
     }
-    let searcher = live.searcher();
+    let searcher = match live.ready() {
+        Ok(searcher) => searcher,
+        Err(building) => return *building,
+    };
     blocking(&live, move || match searcher.similar(&id, limit) {
         Ok(Some(results)) => json(&HitsBody {
             hits: results.hits.iter().map(|hit| json_hit(hit, None)).collect(),
@@ -340,7 +349,10 @@ pub(super) async fn similar(
 
 /// `GET /api/stats`: what `sousuo stats --json` prints.
 pub(super) async fn stats(State(live): Live) -> Response {
-    let searcher = live.searcher();
+    let searcher = match live.ready() {
+        Ok(searcher) => searcher,
+        Err(building) => return *building,
+    };
     blocking(&live, move || {
         match index_stats(&searcher, STATS_CATEGORIES) {
             Ok(stats) => json(&stats),
@@ -350,8 +362,34 @@ pub(super) async fn stats(State(live): Live) -> Response {
     .await
 }
 
-/// `GET /healthz`: `{"status": "ok", "articles": N}`.
+/// `GET /healthz`: `{"status": "ok", "articles": N}`; while `serve --watch` builds the
+/// first index, `{"status": "building", "building": {"read": N, "files": M}}` (also 200:
+/// the server is up).
 pub(super) async fn health(State(live): Live) -> Response {
-    let articles = live.searcher().size().0;
-    json(&serde_json::json!({ "status": "ok", "articles": articles }))
+    match live.searcher() {
+        Some(searcher) => {
+            let articles = searcher.size().0;
+            json(&serde_json::json!({ "status": "ok", "articles": articles }))
+        }
+        None => json(&serde_json::json!({ "status": "building", "building": live.progress() })),
+    }
+}
+
+/// The answer to a request that needs the index while the first one is being built: 503,
+/// how far the build has come, and when to ask again.
+pub(super) fn building_response(progress: &super::BuildProgress) -> Response {
+    let of = progress
+        .files
+        .map(|files| format!(" of {files}"))
+        .unwrap_or_default();
+    let message = format!(
+        "the index is being built: {} posts read{of}; ask again shortly",
+        progress.read
+    );
+    let body = serde_json::json!({ "error": message, "building": progress });
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    response
 }

@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -24,6 +25,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
+use crate::ingest::IngestEvent;
 use crate::search::ArticleSearcher;
 
 mod api;
@@ -79,10 +81,56 @@ pub enum ServeEvent {
     ReloadFailed(String),
 }
 
+/// How far the first ingest of `serve --watch` has come, while there is no index to serve
+/// yet: fed the ingest's events ([`Building::note`]), read by `/healthz` and the API.
+#[derive(Debug, Default)]
+pub struct Building {
+    read: AtomicUsize,
+    /// Article files the walk found; 0 until it is over.
+    files: AtomicUsize,
+    /// The first round has committed.
+    finished: AtomicBool,
+    /// The index it committed is the one served.
+    served: AtomicBool,
+}
+
+impl Building {
+    /// Records that the first round has committed: the server opens its index next.
+    pub fn finish(&self) {
+        self.finished.store(true, Ordering::SeqCst);
+    }
+
+    fn is_served(&self) -> bool {
+        self.served.load(Ordering::SeqCst)
+    }
+
+    /// Counts a file handled, or takes the number of files once the walk is over.
+    pub fn note(&self, event: &IngestEvent) {
+        match event {
+            IngestEvent::File { .. } => {
+                self.read.fetch_add(1, Ordering::Relaxed);
+            }
+            IngestEvent::Walked { files } => self.files.store(*files, Ordering::Relaxed),
+            _ => {}
+        }
+    }
+}
+
+/// What `/healthz` and a refused request say of a build.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub(crate) struct BuildProgress {
+    /// Posts read so far.
+    read: usize,
+    /// Posts in all, once the walk is over.
+    files: Option<usize>,
+}
+
 /// The index being served, replaced when it changes on disk.
 pub(crate) struct LiveIndex {
     dir: PathBuf,
-    searcher: RwLock<Arc<ArticleSearcher>>,
+    /// `None` until the first index is built (`serve --watch` on folders never ingested).
+    searcher: RwLock<Option<Arc<ArticleSearcher>>>,
+    building: Option<Arc<Building>>,
     token: Option<String>,
     allowed_hosts: Vec<String>,
     /// Turns to search: searches running at once, at most twice the cores.
@@ -90,23 +138,56 @@ pub(crate) struct LiveIndex {
 }
 
 impl LiveIndex {
-    /// The searcher of the last index opened.
-    pub(crate) fn searcher(&self) -> Arc<ArticleSearcher> {
-        Arc::clone(&self.searcher.read().unwrap_or_else(|e| e.into_inner()))
+    /// The searcher of the last index opened; `None` while the first is being built.
+    pub(crate) fn searcher(&self) -> Option<Arc<ArticleSearcher>> {
+        if self.building.as_ref().is_some_and(|b| !b.is_served()) {
+            return None;
+        }
+        self.searcher
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(Arc::clone)
+    }
+
+    /// The searcher, or the answer that the index is still being built.
+    pub(crate) fn ready(&self) -> std::result::Result<Arc<ArticleSearcher>, Box<Response>> {
+        self.searcher()
+            .ok_or_else(|| Box::new(api::building_response(&self.progress())))
+    }
+
+    /// How far the first index's build has come.
+    pub(crate) fn progress(&self) -> BuildProgress {
+        let building = self.building.as_deref();
+        let count = |counter: fn(&Building) -> &AtomicUsize| {
+            building.map_or(0, |b| counter(b).load(Ordering::Relaxed))
+        };
+        let files = count(|b| &b.files);
+        BuildProgress {
+            read: count(|b| &b.read),
+            files: (files > 0).then_some(files),
+        }
     }
 }
 
 /// Serves until `shutdown` completes; `events` hears when it listens and when the index
-/// is reopened.
+/// is reopened. With `building` (an ingest is building the index beside the server) a
+/// missing index is served as "being built" until it appears.
 pub async fn serve(
     options: ServeOptions,
+    building: Option<Arc<Building>>,
     shutdown: impl std::future::Future<Output = ()>,
     events: impl Fn(ServeEvent) + Send + Sync + 'static,
 ) -> Result<()> {
-    let searcher = open(&options.index)?;
+    let searcher = match open(&options.index) {
+        Ok(searcher) => Some(Arc::new(searcher)),
+        Err(Error::NoIndex { .. }) if building.is_some() => None,
+        Err(error) => return Err(error),
+    };
     let live = Arc::new(LiveIndex {
         dir: options.index.clone(),
-        searcher: RwLock::new(Arc::new(searcher)),
+        searcher: RwLock::new(searcher),
+        building,
         token: options.token.clone(),
         allowed_hosts: options
             .allowed_hosts
@@ -303,7 +384,13 @@ async fn watch(live: Arc<LiveIndex>, events: Arc<impl Fn(ServeEvent) + Send + Sy
     loop {
         tokio::time::sleep(WATCH_EVERY).await;
         let now = stamp(&live.dir);
-        if now == seen || now.is_none() {
+        // The first index built beside the server is opened once its round committed,
+        // whatever the stamp said before.
+        let first_built = live
+            .building
+            .as_ref()
+            .filter(|b| b.finished.load(Ordering::SeqCst) && !b.is_served());
+        if (now == seen || now.is_none()) && first_built.is_none() {
             continue;
         }
         seen = now;
@@ -311,7 +398,11 @@ async fn watch(live: Arc<LiveIndex>, events: Arc<impl Fn(ServeEvent) + Send + Sy
         match tokio::task::spawn_blocking(move || open(&dir)).await {
             Ok(Ok(searcher)) => {
                 let articles = searcher.size().0;
-                *live.searcher.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(searcher);
+                *live.searcher.write().unwrap_or_else(|e| e.into_inner()) =
+                    Some(Arc::new(searcher));
+                if let Some(building) = first_built {
+                    building.served.store(true, Ordering::SeqCst);
+                }
                 events(ServeEvent::Reloaded(articles));
             }
             Ok(Err(error)) => events(ServeEvent::ReloadFailed(error.to_string())),

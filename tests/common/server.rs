@@ -118,6 +118,21 @@ impl Server {
 }
 
 impl Server {
+    /// Waits up to 60 s until `/healthz` says the index is served (`serve --watch` on
+    /// folders never ingested answers "building" until its first commit); the answer.
+    #[allow(dead_code)]
+    pub fn wait_until_built(&self) -> Value {
+        for _ in 0..600 {
+            let health = self.get("/healthz").json();
+            if health["status"] == "ok" {
+                return health;
+            }
+            assert_eq!(health["status"], "building", "{health}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the index was not built within 60 s");
+    }
+
     /// Sends Ctrl-C (SIGINT) and waits up to 10 s for the server to stop; its exit code.
     #[allow(dead_code)]
     pub fn interrupt(&mut self) -> i32 {

@@ -55,9 +55,22 @@ async function api(path, params) {
   const headers = token ? { Authorization: "Bearer " + token } : {};
   const response = await fetch(url, { headers, signal: controller ? controller.signal : undefined });
   const body = await response.json();
-  if (!response.ok) throw new Error(body.error || response.statusText);
+  if (!response.ok) {
+    const error = new Error(body.building ? buildingText(body.building) : body.error || response.statusText);
+    error.building = Boolean(body.building);
+    throw error;
+  }
   return body;
 }
+
+// While `serve --watch` builds the first index, how far it has come.
+function buildingText(building) {
+  const of = building.files ? ` / ${building.files.toLocaleString("zh-CN")}` : "";
+  return `正在建立索引：已读 ${building.read.toLocaleString("zh-CN")}${of} 篇，稍后自动刷新`;
+}
+
+// How long the page waits before asking again while the index is being built, in ms.
+const BUILDING_RETRY_MS = 2000;
 
 // Text with the character ranges `ranges` ([[start, end], …], in code points) marked.
 function marked(text, ranges) {
@@ -86,6 +99,7 @@ function element(tag, className, text) {
 function metaLine(item) {
   const parts = [];
   if (item.date) parts.push(item.date.slice(0, 10));
+  else if (item.date_without_year) parts.push(item.date_without_year.slice(0, 5) + "（年份不明）");
   if (item.categories && item.categories.length) parts.push(item.categories.join(" / "));
   if (item.author) parts.push(item.author);
   return parts.join(" · ");
@@ -137,6 +151,14 @@ async function search() {
     if (mine !== sequence || error.name === "AbortError") return;
     $("error").textContent = error.message;
     $("error").hidden = false;
+    if (error.building) {
+      setTimeout(() => {
+        if (mine === sequence) {
+          search();
+          showStatus();
+        }
+      }, BUILDING_RETRY_MS);
+    }
     return;
   }
   if (mine !== sequence) return;
@@ -268,7 +290,9 @@ async function showStatus() {
     const last = dates[1] ? dates[1].slice(0, 10) : "";
     const range = first && last ? ` · ${first} 至 ${last}` : "";
     const ingest = stats.last_ingest ? ` · 更新于 ${stats.last_ingest.slice(0, 16).replace("T", " ")}` : "";
-    $("status").textContent = `${stats.documents.toLocaleString("zh-CN")} 篇文章${range}${ingest}`;
+    const unknown = stats.dates && stats.dates.year_unknown
+      ? ` · ${stats.dates.year_unknown.toLocaleString("zh-CN")} 篇年份不明（不计入日期筛选）` : "";
+    $("status").textContent = `${stats.documents.toLocaleString("zh-CN")} 篇文章${range}${ingest}${unknown}`;
   } catch (error) {
     $("status").textContent = error.message;
   }
