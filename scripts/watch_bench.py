@@ -7,6 +7,9 @@
   changing (from /proc: user + system time);
 - the 200 posts are then deleted and the time until the last is gone is noted (they are
   not left in the corpus);
+- first answer: `serve --watch` started on the corpus with its index there, and with an
+  empty index folder (a first build): the time from the start to the first `/healthz`
+  answer, and for the first build the time until it says "ok";
 - the fold's cost: the bench's query mix through `/api/search` of `sousuo serve`, a pass
   with folding (the default) then a pass with `fold=0`, three times; the search time the
   answers report (`summary.took_ms`, the server's own clock) of the last passes, p50 / p99.
@@ -84,6 +87,45 @@ def watch_figures(binary, corpus, index, work):
             'idle_cpu': idle, 'idle_seconds': IDLE_SECONDS, 'gone': gone}
 
 
+def health(base):
+    try:
+        with urllib.request.urlopen(base + '/healthz', timeout=10) as answer:
+            return json.load(answer)
+    except OSError:
+        return None
+
+
+def first_answer(binary, corpus, index, work):
+    """Seconds to the first /healthz answer of `serve --watch` with the index there, and
+    with none (then also the seconds until the first build is served)."""
+    figures = {}
+    for case, folder in (('existing', index), ('new', os.path.join(work, 'first-build-index'))):
+        port = free_port()
+        base = 'http://127.0.0.1:%d' % port
+        started = time.monotonic()
+        server = subprocess.Popen([binary, 'serve', '--index', folder, '--listen', '127.0.0.1:%d' % port,
+                                   '--watch', corpus], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            answer = None
+            while answer is None:
+                if time.monotonic() - started > 60:
+                    sys.exit('serve --watch did not answer within 60 s')
+                answer = health(base)
+                time.sleep(0.005)
+            figures[case] = time.monotonic() - started
+            while case == 'new' and (answer or {}).get('status') != 'ok':
+                if time.monotonic() - started > 1800:
+                    sys.exit('the first build was not served within 30 min')
+                time.sleep(0.1)
+                answer = health(base)
+            if case == 'new':
+                figures['built'] = time.monotonic() - started
+        finally:
+            server.terminate()
+            server.wait()
+    return figures
+
+
 def fold_cost(binary, index, queries_file):
     port = free_port()
     base = 'http://127.0.0.1:%d' % port
@@ -107,7 +149,7 @@ def fold_cost(binary, index, queries_file):
             for kind, ms in took.items()}
 
 
-def render_watch(figures, fold):
+def render_watch(figures, fold, first=None):
     lines = [
         '',
         '## Living archive: `serve --watch` and folding',
@@ -126,6 +168,13 @@ def render_watch(figures, fold):
         '| CPU of the idle server and watcher over %d s | near zero | %.2f CPU-s (%.2f%% of a core) | |' % (
             figures['idle_seconds'], figures['idle_cpu'], 100 * figures['idle_cpu'] / figures['idle_seconds']),
         '| the %d posts deleted at once: gone from search after | | %.2f s | |' % (figures['posts'], figures['gone']),
+    ] + ([
+        '| `serve --watch` with the index there: first `/healthz` answer after | ≤ 1 s | %.3f s | %s |' % (
+            first['existing'], 'met' if first['existing'] <= 1 else '**missed**'),
+        '| `serve --watch` with no index: first answer (`"status": "building"`) after | ≤ 1 s | %.3f s | %s |' % (
+            first['new'], 'met' if first['new'] <= 1 else '**missed**'),
+        '| the same: the first build served (`"status": "ok"`) after | | %.1f s | |' % first['built'],
+    ] if first else []) + [
         '| search time with folding (default), p50 / p99 | ≤ 0.6 / 5 ms | %.3f / %.3f ms | %s |' % (
             fold['folded']['p50'], fold['folded']['p99'],
             'met' if fold['folded']['p50'] <= 0.6 and fold['folded']['p99'] <= 5 else '**missed**'),
