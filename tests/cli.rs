@@ -687,3 +687,53 @@ fn a_name_that_is_not_utf8_never_replaces_the_file_whose_name_its_id_spells() {
         assert_eq!(workspace.query("字面").hit_ids(), ["%FF%FE-x.md"]);
     }
 }
+
+#[test]
+fn numeric_flags_out_of_range_are_refused_with_the_range() {
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    for (flag, value, range) in [
+        ("--threads", "288230376151711744", "1..=1024"),
+        ("--threads", "100000000", "1..=1024"),
+        ("--threads", "0", "1..=1024"),
+        ("--memory", "1", "16..=16000"),
+        ("--memory", "99999999", "16..=16000"),
+        ("--max-file-size", "17592186044416", "1..=1048576"),
+        ("--commit-every", "0", "1.."),
+    ] {
+        let run = workspace.run(&["ingest", "posts", flag, value]);
+        assert_eq!(run.code, 2, "{flag} {value}: {run:?}");
+        assert!(
+            run.stderr.contains(&format!("for '{flag}")) && run.stderr.contains(range),
+            "{flag} {value}: {}",
+            run.stderr
+        );
+    }
+    assert!(!workspace.path().join(".sousuo").exists(), "nothing ran");
+    // The largest budget one writer thread cannot hold is shared out, not refused by tantivy.
+    let run = workspace.run(&["ingest", "posts", "--memory", "16000", "--threads", "1"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn ranking_settings_that_count_take_whole_numbers_only() {
+    let workspace = indexed();
+    for (setting, problem) in [
+        ("feedback_docs=2.7", "not a whole number"),
+        ("feedback_docs=99999999999", "not a whole number"),
+        ("feedback_weight=1", "below 1"),
+        ("title_length_scale=0", "above 0"),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_sousuo"))
+            .args(["query", "算力"])
+            .env("SOUSUO_RANKING", setting)
+            .current_dir(workspace.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{setting}: {stderr}");
+        assert!(
+            stderr.contains(setting) && stderr.contains(problem),
+            "{setting}: {stderr}"
+        );
+    }
+}

@@ -310,7 +310,7 @@ pub struct ExportArgs {
     pub out: Option<PathBuf>,
     /// With --out: each file at most N bytes, split between documents (a larger document
     /// alone in its file): for request bodies under an engine's limit.
-    #[arg(long, value_name = "N", requires = "out", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", requires = "out", value_parser = clap::value_parser!(u64).range(1u64..))]
     pub chunk_bytes: Option<u64>,
     /// With --out: replace an earlier export in the folder (its articles-NNNNN.ndjson
     /// files are removed first; nothing else is touched). Without it a folder that is not
@@ -417,19 +417,25 @@ pub struct IngestArgs {
     /// `source/_drafts/`).
     #[arg(long)]
     pub drafts: bool,
-    /// Parser threads [default: number of cores]
-    #[arg(long, short = 'j', value_name = "N")]
-    pub threads: Option<usize>,
-    /// Index writer memory budget in MB (at least 16).
-    #[arg(long, value_name = "MB", default_value_t = sousuo::ingest::DEFAULT_MEMORY_MB)]
-    pub memory: usize,
-    /// Refuse files larger than this many MB.
-    #[arg(long, value_name = "MB", default_value_t = sousuo::ingest::DEFAULT_MAX_FILE_MB)]
+    /// Parser threads, 1–1024 [default: number of cores]
+    #[arg(long, short = 'j', value_name = "N",
+          value_parser = clap::value_parser!(u16).range(1..=sousuo::ingest::MAX_THREADS as i64))]
+    pub threads: Option<u16>,
+    /// Index writer memory budget in MB, 16–16000 (the writer's threads, at most 4, share
+    /// it; tantivy takes at most 4000 MB per thread).
+    #[arg(long, value_name = "MB", default_value_t = sousuo::ingest::DEFAULT_MEMORY_MB as u32,
+          value_parser = clap::value_parser!(u32).range(
+              sousuo::ingest::MIN_MEMORY_MB as i64..=sousuo::ingest::MAX_MEMORY_MB as i64))]
+    pub memory: u32,
+    /// Refuse files larger than this many MB, 1–1048576.
+    #[arg(long, value_name = "MB", default_value_t = sousuo::ingest::DEFAULT_MAX_FILE_MB,
+          value_parser = clap::value_parser!(u64).range(1..=sousuo::ingest::MAX_FILE_MB))]
     pub max_file_size: u64,
     /// Commit after every N added articles, besides the final commit (an interrupted run
-    /// keeps what was committed).
-    #[arg(long, value_name = "N", default_value_t = sousuo::ingest::DEFAULT_COMMIT_EVERY)]
-    pub commit_every: usize,
+    /// keeps what was committed); at least 1.
+    #[arg(long, value_name = "N", default_value_t = sousuo::ingest::DEFAULT_COMMIT_EVERY as u64,
+          value_parser = clap::value_parser!(u64).range(1u64..))]
+    pub commit_every: u64,
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,

@@ -36,11 +36,11 @@ pub fn ingest_options(args: &IngestArgs) -> anyhow::Result<IngestOptions> {
     options.follow = args.follow;
     options.drafts = args.drafts;
     if let Some(threads) = args.threads {
-        options.threads = threads;
+        options.threads = usize::from(threads);
     }
-    options.memory_budget = args.memory << 20;
+    options.memory_budget = (args.memory as usize) << 20;
     options.max_file_size = args.max_file_size << 20;
-    options.commit_every = args.commit_every;
+    options.commit_every = usize::try_from(args.commit_every).unwrap_or(usize::MAX);
     Ok(options.within_limits())
 }
 

@@ -51,6 +51,14 @@ use worker::Worker;
 pub const DEFAULT_MEMORY_MB: usize = 256;
 /// The smallest memory budget the writer works with, in MiB.
 pub const MIN_MEMORY_MB: usize = 16;
+/// The largest memory budget, in MiB: 4 writer threads of at most [`MAX_THREAD_MEMORY_MB`].
+pub const MAX_MEMORY_MB: usize = 4 * MAX_THREAD_MEMORY_MB;
+/// The most memory one writer thread takes, in MiB (tantivy's arenas stop below 4 GiB).
+pub const MAX_THREAD_MEMORY_MB: usize = 4000;
+/// The most parser threads.
+pub const MAX_THREADS: usize = 1024;
+/// The largest file size limit, in MiB (1 TiB).
+pub const MAX_FILE_MB: u64 = 1 << 20;
 /// Files larger than this are refused unless a larger limit is given, in MiB.
 pub const DEFAULT_MAX_FILE_MB: u64 = 64;
 /// Articles between commits unless another number is given.
@@ -112,11 +120,15 @@ impl IngestOptions {
         }
     }
 
-    /// These options with every value in the range the pipeline works with: at least one
-    /// thread, at least [`MIN_MEMORY_MB`] of writer memory, a commit at least every article.
+    /// These options with every value in the range the pipeline works with: 1 to
+    /// [`MAX_THREADS`] threads, [`MIN_MEMORY_MB`] to [`MAX_MEMORY_MB`] of writer memory, files up
+    /// to [`MAX_FILE_MB`], a commit at least every article (the CLI refuses values outside).
     pub fn within_limits(mut self) -> IngestOptions {
-        self.threads = self.threads.max(1);
-        self.memory_budget = self.memory_budget.max(MIN_MEMORY_MB << 20);
+        self.threads = self.threads.clamp(1, MAX_THREADS);
+        self.memory_budget = self
+            .memory_budget
+            .clamp(MIN_MEMORY_MB << 20, MAX_MEMORY_MB << 20);
+        self.max_file_size = self.max_file_size.min(MAX_FILE_MB << 20);
         self.commit_every = self.commit_every.max(1);
         self
     }
@@ -240,7 +252,8 @@ fn open_writer(
     options: &IngestOptions,
 ) -> Result<IndexWriter<ArticleDocument>> {
     let writer_threads = options.threads.clamp(1, 4);
-    let per_thread = (options.memory_budget / writer_threads).max(15 << 20);
+    let per_thread =
+        (options.memory_budget / writer_threads).clamp(15 << 20, MAX_THREAD_MEMORY_MB << 20);
     let writer = index
         .index
         .writer_with_num_threads(writer_threads, per_thread * writer_threads)

@@ -67,6 +67,9 @@ impl Default for Ranking {
     }
 }
 
+/// The largest value of a ranking setting that counts (documents, words, characters).
+pub const MAX_COUNT_SETTING: u32 = 1_000_000;
+
 impl Ranking {
     /// The defaults with `key=value,…` applied (`SOUSUO_RANKING`, for relevance
     /// experiments); an unknown key or a value that is not a number is an error naming it.
@@ -75,39 +78,63 @@ impl Ranking {
     /// let ranking = sousuo::search::Ranking::with_settings("feedback_docs=0").unwrap();
     /// assert_eq!(ranking.feedback_docs, 0);
     /// assert!(sousuo::search::Ranking::with_settings("feedback=1").is_err());
+    /// assert!(sousuo::search::Ranking::with_settings("feedback_docs=2.7").is_err());
+    /// assert!(sousuo::search::Ranking::with_settings("feedback_weight=1").is_err());
     /// ```
     pub fn with_settings(settings: &str) -> Result<Ranking> {
         let mut ranking = Ranking::default();
         for setting in settings.split(',').filter(|s| !s.trim().is_empty()) {
             let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
-            let number = value
-                .trim()
-                .parse::<f32>()
-                .ok()
-                .filter(|n| n.is_finite() && *n >= 0.0)
-                .ok_or_else(|| {
-                    Error::Query(format!(
-                        "ranking setting `{setting}`: the value is not a number ≥ 0"
-                    ))
-                })?;
-            let count = number as usize;
+            let bad = |what: &str| Error::Query(format!("ranking setting `{setting}`: {what}"));
+            let number = || {
+                value
+                    .trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|n| n.is_finite() && *n >= 0.0)
+                    .ok_or_else(|| bad("the value is not a number ≥ 0"))
+            };
+            let count = || {
+                value
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n <= MAX_COUNT_SETTING)
+                    .map(|n| n as usize)
+                    .ok_or_else(|| {
+                        bad(&format!(
+                            "the value is not a whole number from 0 to {MAX_COUNT_SETTING}"
+                        ))
+                    })
+            };
+            let positive = |n: f32| {
+                (n > 0.0)
+                    .then_some(n)
+                    .ok_or_else(|| bad("the value must be above 0 (a length is divided by it)"))
+            };
             match key.trim() {
-                "feedback_docs" => ranking.feedback_docs = count,
-                "feedback_terms" => ranking.feedback_terms = count,
-                "feedback_weight" => ranking.feedback_weight = number.min(0.99),
-                "feedback_max_df" => ranking.feedback_max_df = number,
-                "feedback_min_docs" => ranking.feedback_min_docs = count,
-                "feedback_min_score" => ranking.feedback_min_score = number,
-                "feedback_passages" => ranking.feedback_passages = count,
-                "feedback_passage_chars" => ranking.feedback_passage_chars = count,
-                "feedback_min_words" => ranking.feedback_min_words = count,
-                "feedback_verbatim_check" => ranking.feedback_verbatim_check = count,
-                "feedback_window" => ranking.feedback_window = count,
-                "function_word_weight" => ranking.function_word_weight = number,
-                "proximity_weight" => ranking.proximity_weight = number,
-                "proximity_slop" => ranking.proximity_slop = count as u32,
-                "title_length_scale" => ranking.title_length_scale = number,
-                "body_length_scale" => ranking.body_length_scale = number,
+                "feedback_docs" => ranking.feedback_docs = count()?,
+                "feedback_terms" => ranking.feedback_terms = count()?,
+                "feedback_weight" => {
+                    let weight = number()?;
+                    if weight >= 1.0 {
+                        return Err(bad("the value must be below 1 (the query's own share)"));
+                    }
+                    ranking.feedback_weight = weight;
+                }
+                "feedback_max_df" => ranking.feedback_max_df = number()?,
+                "feedback_min_docs" => ranking.feedback_min_docs = count()?,
+                "feedback_min_score" => ranking.feedback_min_score = number()?,
+                "feedback_passages" => ranking.feedback_passages = count()?,
+                "feedback_passage_chars" => ranking.feedback_passage_chars = count()?,
+                "feedback_min_words" => ranking.feedback_min_words = count()?,
+                "feedback_verbatim_check" => ranking.feedback_verbatim_check = count()?,
+                "feedback_window" => ranking.feedback_window = count()?,
+                "function_word_weight" => ranking.function_word_weight = number()?,
+                "proximity_weight" => ranking.proximity_weight = number()?,
+                "proximity_slop" => ranking.proximity_slop = count()? as u32,
+                "title_length_scale" => ranking.title_length_scale = positive(number()?)?,
+                "body_length_scale" => ranking.body_length_scale = positive(number()?)?,
                 other => {
                     return Err(Error::Query(format!(
                         "unknown ranking setting `{other}`; the settings are the fields of \
