@@ -505,3 +505,36 @@ fn ingest_needs_write_access_to_the_index_folder_only() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert_eq!(workspace.query("只读目录").hit_ids(), ["handmade/新.md"]);
 }
+
+#[test]
+fn an_index_built_by_one_user_is_queried_and_checked_by_another() {
+    use std::os::unix::fs::PermissionsExt;
+    if !is_root() {
+        // Another user takes root to be; as one user the modes have nothing to show.
+        return;
+    }
+    let workspace = Workspace::with_fixtures(&["handmade"]);
+    // A cron job's ingest, then a change committed by a second ingest (a merge rewrites
+    // tantivy's list files too).
+    workspace.ingest();
+    fs::write(
+        workspace.posts().join("handmade/新.md"),
+        "---\ntitle: 新文章\n---\n第二次写入的新文章。\n",
+    )
+    .unwrap();
+    workspace.ingest();
+    fs::set_permissions(workspace.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    for args in [&["query", "新文章", "--ids"][..], &["stats"], &["check"]] {
+        let output = sousuo_with_permissions()
+            .args(args)
+            .current_dir(workspace.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        if args[0] == "query" {
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(stdout.trim(), "handmade/新.md");
+        }
+    }
+}

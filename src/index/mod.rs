@@ -358,8 +358,28 @@ impl SearchIndex {
         prepared.set_payload(&self.commit_payload);
         prepared
             .commit()
-            .map(|_| ())
-            .map_err(|e| Error::index("committing the index", e))
+            .map_err(|e| Error::index("committing the index", e))?;
+        self.share_like_record();
+        Ok(())
+    }
+
+    /// Gives tantivy's list files (`meta.json`, `.managed.json`: written through temporary
+    /// files, so only their owner could read them) the mode of the index's record, which was
+    /// made as the umask says: whoever may read the index folder can then query and serve
+    /// it. Best effort: the files are tantivy's to rewrite (a merge does), so this runs after
+    /// every commit and at the end of an ingest.
+    pub fn share_like_record(&self) {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(record) = fs::metadata(self.dir.join(META_FILE)) else {
+            return;
+        };
+        let mode = record.permissions().mode() & 0o666;
+        for name in ["meta.json", ".managed.json"] {
+            let path = self.dir.join(name);
+            if fs::metadata(&path).is_ok_and(|m| m.permissions().mode() & 0o666 != mode) {
+                let _ = fs::set_permissions(&path, fs::Permissions::from_mode(mode));
+            }
+        }
     }
 }
 

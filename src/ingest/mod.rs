@@ -233,6 +233,8 @@ pub fn ingest(
         .reader()
         .map(|reader| reader.searcher().num_docs())
         .map_err(|e| Error::index("reading the index", e))?;
+    // Merges rewrote tantivy's list files since the commit.
+    index.share_like_record();
     index.publish()?;
     crate::memory::mark_committed();
     report.commit_seconds = commit_started.elapsed().as_secs_f64();
