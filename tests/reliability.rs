@@ -383,31 +383,41 @@ fn hostile_queries_get_hits_none_or_an_error_quickly() {
     let workspace = Workspace::with_fixtures(&["real"]);
     assert_eq!(workspace.ingest().0.code, 0);
     let long: String = "算力".repeat(5000);
-    let queries = [
-        long.as_str(),
-        "\"unbalanced",
-        "((((",
-        ")]}",
-        "nosuchfield:值",
-        "title:",
-        "+ - + -",
-        "\"\"~99999999999",
-        "date:[2022-13-99 TO yesterday]",
-        "\u{1}\u{7f}\u{feff}",
-        "🦀🦀🦀",
-        "-算力",
-        "",
-        "   ",
+    // Each with the outcome it must have: an error naming the problem (exit 2), no hits
+    // (exit 1), or hits (exit 0: `-算力` and an empty query list the articles).
+    let queries: [(&str, i32, &str); 14] = [
+        (long.as_str(), 2, "the limit is 4096"),
+        ("\"unbalanced", 2, "unclosed quote (at character 1)"),
+        ("((((", 2, "unclosed parenthesis"),
+        (")]}", 1, ""),
+        ("nosuchfield:值", 2, "unknown field `nosuchfield:`"),
+        ("title:", 2, "needs a value right after the colon"),
+        ("+ - + -", 1, ""),
+        ("\"\"~99999999999", 2, "needs a number of moves"),
+        (
+            "date:[2022-13-99 TO yesterday]",
+            2,
+            "cannot read \"2022-13-99\" as a date",
+        ),
+        ("\u{1}\u{7f}\u{feff}", 1, ""),
+        ("🦀🦀🦀", 1, ""),
+        ("-算力", 0, ""),
+        ("", 0, ""),
+        ("   ", 0, ""),
     ];
-    for query in queries {
+    for (query, code, message) in queries {
         let started = Instant::now();
         let run = sousuo(workspace.path(), &["query", query, "--json"]);
-        assert!(run.code <= 2, "{query:?}: {run:?}");
+        assert_eq!(run.code, code, "{query:?}: {run:?}");
+        assert!(run.stderr.contains(message), "{query:?}: {}", run.stderr);
         assert!(
             !run.stderr.contains("panicked"),
             "{query:?}: {}",
             run.stderr
         );
+        if code == 0 {
+            assert!(!run.hits().is_empty(), "{query:?}: exit 0 without hits");
+        }
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "{query:?} took too long"

@@ -338,13 +338,14 @@ fn a_read_only_index_answers_every_reading_command() {
     }
     fs::set_permissions(workspace.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let id = "handmade/春耕贷款.md";
-    for args in [
-        &["query", "春耕", "--json"][..],
-        &["stats", "--json"],
-        &["get", id, "--json"],
-        &["similar", id, "--json"],
-        &["export"],
-        &["saved", "list"],
+    // Each answers as it would for the owner: what it must print.
+    for (args, printed) in [
+        (&["query", "春耕", "--json"][..], id),
+        (&["stats", "--json"], "\"documents\":4"),
+        (&["get", id, "--json"], id),
+        (&["similar", id, "--json"], "\"duplicates\""),
+        (&["export"], id),
+        (&["saved", "list"], ""),
     ] {
         let output = sousuo_with_permissions()
             .args(args)
@@ -357,7 +358,11 @@ fn a_read_only_index_answers_every_reading_command() {
             output.status.code().is_some_and(|c| c <= 1),
             "{args:?}: {stderr}"
         );
-        assert!(!output.stdout.is_empty(), "{args:?}: {stderr}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(printed), "{args:?}: {stdout} {stderr}");
+        if args[0] != "saved" {
+            assert!(!stdout.is_empty(), "{args:?}: {stderr}");
+        }
         assert!(!stderr.contains("Lockfile"), "{args:?}: {stderr}");
     }
     for path in &paths {

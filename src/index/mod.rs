@@ -550,7 +550,15 @@ mod tests {
         // pid_max on Linux is at most 2^22, so this pid cannot be running.
         fs::create_dir(dir.path().join("idx")).unwrap();
         fs::write(dir.path().join("idx/ingest.lock"), "99999999").unwrap();
-        WriterLock::acquire(&dir.path().join("idx")).unwrap();
+        let lock = WriterLock::acquire(&dir.path().join("idx")).unwrap();
+        let holder = fs::read_to_string(dir.path().join("idx/ingest.lock")).unwrap();
+        assert_eq!(
+            holder,
+            std::process::id().to_string(),
+            "the lock is this run's now"
+        );
+        drop(lock);
+        assert!(!dir.path().join("idx/ingest.lock").exists());
     }
 
     #[test]
