@@ -72,9 +72,28 @@ pub enum Error {
         /// tantivy's account, on one line.
         detail: String,
     },
-    /// The query cannot be read.
+    /// The query cannot be read: what is wrong and where.
+    #[error("query: {0}")]
+    QuerySyntax(#[from] crate::query::QuerySyntaxError),
+    /// The query reads but asks for something out of bounds or unknown (a field this
+    /// index does not search, a date that is no date, too many parts).
     #[error("query: {0}")]
     Query(String),
+    /// A setting (`SOUSUO_RANKING`, a saved search's name) has a value it cannot take.
+    #[error("{0}")]
+    Setting(String),
+    /// The request is valid but this index or configuration cannot serve it (sorting by
+    /// date without a fast date field, listening beyond this machine without a token).
+    #[error("{0}")]
+    Refused(String),
+    /// The machine could not give what the run needs (a thread).
+    #[error("{what}: {source}")]
+    Resources {
+        /// What could not be had.
+        what: String,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// Bad input to a command (arguments, batch file lines).
     #[error("{0}")]
     Usage(String),

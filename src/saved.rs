@@ -104,7 +104,7 @@ impl SavedSearches {
     pub fn add(&mut self, searcher: &ArticleSearcher, mut search: SavedSearch) -> Result<()> {
         check_name(&search.name)?;
         if self.searches.iter().any(|s| s.name == search.name) {
-            return Err(Error::Query(format!(
+            return Err(Error::Setting(format!(
                 "a saved search is already called {:?} (remove it first with `sousuo saved rm`)",
                 search.name
             )));
@@ -138,7 +138,9 @@ impl SavedSearches {
     ) -> Result<Vec<(SavedSearch, Result<SearchResults>)>> {
         for name in names {
             if !self.searches.iter().any(|s| &s.name == name) {
-                return Err(Error::Query(format!("no saved search is called {name:?}")));
+                return Err(Error::Setting(format!(
+                    "no saved search is called {name:?}"
+                )));
             }
         }
         let now = searcher.last_ingested()?;
@@ -179,7 +181,7 @@ impl SavedSearches {
 fn read_file(path: &Path) -> Result<Vec<SavedSearch>> {
     match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text).map_err(|e| {
-            Error::Query(format!(
+            Error::Setting(format!(
                 "{}: not a list of saved searches ({e}); fix or remove it",
                 path.display()
             ))
@@ -201,7 +203,7 @@ fn check_name(name: &str) -> Result<()> {
     if fits {
         Ok(())
     } else {
-        Err(Error::Query(format!(
+        Err(Error::Setting(format!(
             "{name:?} cannot name a saved search: use up to {MAX_NAME_CHARS} letters, digits, \
              `-`, `_` or `.`"
         )))

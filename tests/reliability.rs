@@ -489,7 +489,7 @@ mod query_properties {
         #[test]
         fn any_text_gives_hits_none_or_a_query_error(query in "\\PC{0,40}") {
             match search(&query) {
-                Ok(_) | Err(Error::Query(_)) => {}
+                Ok(_) | Err(Error::Query(_) | Error::QuerySyntax(_)) => {}
                 Err(other) => prop_assert!(false, "{query:?}: {other}"),
             }
         }
@@ -499,7 +499,7 @@ mod query_properties {
             query in r#"[算力东数西算规模a-z0-9 "~+\-():\[\]]{0,30}"#
         ) {
             match search(&query) {
-                Ok(_) | Err(Error::Query(_)) => {}
+                Ok(_) | Err(Error::Query(_) | Error::QuerySyntax(_)) => {}
                 Err(other) => prop_assert!(false, "{query:?}: {other}"),
             }
         }

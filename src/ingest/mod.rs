@@ -458,7 +458,10 @@ impl Pipeline<'_> {
                 .spawn_scoped(scope, move || {
                     walk(roots, walk_options, job_sender, walker_events, stop)
                 })
-                .map_err(|e| Error::Usage(format!("cannot start the walker thread: {e}")))?;
+                .map_err(|source| Error::Resources {
+                    what: "cannot start the walker thread".into(),
+                    source,
+                })?;
             let ingested = chrono::Utc::now().timestamp_micros();
             for number in 0..threads {
                 let jobs = job_receiver.clone();
@@ -489,7 +492,10 @@ impl Pipeline<'_> {
                     // Fewer workers than asked for still finish the run; none cannot.
                     if number == 0 {
                         stop.store(true, Ordering::Relaxed);
-                        return Err(Error::Usage(format!("cannot start a reader thread: {err}")));
+                        return Err(Error::Resources {
+                            what: "cannot start a reader thread".into(),
+                            source: err,
+                        });
                     }
                     break;
                 }

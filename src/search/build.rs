@@ -235,7 +235,7 @@ impl ArticleSearcher {
         to: Option<&DateTime<FixedOffset>>,
     ) -> Result<Box<dyn Query>> {
         let Some(date_field) = self.index.fields.get(ArticleField::Date) else {
-            return Err(Error::Query("this index has no date field".to_string()));
+            return Err(Error::Refused("this index has no date field".to_string()));
         };
         let term = |date: &DateTime<FixedOffset>| {
             Term::from_field_date_for_search(date_field.field, storable_date(date))

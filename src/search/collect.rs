@@ -190,7 +190,7 @@ impl ArticleSearcher {
             .get(ArticleField::Date)
             .filter(|f| f.spec.fast)
             .ok_or_else(|| {
-                Error::Query("sorting by date needs a fast date field in the schema".into())
+                Error::Refused("sorting by date needs a fast date field in the schema".into())
             })?;
         let direction = if order == SortOrder::Date {
             Order::Asc

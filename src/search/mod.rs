@@ -98,7 +98,7 @@ fn check_document_counts(index: &SearchIndex, searcher: &Searcher) -> Result<()>
 
 /// The clauses of a query; no query browses every article (the filters still apply).
 fn clauses_of(query: &str) -> Result<Vec<Clause>> {
-    let mut clauses = parse_query(query).map_err(|e| Error::Query(e.to_string()))?;
+    let mut clauses = parse_query(query)?;
     if clauses.is_empty() {
         clauses.push(Clause {
             occur: Occur::Should,
@@ -320,14 +320,14 @@ impl ArticleSearcher {
 
     /// The words a query marks in titles and snippets (as the index analyzed them).
     pub fn highlight_terms(&self, text: &str) -> Result<Vec<String>> {
-        let clauses = parse_query(text).map_err(|e| Error::Query(e.to_string()))?;
+        let clauses = parse_query(text)?;
         Ok(self.plan(&clauses, &Filters::default())?.highlight)
     }
 
     /// The query that `text` stands for (no proximity rescoring), or `None` when it has no
     /// searchable words.
     pub fn query_for(&self, text: &str) -> Result<Option<Box<dyn Query>>> {
-        let clauses = parse_query(text).map_err(|e| Error::Query(e.to_string()))?;
+        let clauses = parse_query(text)?;
         let plan = self.plan(&clauses, &Filters::default())?;
         Ok(self.build(&plan)?.map(|built| built.query))
     }

@@ -354,7 +354,7 @@ impl ArticleSearcher {
     /// Dates from the start of `from` to the end of `to`, as written (either open).
     fn date_node(&self, from: Option<&str>, to: Option<&str>) -> Result<Node> {
         if self.index.fields.get(ArticleField::Date).is_none() {
-            return Err(Error::Query("this index has no date field".to_string()));
+            return Err(Error::Refused("this index has no date field".to_string()));
         }
         let period = |text: &str| {
             parse_date_period(text).ok_or_else(|| {

@@ -85,7 +85,7 @@ impl Ranking {
         let mut ranking = Ranking::default();
         for setting in settings.split(',').filter(|s| !s.trim().is_empty()) {
             let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
-            let bad = |what: &str| Error::Query(format!("ranking setting `{setting}`: {what}"));
+            let bad = |what: &str| Error::Setting(format!("ranking setting `{setting}`: {what}"));
             let number = || {
                 value
                     .trim()
@@ -136,7 +136,7 @@ impl Ranking {
                 "title_length_scale" => ranking.title_length_scale = positive(number()?)?,
                 "body_length_scale" => ranking.body_length_scale = positive(number()?)?,
                 other => {
-                    return Err(Error::Query(format!(
+                    return Err(Error::Setting(format!(
                         "unknown ranking setting `{other}`; the settings are the fields of \
                          sousuo::search::Ranking"
                     )))

@@ -60,9 +60,14 @@ pub(super) async fn not_found() -> Response {
     )
 }
 
-/// `{"error": message, "status": code}` (and `position`, the character a query's syntax
-/// error is at, counted from 1).
+/// `{"error": message, "status": code}`.
 pub(super) fn error_response(status: StatusCode, message: &str) -> Response {
+    error_body(status, message, None)
+}
+
+/// `{"error": message, "status": code}`, and `position` (the character a query's syntax
+/// error is at, counted from 1) when there is one.
+fn error_body(status: StatusCode, message: &str, position: Option<usize>) -> Response {
     #[derive(Serialize)]
     struct Body<'a> {
         error: &'a str,
@@ -70,10 +75,6 @@ pub(super) fn error_response(status: StatusCode, message: &str) -> Response {
         #[serde(skip_serializing_if = "Option::is_none")]
         position: Option<usize>,
     }
-    let position = message
-        .rfind("(at character ")
-        .and_then(|at| message[at + 14..].split(')').next())
-        .and_then(|number| number.parse().ok());
     let body = Body {
         error: message,
         status: status.as_u16(),
@@ -91,11 +92,12 @@ fn json(value: &impl Serialize) -> Response {
 
 /// A library error as the status that fits: the request's fault (400) or the server's.
 fn failure(error: Error) -> Response {
-    let status = match error {
-        Error::Query(_) => StatusCode::BAD_REQUEST,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    let (status, position) = match &error {
+        Error::QuerySyntax(syntax) => (StatusCode::BAD_REQUEST, Some(syntax.position + 1)),
+        Error::Query(_) | Error::Setting(_) | Error::Refused(_) => (StatusCode::BAD_REQUEST, None),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, None),
     };
-    error_response(status, &error.to_string())
+    error_body(status, &error.to_string(), position)
 }
 
 /// A request the API cannot take: answered 400 with the message.

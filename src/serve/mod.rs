@@ -62,7 +62,7 @@ impl ServeOptions {
         if self.listen.ip().is_loopback() || self.token.is_some() || no_auth {
             return Ok(());
         }
-        Err(Error::Query(format!(
+        Err(Error::Refused(format!(
             "listening on {} lets other machines read the archive: give --token TOKEN, \
              or --no-auth to allow anyone who can connect",
             self.listen

@@ -364,7 +364,7 @@ impl ArticleSearcher {
                 to: to.as_ref().map(rfc3339),
             },
             Node::IngestedAfter(_) => {
-                return Err(Error::Query(
+                return Err(Error::Refused(
                     "the time an article was ingested is not exported; another engine cannot filter by it".into(),
                 ))
             }
