@@ -13,7 +13,7 @@ use sousuo::batch::BatchReader;
 use sousuo::check::{check, repair};
 use sousuo::index::{SearchIndex, WriterLock};
 use sousuo::output::{self, HumanStyle, QuerySummary};
-use sousuo::search::{ArticleSearcher, SearchRequest, SortOrder, DEFAULT_LIMIT};
+use sousuo::search::{ArticleSearcher, SearchRequest, SearchSettings, SortOrder, DEFAULT_LIMIT};
 use sousuo::signature::LANES;
 use sousuo::source::read_ingested;
 use sousuo::stats::index_stats;
@@ -31,7 +31,8 @@ static GLOBAL: sousuo::memory::Guarded<mimalloc::MiMalloc> =
 use cli::argv::query_words_last;
 use cli::options::{index_dir, search_request};
 use cli::{
-    CheckArgs, Cli, ColorChoice, Command, GetArgs, IndexArgs, QueryArgs, SimilarArgs, StatsArgs,
+    CheckArgs, Cli, ColorChoice, Command, GetArgs, IndexArgs, QueryArgs, SettingsArgs, SimilarArgs,
+    StatsArgs,
 };
 
 /// The most `get --raw` reads of a source file.
@@ -113,16 +114,7 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
-    let mut searcher = open_searcher(&args.index)?;
-    if let Some(path) = &args.synonyms {
-        let groups =
-            std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
-        searcher = searcher.with_synonyms(&groups);
-    }
-    // Measured ranking knobs, for relevance experiments (scripts/relevance).
-    if let Ok(settings) = std::env::var("SOUSUO_RANKING") {
-        searcher = searcher.with_ranking(sousuo::search::Ranking::with_settings(&settings)?);
-    }
+    let searcher = settled_searcher(&args.index, &args.settings)?;
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let listing = args.files_with_matches || args.ids;
@@ -229,6 +221,15 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// The searcher of `index` with the process's search settings (ranking, synonyms).
+pub(crate) fn settled_searcher(
+    index: &IndexArgs,
+    settings: &SettingsArgs,
+) -> anyhow::Result<ArticleSearcher> {
+    let settings = SearchSettings::resolve(settings.synonyms.as_deref())?;
+    Ok(settings.apply(open_searcher(index)?))
+}
+
 pub(crate) fn open_searcher(args: &IndexArgs) -> anyhow::Result<ArticleSearcher> {
     let searcher = ArticleSearcher::new(SearchIndex::open(&index_dir(args))?)?;
     for damage in searcher.damage() {
@@ -305,7 +306,7 @@ fn run_get(args: GetArgs) -> anyhow::Result<u8> {
 }
 
 fn run_similar(args: SimilarArgs) -> anyhow::Result<u8> {
-    let searcher = open_searcher(&args.index)?;
+    let searcher = settled_searcher(&args.index, &args.settings)?;
     let Some(mut results) = searcher.similar(&args.id, args.limit)? else {
         eprintln!("no article with id {:?}", args.id);
         return Ok(EXIT_PARTIAL);

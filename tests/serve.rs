@@ -321,3 +321,46 @@ fn serve_watch_ingests_first_then_follows_the_folder_until_ctrl_c() {
     let stats = workspace.run(&["stats", "--json"]);
     assert_eq!(stats.json_lines()[0]["documents"], 1, "{stats:?}");
 }
+
+#[test]
+fn a_query_ranks_the_same_through_the_cli_and_the_api_with_the_same_settings() {
+    let workspace = Workspace::with_fixtures(&["real"]);
+    assert_eq!(workspace.ingest().0.code, 0);
+    // A synonym group that changes what 算力 finds, and ranking knobs off their defaults.
+    fs::write(workspace.path().join("synonyms.txt"), "电脑 计算机 中国\n").unwrap();
+    let ranking = ("SOUSUO_RANKING", "feedback_docs=0,proximity_weight=3");
+    let cli = |synonyms: bool| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sousuo"));
+        command.args(["query", "电脑", "--json", "-n", "20"]);
+        if synonyms {
+            command.args(["--synonyms", "synonyms.txt"]);
+        }
+        let output = command
+            .env(ranking.0, ranking.1)
+            .current_dir(workspace.path())
+            .output()
+            .unwrap();
+        assert!(output.status.code().is_some_and(|c| c <= 1), "{output:?}");
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|hit| hit["id"].as_str().map(str::to_string))
+            .collect::<Vec<_>>()
+    };
+    let with_synonyms = cli(true);
+    assert!(with_synonyms.len() > 1, "{with_synonyms:?}");
+    assert_ne!(with_synonyms, cli(false), "the synonyms change the answer");
+    let server = Server::start_with_env(&workspace, &["--synonyms", "synonyms.txt"], &[ranking]);
+    let api: Vec<String> = server.search(&[("q", "电脑"), ("limit", "20")]).json()["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(api, with_synonyms);
+    // A bad setting stops the server from starting, as it stops `query`.
+    let refused = workspace.run(&["serve", "--listen", "127.0.0.1:0", "--synonyms", "none.txt"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("none.txt"), "{refused:?}");
+}

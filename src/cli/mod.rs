@@ -195,11 +195,22 @@ pub struct SavedRmArgs {
     pub name: String,
 }
 
+/// How searches rank and widen: the same for `query`, `similar`, `saved run` and `serve`.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// Synonyms: one group of interchangeable words per line; a query word of a group also
+    /// finds the others.
+    #[arg(long, value_name = "FILE", env = "SOUSUO_SYNONYMS")]
+    pub synonyms: Option<PathBuf>,
+}
+
 /// `sousuo saved run`.
 #[derive(Debug, Args)]
 pub struct SavedRunArgs {
     #[command(flatten)]
     pub index: IndexArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// The searches to run (default: all).
     pub names: Vec<String>,
     /// New articles shown per search at most (all are counted).
@@ -215,6 +226,8 @@ pub struct SavedRunArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub index: IndexArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Address and port to listen on (another address than this machine's needs --token
     /// or --no-auth).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:7700")]
@@ -283,6 +296,8 @@ pub struct SimilarArgs {
     pub id: String,
     #[command(flatten)]
     pub index: IndexArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Number of hits.
     #[arg(long, short = 'n', value_name = "N", default_value_t = 10)]
     pub limit: usize,
@@ -501,10 +516,8 @@ pub struct QueryArgs {
     /// Show why each hit scored as it did (terms matched, per-field contributions).
     #[arg(long)]
     pub explain: bool,
-    /// Synonyms: one group of interchangeable words per line; a query word of a group also
-    /// finds the others.
-    #[arg(long, value_name = "FILE", env = "SOUSUO_SYNONYMS")]
-    pub synonyms: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// Order of the hits: relevance, date (oldest first) or -date (newest first).
     #[arg(long, value_enum, default_value_t = SortArg::Relevance, allow_hyphen_values = true)]
     pub sort: SortArg,

@@ -8,7 +8,7 @@ use sousuo::visible::visible_line;
 
 use crate::cli::options::index_dir;
 use crate::cli::SavedCommand;
-use crate::{open_searcher, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
+use crate::{open_searcher, settled_searcher, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
 
 pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
     let mut out = BufWriter::new(io::stdout().lock());
@@ -51,7 +51,7 @@ pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
             // The lock first: a run that started later cannot have moved a watermark past
             // what this searcher holds.
             let mut saved = SavedSearches::open(&index_dir(&args.index))?;
-            let searcher = open_searcher(&args.index)?;
+            let searcher = settled_searcher(&args.index, &args.settings)?;
             let ran = saved.run(&searcher, &args.names, args.limit)?;
             let mut any = false;
             let mut failed = false;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sousuo::ingest::IngestEvent;
+use sousuo::search::SearchSettings;
 use sousuo::serve::{serve, Building, ServeEvent, ServeOptions};
 
 use super::ingest::{follow, stop_on_ctrl_c, IngestDisplay};
@@ -22,6 +23,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         listen: args.listen,
         token: args.token.clone(),
         allowed_hosts: args.allow_host.clone(),
+        settings: SearchSettings::resolve(args.settings.synonyms.as_deref())?,
     };
     options.check_access(args.no_auth)?;
     // With --watch the server answers at once: from the index there already while the

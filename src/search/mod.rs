@@ -36,11 +36,13 @@ pub mod matching;
 pub mod plan;
 mod proximity;
 mod ranking;
+mod settings;
 mod similar;
 mod stored;
 mod types;
 
 pub use ranking::Ranking;
+pub use settings::{SearchSettings, RANKING_VARIABLE};
 pub use types::*;
 
 use collect::Ranked;

@@ -26,7 +26,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::error::{Error, Result};
 use crate::index::SearchIndex;
 use crate::ingest::IngestEvent;
-use crate::search::ArticleSearcher;
+use crate::search::{ArticleSearcher, SearchSettings};
 
 mod api;
 
@@ -54,6 +54,8 @@ pub struct ServeOptions {
     pub token: Option<String>,
     /// Host names requests may name besides IP addresses and `localhost` (`--allow-host`).
     pub allowed_hosts: Vec<String>,
+    /// How searches rank and widen (the same as `query` with the same flags).
+    pub settings: SearchSettings,
 }
 
 impl ServeOptions {
@@ -131,6 +133,7 @@ pub(crate) struct LiveIndex {
     /// `None` until the first index is built (`serve --watch` on folders never ingested).
     searcher: RwLock<Option<Arc<ArticleSearcher>>>,
     building: Option<Arc<Building>>,
+    settings: SearchSettings,
     token: Option<String>,
     allowed_hosts: Vec<String>,
     /// Turns to search: searches running at once, at most twice the cores.
@@ -179,7 +182,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()>,
     events: impl Fn(ServeEvent) + Send + Sync + 'static,
 ) -> Result<()> {
-    let searcher = match open(&options.index) {
+    let searcher = match open(&options.index, &options.settings) {
         Ok(searcher) => Some(Arc::new(searcher)),
         Err(Error::NoIndex { .. }) if building.is_some() => None,
         Err(error) => return Err(error),
@@ -188,6 +191,7 @@ pub async fn serve(
         dir: options.index.clone(),
         searcher: RwLock::new(searcher),
         building,
+        settings: options.settings.clone(),
         token: options.token.clone(),
         allowed_hosts: options
             .allowed_hosts
@@ -395,7 +399,8 @@ async fn watch(live: Arc<LiveIndex>, events: Arc<impl Fn(ServeEvent) + Send + Sy
         }
         seen = now;
         let dir = live.dir.clone();
-        match tokio::task::spawn_blocking(move || open(&dir)).await {
+        let settings = live.settings.clone();
+        match tokio::task::spawn_blocking(move || open(&dir, &settings)).await {
             Ok(Ok(searcher)) => {
                 let articles = searcher.size().0;
                 *live.searcher.write().unwrap_or_else(|e| e.into_inner()) =
@@ -419,8 +424,8 @@ fn stamp(dir: &Path) -> Option<(u64, u64, SystemTime)> {
     Some((meta.ino(), meta.len(), meta.modified().ok()?))
 }
 
-fn open(dir: &Path) -> Result<ArticleSearcher> {
-    ArticleSearcher::new(SearchIndex::open(dir)?)
+fn open(dir: &Path, settings: &SearchSettings) -> Result<ArticleSearcher> {
+    Ok(settings.apply(ArticleSearcher::new(SearchIndex::open(dir)?)?))
 }
 
 fn io_error(context: &str, source: std::io::Error) -> Error {
