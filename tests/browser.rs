@@ -362,3 +362,135 @@ async fn titles_first(client: &Client) -> Value {
         .await
         .unwrap()
 }
+
+/// Whether the results hold no hits and the message box says `text` (as its `kind`).
+const NO_HITS: &str = "const box = document.getElementById('error'); \
+    return box.hidden ? null : [box.className, box.textContent, \
+    document.querySelectorAll('#hits li').length, \
+    getComputedStyle(document.querySelector('.pager')).display === 'none']";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_states_around_the_happy_path() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let workspace = archive();
+    let server = Server::start(&workspace, &[]);
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(port, profile.path(), &[]).await;
+    client.goto(&format!("{}/", server.base)).await.unwrap();
+    search_for(&client, "暴雨", 3).await;
+
+    // The article reads in a column of its own width at 1280 px, not in the filter column.
+    client
+        .find(Locator::Css("#hits li a.title"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let width = until(
+        &client,
+        "const a = document.getElementById('article'); \
+         return a.hidden ? 0 : a.getBoundingClientRect().width",
+        |v| v.as_f64().is_some_and(|w| w > 0.0),
+    )
+    .await;
+    assert!(width.as_f64().unwrap() >= 600.0, "article width {width}");
+    screenshot(&client, "article").await;
+    client.back().await.unwrap();
+    until(
+        &client,
+        "return document.getElementById('results').hidden ? 0 : document.querySelectorAll('#hits li').length",
+        |v| v.as_u64() == Some(3),
+    )
+    .await;
+
+    // A pinyin input method: nothing is searched while it composes; its characters are.
+    client
+        .execute(
+            "window.searches = 0; const plain = window.fetch; \
+             window.fetch = function (url) { \
+               if (String(url).includes('/api/search')) window.searches += 1; \
+               return plain.apply(this, arguments); }; \
+             const q = document.getElementById('q'); q.focus(); q.value = ''; \
+             q.dispatchEvent(new CompositionEvent('compositionstart', { data: '' })); \
+             for (const step of ['b', 'ba', 'bao', 'bao y', 'bao yu']) { \
+               q.value = step; \
+               q.dispatchEvent(new InputEvent('input', { data: step, isComposing: true })); }",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let searches = client
+        .execute("return window.searches", vec![])
+        .await
+        .unwrap();
+    assert_eq!(searches, 0, "no search while composing");
+    client
+        .execute(
+            "const q = document.getElementById('q'); q.value = '内涝'; \
+             q.dispatchEvent(new CompositionEvent('compositionend', { data: '内涝' }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    until(&client, "return window.searches", |v| v.as_u64() == Some(1)).await;
+    let url = client.current_url().await.unwrap();
+    assert!(url.as_str().contains("q=%E5%86%85%E6%B6%9D"), "{url}");
+
+    // An error clears the hits and says where the query is wrong, in Chinese.
+    let q = client.find(Locator::Id("q")).await.unwrap();
+    q.clear().await.unwrap();
+    q.send_keys("title:").await.unwrap();
+    let error = until(&client, NO_HITS, |v| v[0] == "error").await;
+    assert_eq!(error[2], 0, "no stale hit under the error: {error}");
+    assert!(
+        error[1]
+            .as_str()
+            .unwrap()
+            .starts_with("查询写法有误（第 6 个字符处）"),
+        "{error}"
+    );
+    screenshot(&client, "error").await;
+
+    // A quote still open while typing is read as closed: no error, the phrase so far.
+    search_for(&client, "\"城市内涝", 3).await;
+    let hidden = client
+        .execute("return document.getElementById('error').hidden", vec![])
+        .await
+        .unwrap();
+    assert_eq!(hidden, true);
+
+    // Nothing found: a message with what to try, no pager.
+    q.clear().await.unwrap();
+    q.send_keys("\"暴雨 冰雹\"").await.unwrap();
+    let empty = until(&client, NO_HITS, |v| v[0] == "empty").await;
+    assert!(empty[1].as_str().unwrap().contains("没有找到"), "{empty}");
+    assert!(empty[1].as_str().unwrap().contains("去掉引号"), "{empty}");
+    assert_eq!(empty[3], true, "no pager: {empty}");
+    screenshot(&client, "empty").await;
+    client
+        .find(Locator::Css("#error button.try"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let q_now = client
+        .execute("return document.getElementById('q').value", vec![])
+        .await
+        .unwrap();
+    assert_eq!(q_now, "暴雨 冰雹");
+    client.close().await.unwrap();
+}

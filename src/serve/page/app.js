@@ -14,6 +14,8 @@ let selected = -1;       // the hit chosen with the arrow keys
 let typing = null;
 let lastHits = [];
 let dragFrom = null;     // month bar where a drag started
+let composing = false;   // an input method is composing: its letters are not the query yet
+let resultsScroll = 0;   // where the results were scrolled when an article was opened
 
 function readState() {
   const p = new URLSearchParams(location.search);
@@ -58,6 +60,7 @@ async function api(path, params) {
   if (!response.ok) {
     const error = new Error(body.building ? buildingText(body.building) : body.error || response.statusText);
     error.building = Boolean(body.building);
+    error.position = body.position;
     throw error;
   }
   return body;
@@ -135,11 +138,53 @@ function hitItem(hit) {
   return li;
 }
 
+// The query as searched: a quote or bracket still open at the end of what is being typed is
+// closed, so typing `暴雨 "京津` searches the phrase so far instead of flashing an error.
+function closedQuery(q) {
+  let text = q;
+  if ((text.match(/"/g) || []).length % 2 === 1) text += '"';
+  let depth = 0;
+  let quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === "(") depth += 1;
+    else if (!quoted && c === ")" && depth > 0) depth -= 1;
+  }
+  return text + ")".repeat(depth);
+}
+
+// The results area without hits: the message (and what to try), no pager. `kind` is
+// "error" (the query cannot run) or "empty" (it ran and found nothing).
+function showNoHits(message, tries, kind = "error") {
+  lastHits = [];
+  selected = -1;
+  $("hits").replaceChildren();
+  $("summary").textContent = "";
+  $("relaxed").hidden = true;
+  document.querySelector(".pager").hidden = true;
+  if (kind === "error") {
+    // The counts of another query's hits would be stale too.
+    $("categories").replaceChildren();
+    $("months").replaceChildren();
+    $("months-range").textContent = "";
+  }
+  const box = $("error");
+  box.className = kind;
+  box.replaceChildren(element("span", "", message));
+  for (const [label, change] of tries || []) {
+    const button = element("button", "try", label);
+    button.type = "button";
+    button.addEventListener("click", () => go(change, true));
+    box.append(" ", button);
+  }
+  box.hidden = false;
+}
+
 async function search() {
   const mine = ++sequence;
   if (controller) controller.abort();
   controller = new AbortController();
-  const params = [["q", state.q], ["limit", String(PAGE_SIZE)],
+  const params = [["q", closedQuery(state.q)], ["limit", String(PAGE_SIZE)],
     ["offset", String((state.page - 1) * PAGE_SIZE)], ["facets", "1"], ["sort", state.sort]];
   for (const c of state.category) params.push(["category", c]);
   if (state.since) params.push(["since", state.since]);
@@ -149,20 +194,24 @@ async function search() {
     body = await api("/api/search", params);
   } catch (error) {
     if (mine !== sequence || error.name === "AbortError") return;
-    $("error").textContent = error.message;
-    $("error").hidden = false;
     if (error.building) {
+      showNoHits(error.message);
       setTimeout(() => {
         if (mine === sequence) {
           search();
           showStatus();
         }
       }, BUILDING_RETRY_MS);
+    } else {
+      const at = error.position ? `（第 ${error.position} 个字符处）` : "";
+      const message = error.message.replace(/^query: /, "").replace(/ \(at character \d+\)$/, "");
+      showNoHits(`查询写法有误${at}：${message}`);
     }
     return;
   }
   if (mine !== sequence) return;
   $("error").hidden = true;
+  document.querySelector(".pager").hidden = false;
   renderResults(body);
 }
 
@@ -184,6 +233,18 @@ function renderResults(body) {
   if (!relaxed.hidden) {
     const every = m.required.concat(m.dropped).join("、");
     relaxed.textContent = `没有文章同时包含 ${every}，显示包含 ${m.required.join("、")} 的结果`;
+  }
+  if (!body.hits.length && !s.total) {
+    const tries = [];
+    const filtered = state.category.length || state.since || state.until;
+    if (filtered) tries.push(["清除筛选条件", { category: [], since: "", until: "", page: 1 }]);
+    if (state.q.includes('"')) tries.push(["去掉引号", { q: state.q.replace(/"/g, ""), page: 1 }]);
+    const words = state.q.replace(/"/g, "").trim().split(/\s+/);
+    if (words.length > 1) tries.push([`只搜“${words[0]}”`, { q: words[0], page: 1 }]);
+    const hint = tries.length ? "可以试试：" : "可以换用更少或更短的词语。";
+    showNoHits(`没有找到${state.q ? `与“${state.q}”相关的` : ""}文章。${hint}`, tries, "empty");
+    renderFacets(body.facets);
+    return;
   }
   lastHits = body.hits;
   selected = -1;
@@ -236,6 +297,8 @@ function pickMonths(from, to) {
 }
 
 async function showArticle() {
+  if (!$("results").hidden) resultsScroll = window.scrollY;
+  document.querySelector("main").classList.add("reading");
   $("results").hidden = true;
   $("filters").hidden = true;
   $("article").hidden = false;
@@ -276,10 +339,15 @@ function show() {
     return;
   }
   document.title = state.q ? state.q + " · sousuo" : "sousuo 搜索";
+  const reading = document.querySelector("main").classList.contains("reading");
+  document.querySelector("main").classList.remove("reading");
   $("results").hidden = false;
   $("filters").hidden = false;
   $("article").hidden = true;
-  search();
+  const scroll = reading ? resultsScroll : 0;
+  search().then(() => {
+    if (scroll) window.scrollTo(0, scroll);
+  });
 }
 
 async function showStatus() {
@@ -308,7 +376,19 @@ function select(index) {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("home").href = stateUrl({ q: "", category: [], since: "", until: "", sort: "relevance", page: 1, article: "" });
-  $("q").addEventListener("input", () => {
+  // An input method's letters (`x`, `xi`, `xin`…) are not searched; its committed
+  // characters are.
+  $("q").addEventListener("compositionstart", () => {
+    composing = true;
+    clearTimeout(typing);
+  });
+  $("q").addEventListener("compositionend", () => {
+    composing = false;
+    clearTimeout(typing);
+    typing = setTimeout(() => go({ q: $("q").value, page: 1, article: "" }, false), TYPE_DELAY_MS);
+  });
+  $("q").addEventListener("input", (event) => {
+    if (composing || event.isComposing) return;
     clearTimeout(typing);
     typing = setTimeout(() => go({ q: $("q").value, page: 1, article: "" }, false), TYPE_DELAY_MS);
   });
