@@ -169,6 +169,7 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         let notes = [
             results.matching.relaxed_note(),
             results.matching.ignored_note(),
+            results.matching.suggestion_note(),
         ];
         for note in notes.into_iter().flatten() {
             eprintln!("sousuo: {}", visible_line(&note));

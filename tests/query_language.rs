@@ -431,3 +431,58 @@ fn spaced_words_rank_articles_holding_all_of_them_first() {
     let count = workspace.run(&["query", "-c", "新能源汽车补贴"]);
     assert_eq!(count.stdout.trim(), "1", "{count:?}");
 }
+
+#[test]
+fn a_name_typed_in_part_finds_the_words_holding_it_and_says_so() {
+    let workspace = common::news_archive(&[
+        (
+            "a.md",
+            "天气",
+            "2023-07-28 10:00",
+            "台风杜苏芮登陆福建",
+            "台风杜苏芮在福建晋江沿海登陆。",
+        ),
+        (
+            "b.md",
+            "天气",
+            "2023-07-29 10:00",
+            "杜苏芮北上",
+            "杜苏芮残余环流北上，华北暴雨。",
+        ),
+        (
+            "c.md",
+            "天气",
+            "2023-07-30 10:00",
+            "华北暴雨",
+            "华北多地暴雨，城市内涝。",
+        ),
+        (
+            "d.md",
+            "财经",
+            "2023-07-30 10:00",
+            "迪士尼财报",
+            "迪士尼公布第三季度财报。",
+        ),
+    ]);
+    let run = workspace.run(&["query", "苏芮", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut ids = run.hit_ids();
+    ids.sort();
+    assert_eq!(ids, ["news/a.md", "news/b.md"]);
+    assert_eq!(
+        run.summary()["matching"]["suggestions"],
+        serde_json::json!(["杜苏芮"])
+    );
+    let human = workspace.run(&["query", "苏芮"]);
+    assert!(human.stderr.contains("did you mean: 杜苏芮?"), "{human:?}");
+    // With another word: each part still required.
+    let run = workspace.run(&["query", "士尼 财报", "--json"]);
+    assert_eq!(run.hit_ids(), ["news/d.md"]);
+    // A query that finds articles as typed is left alone.
+    let exact = workspace.run(&["query", "暴雨", "--json"]);
+    assert!(
+        exact.summary()["matching"].get("suggestions").is_none(),
+        "{exact:?}"
+    );
+    assert_eq!(exact.hits().len(), 2);
+}

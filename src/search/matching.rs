@@ -129,9 +129,26 @@ pub struct MatchingReport {
     /// [`super::limits::MAX_QUERY_WORDS`] most distinctive are searched).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<String>,
+    /// Words of the index that hold a word of the query inside them (`杜苏芮` for `苏芮`),
+    /// searched too because the query as typed found few articles
+    /// ([`super::inside`]): what the reader may have meant.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
 }
 
 impl MatchingReport {
+    /// For people, when words inside words were searched: `did you mean: 杜苏芮, 杜苏芮台风?
+    /// (words holding a word of the query; searched too)`.
+    pub fn suggestion_note(&self) -> Option<String> {
+        if self.suggestions.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "did you mean: {}? (words of the archive holding a word of the query; searched too)",
+            self.suggestions.join(", ")
+        ))
+    }
+
     /// For people, when parts were dropped: `no article holds every one of 逃犯, 条例, 修订;
     /// showing those holding 逃犯 (without 条例, 修订)`.
     pub fn relaxed_note(&self) -> Option<String> {
@@ -180,7 +197,7 @@ impl MatchingReport {
                 strategy: "all",
                 required: matching.required.iter().map(|u| u.label.clone()).collect(),
                 dropped: matching.dropped.iter().map(|u| u.label.clone()).collect(),
-                ignored: Vec::new(),
+                ..MatchingReport::default()
             },
             None => MatchingReport {
                 strategy: "any",

@@ -31,6 +31,7 @@ mod collect;
 mod explain;
 mod feedback;
 mod fold;
+pub mod inside;
 pub mod limits;
 pub mod matching;
 pub mod plan;
@@ -266,7 +267,8 @@ impl ArticleSearcher {
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         read_guarded(&self.index.dir, "searching", || {
-            self.search_unguarded(request)
+            let results = self.search_unguarded(request)?;
+            self.with_words_inside(request, results)
         })
     }
 

@@ -153,6 +153,25 @@ function closedQuery(q) {
   return text + ")".repeat(depth);
 }
 
+// Words of the archive holding a word of the query, searched too because the query found
+// few articles as typed: each a link to the query with that word in place of the one inside it.
+function showSuggestions(matching) {
+  const box = $("suggest");
+  const words = (matching && matching.suggestions) || [];
+  box.hidden = !words.length;
+  if (!words.length) return;
+  const parts = state.q.trim().split(/\s+/);
+  const links = words.map((word) => {
+    const q = parts.map((part) => (word.includes(part) ? word : part)).join(" ");
+    const link = element("a", "suggestion", word);
+    link.href = stateUrl(Object.assign({}, state, { q, page: 1, article: "" }));
+    return link;
+  });
+  box.replaceChildren("您要找的是：");
+  links.forEach((link, i) => box.append(...(i ? ["、", link] : [link])));
+  box.append("？（已一并搜索）");
+}
+
 // The results area without hits: the message (and what to try), no pager. `kind` is
 // "error" (the query cannot run) or "empty" (it ran and found nothing).
 function showNoHits(message, tries, kind = "error") {
@@ -161,6 +180,7 @@ function showNoHits(message, tries, kind = "error") {
   $("hits").replaceChildren();
   $("summary").textContent = "";
   $("relaxed").hidden = true;
+  $("suggest").hidden = true;
   document.querySelector(".pager").hidden = true;
   if (kind === "error") {
     // The counts of another query's hits would be stale too.
@@ -246,6 +266,7 @@ function renderResults(body) {
     renderFacets(body.facets);
     return;
   }
+  showSuggestions(m);
   lastHits = body.hits;
   selected = -1;
   $("hits").replaceChildren(...body.hits.map(hitItem));

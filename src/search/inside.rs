@@ -1,0 +1,136 @@
+//! Words inside words: a fallback for a name typed in part (`苏芮` for 杜苏芮, `兰布` for
+//! 兰布卡). When a keyword query finds fewer than [`FEW_HITS`] articles, each of its Chinese
+//! words that few articles hold as a word is searched together with the index's words that
+//! contain it — the most frequent [`MAX_CONTAINING`], found in the term dictionaries of the
+//! text fields — and the results name them as suggestions (`did you mean: 杜苏芮`).
+//!
+//! Never mixed into an exact query's results: a query that finds [`FEW_HITS`] or more
+//! articles as typed is left alone, and the word as typed stays in the query (an article
+//! holding it still ranks by it).
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+
+use super::{ArticleSearcher, SearchRequest, SearchResults};
+
+/// A query finding fewer articles than this tries words containing its words.
+pub const FEW_HITS: usize = 3;
+
+/// The most containing words a query word is widened with.
+pub const MAX_CONTAINING: usize = 3;
+
+/// Query words longer than this (in characters) are not looked for inside other words.
+const MAX_PART_CHARS: usize = 8;
+
+impl ArticleSearcher {
+    /// `results` (found for `request`), or, when they are few and words of the query sit
+    /// inside the index's words, the results of the query widened with those words.
+    pub(super) fn with_words_inside(
+        &self,
+        request: &SearchRequest,
+        results: SearchResults,
+    ) -> Result<SearchResults> {
+        let few = results.total.is_some_and(|total| total < FEW_HITS);
+        if !few || request.offset > 0 {
+            return Ok(results);
+        }
+        let parts: Vec<&str> = request.query.split_whitespace().collect();
+        let mut widened = Vec::with_capacity(parts.len());
+        let mut suggestions = Vec::new();
+        for part in &parts {
+            let containing = if is_chinese_word(part) {
+                self.words_containing(part)?
+            } else {
+                Vec::new()
+            };
+            if containing.is_empty() {
+                widened.push((*part).to_string());
+            } else {
+                widened.push(format!("({part} OR {})", containing.join(" OR ")));
+                suggestions.extend(containing);
+            }
+        }
+        if suggestions.is_empty() {
+            return Ok(results);
+        }
+        let mut request = request.clone();
+        request.query = widened.join(" ");
+        let mut wider = self.search_unguarded(&request)?;
+        if wider.total.unwrap_or(0) <= results.total.unwrap_or(0) {
+            return Ok(results);
+        }
+        wider.matching.suggestions = suggestions;
+        Ok(wider)
+    }
+
+    /// The index's words that contain `part` (not `part` itself) and are in more articles
+    /// than it, the most frequent first, at most [`MAX_CONTAINING`]; none when `part` is a
+    /// word in [`FEW_HITS`] articles or more.
+    fn words_containing(&self, part: &str) -> Result<Vec<String>> {
+        let searcher = self.reader.searcher();
+        let context = || "looking for words that contain a query word".to_string();
+        let needle = part.as_bytes();
+        let mut frequency: HashMap<Vec<u8>, u64> = HashMap::new();
+        let mut own = 0u64;
+        for segment in searcher.segment_readers() {
+            for (field, _) in self.index.fields.searchable_text() {
+                let inverted = segment
+                    .inverted_index(field.field)
+                    .map_err(|e| Error::reading(context(), e))?;
+                let mut terms = inverted
+                    .terms()
+                    .stream()
+                    .map_err(|e| Error::io(&self.index.dir, e))?;
+                while terms.advance() {
+                    let key = terms.key();
+                    if key == needle {
+                        own += u64::from(terms.value().doc_freq);
+                    } else if key.len() > needle.len()
+                        && key.windows(needle.len()).any(|window| window == needle)
+                    {
+                        *frequency.entry(key.to_vec()).or_default() +=
+                            u64::from(terms.value().doc_freq);
+                    }
+                }
+            }
+        }
+        if own >= FEW_HITS as u64 {
+            return Ok(Vec::new());
+        }
+        let mut found: Vec<(String, u64)> = frequency
+            .into_iter()
+            .filter(|(_, count)| *count > own)
+            .filter_map(|(key, count)| String::from_utf8(key).ok().map(|word| (word, count)))
+            .collect();
+        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        found.truncate(MAX_CONTAINING);
+        Ok(found.into_iter().map(|(word, _)| word).collect())
+    }
+}
+
+/// Two to [`MAX_PART_CHARS`] Chinese characters and nothing else (no operator, quote,
+/// field or letter).
+fn is_chinese_word(part: &str) -> bool {
+    let count = part.chars().count();
+    (2..=MAX_PART_CHARS).contains(&count)
+        && part.chars().all(|c| {
+            ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_chinese_words_are_looked_for_inside_others() {
+        assert!(is_chinese_word("苏芮"));
+        assert!(!is_chinese_word("苏"));
+        assert!(!is_chinese_word("-苏芮"));
+        assert!(!is_chinese_word("\"苏芮\""));
+        assert!(!is_chinese_word("title:苏芮"));
+        assert!(!is_chinese_word("iPhone"));
+        assert!(!is_chinese_word("一二三四五六七八九"));
+    }
+}
