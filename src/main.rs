@@ -166,6 +166,9 @@ fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         }
         // The hits first, then the count, also when both go to one terminal.
         out.flush()?;
+        for warning in &results.matching.unknown_values {
+            eprintln!("warning: {}", visible_line(warning));
+        }
         let notes = [
             results.matching.relaxed_note(),
             results.matching.ignored_note(),

@@ -486,3 +486,25 @@ fn a_name_typed_in_part_finds_the_words_holding_it_and_says_so() {
     );
     assert_eq!(exact.hits().len(), 2);
 }
+
+#[test]
+fn filter_values_fold_as_the_text_does_and_unknown_ones_are_named() {
+    let workspace = Workspace::with_fixtures(&["real"]);
+    assert_eq!(workspace.ingest().0.code, 0);
+    // Stored as 新浪财经－国內 (a traditional 內); typed in simplified form.
+    let stored = workspace.run(&["query", "算力", "--category", "新浪财经－国內", "--json"]);
+    let typed = workspace.run(&["query", "算力", "--category", "新浪财经－国内", "--json"]);
+    assert!(!stored.hit_ids().is_empty(), "{stored:?}");
+    assert_eq!(typed.hit_ids(), stored.hit_ids());
+    let in_query = workspace.run(&["query", "算力 category:新浪财经－国内", "--json"]);
+    assert_eq!(in_query.hit_ids(), stored.hit_ids());
+    // A value no article has: no hits, and a warning naming the closest values.
+    let unknown = workspace.run(&["query", "算力", "--category", "新浪财经－国外"]);
+    assert_eq!(unknown.code, 1, "{unknown:?}");
+    assert!(
+        unknown
+            .stderr
+            .contains("warning: no article has the categories \"新浪财经－国外\"; the closest: \"新浪财经－国內\""),
+        "{unknown:?}"
+    );
+}

@@ -134,6 +134,10 @@ pub struct MatchingReport {
     /// ([`super::inside`]): what the reader may have meant.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<String>,
+    /// Filter values no article has (`no article has the categories "新闻"; the closest:
+    /// …`): the filter keeps them as typed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_values: Vec<String>,
 }
 
 impl MatchingReport {

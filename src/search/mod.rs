@@ -41,6 +41,7 @@ mod settings;
 mod similar;
 mod stored;
 mod types;
+pub mod values;
 
 pub use ranking::Ranking;
 pub use settings::{SearchSettings, RANKING_VARIABLE};
@@ -307,6 +308,7 @@ impl ArticleSearcher {
                 MatchingReport::of(plan.matching.as_ref())
             };
             results.matching.ignored = plan.ignored;
+            results.matching.unknown_values = plan.unknown_values;
             return Ok(results);
         }
     }

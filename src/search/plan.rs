@@ -124,6 +124,8 @@ pub struct QueryPlan {
     /// The words of a long query left out of the search: all but the
     /// [`super::limits::MAX_QUERY_WORDS`] most distinctive.
     pub ignored: Vec<String>,
+    /// Filter values no article has, each a warning naming the closest stored values.
+    pub unknown_values: Vec<String>,
 }
 
 impl QueryPlan {
@@ -218,7 +220,11 @@ impl ArticleSearcher {
             return Ok(());
         }
         if is_exact(clause, &fields) {
-            let values = terms.into_iter().map(|(_, value)| value).collect();
+            let asked: Vec<String> = terms.into_iter().map(|(_, value)| value).collect();
+            let (values, unknown) = self.stored_values(&fields, &asked)?;
+            if clause.occur != Occur::MustNot {
+                plan.unknown_values.extend(unknown);
+            }
             let node = Node::Exact {
                 values,
                 fields: weights,
@@ -334,10 +340,12 @@ impl ArticleSearcher {
             if values.is_empty() {
                 continue;
             }
-            let fields = field_weights(&self.clause_fields(Some(field))?);
+            let searched = self.clause_fields(Some(field))?;
+            let (values, unknown) = self.stored_values(&searched, values)?;
+            plan.unknown_values.extend(unknown);
             let node = Node::Exact {
-                values: values.clone(),
-                fields,
+                values,
+                fields: field_weights(&searched),
             };
             plan.filters.push((Occur::Must, node));
         }

@@ -1,0 +1,144 @@
+//! Filter values as people type them: `--category 新浪财经－国内` finds the stored
+//! `新浪财经－國內`, `tag:metoo` finds `MeToo`. A value asked for matches every stored value of
+//! its fields that is the same once traditional characters, full-width forms and case are
+//! folded as the text is; a value no article has is kept as typed (a saved search may wait
+//! for it) and named in a warning with the closest stored values, never a silent empty
+//! result.
+
+use std::collections::BTreeSet;
+
+use crate::error::{Error, Result};
+use crate::schema::{FieldType, IndexedField};
+use crate::text::{fold_width, to_simplified};
+
+use super::ArticleSearcher;
+
+/// The most stored values read to match a filter value against (a field holding more is
+/// matched as typed only).
+const MAX_VALUES: usize = 200_000;
+
+/// How many close values an unknown value's error names.
+const CLOSEST: usize = 3;
+
+/// A value as compared: simplified, half-width, lowercase.
+pub fn folded_value(value: &str) -> String {
+    to_simplified(&fold_width(value.trim()).text).to_lowercase()
+}
+
+impl ArticleSearcher {
+    /// The stored values of `fields` that `asked` names (itself included when stored), and
+    /// for each value no article has, a warning naming the closest stored values (the value
+    /// is kept as typed).
+    pub(super) fn stored_values(
+        &self,
+        fields: &[(&IndexedField, f32)],
+        asked: &[String],
+    ) -> Result<(Vec<String>, Vec<String>)> {
+        let Some(stored) = self.values_of(fields)? else {
+            return Ok((asked.to_vec(), Vec::new()));
+        };
+        let mut found = Vec::new();
+        let mut unknown = Vec::new();
+        for value in asked {
+            let wanted = folded_value(value);
+            let matching: Vec<&String> = stored
+                .iter()
+                .filter(|stored| folded_value(stored) == wanted)
+                .collect();
+            if matching.is_empty() {
+                unknown.push(unknown_value(value, &wanted, &stored, fields));
+                found.push(value.clone());
+            }
+            found.extend(matching.into_iter().cloned());
+        }
+        found.dedup();
+        Ok((found, unknown))
+    }
+
+    /// Every value stored in `fields` (string fields only); `None` when there are too many
+    /// to read, or a field is not a string field.
+    fn values_of(&self, fields: &[(&IndexedField, f32)]) -> Result<Option<BTreeSet<String>>> {
+        if fields
+            .iter()
+            .any(|(field, _)| field.spec.field_type != FieldType::String)
+        {
+            return Ok(None);
+        }
+        let searcher = self.reader.searcher();
+        let context = || "reading the values of a filter's field".to_string();
+        let mut values = BTreeSet::new();
+        for segment in searcher.segment_readers() {
+            for (field, _) in fields {
+                let inverted = segment
+                    .inverted_index(field.field)
+                    .map_err(|e| Error::reading(context(), e))?;
+                let mut terms = inverted
+                    .terms()
+                    .stream()
+                    .map_err(|e| Error::io(&self.index.dir, e))?;
+                while terms.advance() {
+                    if values.len() >= MAX_VALUES {
+                        return Ok(None);
+                    }
+                    if let Ok(value) = std::str::from_utf8(terms.key()) {
+                        values.insert(value.to_string());
+                    }
+                }
+            }
+        }
+        Ok(Some(values))
+    }
+}
+
+/// The warning for a value no article has: the closest stored values by characters shared.
+fn unknown_value(
+    value: &str,
+    wanted: &str,
+    stored: &BTreeSet<String>,
+    fields: &[(&IndexedField, f32)],
+) -> String {
+    let what = fields
+        .first()
+        .map_or("field", |(field, _)| field.spec.name.as_str());
+    let wanted_chars: BTreeSet<char> = wanted.chars().collect();
+    let mut close: Vec<(usize, &String)> = stored
+        .iter()
+        .map(|stored| {
+            let shared = folded_value(stored)
+                .chars()
+                .collect::<BTreeSet<char>>()
+                .intersection(&wanted_chars)
+                .count();
+            (shared, stored)
+        })
+        .filter(|(shared, _)| *shared > 0)
+        .collect();
+    close.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let names: Vec<String> = close
+        .iter()
+        .take(CLOSEST)
+        .map(|(_, value)| format!("{value:?}"))
+        .collect();
+    let hint = if names.is_empty() {
+        String::new()
+    } else {
+        format!("; the closest: {}", names.join(", "))
+    };
+    format!("no article has the {what} {value:?}{hint}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_fold_as_the_text_does() {
+        assert_eq!(
+            folded_value("新浪财经－國內"),
+            folded_value("新浪财经－国内")
+        );
+        assert_eq!(folded_value("MeToo"), folded_value("metoo"));
+        assert_eq!(folded_value("ＡＢＣ"), "abc");
+        assert_ne!(folded_value("国内"), folded_value("国外"));
+    }
+}
