@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 use super::{ArticleSearcher, SearchRequest, SearchResults};
 
@@ -68,33 +68,25 @@ impl ArticleSearcher {
     /// than it, the most frequent first, at most [`MAX_CONTAINING`]; none when `part` is a
     /// word in [`FEW_HITS`] articles or more.
     fn words_containing(&self, part: &str) -> Result<Vec<String>> {
-        let searcher = self.reader.searcher();
-        let context = || "looking for words that contain a query word".to_string();
         let needle = part.as_bytes();
         let mut frequency: HashMap<Vec<u8>, u64> = HashMap::new();
         let mut own = 0u64;
-        for segment in searcher.segment_readers() {
-            for (field, _) in self.index.fields.searchable_text() {
-                let inverted = segment
-                    .inverted_index(field.field)
-                    .map_err(|e| Error::reading(context(), e))?;
-                let mut terms = inverted
-                    .terms()
-                    .stream()
-                    .map_err(|e| Error::io(&self.index.dir, e))?;
-                while terms.advance() {
-                    let key = terms.key();
-                    if key == needle {
-                        own += u64::from(terms.value().doc_freq);
-                    } else if key.len() > needle.len()
-                        && key.windows(needle.len()).any(|window| window == needle)
-                    {
-                        *frequency.entry(key.to_vec()).or_default() +=
-                            u64::from(terms.value().doc_freq);
-                    }
-                }
+        let fields: Vec<_> = self
+            .index
+            .fields
+            .searchable_text()
+            .map(|(field, _)| field.field)
+            .collect();
+        self.each_term(&fields, |key, doc_freq| {
+            if key == needle {
+                own += u64::from(doc_freq);
+            } else if key.len() > needle.len()
+                && key.windows(needle.len()).any(|window| window == needle)
+            {
+                *frequency.entry(key.to_vec()).or_default() += u64::from(doc_freq);
             }
-        }
+            true
+        })?;
         if own >= FEW_HITS as u64 {
             return Ok(Vec::new());
         }

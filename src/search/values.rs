@@ -7,6 +7,8 @@
 
 use std::collections::BTreeSet;
 
+use tantivy::schema::Field;
+
 use crate::error::{Error, Result};
 use crate::schema::{FieldType, IndexedField};
 use crate::text::{fold_width, to_simplified};
@@ -64,29 +66,48 @@ impl ArticleSearcher {
         {
             return Ok(None);
         }
-        let searcher = self.reader.searcher();
-        let context = || "reading the values of a filter's field".to_string();
         let mut values = BTreeSet::new();
+        let mut complete = true;
+        let fields: Vec<Field> = fields.iter().map(|(field, _)| field.field).collect();
+        self.each_term(&fields, |term, _| {
+            if values.len() >= MAX_VALUES {
+                complete = false;
+                return false;
+            }
+            if let Ok(value) = std::str::from_utf8(term) {
+                values.insert(value.to_string());
+            }
+            true
+        })?;
+        Ok(complete.then_some(values))
+    }
+
+    /// Calls `visit` with every term of `fields` in every segment and its document frequency
+    /// there, until it returns `false`.
+    pub(super) fn each_term(
+        &self,
+        fields: &[Field],
+        mut visit: impl FnMut(&[u8], u32) -> bool,
+    ) -> Result<()> {
+        let searcher = self.reader.searcher();
+        let context = || "reading the index's words".to_string();
         for segment in searcher.segment_readers() {
-            for (field, _) in fields {
+            for field in fields {
                 let inverted = segment
-                    .inverted_index(field.field)
+                    .inverted_index(*field)
                     .map_err(|e| Error::reading(context(), e))?;
                 let mut terms = inverted
                     .terms()
                     .stream()
                     .map_err(|e| Error::io(&self.index.dir, e))?;
                 while terms.advance() {
-                    if values.len() >= MAX_VALUES {
-                        return Ok(None);
-                    }
-                    if let Ok(value) = std::str::from_utf8(terms.key()) {
-                        values.insert(value.to_string());
+                    if !visit(terms.key(), terms.value().doc_freq) {
+                        return Ok(());
                     }
                 }
             }
         }
-        Ok(Some(values))
+        Ok(())
     }
 }
 
