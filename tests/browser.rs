@@ -494,3 +494,103 @@ async fn the_states_around_the_happy_path() {
     assert_eq!(q_now, "暴雨 冰雹");
     client.close().await.unwrap();
 }
+
+/// A story told three times (one hit, two folded tellings) and another story.
+fn retold_archive() -> Workspace {
+    let story = "新华社北京11月15日电 国家统计局15日发布数据显示，10月份全国规模以上工业增加值同比实际增长4.6%，比上月加快0.1个百分点。从环比看，10月份规模以上工业增加值比上月增长0.39%。1至10月份，规模以上工业增加值同比增长4.1%。国家统计局新闻发言人表示，工业生产稳中有升，市场需求逐步恢复。";
+    let reflowed = story.replace('。', "。\n\n");
+    let retold = format!("原标题：规上工业增加值增速加快 {story}");
+    news_archive(&[
+        ("a1.md", "财经", "2026-11-15 10:00", "10月工业增加值增长4.6%", story),
+        ("a2.md", "财经", "2026-11-15 11:00", "统计局：工业生产稳中有升", &retold),
+        ("a3.md", "要闻", "2026-11-15 12:00", "国家统计局发布10月份工业数据", &reflowed),
+        (
+            "b.md",
+            "地方",
+            "2026-11-14 09:00",
+            "全省工业增加值增长6.2%",
+            "本报讯 今年前三季度全省规模以上工业增加值增长6.2%，高于全国平均水平。其中高技术制造业增加值增长11.5%。",
+        ),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn folded_tellings_open_in_place() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let workspace = retold_archive();
+    let server = Server::start(&workspace, &[]);
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(port, profile.path(), &[]).await;
+    client.goto(&format!("{}/", server.base)).await.unwrap();
+    search_for(&client, "工业增加值", 2).await;
+    // The last keystroke's search is the one drawn.
+    until(&client, "return decodeURIComponent(location.search)", |v| {
+        v.as_str().is_some_and(|q| q.contains("q=工业增加值"))
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let summary = client
+        .execute(
+            "return document.getElementById('summary').textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .contains("本页 2 个报道，另合并了 2 篇相似报道"),
+        "{summary}"
+    );
+    let more = client
+        .find(Locator::Css("#hits button.duplicates"))
+        .await
+        .unwrap();
+    assert_eq!(more.text().await.unwrap(), "+2 篇相似报道");
+    more.click().await.unwrap();
+    let tellings = until(
+        &client,
+        "const list = document.querySelector('#hits .tellings'); \
+         return list.hidden ? [] : Array.from(list.querySelectorAll('a')).map(a => a.textContent)",
+        |v| {
+            v.as_array().is_some_and(|titles| {
+                titles.len() == 2 && titles.iter().all(|t| !t.as_str().unwrap().ends_with(".md"))
+            })
+        },
+    )
+    .await;
+    let titles: Vec<&str> = tellings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .all(|t| t.contains("工业") || t.contains("统计局")),
+        "{titles:?}"
+    );
+    let expanded = client
+        .execute(
+            "return document.querySelector('#hits button.duplicates').getAttribute('aria-expanded')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(expanded, "true");
+    screenshot(&client, "tellings").await;
+    client.close().await.unwrap();
+}

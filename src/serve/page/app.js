@@ -130,12 +130,43 @@ function hitItem(hit) {
   const snippet = element("p", "snippet");
   snippet.append(marked(hit.snippet, hit.highlights));
   li.append(snippet);
-  if (hit.duplicates && hit.duplicates.length) {
-    const more = element("p", "duplicates", "+" + hit.duplicates.length + " 篇相似报道");
-    more.title = hit.duplicates.join("\n");
-    li.append(more);
-  }
+  if (hit.duplicates && hit.duplicates.length) li.append(...tellings(hit.duplicates));
   return li;
+}
+
+// The other tellings of a story folded into a hit: a button that lists them in place
+// (title, date, source; each opens as an article).
+function tellings(ids) {
+  const button = element("button", "duplicates", `+${ids.length} 篇相似报道`);
+  button.type = "button";
+  button.setAttribute("aria-expanded", "false");
+  const list = element("ul", "tellings");
+  list.hidden = true;
+  button.addEventListener("click", async () => {
+    const open = list.hidden;
+    list.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+    if (!open || list.children.length) return;
+    for (const id of ids) {
+      const item = element("li");
+      const link = element("a", "", id);
+      link.href = articleUrl(id);
+      link.addEventListener("click", (event) => {
+        event.preventDefault();
+        go({ article: id }, true);
+      });
+      item.append(link);
+      list.append(item);
+      try {
+        const article = await api("/api/articles/" + encodeURIComponent(id), []);
+        link.textContent = article.title || id;
+        item.append(element("span", "meta", " " + metaLine(article)));
+      } catch (error) {
+        item.append(element("span", "meta", " " + error.message));
+      }
+    }
+  });
+  return [button, list];
 }
 
 // The query as searched: a quote or bracket still open at the end of what is being typed is
@@ -245,7 +276,9 @@ function renderResults(body) {
   const counted = s.returned - partial;
   const shown = counted ? `第 ${s.offset + 1}–${s.offset + counted} 条，` : "";
   const more = partial ? `，另有 ${partial} 篇只包含部分词语` : "";
-  $("summary").textContent = `${shown}共 ${s.total.toLocaleString("zh-CN")} 篇${more} · ${s.took_ms.toFixed(1)} 毫秒`;
+  const folded = body.hits.reduce((n, hit) => n + ((hit.duplicates || []).length), 0);
+  const stories = folded ? `（本页 ${counted} 个报道，另合并了 ${folded} 篇相似报道）` : "";
+  $("summary").textContent = `${shown}共 ${s.total.toLocaleString("zh-CN")} 篇${stories}${more} · ${s.took_ms.toFixed(1)} 毫秒`;
   // A keyword query no article held whole: say which words the hits lack.
   const m = s.matching;
   const relaxed = $("relaxed");
