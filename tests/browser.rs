@@ -492,6 +492,43 @@ async fn the_states_around_the_happy_path() {
         .await
         .unwrap();
     assert_eq!(q_now, "暴雨 冰雹");
+
+    // An ingest under the open page: a notice, nothing redrawn until asked.
+    let hits_before = client
+        .execute("return document.querySelectorAll('#hits li').length", vec![])
+        .await
+        .unwrap();
+    fs::write(
+        workspace.posts().join("news/new.md"),
+        "---\ntitle: 冰雹来袭\ndate: 2023-07-24 10:00\n---\n暴雨之后又有冰雹。\n",
+    )
+    .unwrap();
+    assert_eq!(workspace.ingest().0.code, 0);
+    let notice = until(
+        &client,
+        "const box = document.getElementById('fresh'); return box.hidden ? null : box.textContent",
+        |v| v.is_string(),
+    )
+    .await;
+    assert!(notice.as_str().unwrap().starts_with("有 1 篇新文章"), "{notice}");
+    let hits_now = client
+        .execute("return document.querySelectorAll('#hits li').length", vec![])
+        .await
+        .unwrap();
+    assert_eq!(hits_now, hits_before, "nothing moved before the reader asked");
+    client
+        .find(Locator::Css("#fresh button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        &client,
+        "return document.getElementById('fresh').hidden",
+        |v| *v == true,
+    )
+    .await;
     client.close().await.unwrap();
 }
 

@@ -51,11 +51,12 @@ function go(changes, push) {
   show();
 }
 
-async function api(path, params) {
+// `signal` aborts the request (by default the search in flight's: a newer search drops it).
+async function api(path, params, signal = controller ? controller.signal : undefined) {
   const url = new URL(path, location.origin);
   for (const [name, value] of params || []) url.searchParams.append(name, value);
   const headers = token ? { Authorization: "Bearer " + token } : {};
-  const response = await fetch(url, { headers, signal: controller ? controller.signal : undefined });
+  const response = await fetch(url, { headers, signal });
   const body = await response.json();
   if (!response.ok) {
     const error = new Error(body.building ? buildingText(body.building) : body.error || response.statusText);
@@ -233,6 +234,10 @@ function showNoHits(message, tries, kind = "error") {
 
 async function search() {
   const mine = ++sequence;
+  // The results about to be drawn hold what the archive holds now.
+  knownArticles = null;
+  $("fresh").hidden = true;
+  checkFresh();
   if (controller) controller.abort();
   controller = new AbortController();
   const params = [["q", closedQuery(state.q)], ["limit", String(PAGE_SIZE)],
@@ -492,4 +497,43 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   showStatus();
   show();
+  setInterval(checkFresh, FRESH_EVERY_MS);
 });
+
+// How often an open page asks whether the archive changed (`/healthz`: a count, well under
+// a millisecond to answer; not while the page is hidden).
+const FRESH_EVERY_MS = 2000;
+let knownArticles = null; // the article count the shown results were searched in
+
+// A notice when articles arrived since the results were drawn; nothing moves until the
+// reader asks for them.
+async function checkFresh() {
+  if (document.hidden) return;
+  let health;
+  try {
+    health = await api("/healthz", [], null);
+  } catch (error) {
+    return;
+  }
+  if (health.status !== "ok") return;
+  if (knownArticles === null) {
+    knownArticles = health.articles;
+    return;
+  }
+  const box = $("fresh");
+  if (health.articles === knownArticles) {
+    box.hidden = true;
+    return;
+  }
+  const added = health.articles - knownArticles;
+  const show = element("button", "", "显示");
+  show.type = "button";
+  show.addEventListener("click", () => {
+    knownArticles = health.articles;
+    box.hidden = true;
+    if (!state.article) search();
+    showStatus();
+  });
+  box.replaceChildren(added > 0 ? `有 ${added} 篇新文章 · ` : "文章有更新 · ", show);
+  box.hidden = false;
+}
