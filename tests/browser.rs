@@ -495,7 +495,10 @@ async fn the_states_around_the_happy_path() {
 
     // An ingest under the open page: a notice, nothing redrawn until asked.
     let hits_before = client
-        .execute("return document.querySelectorAll('#hits li').length", vec![])
+        .execute(
+            "return document.querySelectorAll('#hits li').length",
+            vec![],
+        )
         .await
         .unwrap();
     fs::write(
@@ -510,12 +513,21 @@ async fn the_states_around_the_happy_path() {
         |v| v.is_string(),
     )
     .await;
-    assert!(notice.as_str().unwrap().starts_with("有 1 篇新文章"), "{notice}");
+    assert!(
+        notice.as_str().unwrap().starts_with("有 1 篇新文章"),
+        "{notice}"
+    );
     let hits_now = client
-        .execute("return document.querySelectorAll('#hits li').length", vec![])
+        .execute(
+            "return document.querySelectorAll('#hits li').length",
+            vec![],
+        )
         .await
         .unwrap();
-    assert_eq!(hits_now, hits_before, "nothing moved before the reader asked");
+    assert_eq!(
+        hits_now, hits_before,
+        "nothing moved before the reader asked"
+    );
     client
         .find(Locator::Css("#fresh button"))
         .await
