@@ -7,9 +7,9 @@ use sousuo::search::SearchRequest;
 use sousuo::text::Analyzer;
 use sousuo::translate::Engine;
 
+use super::{open_searcher, EXIT_OK};
 use crate::cli::options::index_dir;
 use crate::cli::{AnalyzeArgs, DateFallbackArg, EngineArg, ExportArgs, ExportFormatArg};
-use crate::{open_searcher, EXIT_OK};
 
 pub fn run_export(args: ExportArgs) -> anyhow::Result<u8> {
     let searcher = open_searcher(&args.index)?;

@@ -14,10 +14,10 @@ use sousuo::ingest::{ingest, FileOutcome, IngestEvent, Round};
 use sousuo::output;
 use sousuo::visible::visible_line;
 
+use super::{diagnose, EXIT_OK, EXIT_PARTIAL};
 use crate::cli::options::ingest_options;
 use crate::cli::warnings::{WarningDetail, WarningLog};
 use crate::cli::IngestArgs;
-use crate::{diagnose, EXIT_OK, EXIT_PARTIAL};
 
 pub fn run(args: IngestArgs) -> anyhow::Result<u8> {
     let options = ingest_options(&args)?;

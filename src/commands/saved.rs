@@ -6,9 +6,9 @@ use sousuo::output::{self, HumanStyle};
 use sousuo::saved::{SavedSearch, SavedSearches};
 use sousuo::visible::visible_line;
 
+use super::{open_searcher, settled_searcher, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
 use crate::cli::options::index_dir;
 use crate::cli::SavedCommand;
-use crate::{open_searcher, settled_searcher, EXIT_ERROR, EXIT_OK, EXIT_PARTIAL};
 
 pub fn run(command: SavedCommand) -> anyhow::Result<u8> {
     let mut out = BufWriter::new(io::stdout().lock());

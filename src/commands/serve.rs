@@ -9,10 +9,10 @@ use sousuo::search::SearchSettings;
 use sousuo::serve::{serve, Building, ServeEvent, ServeOptions};
 
 use super::ingest::{follow, stop_on_ctrl_c, IngestDisplay};
+use super::EXIT_OK;
 use crate::cli::options::{index_dir, watch_options};
 use crate::cli::warnings::WarningDetail;
 use crate::cli::ServeArgs;
-use crate::EXIT_OK;
 
 pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
     if args.token.as_deref() == Some("") {
