@@ -4,7 +4,6 @@
 //! hold an exclusive lock (`saved-searches.lock`), so two at once take turns.
 
 use std::fs::{File, OpenOptions};
-use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -76,12 +75,12 @@ impl SavedSearches {
                 path: lock_path.clone(),
                 source,
             })?;
-        // SAFETY: flock on a file descriptor this function owns; it blocks until the lock
+        // An advisory lock (flock on Unix, LockFileEx on Windows): it blocks until the lock
         // is free and is released when the file is closed.
-        if unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) } != 0 {
+        if let Err(source) = lock.lock() {
             return Err(Error::Io {
                 path: lock_path,
-                source: std::io::Error::last_os_error(),
+                source,
             });
         }
         let path = dir.join(FILE);

@@ -45,9 +45,26 @@ pub(super) enum Placement {
     Staged,
 }
 
-/// Exchanges two folders in one step (Linux `renameat2` with `RENAME_EXCHANGE`); where the
-/// file system cannot, moves `target` aside, `staging` in, and the old one to `staging`.
+/// Exchanges two folders: in one step on Linux (`renameat2` with `RENAME_EXCHANGE`); where
+/// the system or the file system cannot, moves `target` aside, `staging` in, and the old one
+/// to `staging` (a reader opening the index between two of those renames finds no index
+/// for that moment).
 pub(super) fn exchange(staging: &Path, target: &Path) -> Result<()> {
+    #[cfg(target_os = "linux")]
+    if exchange_in_one_step(staging, target)? {
+        return Ok(());
+    }
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let aside = target.with_file_name(format!(".{name}.old-{}", std::process::id()));
+    fs::rename(target, &aside).map_err(|e| Error::io(target, e))?;
+    fs::rename(staging, target).map_err(|e| Error::io(target, e))?;
+    fs::rename(&aside, staging).map_err(|e| Error::io(staging, e))
+}
+
+/// `renameat2(RENAME_EXCHANGE)`: whether it exchanged the folders (`false` where the file
+/// system does not support it).
+#[cfg(target_os = "linux")]
+fn exchange_in_one_step(staging: &Path, target: &Path) -> Result<bool> {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;
     let c_path = |path: &Path| {
@@ -66,17 +83,13 @@ pub(super) fn exchange(staging: &Path, target: &Path) -> Result<()> {
         )
     };
     if result == 0 {
-        return Ok(());
+        return Ok(true);
     }
     let err = std::io::Error::last_os_error();
-    if !matches!(err.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
-        return Err(Error::io(target, err));
+    if matches!(err.raw_os_error(), Some(libc::EINVAL | libc::ENOSYS)) {
+        return Ok(false);
     }
-    let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let aside = target.with_file_name(format!(".{name}.old-{}", std::process::id()));
-    fs::rename(target, &aside).map_err(|e| Error::io(target, e))?;
-    fs::rename(staging, target).map_err(|e| Error::io(target, e))?;
-    fs::rename(&aside, staging).map_err(|e| Error::io(staging, e))
+    Err(Error::io(target, err))
 }
 
 /// Creates an empty index for `dir`: in place (then `dir` holds nothing yet) or in a staging
