@@ -643,3 +643,63 @@ async fn folded_tellings_open_in_place() {
     screenshot(&client, "tellings").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_filters_open_above_the_results() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let workspace = archive();
+    let server = Server::start(&workspace, &[]);
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts"),
+    );
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(port, profile.path(), &["--window-size=390,844"]).await;
+    client.set_window_size(390, 844).await.unwrap();
+    client
+        .goto(&format!("{}/?q=%E6%9A%B4%E9%9B%A8", server.base))
+        .await
+        .unwrap();
+    until(&client, HIT_TITLES, |v| {
+        v.as_array().is_some_and(|a| a.len() == 3)
+    })
+    .await;
+    let filters_shown =
+        "return getComputedStyle(document.getElementById('filters')).display !== 'none'";
+    let shown = client.execute(filters_shown, vec![]).await.unwrap();
+    assert_eq!(shown, false, "the filters wait behind 筛选");
+    client
+        .find(Locator::Id("show-filters"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(&client, filters_shown, |v| *v == true).await;
+    let above = client
+        .execute(
+            "return document.getElementById('filters').getBoundingClientRect().top \
+             < document.getElementById('hits').getBoundingClientRect().top",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(above, true, "the filters open above the results");
+    screenshot(&client, "phone-filters").await;
+    let header = until(
+        &client,
+        "window.scrollTo(0, 400); window.dispatchEvent(new Event('scroll')); \
+         return document.querySelector('header').getBoundingClientRect().height",
+        |v| v.as_f64().is_some_and(|h| h <= 64.0),
+    )
+    .await;
+    assert!(header.as_f64().unwrap() <= 64.0, "{header}");
+    client.close().await.unwrap();
+}

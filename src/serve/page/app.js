@@ -495,6 +495,14 @@ document.addEventListener("DOMContentLoaded", () => {
       go({ article: "" }, true);
     }
   });
+  $("show-filters").addEventListener("click", () => {
+    const open = document.querySelector("main").classList.toggle("filtering");
+    $("show-filters").setAttribute("aria-expanded", String(open));
+  });
+  // Once the page is scrolled, a phone's header keeps only the brand, the box and 筛选.
+  window.addEventListener("scroll", () => {
+    document.querySelector("header").classList.toggle("scrolled", window.scrollY > 0);
+  }, { passive: true });
   showStatus();
   show();
   setInterval(checkFresh, FRESH_EVERY_MS);
