@@ -7,7 +7,8 @@ while four of them run at once through `/api/search`.
 The queries are built from the archive's most common words, so each limit is used to the
 full: 32 distinct common words (the most a query ranks by), 64 one-character prefixes,
 32 phrases of common words (64 parts), ten spaced parts of common words (the most the
-words rule tiers), a 4,096-character pasted paragraph of distinct words, and groups.
+words rule tiers), a 4,096-character pasted paragraph of distinct words, groups, and 32
+rare words found nowhere (each a candidate for words inside words).
 """
 import argparse, json, os, re, statistics, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
 
@@ -41,6 +42,8 @@ def queries(index):
         '10 parts of 3 common words': ' '.join(''.join(COMMON[i:i + 3]) for i in range(0, 30, 3)),
         '4,096-character paragraph': paragraph(index),
         'two groups of 32 words': '(%s) (%s)' % (' '.join(COMMON), ' '.join(COMMON)),
+        # Found nowhere: every word would be looked for inside the archive's words.
+        '32 rare two-character words': ' '.join(chr(0x3400 + 7 * i) + chr(0x3500 + 11 * i) for i in range(32)),
     }
 
 

@@ -23,6 +23,10 @@ pub const MAX_CONTAINING: usize = 3;
 /// Query words longer than this (in characters) are not looked for inside other words.
 const MAX_PART_CHARS: usize = 8;
 
+/// The most query words looked for inside other words (the first distinct ones): a pasted
+/// list of rare words costs one walk over the dictionaries, checked against at most these.
+const MAX_PARTS: usize = 4;
+
 impl ArticleSearcher {
     /// `results` (found for `request`), or, when they are few and words of the query sit
     /// inside the index's words, the results of the query widened with those words.
@@ -36,19 +40,29 @@ impl ArticleSearcher {
             return Ok(results);
         }
         let parts: Vec<&str> = request.query.split_whitespace().collect();
+        let mut looked_for: Vec<&str> = Vec::new();
+        for part in &parts {
+            if is_chinese_word(part) && !looked_for.contains(part) && looked_for.len() < MAX_PARTS {
+                looked_for.push(part);
+            }
+        }
+        if looked_for.is_empty() {
+            return Ok(results);
+        }
+        let containing = self.words_containing(&looked_for)?;
         let mut widened = Vec::with_capacity(parts.len());
         let mut suggestions = Vec::new();
         for part in &parts {
-            let containing = if is_chinese_word(part) {
-                self.words_containing(part)?
-            } else {
-                Vec::new()
-            };
-            if containing.is_empty() {
-                widened.push((*part).to_string());
-            } else {
-                widened.push(format!("({part} OR {})", containing.join(" OR ")));
-                suggestions.extend(containing);
+            match containing.get(*part).filter(|words| !words.is_empty()) {
+                Some(words) => {
+                    widened.push(format!("({part} OR {})", words.join(" OR ")));
+                    for word in words {
+                        if !suggestions.contains(word) {
+                            suggestions.push(word.clone());
+                        }
+                    }
+                }
+                None => widened.push((*part).to_string()),
             }
         }
         if suggestions.is_empty() {
@@ -64,13 +78,13 @@ impl ArticleSearcher {
         Ok(wider)
     }
 
-    /// The index's words that contain `part` (not `part` itself) and are in more articles
-    /// than it, the most frequent first, at most [`MAX_CONTAINING`]; none when `part` is a
-    /// word in [`FEW_HITS`] articles or more.
-    fn words_containing(&self, part: &str) -> Result<Vec<String>> {
-        let needle = part.as_bytes();
-        let mut frequency: HashMap<Vec<u8>, u64> = HashMap::new();
-        let mut own = 0u64;
+    /// For each of `parts`, the index's words that contain it (not the part itself) and
+    /// are in more articles than it, the most frequent first, at most [`MAX_CONTAINING`];
+    /// none for a part that is a word in [`FEW_HITS`] articles or more. One walk over the
+    /// text fields' term dictionaries serves every part.
+    fn words_containing<'a>(&self, parts: &[&'a str]) -> Result<HashMap<&'a str, Vec<String>>> {
+        let mut frequency: Vec<HashMap<Vec<u8>, u64>> = vec![HashMap::new(); parts.len()];
+        let mut own = vec![0u64; parts.len()];
         let fields: Vec<_> = self
             .index
             .fields
@@ -78,26 +92,33 @@ impl ArticleSearcher {
             .map(|(field, _)| field.field)
             .collect();
         self.each_term(&fields, |key, doc_freq| {
-            if key == needle {
-                own += u64::from(doc_freq);
-            } else if key.len() > needle.len()
-                && key.windows(needle.len()).any(|window| window == needle)
-            {
-                *frequency.entry(key.to_vec()).or_default() += u64::from(doc_freq);
+            for (at, part) in parts.iter().enumerate() {
+                let needle = part.as_bytes();
+                if key == needle {
+                    own[at] += u64::from(doc_freq);
+                } else if key.len() > needle.len()
+                    && key.windows(needle.len()).any(|window| window == needle)
+                {
+                    *frequency[at].entry(key.to_vec()).or_default() += u64::from(doc_freq);
+                }
             }
             true
         })?;
-        if own >= FEW_HITS as u64 {
-            return Ok(Vec::new());
+        let mut containing = HashMap::new();
+        for ((part, own), frequency) in parts.iter().zip(own).zip(frequency) {
+            if own >= FEW_HITS as u64 {
+                continue;
+            }
+            let mut found: Vec<(String, u64)> = frequency
+                .into_iter()
+                .filter(|(_, count)| *count > own)
+                .filter_map(|(key, count)| String::from_utf8(key).ok().map(|word| (word, count)))
+                .collect();
+            found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            found.truncate(MAX_CONTAINING);
+            containing.insert(*part, found.into_iter().map(|(word, _)| word).collect());
         }
-        let mut found: Vec<(String, u64)> = frequency
-            .into_iter()
-            .filter(|(_, count)| *count > own)
-            .filter_map(|(key, count)| String::from_utf8(key).ok().map(|word| (word, count)))
-            .collect();
-        found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        found.truncate(MAX_CONTAINING);
-        Ok(found.into_iter().map(|(word, _)| word).collect())
+        Ok(containing)
     }
 }
 

@@ -5,7 +5,7 @@
 //! for it) and named in a warning with the closest stored values, never a silent empty
 //! result.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use tantivy::schema::Field;
 
@@ -39,19 +39,25 @@ impl ArticleSearcher {
         let Some(stored) = self.values_of(fields)? else {
             return Ok((asked.to_vec(), Vec::new()));
         };
+        // Each stored value folded once, whatever the number of values asked for.
+        let mut by_folded: HashMap<String, Vec<&String>> = HashMap::new();
+        for value in &stored {
+            by_folded
+                .entry(folded_value(value))
+                .or_default()
+                .push(value);
+        }
         let mut found = Vec::new();
         let mut unknown = Vec::new();
         for value in asked {
             let wanted = folded_value(value);
-            let matching: Vec<&String> = stored
-                .iter()
-                .filter(|stored| folded_value(stored) == wanted)
-                .collect();
-            if matching.is_empty() {
-                unknown.push(unknown_value(value, &wanted, &stored, fields));
-                found.push(value.clone());
+            match by_folded.get(&wanted) {
+                Some(matching) => found.extend(matching.iter().map(|value| (*value).clone())),
+                None => {
+                    unknown.push(unknown_value(value, &wanted, &by_folded, fields));
+                    found.push(value.clone());
+                }
             }
-            found.extend(matching.into_iter().cloned());
         }
         found.dedup();
         Ok((found, unknown))
@@ -115,22 +121,22 @@ impl ArticleSearcher {
 fn unknown_value(
     value: &str,
     wanted: &str,
-    stored: &BTreeSet<String>,
+    by_folded: &HashMap<String, Vec<&String>>,
     fields: &[(&IndexedField, f32)],
 ) -> String {
     let what = fields
         .first()
         .map_or("field", |(field, _)| field.spec.name.as_str());
     let wanted_chars: BTreeSet<char> = wanted.chars().collect();
-    let mut close: Vec<(usize, &String)> = stored
+    let mut close: Vec<(usize, &String)> = by_folded
         .iter()
-        .map(|stored| {
-            let shared = folded_value(stored)
+        .flat_map(|(folded, values)| {
+            let shared = folded
                 .chars()
                 .collect::<BTreeSet<char>>()
                 .intersection(&wanted_chars)
                 .count();
-            (shared, stored)
+            values.iter().map(move |value| (shared, *value))
         })
         .filter(|(shared, _)| *shared > 0)
         .collect();
