@@ -74,6 +74,20 @@ fn chromedriver() -> Option<PathBuf> {
 
 struct Driver(Child);
 
+impl Driver {
+    /// chromedriver on a free port of this machine (stopped when dropped), and the port.
+    fn start(path: &Path) -> (Driver, u16) {
+        let port = free_port();
+        let child = Command::new(path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        (Driver(child), port)
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -171,15 +185,7 @@ async fn search_filter_open_follow_and_go_back() {
     };
     let workspace = archive();
     let server = Server::start(&workspace, &[]);
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
+    let (_driver, port) = Driver::start(&driver_path);
     let profile = tempfile::tempdir().unwrap();
     let client = browser(port, profile.path(), &[]).await;
     client.goto(&format!("{}/", server.base)).await.unwrap();
@@ -376,15 +382,7 @@ async fn the_states_around_the_happy_path() {
     };
     let workspace = archive();
     let server = Server::start(&workspace, &[]);
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
+    let (_driver, port) = Driver::start(&driver_path);
     let profile = tempfile::tempdir().unwrap();
     let client = browser(port, profile.path(), &[]).await;
     client.goto(&format!("{}/", server.base)).await.unwrap();
@@ -570,15 +568,7 @@ async fn folded_tellings_open_in_place() {
     };
     let workspace = retold_archive();
     let server = Server::start(&workspace, &[]);
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
+    let (_driver, port) = Driver::start(&driver_path);
     let profile = tempfile::tempdir().unwrap();
     let client = browser(port, profile.path(), &[]).await;
     client.goto(&format!("{}/", server.base)).await.unwrap();
@@ -651,15 +641,7 @@ async fn on_a_phone_the_filters_open_above_the_results() {
     };
     let workspace = archive();
     let server = Server::start(&workspace, &[]);
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver starts"),
-    );
+    let (_driver, port) = Driver::start(&driver_path);
     let profile = tempfile::tempdir().unwrap();
     let client = browser(port, profile.path(), &["--window-size=390,844"]).await;
     client.set_window_size(390, 844).await.unwrap();
