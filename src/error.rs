@@ -72,6 +72,19 @@ pub enum Error {
         /// tantivy's account, on one line.
         detail: String,
     },
+    /// sousuo's own code failed (a panic outside tantivy's readers): a bug, not damage.
+    #[error(
+        "{context}: sousuo failed at {location} ({detail}); this is a bug in sousuo, not \
+         damage to the index: please report it"
+    )]
+    Bug {
+        /// What sousuo was doing.
+        context: String,
+        /// Where the panic was raised (`src/search/mod.rs:42:7`).
+        location: String,
+        /// The panic's message, on one line.
+        detail: String,
+    },
     /// The query cannot be read: what is wrong and where.
     #[error("query: {0}")]
     QuerySyntax(#[from] crate::query::QuerySyntaxError),
