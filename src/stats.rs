@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::facets::FacetCounts;
 use crate::index::AnalyzerSettings;
 use crate::schema::FieldSpec;
-use crate::search::ArticleSearcher;
+use crate::search::{ArticleSearcher, NearDuplicateCounts};
 
 /// Statistics of an index.
 #[derive(Debug, Clone, Serialize)]
@@ -51,17 +51,6 @@ pub struct DateCounts {
     pub undated: usize,
 }
 
-/// How many near-duplicates an index holds (see [`crate::signature`]).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct NearDuplicateCounts {
-    /// Pairs of near-duplicate articles.
-    pub pairs: usize,
-    /// Groups of articles linked by pairs.
-    pub groups: usize,
-    /// Articles in a group.
-    pub articles: usize,
-}
-
 /// Gathers the statistics of the index `searcher` reads; `top` categories are listed.
 pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats> {
     let index = searcher.index();
@@ -78,12 +67,7 @@ pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats>
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
         });
     let dates = date_counts(index)?;
-    let near = searcher.near_duplicates()?;
-    let near_duplicates = NearDuplicateCounts {
-        pairs: near.pairs.len(),
-        groups: near.groups,
-        articles: near.articles,
-    };
+    let near_duplicates = searcher.near_duplicate_counts()?;
     Ok(IndexStats {
         index: index.dir.display().to_string(),
         documents,

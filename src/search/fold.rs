@@ -91,32 +91,41 @@ impl Signatures {
         near
     }
 
-    /// Every pair of near-duplicate live documents, each once, with the lanes their
-    /// signatures agree on.
-    pub(super) fn pairs(&self) -> Vec<(DocAddress, DocAddress, usize)> {
+    /// Calls `each` with every pair of near-duplicate live documents, each pair once (the
+    /// first in index order first), and the lanes their signatures agree on; a document is
+    /// also given as its place among the signed ones (`0..signed`, for [`Groups`]). Returns
+    /// how many documents are signed.
+    pub(super) fn for_each_pair(&self, mut each: impl FnMut(Pair)) -> usize {
         // Candidates share a band of four lanes exactly (locality-sensitive hashing): a pair
         // with a Jaccard similarity of three quarters shares one of 16 bands with
-        // probability 1 − (1 − 0.75⁴)¹⁶ = 0.998. Candidates are then checked on all lanes.
+        // probability 1 − (1 − 0.75⁴)¹⁶ = 0.998. Candidates are then checked on all lanes,
+        // once: in the first band they share. (A story told a thousand times is half a
+        // million pairs: nothing is kept per pair.)
         let mut signed = Vec::new();
         self.for_each_signed(|signature, address| signed.push((signature, address)));
-        let mut pairs = std::collections::BTreeSet::new();
         for band in 0..LANES / 4 {
             let mut buckets: HashMap<u32, Vec<usize>> = HashMap::new();
             for (i, (signature, _)) in signed.iter().enumerate() {
                 buckets.entry(signature.band(band)).or_default().push(i);
             }
-            for members in buckets.values() {
+            for members in buckets.values().filter(|members| members.len() > 1) {
                 for (k, &i) in members.iter().enumerate() {
                     for &j in &members[k + 1..] {
                         let ((a, at), (b, bt)) = (&signed[i], &signed[j]);
-                        if a.near(b) {
-                            pairs.insert((*at, *bt, a.agreement(b)));
+                        let met_before =
+                            (0..band).any(|earlier| a.band(earlier) == b.band(earlier));
+                        if !met_before && a.near(b) {
+                            each(Pair {
+                                places: (i, j),
+                                addresses: (*at, *bt),
+                                agreement: a.agreement(b),
+                            });
                         }
                     }
                 }
             }
         }
-        pairs.into_iter().collect()
+        signed.len()
     }
 }
 
@@ -216,33 +225,22 @@ impl ArticleSearcher {
             .map(Some)
     }
 
-    /// Every pair of near-duplicate articles (by id, each pair once) with the lanes their
-    /// signatures agree on, and the number of groups they form (articles linked by a
-    /// chain of pairs are one group).
+    /// Every pair of near-duplicate articles (by id, each pair once, in index order) with
+    /// the lanes their signatures agree on, and the groups they form.
     pub fn near_duplicates(&self) -> Result<NearDuplicates> {
         let searcher = self.reader.searcher();
-        let pairs = self.signatures(&searcher)?.pairs();
-        // Groups: connected components, by union-find over the paired documents.
-        let mut parent: HashMap<DocAddress, DocAddress> = HashMap::new();
-        fn root(parent: &mut HashMap<DocAddress, DocAddress>, at: DocAddress) -> DocAddress {
-            let mut top = at;
-            while let Some(&up) = parent.get(&top).filter(|&&up| up != top) {
-                top = up;
-            }
-            parent.insert(at, top);
-            top
+        let mut pairs = Vec::new();
+        let mut places = Vec::new();
+        let signed = self.signatures(&searcher)?.for_each_pair(|pair| {
+            places.push(pair.places);
+            let (a, b) = pair.addresses;
+            pairs.push((a, b, pair.agreement));
+        });
+        let mut groups = Groups::new(signed);
+        for (a, b) in places {
+            groups.join(a, b);
         }
-        for &(a, b, _) in &pairs {
-            let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
-            parent.insert(ra.max(rb), ra.min(rb));
-        }
-        let articles = parent.len();
-        let keys: Vec<DocAddress> = parent.keys().copied().collect();
-        let groups = keys
-            .into_iter()
-            .map(|at| root(&mut parent, at))
-            .collect::<std::collections::HashSet<_>>()
-            .len();
+        pairs.sort_unstable();
         let pairs = pairs
             .into_iter()
             .map(|(a, b, agreement)| {
@@ -255,9 +253,74 @@ impl ArticleSearcher {
             .collect::<Result<_>>()?;
         Ok(NearDuplicates {
             pairs,
-            groups,
-            articles,
+            counts: groups.counts(),
         })
+    }
+
+    /// How many pairs of near-duplicate articles there are and the groups they form, without
+    /// listing them.
+    pub fn near_duplicate_counts(&self) -> Result<NearDuplicateCounts> {
+        let searcher = self.reader.searcher();
+        let signatures = self.signatures(&searcher)?;
+        let mut places = Vec::new();
+        let signed = signatures.for_each_pair(|pair| places.push(pair.places));
+        let mut groups = Groups::new(signed);
+        for (a, b) in places {
+            groups.join(a, b);
+        }
+        Ok(groups.counts())
+    }
+}
+
+/// A pair of near-duplicate documents.
+pub(super) struct Pair {
+    /// Their places among the signed documents.
+    places: (usize, usize),
+    addresses: (DocAddress, DocAddress),
+    /// The lanes their signatures agree on.
+    agreement: usize,
+}
+
+/// Articles linked by a chain of pairs are one group: union-find over the signed
+/// documents' places (halving paths, the smaller place the root).
+struct Groups {
+    parent: Vec<usize>,
+    pairs: usize,
+}
+
+impl Groups {
+    fn new(signed: usize) -> Groups {
+        Groups {
+            parent: (0..signed).collect(),
+            pairs: 0,
+        }
+    }
+
+    fn root(&mut self, mut at: usize) -> usize {
+        while self.parent[at] != at {
+            self.parent[at] = self.parent[self.parent[at]];
+            at = self.parent[at];
+        }
+        at
+    }
+
+    fn join(&mut self, a: usize, b: usize) {
+        self.pairs += 1;
+        let (ra, rb) = (self.root(a), self.root(b));
+        self.parent[ra.max(rb)] = ra.min(rb);
+    }
+
+    fn counts(mut self) -> NearDuplicateCounts {
+        let mut size = vec![0usize; self.parent.len()];
+        for at in 0..self.parent.len() {
+            let root = self.root(at);
+            size[root] += 1;
+        }
+        NearDuplicateCounts {
+            pairs: self.pairs,
+            groups: size.iter().filter(|&&n| n > 1).count(),
+            articles: size.iter().filter(|&&n| n > 1).sum(),
+        }
     }
 }
 
@@ -266,6 +329,15 @@ impl ArticleSearcher {
 pub struct NearDuplicates {
     /// Pairs of ids and the lanes (of [`LANES`]) their signatures agree on.
     pub pairs: Vec<(String, String, usize)>,
+    /// How many pairs, groups and articles in a group.
+    pub counts: NearDuplicateCounts,
+}
+
+/// How many near-duplicates an index holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct NearDuplicateCounts {
+    /// Pairs of near-duplicate articles.
+    pub pairs: usize,
     /// Groups of articles linked by pairs.
     pub groups: usize,
     /// Articles in a group.

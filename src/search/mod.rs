@@ -48,8 +48,8 @@ pub use settings::{SearchSettings, RANKING_VARIABLE};
 pub use types::*;
 
 use collect::Ranked;
-pub use fold::NearDuplicates;
 use fold::{fold, Folded, Signatures};
+pub use fold::{NearDuplicateCounts, NearDuplicates};
 use matching::MatchingReport;
 use stored::ReadArticles;
 /// Weight of a synonym's match relative to the query word's own.
