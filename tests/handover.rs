@@ -3,8 +3,10 @@
 //! the sub-words the word tokenizer found and a text is segmented once. This runs a real
 //! ingest (a real IndexWriter with several threads) and counts the texts the sub-word
 //! tokenizer had to segment itself: a tantivy that changes the order fails here, instead
-//! of silently making ingest slower. (Its own process: the count is process-wide.)
+//! of silently making ingest slower. (Its own test binary, apart from `tests/suite`: the
+//! count is process-wide, and the suite also searches in-process.)
 
+#[path = "suite/common/mod.rs"]
 mod common;
 
 use std::sync::atomic::AtomicBool;

@@ -54,6 +54,12 @@ pub(super) fn exchange(staging: &Path, target: &Path) -> Result<()> {
     if exchange_in_one_step(staging, target)? {
         return Ok(());
     }
+    exchange_by_renames(staging, target)
+}
+
+/// The portable exchange: three renames (the path used off Linux, and on file systems
+/// without `RENAME_EXCHANGE`).
+fn exchange_by_renames(staging: &Path, target: &Path) -> Result<()> {
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let aside = target.with_file_name(format!(".{name}.old-{}", std::process::id()));
     fs::rename(target, &aside).map_err(|e| Error::io(target, e))?;
@@ -172,5 +178,36 @@ pub(super) fn index_settings() -> IndexSettings {
         docstore_compression: Compressor::Lz4,
         docstore_blocksize: 8 * 1024,
         ..IndexSettings::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both exchanges, the one-step one and the portable one every system has, leave each
+    /// folder's contents under the other's name.
+    #[test]
+    fn both_exchanges_swap_the_folders() {
+        type Exchange = fn(&Path, &Path) -> Result<()>;
+        let ways: [(&str, Exchange); 2] =
+            [("exchange", exchange), ("renames", exchange_by_renames)];
+        for (way, swap) in ways {
+            let dir = tempfile::tempdir().unwrap();
+            let (staging, target) = (dir.path().join(".idx.creating-1"), dir.path().join("idx"));
+            for (folder, content) in [(&staging, "new"), (&target, "old")] {
+                fs::create_dir(folder).unwrap();
+                fs::write(folder.join("meta.json"), content).unwrap();
+            }
+            swap(&staging, &target).unwrap();
+            let read = |folder: &Path| fs::read_to_string(folder.join("meta.json")).unwrap();
+            assert_eq!(read(&target), "new", "{way}");
+            assert_eq!(read(&staging), "old", "{way}");
+            let names: Vec<_> = fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(names.len(), 2, "{way}: {names:?}");
+        }
     }
 }

@@ -562,6 +562,32 @@ mod tests {
     }
 
     #[test]
+    fn the_lock_has_one_holder_while_many_take_it_in_turn() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let index_dir = dir.path().join("idx");
+        let holders = AtomicUsize::new(0);
+        let taken = AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..25 {
+                        if let Ok(lock) = WriterLock::acquire(&index_dir) {
+                            assert_eq!(holders.fetch_add(1, Ordering::SeqCst), 0, "two holders");
+                            taken.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                            holders.fetch_sub(1, Ordering::SeqCst);
+                            drop(lock);
+                        }
+                    }
+                });
+            }
+        });
+        assert!(taken.load(Ordering::SeqCst) > 0);
+        assert!(!index_dir.join("ingest.lock").exists());
+    }
+
+    #[test]
     fn reopening_with_another_schema_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let index_dir = dir.path().join("idx");

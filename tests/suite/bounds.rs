@@ -3,7 +3,7 @@
 //! answers are capped, the server answers only for its own host names, and its token works
 //! in any characters without being printed.
 
-mod common;
+use crate::common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;

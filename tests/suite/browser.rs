@@ -6,7 +6,7 @@
 //! Without chromedriver the test says so and passes, unless SOUSUO_BROWSER_TEST=required
 //! or CI=true, where a missing browser fails it.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::net::TcpListener;

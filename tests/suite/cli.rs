@@ -1,7 +1,7 @@
 //! End-to-end tests of the `sousuo` binary: ingest fixtures into a temp folder, query,
 //! read the JSON.
 
-mod common;
+use crate::common;
 
 use std::fs;
 

@@ -1,7 +1,7 @@
 //! stats, get, similar, query --facets, export, completions and help, against the real
 //! binary.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};

@@ -1,9 +1,10 @@
 //! Crash consistency: `kill -9` at random points of a normal ingest, of `--prune` and of
-//! `--rebuild`, 20 times each; every time, the next complete run ends with the same
-//! articles as a clean run (no loss, no duplicate), and a killed rebuild leaves the old
-//! index whole.
+//! `--rebuild`, 20 times each (`SOUSUO_CRASH_ROUNDS` sets how many; the points are spread
+//! over the whole run, one in each of as many equal slices, so few rounds still kill at
+//! every stage); every time, the next complete run ends with the same articles as a clean
+//! run (no loss, no duplicate), and a killed rebuild leaves the old index whole.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::process::Stdio;
@@ -12,7 +13,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use common::{documents, write_posts, Workspace};
 
 const POSTS: usize = 1500;
-const KILLS: usize = 20;
+/// Kills per test, unless `SOUSUO_CRASH_ROUNDS` says.
+const KILLS: u64 = 20;
+
+fn rounds() -> u64 {
+    std::env::var("SOUSUO_CRASH_ROUNDS")
+        .ok()
+        .map(|n| n.parse().expect("SOUSUO_CRASH_ROUNDS is a number"))
+        .unwrap_or(KILLS)
+}
 
 /// A small pseudo-random sequence (the seed is printed, so a failure can be replayed).
 struct Delays(u64);
@@ -32,12 +41,13 @@ impl Delays {
         Delays(seed | 1)
     }
 
-    /// A delay from 0 to `max_ms` milliseconds.
-    fn next(&mut self, max_ms: u64) -> Duration {
+    /// A delay in the `round`th of `rounds` equal slices of 0 to `max_ms` milliseconds.
+    fn next(&mut self, round: u64, rounds: u64, max_ms: u64) -> Duration {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
-        Duration::from_millis(self.0 % (max_ms + 1))
+        let slice = (max_ms + 1).div_ceil(rounds);
+        Duration::from_millis(round * slice + self.0 % slice)
     }
 }
 
@@ -67,9 +77,10 @@ fn kill_9_during_an_ingest_loses_and_duplicates_nothing() {
     let workspace = Workspace::with_fixtures(&[]);
     write_posts(workspace.path(), POSTS);
     let mut delays = Delays::new();
-    for round in 0..KILLS {
+    let rounds = rounds();
+    for round in 0..rounds {
         let _ = fs::remove_dir_all(workspace.path().join(".sousuo"));
-        let delay = delays.next(700);
+        let delay = delays.next(round, rounds, 700);
         kill_after(&workspace, INGEST, delay);
         let what = format!("ingest killed after {delay:?} (round {round})");
         complete(&workspace, INGEST, POSTS as u64, &what);
@@ -90,11 +101,12 @@ fn kill_9_during_a_prune_removes_exactly_the_gone_articles() {
     }
     let mut delays = Delays::new();
     let prune = [INGEST, &["--prune"]].concat();
-    for round in 0..KILLS {
+    let rounds = rounds();
+    for round in 0..rounds {
         complete(&workspace, INGEST, POSTS as u64, "setting up");
         let aside = workspace.path().join("aside");
         fs::rename(&gone, &aside).unwrap();
-        let delay = delays.next(25);
+        let delay = delays.next(round, rounds, 25);
         kill_after(&workspace, &prune, delay);
         let what = format!("prune killed after {delay:?} (round {round})");
         complete(&workspace, &prune, 1200, &what);
@@ -109,8 +121,9 @@ fn kill_9_during_a_rebuild_keeps_the_old_index_whole() {
     complete(&workspace, INGEST, POSTS as u64, "setting up");
     let rebuild = [INGEST, &["--rebuild"]].concat();
     let mut delays = Delays::new();
-    for round in 0..KILLS {
-        let delay = delays.next(500);
+    let rounds = rounds();
+    for round in 0..rounds {
+        let delay = delays.next(round, rounds, 500);
         kill_after(&workspace, &rebuild, delay);
         let what = format!("rebuild killed after {delay:?} (round {round})");
         assert_eq!(

@@ -2,7 +2,7 @@
 //! the git commit that added the file, a modification time that can be a publication
 //! time — or stays unknown; it is never the year the files were copied.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

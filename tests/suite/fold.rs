@@ -2,7 +2,7 @@
 //! hit with two duplicates, in every order and on every page; other stories, also on the
 //! same topic and with the same words, stay apart; short bodies are never folded.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

@@ -3,7 +3,7 @@
 //! `query --for quickwit` names only fields of the documented index config, and `export`
 //! splits files at whole documents and dates every article when asked.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs;

@@ -1,7 +1,7 @@
 //! The test helpers cannot let a broken run pass: a death by signal fails the test, and the
 //! query helper fails on a query that errs (so "finds nothing" never hides "failed").
 
-mod common;
+use crate::common;
 
 use std::os::unix::process::ExitStatusExt;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -3,7 +3,7 @@
 //! and batch inputs that panicked, overflowed or answered everything. Against the real
 //! binary.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::io::Write;

@@ -3,7 +3,7 @@
 //! of articles holding every part, and when none does the dropped parts are named.
 //! Questions keep the ranking by any word. Against the real binary.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

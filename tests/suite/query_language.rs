@@ -2,7 +2,7 @@
 //! work or are refused with the working form, dates are right, and the output switches
 //! give people and scripts what they ask for. Against the real binary.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::process::Command;

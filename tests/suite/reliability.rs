@@ -1,6 +1,6 @@
 //! Bad input, crashes and concurrent use, against the real binary.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;
@@ -259,20 +259,19 @@ fn signal(child: &std::process::Child, signal: &str) {
 
 /// Whether another process holds an flock on `path` (it does not exist: no).
 fn holds_lock(path: &Path) -> bool {
-    use std::os::unix::io::AsRawFd;
     let Ok(file) = std::fs::OpenOptions::new().write(true).open(path) else {
         return false;
     };
-    // SAFETY: flock on a descriptor owned here; released when `file` is closed.
-    let taken = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
-    !taken
+    // Taken here, the lock is released when `file` is closed.
+    matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock))
 }
 
-/// Waits until an ingest holds the lock `lock`, then stops it (SIGSTOP) while it is still
-/// running; the test sends SIGCONT.
+/// Waits until an ingest holds the lock `lock` (and has written its pid in it), then stops
+/// it (SIGSTOP) while it is still running; the test sends SIGCONT.
 fn pause_when_locked(child: &mut std::process::Child, lock: &Path) {
     let started = Instant::now();
-    while !lock.exists() {
+    let pid = child.id().to_string();
+    while !(holds_lock(lock) && std::fs::read_to_string(lock).is_ok_and(|held| held == pid)) {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the ingest ended first"

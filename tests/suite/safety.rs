@@ -2,7 +2,7 @@
 //! indexes, and what posts may reach (the terminal, files outside the corpus). Each test
 //! runs the real binary on a case that lost data, leaked or crashed before it was fixed.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::{symlink, PermissionsExt};

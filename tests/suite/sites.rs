@@ -2,7 +2,7 @@
 //! generated pages, drafts (unless asked), theme files or README; and a project note without
 //! front matter is never an article, anywhere.
 
-mod common;
+use crate::common;
 
 use common::Workspace;
 

@@ -225,10 +225,46 @@ pub fn write_posts(dir: &Path, count: usize) {
     let topics = [
         "算力", "春耕", "大会", "铁路", "气象", "外贸", "教育", "医疗",
     ];
+    // Sentences drawn from 8 × 8 × 8 parts: posts share words, not text, so they are not
+    // near-duplicates of each other (a folder of one story told 3,000 times is another test).
+    let who = [
+        "记者", "专家", "企业", "市民", "学校", "医院", "银行", "农户",
+    ];
+    let did = [
+        "调查了",
+        "讨论了",
+        "关注着",
+        "推动了",
+        "报道了",
+        "分析了",
+        "参与了",
+        "支持了",
+    ];
+    let what = [
+        "新项目",
+        "老问题",
+        "市场变化",
+        "政策落地",
+        "技术升级",
+        "服务改进",
+        "价格走势",
+        "人才培养",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut pick = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
     for i in 0..count {
         let topic = topics[i % topics.len()];
         let body: String = (0..20)
-            .map(|j| format!("<p>第{j}段：关于{topic}的报道，编号{i}，内容涉及发展与建设。</p>\n"))
+            .map(|j| {
+                let (a, b, c) = (who[pick(8)], did[pick(8)], what[pick(8)]);
+                let (d, e) = (who[pick(8)], what[pick(8)]);
+                format!("<p>第{j}段：{topic}方面，{a}{b}{c}，{d}谈到{e}，编号{i}。</p>\n")
+            })
             .collect();
         let post = format!(
             "\n---\ntitle: '{topic}新闻第{i}篇'\ncategories:\n - 新闻\n - {topic}\ndate: 2023-05-{:02} 10:00\n---\n<div>{body}</div>\n",

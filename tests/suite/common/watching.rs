@@ -33,9 +33,10 @@ pub fn count(workspace: &Workspace, query: &str) -> String {
         .to_string()
 }
 
-/// How long until `done` holds (10 s at most, then the test fails with what it last saw).
+/// How long until `done` holds (a 60 s deadline, then the test fails with what it last
+/// saw: how fast it holds is measured by `scripts/bench`, not here).
 pub fn eventually(done: impl FnMut() -> Result<(), String>) -> Duration {
-    eventually_within(Duration::from_secs(10), done)
+    eventually_within(Duration::from_secs(60), done)
 }
 
 /// How long until `done` holds (`limit` at most, then the test fails with what it last saw).
