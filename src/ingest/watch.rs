@@ -90,6 +90,63 @@ pub fn watch(
         let _ = sender.send(event);
     })
     .map_err(|e| Error::Usage(format!("cannot watch the posts: {e}")))?;
+    let (mut roots, relevant) = watch_roots(&mut watcher, options)?;
+    let mut round = options.clone();
+    round.prune = true;
+    round.rebuild = false;
+    let mut pending = Pending::new();
+    let mut problems = FileProblems::default();
+    while !stop.load(Ordering::Relaxed) {
+        match events.recv_timeout(Duration::from_millis(100)) {
+            Ok(event) => {
+                pending.note(event, &relevant);
+                continue;
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
+        }
+        if pending.last_root_check.elapsed() >= ROOT_CHECK_EVERY {
+            pending.last_root_check = Instant::now();
+            if rewatch_replaced(&mut watcher, &mut roots) {
+                pending.walk_whole();
+            }
+        }
+        let Some(only) = pending.next_round() else {
+            continue;
+        };
+        round.only = only;
+        let mut still_written = Vec::new();
+        let mut shown = |event: &IngestEvent| {
+            if problems.shows(event, &mut still_written) {
+                on_event(event);
+            }
+        };
+        let ran = ingest(&round, stop, &mut shown);
+        // Read again once they are whole.
+        pending.read_again(still_written);
+        match ran {
+            Ok(report) => {
+                pending.succeeded();
+                on_round(Round::Done(&report));
+            }
+            Err(error) => {
+                let retry_in = pending.failed();
+                on_round(Round::Failed {
+                    error: &error,
+                    retry_in,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets a watch on each root (a root gone now is watched when it comes back); returns the
+/// roots and which events concern them.
+fn watch_roots(
+    watcher: &mut RecommendedWatcher,
+    options: &IngestOptions,
+) -> Result<(Vec<WatchedRoot>, Relevance)> {
     let mut roots = Vec::new();
     let mut folders = Vec::new();
     for given in &options.roots {
@@ -122,119 +179,119 @@ pub fn watch(
         }
         roots.push(watched);
     }
+    let index = &options.index_dir;
     let relevant = Relevance {
         folders,
         index: [
-            options.index_dir.clone(),
-            options
-                .index_dir
-                .canonicalize()
-                .unwrap_or_else(|_| options.index_dir.clone()),
+            index.clone(),
+            index.canonicalize().unwrap_or_else(|_| index.clone()),
         ],
     };
-    let mut round = options.clone();
-    round.prune = true;
-    round.rebuild = false;
-    let mut changed: HashSet<PathBuf> = HashSet::new();
-    // Whether the next round must walk the roots whole (events were lost or too many).
-    // The first round does, at once: it catches up with what changed between the ingest
-    // before and the watches being set.
-    let mut whole = true;
-    let mut first_pending = Some(Instant::now());
-    let mut last_round = Instant::now();
-    let mut last_event = Instant::now()
-        .checked_sub(DEBOUNCE)
-        .unwrap_or_else(Instant::now);
-    let mut last_root_check = Instant::now();
-    let mut failures = 0u32;
-    let mut retry_at: Option<Instant> = None;
-    let mut problems = FileProblems::default();
-    while !stop.load(Ordering::Relaxed) {
-        match events.recv_timeout(Duration::from_millis(100)) {
-            Ok(event) => {
-                let counts = match event {
-                    Ok(event) if !relevant.changes_posts(&event) => false,
-                    Ok(event)
-                        if !event.need_rescan()
-                            && !event.paths.is_empty()
-                            && changed.len() < MAX_SETTLE_CHECKS =>
-                    {
-                        changed.extend(event.paths);
-                        true
-                    }
-                    _ => {
-                        whole = true;
-                        true
-                    }
-                };
-                if counts {
-                    first_pending.get_or_insert_with(Instant::now);
-                    last_event = Instant::now();
-                }
-                continue;
-            }
-            Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => break,
-        }
-        if last_root_check.elapsed() >= ROOT_CHECK_EVERY {
-            last_root_check = Instant::now();
-            if rewatch_replaced(&mut watcher, &mut roots) {
-                whole = true;
-                first_pending.get_or_insert_with(Instant::now);
-            }
-        }
-        if retry_at.is_some_and(|at| Instant::now() < at) {
-            continue;
-        }
-        let waited_long = first_pending.is_some_and(|first| first.elapsed() >= MAX_WAIT);
-        let due = first_pending.is_some() && (last_event.elapsed() >= DEBOUNCE || waited_long);
-        let periodic = last_round.elapsed() >= RESCAN_EVERY;
-        if !(due || periodic) {
-            continue;
-        }
-        if !waited_long && !settled(&changed) {
-            last_event = Instant::now();
-            continue;
-        }
-        round.only = (!(whole || periodic)).then(|| changed.drain().collect());
-        changed.clear();
-        last_round = Instant::now();
-        let mut still_written = Vec::new();
-        let mut shown = |event: &IngestEvent| {
-            if problems.shows(event, &mut still_written) {
-                on_event(event);
-            }
-        };
-        let ran = ingest(&round, stop, &mut shown);
-        if !still_written.is_empty() {
-            // Read again once they are whole.
-            changed.extend(still_written);
-            first_pending.get_or_insert_with(Instant::now);
-            last_event = Instant::now();
-        }
-        match ran {
-            Ok(report) => {
-                whole = false;
-                first_pending = None;
-                failures = 0;
-                retry_at = None;
-                on_round(Round::Done(&report));
-            }
-            Err(error) => {
-                // Tried again, walking whole (what changed meanwhile is in the walk).
-                whole = true;
-                first_pending.get_or_insert_with(Instant::now);
-                let retry_in = retry_pause(failures);
-                failures = failures.saturating_add(1);
-                retry_at = Some(Instant::now() + retry_in);
-                on_round(Round::Failed {
-                    error: &error,
-                    retry_in,
-                });
-            }
+    Ok((roots, relevant))
+}
+
+/// What the next round waits for, and when it is due.
+struct Pending {
+    /// The paths changed since the last round.
+    changed: HashSet<PathBuf>,
+    /// Whether the next round must walk the roots whole (events were lost or too many).
+    whole: bool,
+    /// When the first change the next round waits for came.
+    first: Option<Instant>,
+    last_event: Instant,
+    last_round: Instant,
+    last_root_check: Instant,
+    /// Rounds failed in a row, and when the next try is.
+    failures: u32,
+    retry_at: Option<Instant>,
+}
+
+impl Pending {
+    /// The first round walks whole, at once: it catches up with what changed between the
+    /// ingest before and the watches being set.
+    fn new() -> Pending {
+        let now = Instant::now();
+        Pending {
+            changed: HashSet::new(),
+            whole: true,
+            first: Some(now),
+            last_event: now.checked_sub(DEBOUNCE).unwrap_or(now),
+            last_round: now,
+            last_root_check: now,
+            failures: 0,
+            retry_at: None,
         }
     }
-    Ok(())
+
+    /// Counts an event that concerns the posts.
+    fn note(&mut self, event: notify::Result<notify::Event>, relevant: &Relevance) {
+        match event {
+            Ok(event) if !relevant.changes_posts(&event) => return,
+            Ok(event)
+                if !event.need_rescan()
+                    && !event.paths.is_empty()
+                    && self.changed.len() < MAX_SETTLE_CHECKS =>
+            {
+                self.changed.extend(event.paths);
+            }
+            _ => self.whole = true,
+        }
+        self.first.get_or_insert_with(Instant::now);
+        self.last_event = Instant::now();
+    }
+
+    /// The next round walks the roots whole.
+    fn walk_whole(&mut self) {
+        self.whole = true;
+        self.first.get_or_insert_with(Instant::now);
+    }
+
+    /// `Some` when a round is due, with the paths it reads (`None` inside: walk whole).
+    fn next_round(&mut self) -> Option<Option<Vec<PathBuf>>> {
+        if self.retry_at.is_some_and(|at| Instant::now() < at) {
+            return None;
+        }
+        let waited_long = self.first.is_some_and(|first| first.elapsed() >= MAX_WAIT);
+        let due = self.first.is_some() && (self.last_event.elapsed() >= DEBOUNCE || waited_long);
+        let periodic = self.last_round.elapsed() >= RESCAN_EVERY;
+        if !(due || periodic) {
+            return None;
+        }
+        if !waited_long && !settled(&self.changed) {
+            self.last_event = Instant::now();
+            return None;
+        }
+        let only = (!(self.whole || periodic)).then(|| self.changed.drain().collect());
+        self.changed.clear();
+        self.last_round = Instant::now();
+        Some(only)
+    }
+
+    /// Files a round found still being written: read again once they are whole.
+    fn read_again(&mut self, still_written: Vec<PathBuf>) {
+        if !still_written.is_empty() {
+            self.changed.extend(still_written);
+            self.first.get_or_insert_with(Instant::now);
+            self.last_event = Instant::now();
+        }
+    }
+
+    fn succeeded(&mut self) {
+        self.whole = false;
+        self.first = None;
+        self.failures = 0;
+        self.retry_at = None;
+    }
+
+    /// A failed round is tried again, walking whole (what changed meanwhile is in the
+    /// walk), after a pause that grows with each failure: returns the pause.
+    fn failed(&mut self) -> Duration {
+        self.walk_whole();
+        let retry_in = retry_pause(self.failures);
+        self.failures = self.failures.saturating_add(1);
+        self.retry_at = Some(Instant::now() + retry_in);
+        retry_in
+    }
 }
 
 /// The files whose problems a watch has shown, so each is shown once until the file
