@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{AllQuery, Query};
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher};
 
@@ -23,11 +23,11 @@ use crate::facets::{FacetCollector, FacetCounts};
 use crate::index::{read_guarded, Depth, FileDamage, SearchIndex};
 use crate::query::{parse_query, Clause, ClauseKind, Occur};
 use crate::schema::ArticleField;
-use crate::snippet::SnippetMaker;
 use crate::text::normalize_term;
 
 mod build;
 mod collect;
+mod execute;
 mod explain;
 mod feedback;
 mod fold;
@@ -48,10 +48,9 @@ pub use settings::{SearchSettings, RANKING_VARIABLE};
 pub use types::*;
 
 use collect::Ranked;
-use fold::{fold, Folded, Signatures};
+use fold::Signatures;
 pub use fold::{NearDuplicateCounts, NearDuplicates};
 use matching::MatchingReport;
-use stored::ReadArticles;
 /// Weight of a synonym's match relative to the query word's own.
 pub const SYNONYM_WEIGHT: f32 = 0.8;
 /// Keywords of an article that make the query for similar articles.
@@ -336,148 +335,6 @@ impl ArticleSearcher {
         let clauses = parse_query(text)?;
         let plan = self.plan(&clauses, &Filters::default())?;
         Ok(self.build(&plan)?.map(|built| built.query))
-    }
-
-    fn execute(
-        &self,
-        built: BuiltQuery,
-        page: Page,
-        output: &SearchOutput,
-    ) -> Result<SearchResults> {
-        let searcher = self.reader.searcher();
-        // Neither can usefully exceed the number of documents (and a huge value must not
-        // become a huge allocation or an overflow).
-        let documents = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        let limit = page.limit.min(documents);
-        let offset = page.offset.min(documents);
-        let wanted = (offset + limit).max(1);
-        // With a proximity clause, rank a wider window by the words, then rescore it.
-        let window = if built.proximity.is_some() {
-            wanted.max(RESCORE_WINDOW)
-        } else {
-            wanted
-        };
-        // A query with nothing to rank by (only filters, `*`, no words) lists the newest.
-        let order = if built.scored {
-            page.sort
-        } else if page.sort == SortOrder::Relevance {
-            SortOrder::DateDescending
-        } else {
-            page.sort
-        };
-        let read = ReadArticles::default();
-        let signatures = page.fold.then(|| self.signatures(&searcher)).transpose()?;
-        // Folding needs more candidates than hits; when a page still has too few groups
-        // and there were more candidates, they are read again, more of them.
-        let mut candidates = if page.fold {
-            wanted
-                .saturating_mul(2)
-                .saturating_add(FOLD_EXTRA)
-                .min(documents.max(wanted))
-        } else {
-            wanted
-        };
-        let (groups, total, facets, feedback) = loop {
-            let count = output.count_total.then_some(Count);
-            let extra = (
-                count,
-                output.facets.then(|| FacetCollector::new(&self.index)),
-            );
-            let (top, total, facets, feedback) = if order == SortOrder::Relevance {
-                let window = window.max(candidates);
-                self.top_by_score(&searcher, &built, (window, candidates), extra, &read)?
-            } else {
-                self.top_by_date(&searcher, &built, order, candidates, extra)?
-            };
-            let exhausted = top.len() < candidates
-                || candidates >= documents
-                || candidates >= MAX_FOLD_CANDIDATES;
-            let groups = match &signatures {
-                Some(signatures) => {
-                    let enough = (wanted, candidates);
-                    let mut confirm = |a, b| self.same_story(&searcher, a, b, &read);
-                    fold(
-                        top,
-                        |ranked| ranked.address,
-                        signatures,
-                        enough,
-                        &mut confirm,
-                    )
-                }
-                None => top
-                    .into_iter()
-                    .map(|leader| Folded {
-                        leader,
-                        duplicates: Vec::new(),
-                    })
-                    .collect(),
-            };
-            if signatures.is_none() || groups.len() >= wanted || exhausted {
-                break (groups, total, facets, feedback);
-            }
-            candidates = candidates
-                .saturating_mul(4)
-                .min(MAX_FOLD_CANDIDATES)
-                .min(documents);
-        };
-        let mut facets = facets;
-        if let Some(facets) = &mut facets {
-            facets.keep_categories(crate::facets::MAX_FACET_CATEGORIES);
-        }
-        let snippets = SnippetMaker::new(&built.highlight_terms, SNIPPET_CHARS);
-        let mut hits = Vec::with_capacity(limit);
-        let mut tiers = Vec::with_capacity(limit);
-        for Folded {
-            leader:
-                Ranked {
-                    tier,
-                    score,
-                    address,
-                },
-            duplicates,
-        } in groups.into_iter().skip(offset).take(limit)
-        {
-            tiers.push(tier);
-            let partial = built.padding.is_some() && tier > built.tiers.len() + built.exact_tiers;
-            let mut hit = if output.with_documents {
-                let passages = output.snippets;
-                self.load_hit(&searcher, address, score, (&snippets, passages), &read)?
-            } else {
-                Hit::bare(self.id_of(&searcher, address)?, score)
-            };
-            if output.explain {
-                let rescored = (&built, feedback.as_ref());
-                let at = (address, score, tier);
-                hit.explanation = Some(self.explain(&searcher, rescored, at)?);
-            }
-            hit.partial = partial;
-            hit.duplicates = duplicates
-                .into_iter()
-                .map(|address| self.one_id(&searcher, address))
-                .collect::<Result<_>>()?;
-            hits.push(hit);
-        }
-        if order == SortOrder::Relevance {
-            // Equal scores in id order, so output is stable.
-            let mut ordered: Vec<(usize, Hit)> = tiers.into_iter().zip(hits).collect();
-            ordered.sort_by(|(tier_a, a), (tier_b, b)| {
-                tier_a
-                    .cmp(tier_b)
-                    .then_with(|| b.score.total_cmp(&a.score))
-                    .then_with(|| a.id.cmp(&b.id))
-            });
-            hits = ordered.into_iter().map(|(_, hit)| hit).collect();
-        }
-        for (i, hit) in hits.iter_mut().enumerate() {
-            hit.rank = offset + i + 1;
-        }
-        Ok(SearchResults {
-            hits,
-            total,
-            facets,
-            order,
-            matching: MatchingReport::default(),
-        })
     }
 
     /// BM25 statistics with the ranking's length scales.
