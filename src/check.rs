@@ -10,7 +10,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use serde::Serialize;
-use tantivy::{IndexWriter, TantivyDocument, Term};
+use tantivy::{IndexWriter, SegmentReader, TantivyDocument, Term};
 
 use crate::error::{Error, Result};
 use crate::index::{ingest_running, read_guarded, Depth, SearchIndex};
@@ -81,54 +81,11 @@ fn check_unguarded(index: &SearchIndex) -> Result<CheckReport> {
     report.segments = searcher.segment_readers().len();
     let mut seen: HashMap<String, u32> = HashMap::new();
     for segment in searcher.segment_readers() {
-        let counted = segment
-            .fast_fields()
-            .u64(crate::schema::CONTENT_HASH_FIELD)
-            .map(|column| column.num_docs());
-        if counted.as_ref().ok() != Some(&segment.max_doc()) {
+        if let Err(problem) = check_segment(index, segment, &mut seen, &mut report) {
             let name = segment.segment_id().uuid_string();
-            report.unreadable_segments.push(format!(
-                "{name}: meta.json says {} documents, its files hold {}",
-                segment.max_doc(),
-                counted.map_or_else(
-                    |e| format!("none that can be read ({e})"),
-                    |n| n.to_string()
-                )
-            ));
-            continue;
-        }
-        let ids = match read_guarded(&index.dir, "reading the ids", || index.segment_ids(segment)) {
-            Ok(ids) => ids,
-            Err(err) => {
-                let name = segment.segment_id().uuid_string();
-                report.unreadable_segments.push(format!("{name}: {err}"));
-                continue;
-            }
-        };
-        for doc in segment.doc_ids_alive() {
-            match ids.get(doc as usize).filter(|id| !id.is_empty()) {
-                Some(id) => *seen.entry(id.clone()).or_default() += 1,
-                None => report.documents_without_id += 1,
-            }
-        }
-        // The stored documents are read whole once: damage there fails queries.
-        let store = segment
-            .get_store_reader(0)
-            .map_err(|e| e.to_string())
-            .and_then(|store| {
-                for doc in segment.doc_ids_alive() {
-                    store
-                        .get::<TantivyDocument>(doc)
-                        .map_err(|e| e.to_string())?;
-                }
-                Ok(())
-            });
-        if let Err(err) = store {
-            let name = segment.segment_id().uuid_string();
-            let first_line = err.lines().next().unwrap_or_default().to_string();
             report
                 .unreadable_segments
-                .push(format!("{name}: stored documents: {first_line}"));
+                .push(format!("{name}: {problem}"));
         }
     }
     let mut duplicates: Vec<String> = seen
@@ -141,23 +98,76 @@ fn check_unguarded(index: &SearchIndex) -> Result<CheckReport> {
     Ok(report)
 }
 
-/// Repairs what `report` found: drops the segments that hold damaged files or cannot be
-/// read (their articles are indexed again by the next ingest of their folders), and
-/// deletes every copy of a duplicated id (the next ingest adds it once).
-pub fn repair(index: &SearchIndex, report: &mut CheckReport) -> Result<()> {
-    let mut bad_segments: HashSet<String> = HashSet::new();
+/// Checks one segment: its document count, its ids (counted into `seen`, the ones without
+/// an id into `report`) and its stored documents, read whole once (damage there fails
+/// queries). `Err` says why the segment cannot be read.
+fn check_segment(
+    index: &SearchIndex,
+    segment: &SegmentReader,
+    seen: &mut HashMap<String, u32>,
+    report: &mut CheckReport,
+) -> std::result::Result<(), String> {
+    let counted = segment
+        .fast_fields()
+        .u64(crate::schema::CONTENT_HASH_FIELD)
+        .map(|column| column.num_docs());
+    if counted.as_ref().ok() != Some(&segment.max_doc()) {
+        return Err(format!(
+            "meta.json says {} documents, its files hold {}",
+            segment.max_doc(),
+            counted.map_or_else(
+                |e| format!("none that can be read ({e})"),
+                |n| n.to_string()
+            )
+        ));
+    }
+    let ids = read_guarded(&index.dir, "reading the ids", || index.segment_ids(segment))
+        .map_err(|err| err.to_string())?;
+    for doc in segment.doc_ids_alive() {
+        match ids.get(doc as usize).filter(|id| !id.is_empty()) {
+            Some(id) => *seen.entry(id.clone()).or_default() += 1,
+            None => report.documents_without_id += 1,
+        }
+    }
+    let stored = |error: String| {
+        let first_line = error.lines().next().unwrap_or_default();
+        format!("stored documents: {first_line}")
+    };
+    let store = segment
+        .get_store_reader(0)
+        .map_err(|e| stored(e.to_string()))?;
+    for doc in segment.doc_ids_alive() {
+        store
+            .get::<TantivyDocument>(doc)
+            .map_err(|e| stored(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// The segments a check found damaged: those holding a damaged file, and those that
+/// could not be read.
+fn bad_segments(report: &CheckReport) -> HashSet<String> {
+    let mut bad: HashSet<String> = HashSet::new();
     for file in &report.damaged_files {
         let name = PathBuf::from(file);
         let stem = name.file_name().unwrap_or_default().to_string_lossy();
         if let Some(segment) = stem.split('.').next() {
-            bad_segments.insert(segment.to_string());
+            bad.insert(segment.to_string());
         }
     }
     for segment in &report.unreadable_segments {
         if let Some((name, _)) = segment.split_once(':') {
-            bad_segments.insert(name.to_string());
+            bad.insert(name.to_string());
         }
     }
+    bad
+}
+
+/// Repairs what `report` found: drops the segments that hold damaged files or cannot be
+/// read (their articles are indexed again by the next ingest of their folders), and
+/// deletes every copy of a duplicated id (the next ingest adds it once).
+pub fn repair(index: &SearchIndex, report: &mut CheckReport) -> Result<()> {
+    let bad_segments = bad_segments(report);
     if !bad_segments.is_empty() {
         let dropped = drop_segments(index, &bad_segments)?;
         report.repaired.push(format!(

@@ -155,27 +155,7 @@ fn parse_clauses(
     let mut pending: Option<(Operator, usize)> = None;
     // Whether the last clause is a group that `OR`s made (more alternatives join it).
     let mut last_is_or_group = false;
-    loop {
-        while *i < chars.len() && chars[*i].is_whitespace() {
-            *i += 1;
-        }
-        let at_end = *i >= chars.len() || (chars[*i] == ')' && open.is_some());
-        if at_end {
-            if *i >= chars.len() {
-                if let Some((position, _)) = open {
-                    return Err(QuerySyntaxError {
-                        message: "unclosed parenthesis: `(` without `)`".to_string(),
-                        position,
-                    });
-                }
-            } else {
-                *i += 1;
-            }
-            if let Some((operator, position)) = pending {
-                return Err(operator.dangling(position));
-            }
-            break;
-        }
+    while !at_end_of_clauses(chars, i, open, pending)? {
         let start = *i;
         let mut clause = parse_clause(chars, i, open)?;
         if let Some(operator) = Operator::of(&clause) {
@@ -201,23 +181,12 @@ fn parse_clauses(
             Some((Operator::Or, _)) if open.is_none() && clause.occur == Occur::Should => {
                 // At the top level `a OR b` is one alternative (a keyword query needs each
                 // of its parts, and this part is either word): a group.
-                if let Some(last) = clauses.last_mut().filter(|c| c.occur == Occur::Should) {
-                    match &mut last.kind {
-                        ClauseKind::Group(alternatives) if last_is_or_group => {
-                            alternatives.push(clause);
-                        }
-                        _ => {
-                            let first = std::mem::replace(&mut last.kind, ClauseKind::All);
-                            let first = Clause {
-                                occur: Occur::Should,
-                                field: last.field.take(),
-                                kind: first,
-                            };
-                            last.kind = ClauseKind::Group(vec![first, clause]);
-                        }
+                match join_alternative(&mut clauses, clause, last_is_or_group) {
+                    None => {
+                        last_is_or_group = true;
+                        continue;
                     }
-                    last_is_or_group = true;
-                    continue;
+                    Some(alone) => clause = alone,
                 }
             }
             _ => {}
@@ -226,6 +195,62 @@ fn parse_clauses(
         clauses.push(clause);
     }
     Ok(clauses)
+}
+
+/// Skips spaces; whether the clauses end here: at the end of the query, or at the `)` of
+/// the group (which is consumed). An operator with nothing after it is an error there.
+fn at_end_of_clauses(
+    chars: &[char],
+    i: &mut usize,
+    open: Option<(usize, usize)>,
+    pending: Option<(Operator, usize)>,
+) -> Result<bool, QuerySyntaxError> {
+    while *i < chars.len() && chars[*i].is_whitespace() {
+        *i += 1;
+    }
+    if *i < chars.len() && !(chars[*i] == ')' && open.is_some()) {
+        return Ok(false);
+    }
+    if *i >= chars.len() {
+        if let Some((position, _)) = open {
+            return Err(QuerySyntaxError {
+                message: "unclosed parenthesis: `(` without `)`".to_string(),
+                position,
+            });
+        }
+    } else {
+        *i += 1;
+    }
+    match pending {
+        Some((operator, position)) => Err(operator.dangling(position)),
+        None => Ok(true),
+    }
+}
+
+/// `a OR b`: `clause` joins the last plain clause as its alternative (the two become a
+/// group, or `clause` joins the group earlier `OR`s made); `clause` comes back when there
+/// is no plain clause before it.
+fn join_alternative(
+    clauses: &mut [Clause],
+    clause: Clause,
+    last_is_or_group: bool,
+) -> Option<Clause> {
+    let Some(last) = clauses.last_mut().filter(|c| c.occur == Occur::Should) else {
+        return Some(clause);
+    };
+    match &mut last.kind {
+        ClauseKind::Group(alternatives) if last_is_or_group => alternatives.push(clause),
+        _ => {
+            let first = std::mem::replace(&mut last.kind, ClauseKind::All);
+            let first = Clause {
+                occur: Occur::Should,
+                field: last.field.take(),
+                kind: first,
+            };
+            last.kind = ClauseKind::Group(vec![first, clause]);
+        }
+    }
+    None
 }
 
 /// The boolean operators people bring from Lucene and Elasticsearch.
@@ -271,23 +296,26 @@ impl Operator {
 }
 
 /// Reads one clause at `chars[*i]` (not whitespace).
+/// A `+` (required) or `-` (excluded) written before a clause, read; without one the
+/// clause is optional.
+fn read_occur(chars: &[char], i: &mut usize) -> Occur {
+    let glued = *i + 1 < chars.len() && !chars[*i + 1].is_whitespace();
+    let occur = match chars[*i] {
+        '+' if glued => Occur::Must,
+        '-' if glued => Occur::MustNot,
+        _ => return Occur::Should,
+    };
+    *i += 1;
+    occur
+}
+
 fn parse_clause(
     chars: &[char],
     i: &mut usize,
     open: Option<(usize, usize)>,
 ) -> Result<Clause, QuerySyntaxError> {
     let clause_start = *i;
-    let occur = match chars[*i] {
-        '+' if *i + 1 < chars.len() && !chars[*i + 1].is_whitespace() => {
-            *i += 1;
-            Occur::Must
-        }
-        '-' if *i + 1 < chars.len() && !chars[*i + 1].is_whitespace() => {
-            *i += 1;
-            Occur::MustNot
-        }
-        _ => Occur::Should,
-    };
+    let occur = read_occur(chars, i);
     if chars[*i] == '(' {
         let depth = open.map_or(1, |(_, depth)| depth + 1);
         if depth > MAX_GROUP_DEPTH {
@@ -319,31 +347,43 @@ fn parse_clause(
             kind: ClauseKind::Phrase { text, slop },
         });
     }
-    let start = *i;
-    // Inside a group a `)` ends the word; outside, `(` and `)` are ordinary characters
-    // (保利发展(14450 is text).
-    while *i < chars.len()
-        && !chars[*i].is_whitespace()
-        && chars[*i] != '"'
-        && !(chars[*i] == ')' && open.is_some())
-    {
-        *i += 1;
-    }
-    let text: String = chars[start..*i].iter().collect();
+    let text = read_word(chars, i, open.is_some());
     if text.is_empty() {
         return Err(QuerySyntaxError {
             message: "a `+` or `-` needs a word after it".to_string(),
             position: clause_start,
         });
     }
-    let kind = if text == "*" {
-        ClauseKind::All
-    } else if let Some(prefix) = text.strip_suffix('*').filter(|p| !p.contains('*')) {
-        ClauseKind::Prefix(prefix.to_string())
-    } else {
-        ClauseKind::Words(text)
-    };
-    Ok(Clause { occur, field, kind })
+    Ok(Clause {
+        occur,
+        field,
+        kind: word_kind(text),
+    })
+}
+
+/// Reads a word: up to a space or a quote; inside a group a `)` ends it too, outside `(`
+/// and `)` are ordinary characters (保利发展(14450 is text).
+fn read_word(chars: &[char], i: &mut usize, in_group: bool) -> String {
+    let start = *i;
+    while *i < chars.len()
+        && !chars[*i].is_whitespace()
+        && chars[*i] != '"'
+        && !(chars[*i] == ')' && in_group)
+    {
+        *i += 1;
+    }
+    chars[start..*i].iter().collect()
+}
+
+/// A word as written: `*` (every article), `prefix*`, or words.
+fn word_kind(text: String) -> ClauseKind {
+    if text == "*" {
+        return ClauseKind::All;
+    }
+    match text.strip_suffix('*').filter(|p| !p.contains('*')) {
+        Some(prefix) => ClauseKind::Prefix(prefix.to_string()),
+        None => ClauseKind::Words(text),
+    }
 }
 
 /// A `field:` prefix at `chars[*i]`, read past; `None` when there is none.

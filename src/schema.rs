@@ -394,35 +394,8 @@ fn add_field(
     builder: &mut tantivy::schema::SchemaBuilder,
     spec: &FieldSpec,
 ) -> (Field, Option<Field>) {
-    let mut sub_words = None;
     let field = match spec.field_type {
-        FieldType::Text => {
-            let norms = spec.norms.unwrap_or(true);
-            let indexing = TextFieldIndexing::default()
-                .set_tokenizer(CHINESE_ANALYZER)
-                .set_fieldnorms(norms)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-            let mut options = TextOptions::default().set_indexing_options(indexing);
-            if spec.stored {
-                options = options.set_stored();
-            }
-            let field = builder.add_text_field(&spec.name, options);
-            // Right after its text field, so that tantivy, which indexes a
-            // document's fields in field order, segments the text once. No
-            // lengths: a sub-word match says a longer word holds the query word,
-            // however many compounds the text has (+0.002 to +0.003 nDCG@10 on the
-            // dev set against sub-word lengths, docs/relevance.md).
-            let indexing = TextFieldIndexing::default()
-                .set_tokenizer(SUB_WORD_ANALYZER)
-                .set_fieldnorms(false)
-                .set_index_option(IndexRecordOption::WithFreqs);
-            let name = format!("{SUB_WORD_FIELD_PREFIX}{}", spec.name);
-            sub_words = Some(
-                builder
-                    .add_text_field(&name, TextOptions::default().set_indexing_options(indexing)),
-            );
-            field
-        }
+        FieldType::Text => return add_text_field(builder, spec),
         FieldType::String => {
             let indexing = TextFieldIndexing::default()
                 .set_tokenizer("raw")
@@ -461,7 +434,34 @@ fn add_field(
             builder.add_text_field(&spec.name, TextOptions::default().set_stored())
         }
     };
-    (field, sub_words)
+    (field, None)
+}
+
+/// A text field, segmented by the Chinese analyzer with positions, and its sub-word field
+/// right after it, so that tantivy, which indexes a document's fields in field order,
+/// segments the text once. The sub-word field has no lengths: a sub-word match says a
+/// longer word holds the query word, however many compounds the text has (+0.002 to
+/// +0.003 nDCG@10 on the dev set against sub-word lengths, docs/relevance.md).
+fn add_text_field(
+    builder: &mut tantivy::schema::SchemaBuilder,
+    spec: &FieldSpec,
+) -> (Field, Option<Field>) {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(CHINESE_ANALYZER)
+        .set_fieldnorms(spec.norms.unwrap_or(true))
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let mut options = TextOptions::default().set_indexing_options(indexing);
+    if spec.stored {
+        options = options.set_stored();
+    }
+    let field = builder.add_text_field(&spec.name, options);
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(SUB_WORD_ANALYZER)
+        .set_fieldnorms(false)
+        .set_index_option(IndexRecordOption::WithFreqs);
+    let name = format!("{SUB_WORD_FIELD_PREFIX}{}", spec.name);
+    let options = TextOptions::default().set_indexing_options(indexing);
+    (field, Some(builder.add_text_field(&name, options)))
 }
 
 /// The options of one declared field (analyzer, boost, norms, fast, stored) against its

@@ -77,30 +77,16 @@ pub struct FrontMatter {
     pub description: Option<String>,
 }
 
-/// Reads front matter YAML. Problems with single fields are added to `warnings`.
-pub fn parse_front_matter(
+/// The front matter's `key: value` mapping (`None` for an empty one); text that is not
+/// valid YAML, or not a mapping, is read line by line when its lines are `key: value`.
+fn read_mapping(
     yaml: &str,
     warnings: &mut Vec<String>,
-) -> Result<FrontMatter, ArticleError> {
-    if yaml.trim().is_empty() {
-        return Ok(FrontMatter::default());
-    }
-    // YAML forbids control characters; archives carry stray ones (a DEL in a title).
-    let cleaned;
-    let yaml = if yaml.chars().any(is_forbidden_control) {
-        cleaned = yaml.replace(is_forbidden_control, "");
-        warnings.push(format!(
-            "front matter: removed {} control characters",
-            yaml.chars().filter(|&c| is_forbidden_control(c)).count()
-        ));
-        cleaned.as_str()
-    } else {
-        yaml
-    };
+) -> Result<Option<serde_yaml::Mapping>, ArticleError> {
     let parsed: Result<Value, _> = serde_yaml::from_str(yaml);
     let mapping = match parsed {
         Ok(Value::Mapping(mapping)) => mapping,
-        Ok(Value::Null) => return Ok(FrontMatter::default()),
+        Ok(Value::Null) => return Ok(None),
         // `title：…` lines (full-width colons) read as one string.
         Ok(Value::String(_)) if salvage(yaml).is_some() => {
             let (mapping, read) = salvage(yaml).expect("checked");
@@ -128,6 +114,32 @@ pub fn parse_front_matter(
             ));
             mapping
         }
+    };
+    Ok(Some(mapping))
+}
+
+/// Reads front matter YAML. Problems with single fields are added to `warnings`.
+pub fn parse_front_matter(
+    yaml: &str,
+    warnings: &mut Vec<String>,
+) -> Result<FrontMatter, ArticleError> {
+    if yaml.trim().is_empty() {
+        return Ok(FrontMatter::default());
+    }
+    // YAML forbids control characters; archives carry stray ones (a DEL in a title).
+    let cleaned;
+    let yaml = if yaml.chars().any(is_forbidden_control) {
+        cleaned = yaml.replace(is_forbidden_control, "");
+        warnings.push(format!(
+            "front matter: removed {} control characters",
+            yaml.chars().filter(|&c| is_forbidden_control(c)).count()
+        ));
+        cleaned.as_str()
+    } else {
+        yaml
+    };
+    let Some(mapping) = read_mapping(yaml, warnings)? else {
+        return Ok(FrontMatter::default());
     };
     let get = |keys: &[&str]| keys.iter().find_map(|key| mapping.get(*key));
     let mut scalar = |keys: &[&str]| -> Option<String> {

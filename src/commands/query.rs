@@ -9,12 +9,60 @@ use anyhow::Context;
 
 use sousuo::batch::BatchReader;
 use sousuo::output::{self, HumanStyle, QuerySummary};
-use sousuo::search::{ArticleSearcher, SearchRequest, SortOrder, DEFAULT_LIMIT};
+use sousuo::search::{
+    ArticleSearcher, Hit, SearchRequest, SearchResults, SortOrder, DEFAULT_LIMIT,
+};
 use sousuo::visible::visible_line;
 
 use super::{settled_searcher, shorten_paths, use_color, EXIT_OK, EXIT_PARTIAL};
 use crate::cli::options::search_request;
 use crate::cli::QueryArgs;
+
+/// Lists name the matching articles only, not a keyword query's partial matches. Piped,
+/// the names are written as they are (for `xargs`, `get`, `cat`), each ended by a newline
+/// or with -0 a NUL; on a terminal, control and bidi characters are shown escaped (as `ls`
+/// does).
+fn write_list(out: &mut impl Write, hits: &[Hit], ids: bool, null: bool) -> io::Result<()> {
+    let terminal = io::stdout().is_terminal();
+    let end = if null { '\0' } else { '\n' };
+    for hit in hits.iter().filter(|hit| !hit.partial) {
+        let name = if ids { &hit.id } else { &hit.path };
+        if terminal {
+            write!(out, "{}{end}", visible_line(name))?;
+        } else {
+            write!(out, "{name}{end}")?;
+        }
+    }
+    Ok(())
+}
+
+/// What people see on stderr after the hits: warnings, how the query was matched, and the
+/// count.
+fn tell_about(results: &SearchResults, offset: usize) {
+    for warning in &results.matching.unknown_values {
+        eprintln!("warning: {}", visible_line(warning));
+    }
+    let notes = [
+        results.matching.relaxed_note(),
+        results.matching.ignored_note(),
+        results.matching.suggestion_note(),
+    ];
+    for note in notes.into_iter().flatten() {
+        eprintln!("sousuo: {}", visible_line(&note));
+    }
+    let total = results.total.unwrap_or(results.hits.len());
+    if total == 0 && results.hits.is_empty() {
+        eprintln!("no hits");
+    } else {
+        let partial = results.hits.iter().filter(|hit| hit.partial).count();
+        let shown = results.hits.len() - partial;
+        let mut line = output::count_line(offset, shown, total);
+        if partial > 0 {
+            line.push_str(&format!(", then {partial} holding only some of the words"));
+        }
+        eprintln!("{line}");
+    }
+}
 
 pub(crate) fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     let searcher = settled_searcher(&args.index, &args.settings)?;
@@ -37,20 +85,7 @@ pub(crate) fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     if args.count {
         writeln!(out, "{total}")?;
     } else if listing {
-        // Lists name the matching articles only, not a keyword query's partial matches.
-        // Piped, the names are written as they are (for `xargs`, `get`, `cat`), each ended
-        // by a newline or with -0 a NUL; on a terminal, control and bidi characters are
-        // shown escaped (as `ls` does).
-        let terminal = io::stdout().is_terminal();
-        let end = if args.null { '\0' } else { '\n' };
-        for hit in results.hits.iter().filter(|hit| !hit.partial) {
-            let name = if args.ids { &hit.id } else { &hit.path };
-            if terminal {
-                write!(out, "{}{end}", visible_line(name))?;
-            } else {
-                write!(out, "{name}{end}")?;
-            }
-        }
+        write_list(&mut out, &results.hits, args.ids, args.null)?;
     } else if args.json {
         output::write_json(&mut out, None, &results.hits)?;
         if let Some(facets) = &results.facets {
@@ -69,28 +104,7 @@ pub(crate) fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         }
         // The hits first, then the count, also when both go to one terminal.
         out.flush()?;
-        for warning in &results.matching.unknown_values {
-            eprintln!("warning: {}", visible_line(warning));
-        }
-        let notes = [
-            results.matching.relaxed_note(),
-            results.matching.ignored_note(),
-            results.matching.suggestion_note(),
-        ];
-        for note in notes.into_iter().flatten() {
-            eprintln!("sousuo: {}", visible_line(&note));
-        }
-        if total == 0 && results.hits.is_empty() {
-            eprintln!("no hits");
-        } else {
-            let partial = results.hits.iter().filter(|hit| hit.partial).count();
-            let shown = results.hits.len() - partial;
-            let mut line = output::count_line(request.offset, shown, total);
-            if partial > 0 {
-                line.push_str(&format!(", then {partial} holding only some of the words"));
-            }
-            eprintln!("{line}");
-        }
+        tell_about(&results, request.offset);
     }
     out.flush()?;
     Ok(if total == 0 { EXIT_PARTIAL } else { EXIT_OK })

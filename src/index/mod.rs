@@ -104,6 +104,64 @@ pub struct SearchIndex {
     integrity: Mutex<Option<IntegrityCheck>>,
 }
 
+/// Reads the record of the index at `dir` (`meta_path`): its text and what it says. A
+/// record of another format is refused; one that is no record, or whose schema is not
+/// valid, is damage.
+fn read_record(dir: &Path, meta_path: &Path) -> Result<(String, IndexMeta)> {
+    let damaged = |problem: String| Error::Damaged {
+        dir: dir.to_path_buf(),
+        problem,
+    };
+    let meta_json = fs::read_to_string(meta_path).map_err(|e| Error::io(meta_path, e))?;
+    let meta: IndexMeta = serde_json::from_str(&meta_json)
+        .map_err(|err| damaged(format!("{META_FILE} is not a sousuo index record: {err}")))?;
+    if meta.format != INDEX_FORMAT {
+        return Err(Error::Incompatible {
+            dir: dir.to_path_buf(),
+            difference: format!(
+                "index format {} (written by sousuo {}) is not the format {INDEX_FORMAT} of sousuo {}",
+                meta.format,
+                meta.sousuo_version,
+                env!("CARGO_PKG_VERSION")
+            ),
+        });
+    }
+    // The record decides how queries read the index: it must be a valid schema, and the one
+    // the index was built with.
+    meta.schema
+        .validate()
+        .map_err(|problem| damaged(format!("{META_FILE}: {problem}")))?;
+    Ok((meta_json, meta))
+}
+
+/// The analyzer of an index built with a user dictionary (kept in its folder `dir`).
+fn user_analyzer(dir: &Path) -> Result<Analyzer> {
+    let path = dir.join(USER_DICTIONARY_FILE);
+    let words = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    Analyzer::with_user_words(&words)
+        .map_err(|problem| Error::Usage(format!("{}: {problem}", path.display())))
+}
+
+impl IndexMeta {
+    /// The record a new index of `schema` (and the user dictionary's text) gets.
+    fn new(schema: &IndexSchema, user_dictionary: Option<&str>) -> IndexMeta {
+        let mut analyzer = AnalyzerSettings::default();
+        if let Some(words) = user_dictionary {
+            analyzer.dictionary = format!(
+                "{DEFAULT_DICTIONARY} + user dictionary {:016x}",
+                xxhash_rust::xxh3::xxh3_64(words.as_bytes())
+            );
+        }
+        IndexMeta {
+            format: INDEX_FORMAT,
+            sousuo_version: env!("CARGO_PKG_VERSION").to_string(),
+            analyzer,
+            schema: schema.clone(),
+            signature_seed: random_seed(),
+        }
+    }
+}
+
 /// The checksum verification of an index, as a thread's result.
 type IntegrityCheck = std::thread::JoinHandle<tantivy::Result<HashSet<PathBuf>>>;
 
@@ -123,25 +181,7 @@ impl SearchIndex {
                 dir: dir.to_path_buf(),
             });
         }
-        let meta_json = fs::read_to_string(&meta_path).map_err(|e| Error::io(&meta_path, e))?;
-        let meta: IndexMeta = serde_json::from_str(&meta_json)
-            .map_err(|err| damaged(format!("{META_FILE} is not a sousuo index record: {err}")))?;
-        if meta.format != INDEX_FORMAT {
-            return Err(Error::Incompatible {
-                dir: dir.to_path_buf(),
-                difference: format!(
-                    "index format {} (written by sousuo {}) is not the format {INDEX_FORMAT} of sousuo {}",
-                    meta.format,
-                    meta.sousuo_version,
-                    env!("CARGO_PKG_VERSION")
-                ),
-            });
-        }
-        // The record decides how queries read the index: it must be a valid schema, and the
-        // one the index was built with.
-        meta.schema
-            .validate()
-            .map_err(|problem| damaged(format!("{META_FILE}: {problem}")))?;
+        let (meta_json, meta) = read_record(dir, &meta_path)?;
         let (built_schema, fields) = meta.schema.build();
         let index = IndexDirectory::open(dir)
             .and_then(Index::open)
@@ -166,10 +206,7 @@ impl SearchIndex {
         let analyzer = if meta.analyzer.dictionary == DEFAULT_DICTIONARY {
             Analyzer::default()
         } else {
-            let path = dir.join(USER_DICTIONARY_FILE);
-            let words = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            Analyzer::with_user_words(&words)
-                .map_err(|problem| Error::Usage(format!("{}: {problem}", path.display())))?
+            user_analyzer(dir)?
         };
         register_analyzer(&index, &analyzer);
         Ok(SearchIndex {
@@ -200,20 +237,7 @@ impl SearchIndex {
         rebuild: bool,
     ) -> Result<SearchIndex> {
         let dir = &resolve_index_dir(dir)?;
-        let mut analyzer = AnalyzerSettings::default();
-        if let Some(words) = user_dictionary {
-            analyzer.dictionary = format!(
-                "{DEFAULT_DICTIONARY} + user dictionary {:016x}",
-                xxhash_rust::xxh3::xxh3_64(words.as_bytes())
-            );
-        }
-        let mut wanted = IndexMeta {
-            format: INDEX_FORMAT,
-            sousuo_version: env!("CARGO_PKG_VERSION").to_string(),
-            analyzer,
-            schema: schema.clone(),
-            signature_seed: random_seed(),
-        };
+        let mut wanted = IndexMeta::new(schema, user_dictionary);
         let has_record = dir.join(META_FILE).is_file();
         let has_tantivy_index = dir.join("meta.json").is_file();
         // The ingest's own lock does not count.

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crossbeam_channel::bounded;
+use crossbeam_channel::{bounded, Receiver, Sender};
 use tantivy::{IndexWriter, Term};
 
 use crate::article::BodyFormat;
@@ -153,17 +153,7 @@ pub fn ingest(
     on_event: &mut dyn FnMut(&IngestEvent),
 ) -> Result<IngestReport> {
     let started = Instant::now();
-    let roots = options
-        .roots
-        .iter()
-        .map(|root| {
-            let mut root = Root::resolve(root)?;
-            if let Some(paths) = &options.only {
-                root.only(paths);
-            }
-            Ok(root)
-        })
-        .collect::<Result<Vec<Root>>>()?;
+    let roots = resolve_roots(options)?;
     let mut report = IngestReport {
         dry_run: options.dry_run,
         ..IngestReport::default()
@@ -175,21 +165,7 @@ pub fn ingest(
     }
 
     let _lock = WriterLock::acquire(&options.index_dir)?;
-    let index = SearchIndex::open_for_ingest(
-        &options.index_dir,
-        &options.schema,
-        options.user_dictionary.as_deref(),
-        options.rebuild,
-    )?;
-    index.verify_in_background();
-    let recorded = match load_recorded(&index) {
-        Ok(recorded) => recorded,
-        Err(err) => {
-            // Name the damaged file, when that is what made the records unreadable.
-            index.confirm_integrity()?;
-            return Err(err);
-        }
-    };
+    let (index, recorded) = open_index(options)?;
     let mut writer = open_writer(&index, options)?;
     let evidence = DateEvidence::new(root_folders(&roots), Some(index.dir.clone()));
     let pipeline = Pipeline {
@@ -216,6 +192,56 @@ pub fn ingest(
     if !options.rebuild {
         crate::memory::mark_committed();
     }
+    after_commit(&index, writer, &evidence, &mut report)?;
+    report.commit_seconds = commit_started.elapsed().as_secs_f64();
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// The index to write (created, or a new one beside it for a rebuild; its checksums are
+/// verified beside the run) and the records of the files it holds.
+fn open_index(options: &IngestOptions) -> Result<(SearchIndex, Manifest)> {
+    let index = SearchIndex::open_for_ingest(
+        &options.index_dir,
+        &options.schema,
+        options.user_dictionary.as_deref(),
+        options.rebuild,
+    )?;
+    index.verify_in_background();
+    match load_recorded(&index) {
+        Ok(recorded) => Ok((index, recorded)),
+        Err(err) => {
+            // Name the damaged file, when that is what made the records unreadable.
+            index.confirm_integrity()?;
+            Err(err)
+        }
+    }
+}
+
+/// The roots of `options`, each narrowed to `options.only` when a watch names the paths.
+fn resolve_roots(options: &IngestOptions) -> Result<Vec<Root>> {
+    options
+        .roots
+        .iter()
+        .map(|root| {
+            let mut root = Root::resolve(root)?;
+            if let Some(paths) = &options.only {
+                root.only(paths);
+            }
+            Ok(root)
+        })
+        .collect()
+}
+
+/// After the commit: keeps the commit times read, waits for merges, counts the articles and
+/// publishes a rebuilt index. A failure to keep the times or to merge is reported in
+/// `report` (the commit stands); one to count or publish is an error.
+fn after_commit(
+    index: &SearchIndex,
+    writer: IndexWriter<ArticleDocument>,
+    evidence: &DateEvidence,
+    report: &mut IngestReport,
+) -> Result<()> {
     if let Err(err) = evidence.save() {
         report.failed += 1;
         let reason = format!("keeping the commit times read: {err}; they are read again next time");
@@ -237,9 +263,7 @@ pub fn ingest(
     index.share_like_record();
     index.publish()?;
     crate::memory::mark_committed();
-    report.commit_seconds = commit_started.elapsed().as_secs_f64();
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(())
 }
 
 /// The folders of the roots (the years of dates without one are looked for there).
@@ -416,6 +440,9 @@ impl Sink<'_> {
     }
 }
 
+/// What a worker sends the writer's thread: the event of one file, and what to write.
+type Done = (IngestEvent, Option<Write>);
+
 /// What every stage of a run shares.
 struct Pipeline<'a> {
     options: &'a IngestOptions,
@@ -436,7 +463,7 @@ impl Pipeline<'_> {
     /// and commit between documents without locking.
     fn run(
         &self,
-        mut sink: Sink<'_>,
+        sink: Sink<'_>,
         on_event: &mut dyn FnMut(&IngestEvent),
         report: &mut IngestReport,
     ) -> Result<Walked> {
@@ -444,7 +471,7 @@ impl Pipeline<'_> {
         let threads = options.threads.max(1);
         let dry_run = matches!(sink, Sink::Check);
         let (job_sender, job_receiver) = bounded::<Job>(threads * 64);
-        let (done_sender, done_receiver) = bounded::<(IngestEvent, Option<Write>)>(threads * 16);
+        let (done_sender, done_receiver) = bounded::<Done>(threads * 16);
         std::thread::scope(|scope| -> Result<Walked> {
             let walker_events = done_sender.clone();
             let walk_options = WalkOptions {
@@ -462,65 +489,90 @@ impl Pipeline<'_> {
                     what: "cannot start the walker thread".into(),
                     source,
                 })?;
-            let ingested = chrono::Utc::now().timestamp_micros();
-            for number in 0..threads {
-                let jobs = job_receiver.clone();
-                let done = done_sender.clone();
-                let worker = Worker {
-                    options,
-                    dry_run,
-                    fields: self.fields,
-                    analyzer: self.analyzer,
-                    recorded: self.recorded,
-                    ingested,
-                    signature_seed: self.signature_seed,
-                    evidence: self.evidence,
-                };
-                let started = std::thread::Builder::new()
-                    .name(format!("sousuo-read-{number}"))
-                    .spawn_scoped(scope, move || {
-                        for job in jobs {
-                            if stop.load(Ordering::Relaxed) {
-                                continue;
-                            }
-                            if done.send(worker.handle(job)).is_err() {
-                                break;
-                            }
-                        }
-                    });
-                if let Err(err) = started {
-                    // Fewer workers than asked for still finish the run; none cannot.
-                    if number == 0 {
-                        stop.store(true, Ordering::Relaxed);
-                        return Err(Error::Resources {
-                            what: "cannot start a reader thread".into(),
-                            source: err,
-                        });
-                    }
-                    break;
-                }
-            }
+            self.start_workers(scope, dry_run, (&job_receiver, &done_sender))?;
             drop(done_sender);
             drop(job_receiver);
-            let mut failure = None;
-            for (event, write) in done_receiver.iter() {
-                if failure.is_some() {
-                    // The writer is gone: the files after it are not to blame.
-                    continue;
-                }
-                if let Err(err) = sink.take(write, options.commit_every, on_event) {
-                    failure = Some(err);
-                    stop.store(true, Ordering::Relaxed);
-                    continue;
-                }
-                report.count(&event);
-                on_event(&event);
-            }
+            let failure = self.drain(sink, done_receiver, on_event, report);
             let walked = walker.join().expect("the walker thread does not panic");
             match failure {
                 Some(err) => Err(err),
                 None => Ok(walked),
             }
         })
+    }
+
+    /// Starts `options.threads` workers that read the jobs and send what they made; fewer
+    /// than asked for still finish the run, none cannot.
+    fn start_workers<'scope>(
+        &'scope self,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        dry_run: bool,
+        (jobs, done): (&Receiver<Job>, &Sender<Done>),
+    ) -> Result<()> {
+        let (options, stop) = (self.options, self.stop);
+        let ingested = chrono::Utc::now().timestamp_micros();
+        for number in 0..options.threads.max(1) {
+            let jobs = jobs.clone();
+            let done = done.clone();
+            let worker = Worker {
+                options,
+                dry_run,
+                fields: self.fields,
+                analyzer: self.analyzer,
+                recorded: self.recorded,
+                ingested,
+                signature_seed: self.signature_seed,
+                evidence: self.evidence,
+            };
+            let started = std::thread::Builder::new()
+                .name(format!("sousuo-read-{number}"))
+                .spawn_scoped(scope, move || {
+                    for job in jobs {
+                        if stop.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        if done.send(worker.handle(job)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            if let Err(err) = started {
+                if number == 0 {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(Error::Resources {
+                        what: "cannot start a reader thread".into(),
+                        source: err,
+                    });
+                }
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes what the workers made into `sink`, in the order it comes; the first failure of
+    /// the sink stops the run and is returned.
+    fn drain(
+        &self,
+        mut sink: Sink<'_>,
+        done: Receiver<Done>,
+        on_event: &mut dyn FnMut(&IngestEvent),
+        report: &mut IngestReport,
+    ) -> Option<Error> {
+        let mut failure = None;
+        for (event, write) in done.iter() {
+            if failure.is_some() {
+                // The writer is gone: the files after it are not to blame.
+                continue;
+            }
+            if let Err(err) = sink.take(write, self.options.commit_every, on_event) {
+                failure = Some(err);
+                self.stop.store(true, Ordering::Relaxed);
+                continue;
+            }
+            report.count(&event);
+            on_event(&event);
+        }
+        failure
     }
 }

@@ -295,37 +295,10 @@ impl Walk<'_> {
         };
         let (id, name_warning) = document_id(relative);
         let mut warnings: Vec<String> = name_warning.into_iter().collect();
-        let (mut job_id, mut job_root) = (id.clone(), Arc::clone(&root.folder_text));
-        match self.first_root_of.get(&id) {
-            // Another file of this root reads as the same id (a name that is not UTF-8,
-            // written with %XX, and a name that is those characters): reported, skipped.
-            Some(&first) if first == number => {
-                let reason = FileError::DuplicateId {
-                    id,
-                    other_root: self.roots[first].given.display().to_string(),
-                };
-                return self.send(IngestEvent::failed(path, reason));
-            }
-            // Another root of the run has a file of this id: this one is kept apart under
-            // its root folder's name (`blogB/_posts/…`, recorded under the folder above).
-            Some(&first) => match lifted(&root.folder, &id) {
-                Some((lifted_id, parent)) => {
-                    warnings.push(format!(
-                        "has the same id {id:?} as a file under {}; indexed as {lifted_id:?}",
-                        self.roots[first].given.display()
-                    ));
-                    (job_id, job_root) = (lifted_id, parent);
-                }
-                None => {
-                    let reason = FileError::DuplicateId {
-                        id,
-                        other_root: self.roots[first].given.display().to_string(),
-                    };
-                    return self.send(IngestEvent::failed(path, reason));
-                }
-            },
-            None => {}
-        }
+        let (job_id, job_root) = match self.place(number, &id, &mut warnings) {
+            Ok(placed) => placed,
+            Err(reason) => return self.send(IngestEvent::failed(path, reason)),
+        };
         self.first_root_of.entry(id.clone()).or_insert(number);
         if self.options.track_ids {
             self.walked.seen.insert((number, id));
@@ -339,6 +312,36 @@ impl Walk<'_> {
         };
         self.walked.files += 1;
         self.jobs.send(job).is_ok()
+    }
+
+    /// The id and root folder a file of root `number` whose id is `id` is indexed under:
+    /// its own; or, when another root of the run has a file of this id, apart under its
+    /// root folder's name (`blogB/_posts/…`, recorded under the folder above), with a
+    /// warning. Another file of the same root reading as the same id (a name that is not
+    /// UTF-8, written with %XX, and a name that is those characters) is an error.
+    fn place(
+        &self,
+        number: usize,
+        id: &str,
+        warnings: &mut Vec<String>,
+    ) -> std::result::Result<(String, Arc<str>), FileError> {
+        let root = &self.roots[number];
+        let Some(&first) = self.first_root_of.get(id) else {
+            return Ok((id.to_string(), Arc::clone(&root.folder_text)));
+        };
+        let clash = || FileError::DuplicateId {
+            id: id.to_string(),
+            other_root: self.roots[first].given.display().to_string(),
+        };
+        if first == number {
+            return Err(clash());
+        }
+        let (lifted_id, parent) = lifted(&root.folder, id).ok_or_else(clash)?;
+        warnings.push(format!(
+            "has the same id {id:?} as a file under {}; indexed as {lifted_id:?}",
+            self.roots[first].given.display()
+        ));
+        Ok((lifted_id, parent))
     }
 
     /// Reports the links the walker's filter did not follow; `false` when the run is stopping.

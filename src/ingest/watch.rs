@@ -122,7 +122,6 @@ pub fn watch(
             }
         };
         let ran = ingest(&round, stop, &mut shown);
-        // Read again once they are whole.
         pending.read_again(still_written);
         match ran {
             Ok(report) => {

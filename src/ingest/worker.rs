@@ -2,9 +2,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::article::parse_article;
+use crate::article::{parse_article, Article};
 use crate::decode::decode;
 use crate::document::{build_document, SourceFile};
 use crate::schema::Fields;
@@ -70,12 +70,7 @@ impl Worker<'_> {
         if !metadata.is_file() {
             return Err(FileError::NotRegular);
         }
-        let size = metadata.len();
-        let mtime = metadata
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos() as u64);
+        let (size, mtime) = (metadata.len(), nanos_since_epoch(metadata.modified().ok()));
         // The article this file already is, if it was ingested through another root; or,
         // when its id is another root's article whose file is still there, its own id
         // under its root folder's name.
@@ -105,29 +100,11 @@ impl Worker<'_> {
             return Ok(None);
         }
         let decoded = decode_text(&bytes, warnings, damage)?;
-        let text = decoded.as_ref();
-        let stem = file_stem(&job.path);
-        let mut parsed = parse_article(text, &stem, job.format)
+        let mut parsed = parse_article(decoded.as_ref(), &file_stem(&job.path), job.format)
             .map_err(|e| FileError::FrontMatter(e.to_string()))?;
         warnings.append(&mut parsed.warnings);
-        if let Some(year_less) = parsed.article.year_less {
-            let modified = metadata.modified().ok();
-            match self.evidence.date(&year_less, &job.path, modified) {
-                Ok((date, source)) => {
-                    warnings.push(format!(
-                        "date: \"{year_less}\" has no year; read as {} (the year {})",
-                        date.format("%Y-%m-%d %H:%M"),
-                        source.describe()
-                    ));
-                    parsed.article.date = Some(date);
-                    parsed.article.year_less = None;
-                }
-                Err(why) => warnings.push(format!(
-                    "date: \"{year_less}\" has no year and nothing tells it ({why}); \
-                     kept without a year, left out of date filters"
-                )),
-            }
-        }
+        let modified = metadata.modified().ok();
+        self.give_year(&mut parsed.article, &job.path, modified, warnings);
         let source = SourceFile {
             id: id.to_string(),
             root: root.to_string(),
@@ -137,19 +114,61 @@ impl Worker<'_> {
             size,
             ingested: self.ingested,
         };
-        let document = build_document(self.fields, &parsed.article, &source, self.signature_seed);
+        let replaces = previous.is_some();
+        Ok(Some(self.write(&parsed.article, source, replaces)))
+    }
+
+    /// The document of an article read from `source`; a dry run analyzes it as indexing
+    /// would.
+    fn write(&self, article: &Article, source: SourceFile, replaces: bool) -> Write {
+        let document = build_document(self.fields, article, &source, self.signature_seed);
         if self.dry_run {
             self.analyze(&document);
         }
-        Ok(Some(Write {
+        Write {
             id: source.id,
             document,
-            replaces: previous.is_some(),
-        }))
+            replaces,
+        }
     }
 }
 
+/// A modification time as nanoseconds since 1970 (0 when there is none).
+fn nanos_since_epoch(time: Option<SystemTime>) -> u64 {
+    time.and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
 impl Worker<'_> {
+    /// A date written without a year gets one from the evidence (the post, the commit that
+    /// added the file, its modification time), or stays without one; a warning says which.
+    fn give_year(
+        &self,
+        article: &mut Article,
+        path: &Path,
+        modified: Option<SystemTime>,
+        warnings: &mut Vec<String>,
+    ) {
+        let Some(year_less) = article.year_less else {
+            return;
+        };
+        match self.evidence.date(&year_less, path, modified) {
+            Ok((date, source)) => {
+                warnings.push(format!(
+                    "date: \"{year_less}\" has no year; read as {} (the year {})",
+                    date.format("%Y-%m-%d %H:%M"),
+                    source.describe()
+                ));
+                article.date = Some(date);
+                article.year_less = None;
+            }
+            Err(why) => warnings.push(format!(
+                "date: \"{year_less}\" has no year and nothing tells it ({why}); \
+                 kept without a year, left out of date filters"
+            )),
+        }
+    }
+
     /// `id` under `root`, or when another root's article holds that id and its file is
     /// still there (two blogs with the same `_posts/…` path), the id with the root
     /// folder's name in front, recorded under the folder above (again while that clashes):

@@ -34,6 +34,40 @@ const MAGENTA: &str = "\x1b[35m";
 const DIM: &str = "\x1b[2m";
 const MATCH: &str = "\x1b[1;31m";
 
+/// A hit's date, categories, author (and score): `2023-08-02 15:25 · 财经 › 国内 · 新浪`.
+fn meta_line(hit: &Hit, scores: bool) -> String {
+    let mut meta = Vec::new();
+    if let Some(date) = hit.date {
+        meta.push(date.format("%Y-%m-%d %H:%M").to_string());
+    } else if let Some(date) = &hit.date_without_year {
+        meta.push(format!("{} (year unknown)", visible_line(date)));
+    }
+    if !hit.categories.is_empty() {
+        meta.push(visible_line(&hit.categories.join(" › ")).into_owned());
+    }
+    if let Some(author) = &hit.author {
+        meta.push(visible_line(author).into_owned());
+    }
+    if scores {
+        meta.push(format!("score {:.2}", hit.score));
+    }
+    meta.join(" · ")
+}
+
+/// `+3 similar: news/b.md and 2 more`, for a hit with folded tellings.
+fn similar_line(duplicates: &[String]) -> Option<String> {
+    let first = duplicates.first()?;
+    let more = match duplicates.len() - 1 {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    Some(format!(
+        "+{} similar: {}{more}",
+        duplicates.len(),
+        visible_line(first)
+    ))
+}
+
 /// Writes hits for people: rank, title, date, categories, score, path, snippet.
 pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::Result<()> {
     let paint = |code: &str, text: &str| {
@@ -63,22 +97,7 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
             marked_text(title, &hit.title_highlights, ("【", "】"))
         };
         writeln!(out, "{:>2}. {title}", hit.rank)?;
-        let mut meta = Vec::new();
-        if let Some(date) = hit.date {
-            meta.push(date.format("%Y-%m-%d %H:%M").to_string());
-        } else if let Some(date) = &hit.date_without_year {
-            meta.push(format!("{} (year unknown)", visible_line(date)));
-        }
-        if !hit.categories.is_empty() {
-            meta.push(visible_line(&hit.categories.join(" › ")).into_owned());
-        }
-        if let Some(author) = &hit.author {
-            meta.push(visible_line(author).into_owned());
-        }
-        if style.scores {
-            meta.push(format!("score {:.2}", hit.score));
-        }
-        writeln!(out, "    {}", paint(GREEN, &meta.join(" · ")))?;
+        writeln!(out, "    {}", paint(GREEN, &meta_line(hit, style.scores)))?;
         writeln!(out, "    {}", paint(MAGENTA, &visible_line(&hit.path)))?;
         let marks = if style.color {
             (MATCH, RESET)
@@ -96,16 +115,7 @@ pub fn write_human(out: &mut dyn Write, hits: &[Hit], style: HumanStyle) -> io::
             let text = marked_text(&passage.text, &passage.highlights, marks);
             writeln!(out, "    {text}")?;
         }
-        if let Some(first) = hit.duplicates.first() {
-            let more = match hit.duplicates.len() - 1 {
-                0 => String::new(),
-                n => format!(" and {n} more"),
-            };
-            let line = format!(
-                "+{} similar: {}{more}",
-                hit.duplicates.len(),
-                visible_line(first)
-            );
+        if let Some(line) = similar_line(&hit.duplicates) {
             writeln!(out, "    {}", paint(DIM, &line))?;
         }
         if let Some(explanation) = &hit.explanation {

@@ -88,18 +88,28 @@ pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<
     )?;
     writeln!(out, "fields:")?;
     for field in &stats.fields {
-        let mut options = vec![format!("{:?}", field.field_type).to_lowercase()];
-        if field.stored && field.field_type != crate::schema::FieldType::Stored {
-            options.push("stored".into());
-        }
-        if field.fast {
-            options.push("fast".into());
-        }
-        if let Some(boost) = field.boost {
-            options.push(format!("boost {boost}"));
-        }
-        writeln!(out, "  {:<12} {}", field.name, options.join(", "))?;
+        writeln!(out, "  {:<12} {}", field.name, field_options(field))?;
     }
+    write_stats_counts(out, stats)
+}
+
+/// A field's type and options: `text, stored, boost 2`.
+fn field_options(field: &crate::schema::FieldSpec) -> String {
+    let mut options = vec![format!("{:?}", field.field_type).to_lowercase()];
+    if field.stored && field.field_type != crate::schema::FieldType::Stored {
+        options.push("stored".into());
+    }
+    if field.fast {
+        options.push("fast".into());
+    }
+    if let Some(boost) = field.boost {
+        options.push(format!("boost {boost}"));
+    }
+    options.join(", ")
+}
+
+/// The largest categories and the articles per month.
+fn write_stats_counts(out: &mut dyn Write, stats: &IndexStats) -> io::Result<()> {
     writeln!(
         out,
         "categories:   {} in all, the {} largest:",

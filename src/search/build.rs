@@ -24,6 +24,24 @@ use super::proximity::Proximity;
 use super::*;
 
 impl ArticleSearcher {
+    /// The proximity rescoring of a plan's words (two or more) in the text fields.
+    fn proximity(&self, plan: &QueryPlan) -> Result<Option<Proximity>> {
+        if plan.proximity_words.len() < 2 {
+            return Ok(None);
+        }
+        let fields = self
+            .clause_fields(None)?
+            .into_iter()
+            .filter(|(field, _)| field.spec.field_type == FieldType::Text)
+            .map(|(field, boost)| (field.field, boost))
+            .collect();
+        Ok(Some(Proximity::new(
+            fields,
+            plan.proximity_words.clone(),
+            self.ranking.proximity_slop,
+        )))
+    }
+
     /// The tantivy query for `plan`. Plain words become boosted term queries directly in
     /// the top-level list, so that a query of words is one flat union of term scorers.
     /// Beside filters, the ranking clauses are one required clause, so a hit still needs
@@ -61,21 +79,7 @@ impl ArticleSearcher {
             Some(ranking) => Some(self.filtered(plan, ranking)?),
             None => self.filters_only(plan)?,
         };
-        let proximity = if plan.proximity_words.len() >= 2 {
-            let fields = self
-                .clause_fields(None)?
-                .into_iter()
-                .filter(|(field, _)| field.spec.field_type == FieldType::Text)
-                .map(|(field, boost)| (field.field, boost))
-                .collect();
-            Some(Proximity::new(
-                fields,
-                plan.proximity_words.clone(),
-                self.ranking.proximity_slop,
-            ))
-        } else {
-            None
-        };
+        let proximity = self.proximity(plan)?;
         let mut concepts = Vec::new();
         for node in &plan.concepts {
             concepts.push(self.node_query(node)?);

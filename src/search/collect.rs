@@ -2,6 +2,8 @@
 //! tiers (each rescored with feedback words and the proximity bonus), or by date; with the
 //! count and facets when asked for.
 
+use std::collections::HashSet;
+
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::Query;
 use tantivy::Order;
@@ -69,7 +71,7 @@ impl ArticleSearcher {
             .map_err(|e| Error::reading("searching", e))?;
         let mut top: Vec<Ranked> = Vec::with_capacity(window);
         let mut feedback_plan = None;
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
         for (tier, query) in built.tiers.iter().enumerate() {
             if top.len() >= window {
                 break;
@@ -83,38 +85,9 @@ impl ArticleSearcher {
             self.add_tier(searcher, built, tier, &mut seen, &mut top)?;
         }
         if top.len() < window {
-            if feedback {
-                feedback_plan = self.feedback_plan(&built.plan, searcher, &all, read)?;
-            }
-            let feedback_query = match &feedback_plan {
-                Some(plan) => self.build(plan)?.map(|built| built.query),
-                None => None,
-            };
-            let tier = built.tiers.len();
-            if built.exact_tiers > 0 {
-                // A keyword query's one pass: split by exactness tier, offsets taken off.
-                let mut split = vec![Vec::new(); built.exact_tiers + 1];
-                for (score, address) in all {
-                    let (exact, score) = build::exact_tier(score, built.exact_tiers);
-                    split[exact].push((score, address));
-                }
-                for (exact, found) in split.into_iter().enumerate() {
-                    let feedback = None;
-                    let tier = Tier {
-                        tier: tier + exact,
-                        found,
-                        feedback,
-                    };
-                    self.add_tier(searcher, built, tier, &mut seen, &mut top)?;
-                }
-            } else {
-                let last = Tier {
-                    tier,
-                    found: all,
-                    feedback: feedback_query.as_deref(),
-                };
-                self.add_tier(searcher, built, last, &mut seen, &mut top)?;
-            }
+            let pass = (all, feedback);
+            feedback_plan =
+                self.add_last_pass(searcher, built, pass, (&mut seen, &mut top), read)?;
         }
         // Partial matches fill the hits asked for (not the whole rescoring window: they
         // rank after every full match anyway).
@@ -129,6 +102,53 @@ impl ArticleSearcher {
         }
         top.truncate(window);
         Ok((top, total, facets, feedback_plan))
+    }
+
+    /// The query's own pass after its tiers: for a keyword query split by exactness tier,
+    /// else rescored with the feedback words; the feedback plan (when `feedback`) is
+    /// returned.
+    fn add_last_pass(
+        &self,
+        searcher: &Searcher,
+        built: &BuiltQuery,
+        (all, feedback): (Vec<(f32, DocAddress)>, bool),
+        (seen, top): (&mut HashSet<DocAddress>, &mut Vec<Ranked>),
+        read: &ReadArticles,
+    ) -> Result<Option<plan::QueryPlan>> {
+        let tier = built.tiers.len();
+        let feedback_plan = if feedback {
+            self.feedback_plan(&built.plan, searcher, &all, read)?
+        } else {
+            None
+        };
+        if built.exact_tiers > 0 {
+            // A keyword query's one pass: split by exactness tier, offsets taken off.
+            let mut split = vec![Vec::new(); built.exact_tiers + 1];
+            for (score, address) in all {
+                let (exact, score) = build::exact_tier(score, built.exact_tiers);
+                split[exact].push((score, address));
+            }
+            for (exact, found) in split.into_iter().enumerate() {
+                let tier = Tier {
+                    tier: tier + exact,
+                    found,
+                    feedback: None,
+                };
+                self.add_tier(searcher, built, tier, seen, top)?;
+            }
+            return Ok(feedback_plan);
+        }
+        let feedback_query = match &feedback_plan {
+            Some(plan) => self.build(plan)?.map(|built| built.query),
+            None => None,
+        };
+        let last = Tier {
+            tier,
+            found: all,
+            feedback: feedback_query.as_deref(),
+        };
+        self.add_tier(searcher, built, last, seen, top)?;
+        Ok(feedback_plan)
     }
 
     /// Adds the documents of one tier not in a better one, rescored (feedback words,

@@ -109,13 +109,11 @@ impl ArticleSearcher {
             wanted
         };
         let signatures = page.fold.then(|| self.signatures(searcher)).transpose()?;
-        let mut candidates = if page.fold {
-            wanted
-                .saturating_mul(2)
-                .saturating_add(FOLD_EXTRA)
-                .min(documents.max(wanted))
-        } else {
-            wanted
+        let mut candidates = match page.fold {
+            true => {
+                (wanted.saturating_mul(2).saturating_add(FOLD_EXTRA)).min(documents.max(wanted))
+            }
+            false => wanted,
         };
         loop {
             let extra = (
@@ -143,13 +141,7 @@ impl ArticleSearcher {
                         &mut confirm,
                     )
                 }
-                None => top
-                    .into_iter()
-                    .map(|leader| Folded {
-                        leader,
-                        duplicates: Vec::new(),
-                    })
-                    .collect(),
+                None => top.into_iter().map(Folded::alone).collect(),
             };
             if signatures.is_none() || groups.len() >= wanted || exhausted {
                 return Ok((groups, total, facets, feedback));

@@ -13,7 +13,7 @@ use crate::schema::IndexedField;
 use crate::text::sub_word_term;
 
 use super::build::{boosted, boosted_term, phrase_in_fields, prefix_query};
-use super::plan::{Node, QueryPlan};
+use super::plan::{FieldWeight, Node, QueryPlan};
 use super::*;
 
 impl ArticleSearcher {
@@ -78,6 +78,27 @@ impl ArticleSearcher {
         })
     }
 
+    /// A phrase's part of the score, in each of its fields.
+    fn explain_phrase(
+        &self,
+        words: &[(usize, String)],
+        slop: u32,
+        fields: &[FieldWeight],
+        at: At,
+        parts: &mut Vec<ScoreExplanation>,
+    ) {
+        let text: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
+        for (field, boost) in self.fields_of(fields) {
+            let label = format!(
+                "{}: \"{}\"~{slop} (x{boost})",
+                field.spec.name,
+                text.join(" ")
+            );
+            let query = phrase_in_fields(&[(field, boost)], words, slop);
+            parts.extend(explain_part(label, query.as_ref(), at));
+        }
+    }
+
     /// The parts one plan node adds to a document's score.
     fn explain_node(&self, node: &Node, at: At, parts: &mut Vec<ScoreExplanation>) -> Result<()> {
         match node {
@@ -107,18 +128,7 @@ impl ArticleSearcher {
                 words,
                 slop,
                 fields,
-            } => {
-                let text: Vec<&str> = words.iter().map(|(_, w)| w.as_str()).collect();
-                for (field, boost) in self.fields_of(fields) {
-                    let label = format!(
-                        "{}: \"{}\"~{slop} (x{boost})",
-                        field.spec.name,
-                        text.join(" ")
-                    );
-                    let query = phrase_in_fields(&[(field, boost)], words, *slop);
-                    parts.extend(explain_part(label, query.as_ref(), at));
-                }
-            }
+            } => self.explain_phrase(words, *slop, fields, at, parts),
             Node::Prefix { prefix, fields } => {
                 for (field, boost) in self.fields_of(fields) {
                     let label = format!("{}: {prefix}* (x{boost})", field.spec.name);
@@ -133,13 +143,7 @@ impl ArticleSearcher {
                         self.explain_node(node, at, &mut group)?;
                     }
                 }
-                if !group.is_empty() {
-                    parts.push(ScoreExplanation {
-                        score: group.iter().map(|p| p.score).sum(),
-                        what: "group".to_string(),
-                        parts: group,
-                    });
-                }
+                parts.extend(sum_of("group", group));
             }
             Node::Exact { .. } | Node::DateRange { .. } | Node::IngestedAfter(_) | Node::All => {}
         }
@@ -266,6 +270,15 @@ fn matching_part(matching: &super::matching::Matching, tier: usize) -> ScoreExpl
         what,
         parts: Vec::new(),
     }
+}
+
+/// Parts that scored, summed under one label (none when no part scored).
+fn sum_of(what: &str, parts: Vec<ScoreExplanation>) -> Option<ScoreExplanation> {
+    (!parts.is_empty()).then(|| ScoreExplanation {
+        score: parts.iter().map(|p| p.score).sum(),
+        what: what.to_string(),
+        parts,
+    })
 }
 
 #[cfg(test)]

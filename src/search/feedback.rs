@@ -109,37 +109,14 @@ impl ArticleSearcher {
             return Ok(Vec::new());
         };
         let best = top.first().map_or(0.0, |(score, _)| *score);
-        let top: Vec<(f32, DocAddress)> = top
-            .iter()
-            .copied()
-            .filter(|(score, _)| *score >= ranking.feedback_min_score * best)
-            .collect();
+        let least = ranking.feedback_min_score * best;
+        let top: Vec<(f32, DocAddress)> =
+            top.iter().copied().filter(|(s, _)| *s >= least).collect();
         let total: f32 = top.iter().map(|(score, _)| score).sum();
         if top.len() < ranking.feedback_min_docs.max(2) || total <= 0.0 {
             return Ok(Vec::new());
         }
-        let passages = SnippetMaker::new(&plan.highlight, ranking.feedback_passage_chars);
-        // word → (weight in the feedback model, feedback hits holding it)
-        let mut model: HashMap<String, (f32, usize)> = HashMap::new();
-        for (score, address) in &top {
-            let article = self.read_cached(searcher, *address, read)?;
-            let mut text = article.title.clone();
-            for passage in passages.make_passages(&article.body, ranking.feedback_passages) {
-                text.push('\n');
-                text.push_str(&passage.text);
-            }
-            let words = self.index.analyzer.words(&text);
-            let length = words.len().max(1) as f32;
-            let mut counts: HashMap<String, u32> = HashMap::new();
-            for word in words {
-                *counts.entry(word).or_default() += 1;
-            }
-            for (word, count) in counts {
-                let entry = model.entry(word).or_default();
-                entry.0 += (score / total) * count as f32 / length;
-                entry.1 += 1;
-            }
-        }
+        let model = self.feedback_model(plan, searcher, (&top, total), read)?;
         let mut candidates: Vec<(String, f32)> = model
             .into_iter()
             .filter(|(word, (_, holding))| {
@@ -151,6 +128,7 @@ impl ArticleSearcher {
             .map(|(word, (weight, _))| (word, weight))
             .collect();
         candidates.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // The heaviest words that are not in too many articles.
         let documents = searcher.num_docs().max(1) as f32;
         let mut expansion = Vec::new();
         for (word, weight) in candidates {
@@ -178,6 +156,41 @@ impl ArticleSearcher {
             .into_iter()
             .map(|(word, weight)| (word, scale * weight / sum))
             .collect())
+    }
+
+    /// The feedback model: word → (its weight, the feedback hits holding it). Each hit's
+    /// words (its title and the passages around the query's words) count by their share
+    /// of its length times the hit's share of the `total` score.
+    fn feedback_model(
+        &self,
+        plan: &QueryPlan,
+        searcher: &Searcher,
+        (top, total): (&[(f32, DocAddress)], f32),
+        read: &ReadArticles,
+    ) -> Result<HashMap<String, (f32, usize)>> {
+        let ranking = &self.ranking;
+        let passages = SnippetMaker::new(&plan.highlight, ranking.feedback_passage_chars);
+        let mut model: HashMap<String, (f32, usize)> = HashMap::new();
+        for (score, address) in top {
+            let article = self.read_cached(searcher, *address, read)?;
+            let mut text = article.title.clone();
+            for passage in passages.make_passages(&article.body, ranking.feedback_passages) {
+                text.push('\n');
+                text.push_str(&passage.text);
+            }
+            let words = self.index.analyzer.words(&text);
+            let length = words.len().max(1) as f32;
+            let mut counts: HashMap<String, u32> = HashMap::new();
+            for word in words {
+                *counts.entry(word).or_default() += 1;
+            }
+            for (word, count) in counts {
+                let entry = model.entry(word).or_default();
+                entry.0 += (score / total) * count as f32 / length;
+                entry.1 += 1;
+            }
+        }
+        Ok(model)
     }
 
     /// The stored article at `address`, read once per search.

@@ -138,6 +138,16 @@ pub(super) struct Folded<T> {
     pub(super) duplicates: Vec<DocAddress>,
 }
 
+impl<T> Folded<T> {
+    /// A hit with nothing folded into it.
+    pub(super) fn alone(leader: T) -> Folded<T> {
+        Folded {
+            leader,
+            duplicates: Vec::new(),
+        }
+    }
+}
+
 /// Folds `ranked` (best first) into groups of near-duplicates, in the order of their
 /// leaders; stops once it has `groups` groups and has looked at `looked` hits (the rest
 /// could only add duplicates to groups past the page).

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use crate::error::{Error, Result};
 use crate::query::Occur;
 
-use super::plan::{Node, QueryPlan};
+use super::plan::{FieldWeight, Node, QueryPlan};
 use super::ArticleSearcher;
 
 /// The most distinct words a query ranks by.
@@ -53,6 +53,37 @@ impl ArticleSearcher {
         Ok(())
     }
 
+    /// The query's words (`order`: each with its fields, as first met) best first, by
+    /// their worth as Lucene's More Like This weighs it: the word's count in the query
+    /// times its rarity in the archive. Words no article holds cannot match: worth 0.
+    fn by_worth<'w>(
+        &self,
+        order: &'w [(String, Vec<FieldWeight>)],
+        counts: &HashMap<String, usize>,
+    ) -> Vec<(f64, usize, &'w String)> {
+        let searcher = self.reader.searcher();
+        let articles = searcher.num_docs().max(1) as f64;
+        let mut ranked: Vec<(f64, usize, &String)> = order
+            .iter()
+            .enumerate()
+            .map(|(at, (word, fields))| {
+                let alone = Node::AllWords {
+                    words: vec![word.clone()],
+                    fields: fields.clone(),
+                };
+                let holding = self.articles_holding(&searcher, &alone);
+                let worth = if holding == 0 {
+                    0.0
+                } else {
+                    counts[word] as f64 * (1.0 + articles / holding as f64).ln()
+                };
+                (worth, at, word)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked
+    }
+
     /// Keeps the top level's plain words to the [`MAX_QUERY_WORDS`] most distinctive (a
     /// repeated word is one node, at its highest weight).
     fn keep_rarest_words(&self, plan: &mut QueryPlan) {
@@ -80,28 +111,7 @@ impl ArticleSearcher {
         if weights.len() <= MAX_QUERY_WORDS {
             return;
         }
-        // Each word's worth as Lucene's More Like This weighs it: its count in the query
-        // times its rarity in the archive. Words no article holds cannot match.
-        let searcher = self.reader.searcher();
-        let articles = searcher.num_docs().max(1) as f64;
-        let mut ranked: Vec<(f64, usize, &String)> = order
-            .iter()
-            .enumerate()
-            .map(|(at, (word, fields))| {
-                let alone = Node::AllWords {
-                    words: vec![word.clone()],
-                    fields: fields.clone(),
-                };
-                let holding = self.articles_holding(&searcher, &alone);
-                let worth = if holding == 0 {
-                    0.0
-                } else {
-                    counts[word] as f64 * (1.0 + articles / holding as f64).ln()
-                };
-                (worth, at, word)
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let ranked = self.by_worth(&order, &counts);
         let searched = ranked
             .iter()
             .take(MAX_QUERY_WORDS)

@@ -274,26 +274,23 @@ impl ArticleSearcher {
         clauses: &[Clause],
         fields: &[FieldWeight],
     ) -> Option<Matching> {
-        let mut matching = Matching::default();
-        let mut content_words = 0;
-        // The whole query's words in order, for the tier of the query as typed.
-        let mut all_words: Vec<Token> = Vec::new();
-        let mut chunks = 0;
-        let mut chunk_tier = Vec::new();
-        let searcher = self.reader.searcher();
-        let common = ((searcher.num_docs() as f64 * COMMON_SHARE) as u64).max(COMMON_MIN);
-        let rare = |tokens: &[Token]| {
-            let words = tokens.iter().map(|t| t.text.clone()).collect();
-            let node = Node::AllWords {
-                words,
-                fields: fields.to_vec(),
-            };
-            self.articles_holding(&searcher, &node) <= common
-        };
         // `+word` written by the user: the other words are optional, as in Lucene.
         if clauses.iter().any(|clause| clause.occur == Occur::Must) {
             return None;
         }
+        let reader = self.reader.searcher();
+        let common = ((reader.num_docs() as f64 * COMMON_SHARE) as u64).max(COMMON_MIN);
+        let mut parts = KeywordParts {
+            searcher: self,
+            reader,
+            fields,
+            common,
+            matching: Matching::default(),
+            content_words: 0,
+            all_words: Vec::new(),
+            chunks: 0,
+            chunk_tier: Vec::new(),
+        };
         for clause in clauses {
             if clause.occur != Occur::Should {
                 continue;
@@ -302,72 +299,11 @@ impl ArticleSearcher {
                 return None;
             }
             match &clause.kind {
-                ClauseKind::Words(text) => {
-                    if text.contains(['?', '？']) {
-                        return None;
-                    }
-                    let mut tokens = Vec::new();
-                    self.index.analyzer.analyze(text, Mode::Query, &mut tokens);
-                    if tokens.is_empty() {
-                        continue;
-                    }
-                    if tokens
-                        .iter()
-                        .any(|t| QUESTION_WORDS.contains(&t.text.as_str()))
-                    {
-                        return None;
-                    }
-                    chunks += 1;
-                    let only_function_words = tokens.iter().all(|t| is_function_word(&t.text));
-                    for run in glued_runs(text, &tokens) {
-                        let run_tokens = &tokens[run];
-                        if run_tokens.len() > MAX_TERM_PIECES {
-                            return None;
-                        }
-                        let label = text
-                            [run_tokens[0].offset_from..run_tokens[run_tokens.len() - 1].offset_to]
-                            .to_string();
-                        if run_tokens.len() > 1 && !rare(run_tokens) {
-                            // Common pieces (8 / 月): each required, not side by side.
-                            content_words += 1;
-                            for token in run_tokens {
-                                matching.required.push(Unit {
-                                    label: token.text.clone(),
-                                    node: held_word(&token.text, fields),
-                                });
-                            }
-                            continue;
-                        }
-                        let node = if run_tokens.len() > 1 {
-                            phrase(run_tokens, fields)
-                        } else if only_function_words || !is_function_word(&run_tokens[0].text) {
-                            held_word(&run_tokens[0].text, fields)
-                        } else {
-                            continue;
-                        };
-                        // A letter+digit term is one word to its reader (`P2P`, `GPT-4`).
-                        content_words += 1;
-                        matching.required.push(Unit { label, node });
-                    }
-                    if tokens.len() > 1 && rare(&tokens) {
-                        chunk_tier.push(phrase(&tokens, fields));
-                    }
-                    let offset = all_words.last().map_or(0, |t| t.position + 1);
-                    let first = tokens[0].position;
-                    all_words.extend(tokens.into_iter().map(|mut t| {
-                        t.position = t.position - first + offset;
-                        t
-                    }));
-                }
+                ClauseKind::Words(text) => parts.add_words(text)?,
                 ClauseKind::Phrase { text, .. } | ClauseKind::Prefix(text) => {
-                    let Some(node) = self.clause_node(clause) else {
-                        continue;
-                    };
-                    content_words += 1;
-                    matching.required.push(Unit {
-                        label: text.clone(),
-                        node,
-                    });
+                    if let Some(node) = self.clause_node(clause) {
+                        parts.require(text.clone(), node);
+                    }
                 }
                 ClauseKind::Group(_) => {
                     // `a OR b`, `(a b)`: the part is held by any of its words.
@@ -375,28 +311,15 @@ impl ArticleSearcher {
                     if self.plan_clause(clause, &mut group, false).is_err() {
                         return None;
                     }
-                    let Some((_, node)) = group.ranking.pop() else {
-                        continue;
-                    };
-                    content_words += 1;
-                    matching.required.push(Unit {
-                        label: format!("({})", group.highlight.join(" OR ")),
-                        node,
-                    });
+                    if let Some((_, node)) = group.ranking.pop() {
+                        let label = format!("({})", group.highlight.join(" OR "));
+                        parts.require(label, node);
+                    }
                 }
                 ClauseKind::All | ClauseKind::DateRange { .. } => {}
             }
         }
-        if matching.required.is_empty() || content_words > MAX_KEYWORD_WORDS {
-            return None;
-        }
-        if chunks > 1 && all_words.len() > 1 && rare(&all_words) {
-            matching.exact.push(vec![phrase(&all_words, fields)]);
-        }
-        if !chunk_tier.is_empty() {
-            matching.exact.push(chunk_tier);
-        }
-        Some(matching)
+        parts.finish()
     }
 
     /// Drops the least informative required part of a keyword plan; `false` when there is
@@ -457,6 +380,119 @@ impl ArticleSearcher {
             (_, node @ (Node::Phrase { .. } | Node::Prefix { .. })) => Some(node),
             _ => None,
         }
+    }
+}
+
+/// What a keyword query's clauses add up to while its matching is worked out.
+struct KeywordParts<'a> {
+    searcher: &'a ArticleSearcher,
+    reader: tantivy::Searcher,
+    fields: &'a [FieldWeight],
+    /// Words held by more articles than this are too common to be kept side by side.
+    common: u64,
+    matching: Matching,
+    content_words: usize,
+    /// The whole query's words in order, for the tier of the query as typed.
+    all_words: Vec<Token>,
+    /// Plain clauses seen, and each one's words as a phrase (when rare enough).
+    chunks: usize,
+    chunk_tier: Vec<Node>,
+}
+
+impl KeywordParts<'_> {
+    /// Whether few enough articles hold every one of `tokens`.
+    fn rare(&self, tokens: &[Token]) -> bool {
+        let words = tokens.iter().map(|t| t.text.clone()).collect();
+        let node = Node::AllWords {
+            words,
+            fields: self.fields.to_vec(),
+        };
+        self.searcher.articles_holding(&self.reader, &node) <= self.common
+    }
+
+    /// One more required part, one content word.
+    fn require(&mut self, label: String, node: Node) {
+        self.content_words += 1;
+        self.matching.required.push(Unit { label, node });
+    }
+
+    /// The words of one plain clause; `None` when they make the query no keyword query (a
+    /// question, a term of too many pieces).
+    fn add_words(&mut self, text: &str) -> Option<()> {
+        if text.contains(['?', '？']) {
+            return None;
+        }
+        let mut tokens = Vec::new();
+        let analyzer = &self.searcher.index.analyzer;
+        analyzer.analyze(text, Mode::Query, &mut tokens);
+        if tokens.is_empty() {
+            return Some(());
+        }
+        if tokens
+            .iter()
+            .any(|t| QUESTION_WORDS.contains(&t.text.as_str()))
+        {
+            return None;
+        }
+        self.chunks += 1;
+        let only_function_words = tokens.iter().all(|t| is_function_word(&t.text));
+        for run in glued_runs(text, &tokens) {
+            let run_tokens = &tokens[run];
+            if run_tokens.len() > MAX_TERM_PIECES {
+                return None;
+            }
+            self.add_run(text, run_tokens, only_function_words);
+        }
+        if tokens.len() > 1 && self.rare(&tokens) {
+            self.chunk_tier.push(phrase(&tokens, self.fields));
+        }
+        let offset = self.all_words.last().map_or(0, |t| t.position + 1);
+        let first = tokens[0].position;
+        self.all_words.extend(tokens.into_iter().map(|mut t| {
+            t.position = t.position - first + offset;
+            t
+        }));
+        Some(())
+    }
+
+    /// One run of glued tokens of `text`: a term (`P2P`, `京津冀暴雨`) when rare enough,
+    /// else each piece required on its own.
+    fn add_run(&mut self, text: &str, run: &[Token], only_function_words: bool) {
+        let label = text[run[0].offset_from..run[run.len() - 1].offset_to].to_string();
+        if run.len() > 1 && !self.rare(run) {
+            // Common pieces (8 / 月): each required, not side by side.
+            self.content_words += 1;
+            for token in run {
+                self.matching.required.push(Unit {
+                    label: token.text.clone(),
+                    node: held_word(&token.text, self.fields),
+                });
+            }
+            return;
+        }
+        let node = if run.len() > 1 {
+            phrase(run, self.fields)
+        } else if only_function_words || !is_function_word(&run[0].text) {
+            held_word(&run[0].text, self.fields)
+        } else {
+            return;
+        };
+        // A letter+digit term is one word to its reader (`P2P`, `GPT-4`).
+        self.require(label, node);
+    }
+
+    fn finish(mut self) -> Option<Matching> {
+        if self.matching.required.is_empty() || self.content_words > MAX_KEYWORD_WORDS {
+            return None;
+        }
+        if self.chunks > 1 && self.all_words.len() > 1 && self.rare(&self.all_words) {
+            let whole = phrase(&self.all_words, self.fields);
+            self.matching.exact.push(vec![whole]);
+        }
+        if !self.chunk_tier.is_empty() {
+            self.matching.exact.push(self.chunk_tier);
+        }
+        Some(self.matching)
     }
 }
 

@@ -169,6 +169,17 @@ impl ArticleSearcher {
         Ok(plan)
     }
 
+    /// The node of a clause that only filters (a date range, `*`).
+    fn filter_node(&self, kind: &ClauseKind) -> Result<Option<Node>> {
+        Ok(match kind {
+            ClauseKind::DateRange { from, to } => {
+                Some(self.date_node(from.as_deref(), to.as_deref())?)
+            }
+            ClauseKind::All => Some(Node::All),
+            _ => None,
+        })
+    }
+
     /// Adds one clause to `plan`; `top` is false inside groups (where filters stay in place
     /// and words earn no proximity bonus).
     pub(super) fn plan_clause(
@@ -177,19 +188,11 @@ impl ArticleSearcher {
         plan: &mut QueryPlan,
         top: bool,
     ) -> Result<()> {
-        let filter_occur = if clause.occur == Occur::MustNot {
-            Occur::MustNot
-        } else {
-            Occur::Must
+        let filter_occur = match clause.occur {
+            Occur::MustNot => Occur::MustNot,
+            _ => Occur::Must,
         };
-        let filter = match &clause.kind {
-            ClauseKind::DateRange { from, to } => {
-                Some(self.date_node(from.as_deref(), to.as_deref())?)
-            }
-            ClauseKind::All => Some(Node::All),
-            _ => None,
-        };
-        if let Some(node) = filter {
+        if let Some(node) = self.filter_node(&clause.kind)? {
             plan.push_filter(top, filter_occur, node);
             return Ok(());
         }
@@ -199,16 +202,7 @@ impl ArticleSearcher {
         let fields = self.clause_fields(clause.field)?;
         let weights = field_weights(&fields);
         if let ClauseKind::Prefix(prefix) = &clause.kind {
-            let Some(normalized) = normalize_term(prefix) else {
-                return Err(Error::Query(format!(
-                    "`{prefix}*` needs a letter, digit or character before the `*`"
-                )));
-            };
-            let prefix = to_simplified(&normalized).into_owned();
-            let node = Node::Prefix {
-                prefix,
-                fields: weights,
-            };
+            let node = prefix_node(prefix, weights)?;
             if top && clause.occur == Occur::Should {
                 plan.concepts.push(node.clone());
             }
@@ -476,6 +470,17 @@ fn is_exact(clause: &Clause, fields: &[(&IndexedField, f32)]) -> bool {
                 FieldType::String | FieldType::Facet | FieldType::Date
             )
         })
+}
+
+/// `prefix*`: the prefix folded as the text is (simplified, width and case).
+fn prefix_node(prefix: &str, fields: Vec<FieldWeight>) -> Result<Node> {
+    let Some(normalized) = normalize_term(prefix) else {
+        return Err(Error::Query(format!(
+            "`{prefix}*` needs a letter, digit or character before the `*`"
+        )));
+    };
+    let prefix = to_simplified(&normalized).into_owned();
+    Ok(Node::Prefix { prefix, fields })
 }
 
 #[cfg(test)]

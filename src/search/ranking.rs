@@ -85,65 +85,44 @@ impl Ranking {
         let mut ranking = Ranking::default();
         for setting in settings.split(',').filter(|s| !s.trim().is_empty()) {
             let (key, value) = setting.split_once('=').unwrap_or((setting, ""));
-            let bad = |what: &str| Error::Setting(format!("ranking setting `{setting}`: {what}"));
-            let number = || {
-                value
-                    .trim()
-                    .parse::<f32>()
-                    .ok()
-                    .filter(|n| n.is_finite() && *n >= 0.0)
-                    .ok_or_else(|| bad("the value is not a number ≥ 0"))
-            };
-            let count = || {
-                value
-                    .trim()
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| *n <= MAX_COUNT_SETTING)
-                    .map(|n| n as usize)
-                    .ok_or_else(|| {
-                        bad(&format!(
-                            "the value is not a whole number from 0 to {MAX_COUNT_SETTING}"
-                        ))
-                    })
-            };
-            let positive = |n: f32| {
-                (n > 0.0)
-                    .then_some(n)
-                    .ok_or_else(|| bad("the value must be above 0 (a length is divided by it)"))
-            };
-            match key.trim() {
-                "feedback_docs" => ranking.feedback_docs = count()?,
-                "feedback_terms" => ranking.feedback_terms = count()?,
-                "feedback_weight" => {
-                    let weight = number()?;
-                    if weight >= 1.0 {
-                        return Err(bad("the value must be below 1 (the query's own share)"));
-                    }
-                    ranking.feedback_weight = weight;
-                }
-                "feedback_max_df" => ranking.feedback_max_df = number()?,
-                "feedback_min_docs" => ranking.feedback_min_docs = count()?,
-                "feedback_min_score" => ranking.feedback_min_score = number()?,
-                "feedback_passages" => ranking.feedback_passages = count()?,
-                "feedback_passage_chars" => ranking.feedback_passage_chars = count()?,
-                "feedback_min_words" => ranking.feedback_min_words = count()?,
-                "feedback_verbatim_check" => ranking.feedback_verbatim_check = count()?,
-                "feedback_window" => ranking.feedback_window = count()?,
-                "function_word_weight" => ranking.function_word_weight = number()?,
-                "proximity_weight" => ranking.proximity_weight = number()?,
-                "proximity_slop" => ranking.proximity_slop = count()? as u32,
-                "title_length_scale" => ranking.title_length_scale = positive(number()?)?,
-                "body_length_scale" => ranking.body_length_scale = positive(number()?)?,
-                other => {
-                    return Err(Error::Setting(format!(
-                        "unknown ranking setting `{other}`; the settings are the fields of \
-                         sousuo::search::Ranking"
-                    )))
-                }
-            }
+            ranking.set(key.trim(), &SettingValue { setting, value })?;
         }
         Ok(ranking)
+    }
+
+    /// Sets the setting `key` to `value`.
+    fn set(&mut self, key: &str, value: &SettingValue<'_>) -> Result<()> {
+        match key {
+            "feedback_docs" => self.feedback_docs = value.count()?,
+            "feedback_terms" => self.feedback_terms = value.count()?,
+            "feedback_weight" => {
+                let weight = value.number()?;
+                if weight >= 1.0 {
+                    return Err(value.bad("the value must be below 1 (the query's own share)"));
+                }
+                self.feedback_weight = weight;
+            }
+            "feedback_max_df" => self.feedback_max_df = value.number()?,
+            "feedback_min_docs" => self.feedback_min_docs = value.count()?,
+            "feedback_min_score" => self.feedback_min_score = value.number()?,
+            "feedback_passages" => self.feedback_passages = value.count()?,
+            "feedback_passage_chars" => self.feedback_passage_chars = value.count()?,
+            "feedback_min_words" => self.feedback_min_words = value.count()?,
+            "feedback_verbatim_check" => self.feedback_verbatim_check = value.count()?,
+            "feedback_window" => self.feedback_window = value.count()?,
+            "function_word_weight" => self.function_word_weight = value.number()?,
+            "proximity_weight" => self.proximity_weight = value.number()?,
+            "proximity_slop" => self.proximity_slop = value.count()? as u32,
+            "title_length_scale" => self.title_length_scale = value.length_scale()?,
+            "body_length_scale" => self.body_length_scale = value.length_scale()?,
+            other => {
+                return Err(Error::Setting(format!(
+                    "unknown ranking setting `{other}`; the settings are the fields of \
+                     sousuo::search::Ranking"
+                )))
+            }
+        }
+        Ok(())
     }
 }
 
@@ -173,5 +152,51 @@ impl tantivy::query::Bm25StatisticsProvider for ScaledLengths<'_> {
 
     fn doc_freq(&self, term: &tantivy::Term) -> tantivy::Result<u64> {
         self.searcher.doc_freq(term)
+    }
+}
+
+/// The value of one ranking setting (`key=value`), read as the setting needs it.
+struct SettingValue<'a> {
+    /// The whole setting, for messages.
+    setting: &'a str,
+    value: &'a str,
+}
+
+impl SettingValue<'_> {
+    fn bad(&self, what: &str) -> Error {
+        Error::Setting(format!("ranking setting `{}`: {what}", self.setting))
+    }
+
+    /// A number ≥ 0.
+    fn number(&self) -> Result<f32> {
+        self.value
+            .trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .ok_or_else(|| self.bad("the value is not a number ≥ 0"))
+    }
+
+    /// A whole number from 0 to [`MAX_COUNT_SETTING`].
+    fn count(&self) -> Result<usize> {
+        self.value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= MAX_COUNT_SETTING)
+            .map(|n| n as usize)
+            .ok_or_else(|| {
+                self.bad(&format!(
+                    "the value is not a whole number from 0 to {MAX_COUNT_SETTING}"
+                ))
+            })
+    }
+
+    /// A number above 0 (a length is divided by it).
+    fn length_scale(&self) -> Result<f32> {
+        let n = self.number()?;
+        (n > 0.0)
+            .then_some(n)
+            .ok_or_else(|| self.bad("the value must be above 0 (a length is divided by it)"))
     }
 }

@@ -151,19 +151,7 @@ impl Analyzer {
             Mode::Index => self.jieba.cut_for_search(&simplified, self.hmm),
             Mode::Query => self.jieba.cut(&simplified, self.hmm),
         };
-        // cut_for_search emits the dictionary sub-words of a word just before the word
-        // itself. Walking backwards, a token inside the span of the last whole word seen is
-        // one of its sub-words; whole words partition the text.
-        let mut is_sub_word = vec![false; words.len()];
-        let mut word_span = (usize::MAX, usize::MAX);
-        for (i, word) in words.iter().enumerate().rev() {
-            let span = (word.byte_start, word.byte_end);
-            if span.0 >= word_span.0 && span.1 <= word_span.1 && span != word_span {
-                is_sub_word[i] = true;
-            } else {
-                word_span = span;
-            }
-        }
+        let is_sub_word = sub_word_marks(&words);
         let mut next_position = 0;
         let mut first_sub_word = None;
         for (i, word) in words.iter().enumerate() {
@@ -177,22 +165,7 @@ impl Analyzer {
             }
             let position = next_position;
             next_position += 1;
-            let first_of_word = buffer.len;
-            for sub_word in &words[sub_words] {
-                if !is_indexable(sub_word.word) {
-                    continue;
-                }
-                let token = buffer.next_slot();
-                token.text.push(SUB_WORD_PREFIX);
-                normalize_into(sub_word.word, &mut token.text);
-                token.offset_from = folded.original(sub_word.byte_start);
-                token.offset_to = folded.original(sub_word.byte_end);
-                token.position = position;
-                // A word like 哈哈哈哈 holds the same sub-word several times: keep one.
-                if buffer.is_repeat(first_of_word) {
-                    buffer.len -= 1;
-                }
-            }
+            push_sub_words(buffer, &words[sub_words], &folded, position);
             // Letters and digits glued together (CVPR2022, GPT4, MU5735) are words of their
             // own, one position each, as they are when written apart (CVPR 2022, GPT-4).
             for (i, (start, end)) in letter_digit_runs(word.word).enumerate() {
@@ -407,6 +380,48 @@ impl Tokenizer for ChineseTokenizer {
         ChineseTokenStream {
             buffer: &mut self.buffer,
             next: 0,
+        }
+    }
+}
+
+/// Which of jieba's `cut_for_search` tokens are sub-words: it emits the dictionary
+/// sub-words of a word just before the word itself. Walking backwards, a token inside the
+/// span of the last whole word seen is one of its sub-words; whole words partition the text.
+fn sub_word_marks(words: &[jieba_rs::Token<'_>]) -> Vec<bool> {
+    let mut is_sub_word = vec![false; words.len()];
+    let mut word_span = (usize::MAX, usize::MAX);
+    for (i, word) in words.iter().enumerate().rev() {
+        let span = (word.byte_start, word.byte_end);
+        if span.0 >= word_span.0 && span.1 <= word_span.1 && span != word_span {
+            is_sub_word[i] = true;
+        } else {
+            word_span = span;
+        }
+    }
+    is_sub_word
+}
+
+/// The sub-words of the word at `position`, marked, at its position; each once.
+fn push_sub_words(
+    buffer: &mut TokenBuffer,
+    sub_words: &[jieba_rs::Token<'_>],
+    folded: &FoldedText<'_>,
+    position: usize,
+) {
+    let first_of_word = buffer.len;
+    for sub_word in sub_words {
+        if !is_indexable(sub_word.word) {
+            continue;
+        }
+        let token = buffer.next_slot();
+        token.text.push(SUB_WORD_PREFIX);
+        normalize_into(sub_word.word, &mut token.text);
+        token.offset_from = folded.original(sub_word.byte_start);
+        token.offset_to = folded.original(sub_word.byte_end);
+        token.position = position;
+        // A word like 哈哈哈哈 holds the same sub-word several times: keep one.
+        if buffer.is_repeat(first_of_word) {
+            buffer.len -= 1;
         }
     }
 }

@@ -212,6 +212,56 @@ impl ArticleSearcher {
         for (occur, node) in &plan.ranking {
             ranking.push(*occur, self.clause(node, 1.0)?);
         }
+        let mut extra = self.score_only(plan)?;
+        // A keyword query: every part required (without score), the parts as typed first.
+        let mut required = Vec::new();
+        if let Some(matching) = &plan.matching {
+            for unit in &matching.required {
+                required.push(self.clause(&unit.node, 0.0)?);
+            }
+            for tier in &matching.exact {
+                extra.push(self.covering(tier, tier.len())?);
+            }
+        }
+        if let Some(feedback) = feedback {
+            for (_, node) in &feedback.ranking {
+                extra.push(self.clause(node, 1.0)?);
+            }
+        }
+        let query = if extra.is_empty() {
+            ranking
+        } else {
+            // The query decides what matches; the rest only adds to the scores.
+            Clause::Bool {
+                must: vec![ranking],
+                should: extra,
+                must_not: Vec::new(),
+                filter: Vec::new(),
+            }
+        };
+        if plan.filters.is_empty() && required.is_empty() {
+            return Ok(query);
+        }
+        let mut filters = required;
+        let mut excluded = Vec::new();
+        for (occur, node) in &plan.filters {
+            let clause = self.clause(node, 0.0)?;
+            match occur {
+                Occur::MustNot => excluded.push(clause),
+                _ => filters.push(clause),
+            }
+        }
+        Ok(Clause::Bool {
+            must: vec![query],
+            should: Vec::new(),
+            must_not: excluded,
+            filter: filters,
+        })
+    }
+
+    /// What only adds to the scores of a plan: its words near each other, and articles
+    /// covering more of its concepts.
+    fn score_only(&self, plan: &QueryPlan) -> Result<Vec<Clause>> {
         let mut extra = Vec::new();
         if plan.proximity_words.len() >= 2 {
             let weight = self.ranking().proximity_weight;
@@ -230,71 +280,24 @@ impl ArticleSearcher {
             extra.push(self.phrases(&fields, &terms, slop, weight));
         }
         if (2..=MAX_TIER_PARTS).contains(&plan.concepts.len()) {
-            let parts = plan
-                .concepts
-                .iter()
-                .map(|node| self.clause(node, 0.0))
-                .collect::<Result<Vec<_>>>()?;
-            for minimum in 2..=parts.len() {
-                extra.push(Clause::Covering {
-                    parts: parts.clone(),
-                    minimum,
-                    bonus: TIER_BONUS,
-                });
+            for minimum in 2..=plan.concepts.len() {
+                extra.push(self.covering(&plan.concepts, minimum)?);
             }
         }
-        // A keyword query: every part required (without score), the parts as typed first.
-        let mut required = Vec::new();
-        if let Some(matching) = &plan.matching {
-            for unit in &matching.required {
-                required.push(self.clause(&unit.node, 0.0)?);
-            }
-            for tier in &matching.exact {
-                let parts = tier
-                    .iter()
-                    .map(|node| self.clause(node, 0.0))
-                    .collect::<Result<Vec<_>>>()?;
-                extra.push(Clause::Covering {
-                    minimum: parts.len(),
-                    parts,
-                    bonus: TIER_BONUS,
-                });
-            }
-        }
-        if let Some(feedback) = feedback {
-            for (_, node) in &feedback.ranking {
-                extra.push(self.clause(node, 1.0)?);
-            }
-        }
-        let mut query = if extra.is_empty() {
-            ranking
-        } else {
-            // The query decides what matches; the rest only adds to the scores.
-            Clause::Bool {
-                must: vec![ranking],
-                should: extra,
-                must_not: Vec::new(),
-                filter: Vec::new(),
-            }
-        };
-        if !plan.filters.is_empty() || !required.is_empty() {
-            let mut filters = required;
-            let mut excluded = Vec::new();
-            for (occur, node) in &plan.filters {
-                let clause = self.clause(node, 0.0)?;
-                match occur {
-                    Occur::MustNot => excluded.push(clause),
-                    _ => filters.push(clause),
-                }
-            }
-            query = Clause::Bool {
-                must: vec![query],
-                should: Vec::new(),
-                must_not: excluded,
-                filter: filters,
-            };
-        }
-        Ok(query)
+        Ok(extra)
+    }
+
+    /// At least `minimum` of `nodes` (without their scores): a bonus.
+    fn covering(&self, nodes: &[Node], minimum: usize) -> Result<Clause> {
+        let parts = nodes
+            .iter()
+            .map(|node| self.clause(node, 0.0))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Clause::Covering {
+            parts,
+            minimum,
+            bonus: TIER_BONUS,
+        })
     }
 
     /// One node of a plan, its scores times `scale` (0: matching only).
@@ -323,18 +326,7 @@ impl ArticleSearcher {
                 words,
                 slop,
                 fields,
-            } => {
-                let fields = self.text_fields(Some(fields));
-                if words.len() == 1 {
-                    any_of(self.word_terms_whole(&fields, &words[0].1, scale))
-                } else {
-                    // Positions left out between the words (function words) become slop.
-                    let span = words.last().map_or(0, |w| w.0) - words[0].0 + 1;
-                    let slop = slop + (span - words.len()) as u32;
-                    let terms: Vec<String> = words.iter().map(|(_, w)| w.clone()).collect();
-                    self.phrases(&fields, &terms, slop, scale)
-                }
-            }
+            } => self.phrase(words, *slop, fields, scale),
             Node::Prefix { prefix, fields } => any_of(
                 self.text_fields(Some(fields))
                     .into_iter()
@@ -345,19 +337,7 @@ impl ArticleSearcher {
                     })
                     .collect(),
             ),
-            Node::Exact { values, fields } => {
-                let mut any = Vec::new();
-                for field in fields {
-                    for value in values {
-                        any.push(Clause::Term {
-                            field: field.field.clone(),
-                            term: value.clone(),
-                            boost: 0.0,
-                        });
-                    }
-                }
-                any_of(any)
-            }
+            Node::Exact { values, fields } => exact(values, fields),
             Node::DateRange { from, to } => Clause::Range {
                 field: "date".into(),
                 from: from.as_ref().map(rfc3339),
@@ -377,6 +357,25 @@ impl ArticleSearcher {
                 group
             }
         })
+    }
+
+    /// Positioned words in each field, side by side (positions left out between them, for
+    /// function words, become slop).
+    fn phrase(
+        &self,
+        words: &[(usize, String)],
+        slop: u32,
+        fields: &[FieldWeight],
+        scale: f32,
+    ) -> Clause {
+        let fields = self.text_fields(Some(fields));
+        if words.len() == 1 {
+            return any_of(self.word_terms_whole(&fields, &words[0].1, scale));
+        }
+        let span = words.last().map_or(0, |w| w.0) - words[0].0 + 1;
+        let slop = slop + (span - words.len()) as u32;
+        let terms: Vec<String> = words.iter().map(|(_, w)| w.clone()).collect();
+        self.phrases(&fields, &terms, slop, scale)
     }
 
     /// A word in each field at the field's boost times `weight`, and (with `sub_words`)
@@ -482,4 +481,20 @@ fn any_of(mut clauses: Vec<Clause>) -> Clause {
 
 fn rfc3339(date: &DateTime<FixedOffset>) -> String {
     date.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Any of `values` in any of `fields`, as stored (a filter: no score).
+fn exact(values: &[String], fields: &[FieldWeight]) -> Clause {
+    any_of(
+        fields
+            .iter()
+            .flat_map(|field| {
+                values.iter().map(|value| Clause::Term {
+                    field: field.field.clone(),
+                    term: value.clone(),
+                    boost: 0.0,
+                })
+            })
+            .collect(),
+    )
 }

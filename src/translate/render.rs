@@ -90,11 +90,11 @@ pub fn dsl(clause: &Clause) -> Value {
         } => json!({ "prefix": { field: { "value": prefix, "boost": rounded(*boost) } } }),
         Clause::Range { field, from, to } => {
             let mut bounds = Map::new();
-            if let Some(from) = from {
-                bounds.insert("gte".into(), json!(from));
-            }
-            if let Some(to) = to {
-                bounds.insert("lt".into(), json!(to));
+            let ends = [("gte", from), ("lt", to)];
+            for (name, end) in ends {
+                if let Some(end) = end {
+                    bounds.insert(name.into(), json!(end));
+                }
             }
             json!({ "range": { field: bounds } })
         }
@@ -104,23 +104,7 @@ pub fn dsl(clause: &Clause) -> Value {
             should,
             must_not,
             filter,
-        } => {
-            let mut bool = Map::new();
-            for (name, list) in [
-                ("must", must),
-                ("should", should),
-                ("must_not", must_not),
-                ("filter", filter),
-            ] {
-                if !list.is_empty() {
-                    bool.insert(name.into(), Value::Array(list.iter().map(dsl).collect()));
-                }
-            }
-            if must.is_empty() && filter.is_empty() && !should.is_empty() {
-                bool.insert("minimum_should_match".into(), json!(1));
-            }
-            json!({ "bool": bool })
-        }
+        } => bool_dsl(must, should, must_not, filter),
         Clause::Covering {
             parts,
             minimum,
@@ -168,27 +152,7 @@ pub fn query_string(clause: &Clause) -> String {
             should,
             must_not,
             filter,
-        } => {
-            if must.is_empty() && filter.is_empty() && must_not.is_empty() && !should.is_empty() {
-                let any: Vec<String> = should.iter().map(group).collect();
-                return any.join(" OR ");
-            }
-            let mut parts: Vec<String> = must.iter().map(group).collect();
-            parts.extend(filter.iter().map(|c| without_score(group(c))));
-            if !should.is_empty() {
-                let mut any: Vec<String> = should.iter().map(group).collect();
-                if !must.is_empty() || !filter.is_empty() {
-                    // Optional beside required clauses: `*` matches the rest.
-                    any.push("*".into());
-                }
-                parts.push(format!("({})", any.join(" OR ")));
-            }
-            if parts.is_empty() {
-                parts.push("*".into());
-            }
-            parts.extend(must_not.iter().map(|c| format!("NOT {}", group(c))));
-            parts.join(" AND ")
-        }
+        } => bool_string(must, should, must_not, filter),
         Clause::Covering {
             parts,
             minimum,
@@ -211,6 +175,55 @@ pub fn query_string(clause: &Clause) -> String {
             format!("({})", any.join(" OR "))
         }
     }
+}
+
+/// A boolean query in the query DSL: its non-empty lists, and with only optional
+/// clauses, at least one of them.
+fn bool_dsl(must: &[Clause], should: &[Clause], must_not: &[Clause], filter: &[Clause]) -> Value {
+    let lists = [
+        ("must", must),
+        ("should", should),
+        ("must_not", must_not),
+        ("filter", filter),
+    ];
+    let mut bool: Map<String, Value> = lists
+        .into_iter()
+        .filter(|(_, list)| !list.is_empty())
+        .map(|(name, list)| (name.into(), Value::Array(list.iter().map(dsl).collect())))
+        .collect();
+    if must.is_empty() && filter.is_empty() && !should.is_empty() {
+        bool.insert("minimum_should_match".into(), json!(1));
+    }
+    json!({ "bool": bool })
+}
+
+/// A boolean query as a query string: the required and filtering clauses joined by AND,
+/// the optional ones as one OR group, the excluded after NOT.
+fn bool_string(
+    must: &[Clause],
+    should: &[Clause],
+    must_not: &[Clause],
+    filter: &[Clause],
+) -> String {
+    if must.is_empty() && filter.is_empty() && must_not.is_empty() && !should.is_empty() {
+        let any: Vec<String> = should.iter().map(group).collect();
+        return any.join(" OR ");
+    }
+    let mut parts: Vec<String> = must.iter().map(group).collect();
+    parts.extend(filter.iter().map(|c| without_score(group(c))));
+    if !should.is_empty() {
+        let mut any: Vec<String> = should.iter().map(group).collect();
+        if !must.is_empty() || !filter.is_empty() {
+            // Optional beside required clauses: `*` matches the rest.
+            any.push("*".into());
+        }
+        parts.push(format!("({})", any.join(" OR ")));
+    }
+    if parts.is_empty() {
+        parts.push("*".into());
+    }
+    parts.extend(must_not.iter().map(|c| format!("NOT {}", group(c))));
+    parts.join(" AND ")
 }
 
 /// A clause that only matches: boosted by 0 (once).
