@@ -39,6 +39,7 @@ mod proximity;
 mod ranking;
 mod settings;
 mod similar;
+mod sounds;
 mod stored;
 mod types;
 pub mod values;

@@ -432,23 +432,29 @@ fn spaced_words_rank_articles_holding_all_of_them_first() {
     assert_eq!(count.stdout.trim(), "1", "{count:?}");
 }
 
+/// Two articles about typhoon 杜苏芮 (name, category, date, title, body).
+const DOKSURI: [(&str, &str, &str, &str, &str); 2] = [
+    (
+        "a.md",
+        "天气",
+        "2023-07-28 10:00",
+        "台风杜苏芮登陆福建",
+        "台风杜苏芮在福建晋江沿海登陆。",
+    ),
+    (
+        "b.md",
+        "天气",
+        "2023-07-29 10:00",
+        "杜苏芮北上",
+        "杜苏芮残余环流北上，华北暴雨。",
+    ),
+];
+
 #[test]
 fn a_name_typed_in_part_finds_the_words_holding_it_and_says_so() {
     let workspace = common::news_archive(&[
-        (
-            "a.md",
-            "天气",
-            "2023-07-28 10:00",
-            "台风杜苏芮登陆福建",
-            "台风杜苏芮在福建晋江沿海登陆。",
-        ),
-        (
-            "b.md",
-            "天气",
-            "2023-07-29 10:00",
-            "杜苏芮北上",
-            "杜苏芮残余环流北上，华北暴雨。",
-        ),
+        DOKSURI[0],
+        DOKSURI[1],
         (
             "c.md",
             "天气",
@@ -485,6 +491,57 @@ fn a_name_typed_in_part_finds_the_words_holding_it_and_says_so() {
         "{exact:?}"
     );
     assert_eq!(exact.hits().len(), 2);
+}
+
+#[test]
+fn a_name_typed_with_a_same_sounding_character_or_as_pinyin_is_found_and_named() {
+    let workspace = common::news_archive(&[
+        DOKSURI[0],
+        DOKSURI[1],
+        (
+            "c.md",
+            "科技",
+            "2023-07-30 10:00",
+            "Tesla降价",
+            "Tesla宣布在华降价，杜邦股份上涨。",
+        ),
+        (
+            "d.md",
+            "科技",
+            "2023-07-31 10:00",
+            "Tesla交付",
+            "Tesla二季度交付量创新高。",
+        ),
+        (
+            "e.md",
+            "科技",
+            "2023-08-01 10:00",
+            "Tesla工厂",
+            "Tesla上海工厂扩产。",
+        ),
+    ]);
+    // 瑞 for 芮 (both rui), the pinyin in one word or in syllables: 杜苏芮's two articles.
+    for typed in ["杜苏瑞", "dusurui", "du su rui", "DuSuRui"] {
+        let run = workspace.run(&["query", typed, "--json"]);
+        assert_eq!(run.code, 0, "{typed}: {run:?}");
+        let mut ids = run.hit_ids();
+        ids.sort();
+        assert_eq!(ids, ["news/a.md", "news/b.md"], "{typed}");
+        assert_eq!(
+            run.summary()["matching"]["suggestions"],
+            serde_json::json!(["杜苏芮"]),
+            "{typed}"
+        );
+    }
+    let human = workspace.run(&["query", "dusurui"]);
+    assert!(human.stderr.contains("did you mean: 杜苏芮?"), "{human:?}");
+    // An English word the archive holds keeps its meaning; a word that sounds like nothing
+    // stays unmatched.
+    let tesla = workspace.run(&["query", "Tesla", "--json"]);
+    assert_eq!(tesla.hits().len(), 3, "{tesla:?}");
+    assert!(tesla.summary()["matching"].get("suggestions").is_none());
+    let nothing = workspace.run(&["query", "qwxz", "--json"]);
+    assert!(nothing.hits().is_empty(), "{nothing:?}");
 }
 
 #[test]

@@ -201,7 +201,6 @@ fn a_broken_saved_search_is_named_and_the_others_still_run() {
 
 #[test]
 fn a_saved_run_waiting_for_another_reads_the_index_after_its_turn() {
-    use std::os::unix::io::AsRawFd;
     let workspace = Workspace::with_fixtures(&[]);
     post(&workspace, "a.md", "暴雨", "暴雨。");
     ingest(&workspace);
@@ -211,10 +210,19 @@ fn a_saved_run_waiting_for_another_reads_the_index_after_its_turn() {
         .write(true)
         .open(workspace.path().join(".sousuo/saved-searches.lock"))
         .unwrap();
-    // SAFETY: flock on a descriptor owned here; released when `lock` is closed.
-    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0);
+    lock.lock().unwrap();
     let waiting = workspace.spawn(&["saved", "run", "--json"], Stdio::piped);
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Until it waits for the lock (the kernel lists it as a blocked flock).
+    let started = std::time::Instant::now();
+    let blocked = format!(" {} ", waiting.id());
+    while !fs::read_to_string("/proc/locks")
+        .unwrap()
+        .lines()
+        .any(|line| line.contains("-> FLOCK") && line.contains(&blocked))
+    {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60));
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     // Articles that arrive while it waits are read by it once its turn comes, never by a
     // searcher opened before (which would report them late, or move the watermark back).
     post(&workspace, "b.md", "暴雨再来", "暴雨又来。");
