@@ -685,3 +685,141 @@ async fn on_a_phone_the_filters_open_above_the_results() {
     assert!(header.as_f64().unwrap() <= 64.0, "{header}");
     client.close().await.unwrap();
 }
+
+/// Rain in May, July and August 2023, none in June.
+fn months_archive() -> Workspace {
+    news_archive(&[
+        (
+            "may.md",
+            "天气",
+            "2023-05-20 10:00",
+            "五月暴雨",
+            "五月暴雨。",
+        ),
+        (
+            "july.md",
+            "天气",
+            "2023-07-20 10:00",
+            "七月暴雨",
+            "七月暴雨。",
+        ),
+        (
+            "july2.md",
+            "天气",
+            "2023-07-21 10:00",
+            "七月又暴雨",
+            "七月又暴雨。",
+        ),
+        (
+            "aug.md",
+            "天气",
+            "2023-08-20 10:00",
+            "八月暴雨",
+            "八月暴雨。",
+        ),
+    ])
+}
+
+const BARS: &str = "return [...document.querySelectorAll('#months .bar')].map((b) => \
+     [b.dataset.month, b.className, document.activeElement === b])";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_month_histogram_is_labelled_keeps_its_months_and_works_by_keyboard() {
+    let Some(driver_path) = chromedriver() else {
+        return;
+    };
+    let workspace = months_archive();
+    let server = Server::start(&workspace, &[]);
+    let (_driver, port) = Driver::start(&driver_path);
+    let profile = tempfile::tempdir().unwrap();
+    let client = browser(port, profile.path(), &[]).await;
+    client
+        .goto(&format!("{}/?q=%E6%9A%B4%E9%9B%A8", server.base))
+        .await
+        .unwrap();
+    // June is drawn as a gap; a year or less is labelled by month.
+    let bars = until(&client, BARS, |v| {
+        v.as_array().is_some_and(|a| a.len() == 4)
+    })
+    .await;
+    let months: Vec<&str> = bars
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b[0].as_str().unwrap())
+        .collect();
+    assert_eq!(months, ["2023-05", "2023-06", "2023-07", "2023-08"]);
+    assert_eq!(bars[1][1], "bar empty");
+    let labels = client
+        .execute(
+            "return [...document.querySelectorAll('#month-labels span')].map((s) => s.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(labels, json!(["5月", "6月", "7月", "8月"]));
+    // A click picks July: the inputs say so as written, the histogram keeps every month.
+    let july = client
+        .find(Locator::Css("#months .bar[data-month='2023-07']"))
+        .await
+        .unwrap();
+    july.click().await.unwrap();
+    until(&client, HIT_TITLES, |v| {
+        v.as_array().is_some_and(|a| a.len() == 2)
+    })
+    .await;
+    let since = client.execute("return document.getElementById('since').value", vec![]);
+    assert_eq!(since.await.unwrap(), "2023-07");
+    let bars = until(&client, BARS, |v| {
+        v.as_array()
+            .is_some_and(|a| a.len() == 4 && a[2][1] == "bar on")
+    })
+    .await;
+    assert_eq!(bars[0][1], "bar", "{bars}");
+    // The keyboard: the picked bar takes the focus, → moves to August, Enter picks it.
+    let july = client
+        .find(Locator::Css("#months .bar[data-month='2023-07']"))
+        .await
+        .unwrap();
+    let tab_index = july.attr("tabindex").await.unwrap();
+    assert_eq!(
+        tab_index.as_deref(),
+        Some("0"),
+        "Tab reaches the picked month"
+    );
+    client
+        .execute(
+            "document.querySelector(\"#months .bar[data-month='2023-07']\").focus()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    july.send_keys("\u{E014}").await.unwrap();
+    let bars = until(&client, BARS, |v| v[3][2] == true).await;
+    assert_eq!(bars[2][2], false);
+    let august = client
+        .find(Locator::Css("#months .bar[data-month='2023-08']"))
+        .await
+        .unwrap();
+    august.send_keys("\u{E007}").await.unwrap();
+    until(&client, "return decodeURIComponent(location.search)", |v| {
+        v.as_str()
+            .is_some_and(|q| q.contains("since=2023-08") && q.contains("until=2023-08"))
+    })
+    .await;
+    until(&client, HIT_TITLES, |v| v == &json!(["八月暴雨"])).await;
+    // Esc clears the dates.
+    let august = client
+        .find(Locator::Css("#months .bar[data-month='2023-08']"))
+        .await
+        .unwrap();
+    august.send_keys("\u{E00C}").await.unwrap();
+    until(&client, HIT_TITLES, |v| {
+        v.as_array().is_some_and(|a| a.len() == 4)
+    })
+    .await;
+    let since = client.execute("return document.getElementById('since').value", vec![]);
+    assert_eq!(since.await.unwrap(), "");
+    screenshot(&client, "months").await;
+    client.close().await.unwrap();
+}

@@ -245,9 +245,17 @@ async function search() {
   for (const c of state.category) params.push(["category", c]);
   if (state.since) params.push(["since", state.since]);
   if (state.until) params.push(["until", state.until]);
+  // The histogram shows every month of the query, also while some are picked: counted
+  // without the dates (a click must not collapse it into one bar).
+  const dated = Boolean(state.since || state.until);
+  const undated = params.filter(([k]) => k !== "since" && k !== "until" && k !== "limit")
+    .concat([["limit", "0"]]);
   let body;
   try {
-    body = await api("/api/search", params);
+    const [found, all] = await Promise.all([api("/api/search", params),
+      dated ? api("/api/search", undated).catch(() => null) : null]);
+    body = found;
+    if (all && all.facets && body.facets) body.facets.months = all.facets.months;
   } catch (error) {
     if (mine !== sequence || error.name === "AbortError") return;
     if (error.building) {
@@ -332,22 +340,76 @@ function renderFacets(facets) {
     return li;
   });
   $("categories").replaceChildren(...items);
-  const months = facets.months.slice().sort((a, b) => a.value.localeCompare(b.value));
+  renderMonths(everyMonth(facets.months));
+}
+
+// Every month from the first to the last with articles, the empty ones with count 0.
+function everyMonth(counted) {
+  const months = counted.slice().sort((a, b) => a.value.localeCompare(b.value));
+  if (!months.length) return [];
+  const count = new Map(months.map((m) => [m.value, m.count]));
+  const all = [];
+  let [year, month] = months[0].value.split("-").map(Number);
+  const last = months[months.length - 1].value;
+  for (let value = ""; value !== last && all.length < 1200; month++) {
+    if (month > 12) { year++; month = 1; }
+    value = `${year}-${String(month).padStart(2, "0")}`;
+    all.push({ value, count: count.get(value) || 0 });
+  }
+  return all;
+}
+
+// The month bars (buttons: Tab reaches the histogram, arrow keys move along it) and their
+// labels: years, or months when a year or less is shown.
+function renderMonths(months) {
   const most = Math.max(1, ...months.map((m) => m.count));
+  const picked = (m) => state.since && state.until
+    && m.value >= state.since.slice(0, 7) && m.value <= state.until.slice(0, 7);
+  const focusAt = Math.max(0, months.findIndex(picked));
   const bars = months.map((m, i) => {
-    const bar = element("div", "bar");
-    bar.style.height = Math.max(2, Math.round((m.count / most) * 100)) + "%";
-    bar.title = `${m.value}：${m.count} 篇`;
+    const bar = element("button", m.count ? "bar" : "bar empty");
+    bar.type = "button";
+    bar.style.height = m.count ? Math.max(2, Math.round((m.count / most) * 100)) + "%" : "0";
+    bar.title = `${m.value}：${m.count.toLocaleString("zh-CN")} 篇`;
+    bar.setAttribute("aria-label", bar.title);
     bar.dataset.month = m.value;
     bar.dataset.index = String(i);
-    if (state.since && state.until && m.value >= state.since.slice(0, 7) && m.value <= state.until.slice(0, 7)) {
+    bar.tabIndex = i === focusAt ? 0 : -1;
+    if (picked(m)) {
       bar.classList.add("on");
+      bar.setAttribute("aria-pressed", "true");
     }
     return bar;
   });
   $("months").replaceChildren(...bars);
+  const short = months.length <= 12;
+  $("month-labels").replaceChildren(...months.map((m, i) => {
+    const [year, month] = m.value.split("-");
+    const text = short ? `${Number(month)}月` : (month === "01" || i === 0 ? year : "");
+    return element("span", "", text);
+  }));
   $("months-range").textContent = months.length
     ? `${months[0].value} … ${months[months.length - 1].value}（点击或拖动选择）` : "";
+}
+
+// Arrow keys move along the bars, Enter or Space picks the month (the button's click),
+// Esc clears the dates.
+function monthKeys(event) {
+  const bar = event.target.closest(".bar");
+  if (event.key === "Escape") {
+    event.preventDefault();
+    go({ since: "", until: "", page: 1 }, true);
+    return;
+  }
+  if (!bar || !["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
+  event.preventDefault();
+  const bars = [...$("months").children];
+  const at = Number(bar.dataset.index);
+  const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: bars.length - 1 }[event.key];
+  const next = bars[Math.max(0, Math.min(bars.length - 1, to))];
+  bar.tabIndex = -1;
+  next.tabIndex = 0;
+  next.focus();
 }
 
 function pickMonths(from, to) {
@@ -391,8 +453,8 @@ async function showArticle() {
 function show() {
   $("q").value = state.q;
   $("sort").value = state.sort;
-  $("since").value = /^\d{4}-\d{2}-\d{2}$/.test(state.since) ? state.since : "";
-  $("until").value = /^\d{4}-\d{2}-\d{2}$/.test(state.until) ? state.until : "";
+  $("since").value = state.since;
+  $("until").value = state.until;
   if (state.article) {
     showArticle();
     return;
@@ -472,6 +534,13 @@ document.addEventListener("DOMContentLoaded", () => {
     if (dragFrom && event.target.dataset.month) pickMonths(dragFrom, event.target.dataset.month);
     dragFrom = null;
   });
+  // A click without a mouse (Enter, Space) picks the bar's month.
+  $("months").addEventListener("click", (event) => {
+    if (event.detail === 0 && event.target.dataset.month) {
+      pickMonths(event.target.dataset.month, event.target.dataset.month);
+    }
+  });
+  $("months").addEventListener("keydown", monthKeys);
   window.addEventListener("popstate", () => {
     state = readState();
     show();
