@@ -39,7 +39,11 @@ impl ArticleSearcher {
         request: &SearchRequest,
         results: SearchResults,
     ) -> Result<SearchResults> {
-        let few = results.total.is_some_and(|total| total < FEW_HITS);
+        // A keyword query whose parts no article holds together found nothing as typed
+        // (what it shows holds only some of its parts).
+        let relaxed = !results.matching.dropped.is_empty();
+        let as_typed = if relaxed { Some(0) } else { results.total };
+        let few = as_typed.is_some_and(|total| total < FEW_HITS);
         if !few || request.offset > 0 {
             return Ok(results);
         }
@@ -65,7 +69,9 @@ impl ArticleSearcher {
         for part in &parts {
             match containing.get(*part).filter(|words| !words.is_empty()) {
                 Some(words) => {
-                    widened.push(format!("({part} OR {})", words.join(" OR ")));
+                    // The part as typed stays whole (its pieces side by side, `登格热`
+                    // is not 登格 or 热).
+                    widened.push(format!("(\"{part}\" OR {})", words.join(" OR ")));
                     for word in words {
                         if !suggestions.contains(word) {
                             suggestions.push(word.clone());
@@ -81,7 +87,9 @@ impl ArticleSearcher {
         let mut request = request.clone();
         request.query = widened.join(" ");
         let mut wider = self.search_unguarded(&request)?;
-        if wider.total.unwrap_or(0) <= results.total.unwrap_or(0) {
+        // Kept when it finds more articles holding every part than the query as typed.
+        let whole = wider.matching.dropped.is_empty();
+        if !whole || wider.total.unwrap_or(0) <= as_typed.unwrap_or(0) {
             return Ok(results);
         }
         wider.matching.suggestions = suggestions;

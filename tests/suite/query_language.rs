@@ -519,7 +519,29 @@ fn a_name_typed_with_a_same_sounding_character_or_as_pinyin_is_found_and_named()
             "Tesla工厂",
             "Tesla上海工厂扩产。",
         ),
+        (
+            "f.md",
+            "健康",
+            "2023-08-02 10:00",
+            "广东出现登革热",
+            "广东出现登革热，注意防蚊。",
+        ),
+        (
+            "g.md",
+            "天气",
+            "2023-08-03 10:00",
+            "今天很热",
+            "今天很热，注意防暑。",
+        ),
     ]);
+    // 登格热 is 登格 + 热 to the segmenter, and no article holds 登格: the query as typed
+    // found nothing (the page would show articles holding only 热); 登革热 sounds the same.
+    let dengue = workspace.run(&["query", "登格热", "--json"]);
+    assert_eq!(dengue.hit_ids(), ["news/f.md"], "{dengue:?}");
+    assert_eq!(
+        dengue.summary()["matching"]["suggestions"],
+        serde_json::json!(["登革热"])
+    );
     // 瑞 for 芮 (both rui), the pinyin in one word or in syllables: 杜苏芮's two articles.
     for typed in ["杜苏瑞", "dusurui", "du su rui", "DuSuRui"] {
         let run = workspace.run(&["query", typed, "--json"]);
