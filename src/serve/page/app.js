@@ -330,7 +330,7 @@ function renderFacets(facets) {
     const button = element("button");
     button.type = "button";
     button.setAttribute("aria-pressed", String(state.category.includes(c.value)));
-    button.append(element("span", "name", c.value), element("span", "count", String(c.count)));
+    button.append(element("span", "name", c.value), element("span", "count", c.count.toLocaleString("zh-CN")));
     button.addEventListener("click", () => {
       const on = state.category.includes(c.value);
       const category = on ? state.category.filter((x) => x !== c.value) : state.category.concat([c.value]);
