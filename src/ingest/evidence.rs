@@ -6,7 +6,9 @@
 //!    backfill may set either). A bot that commits hourly gives the publication time within
 //!    the hour. One pass over the history, kept in the index folder ([`GIT_TIMES_FILE`])
 //!    and brought up to date from the commits since. In a shallow clone the oldest commit
-//!    "adds" every file it holds, so its files get no year from it.
+//!    "adds" every file it holds, so its files get no year from it; nor do the files of a
+//!    commit that adds [`BULK_COMMIT_FILES`] or more article files at once (an archive
+//!    imported in one commit, sample posts added to a project): its time is the import's.
 //! 2. **The modification time**, only where it can be the time the post was written: not
 //!    when it falls in a minute in which [`BURST_FILES`] or more article files under the
 //!    roots were modified, or at least half of them — as after a clone, a copy or an
@@ -28,6 +30,11 @@ use serde::{Deserialize, Serialize};
 use crate::article::{YearLess, YearSource};
 
 use super::walk::article_format;
+
+/// A commit adding this many article files or more is an import, not a post's publication:
+/// its files get no year from it. (The hourly bot's commits of the 82,832-post corpus add
+/// 23 posts on average.)
+pub const BULK_COMMIT_FILES: usize = 200;
 
 /// The file in the index folder that keeps each repository's commit times.
 pub const GIT_TIMES_FILE: &str = "git-times.json";
@@ -82,7 +89,7 @@ impl DateEvidence {
         }
         let history = match committed {
             Some(_) => "",
-            None => "no git commit adds the file, ",
+            None => "no git commit of its own adds the file, ",
         };
         Err(format!(
             "{history}its modification time is shared by {shared} files modified in the same \
@@ -101,7 +108,7 @@ impl DateEvidence {
         let seconds = git.repos.iter().find_map(|repo| {
             let below = path.strip_prefix(&repo.top).ok()?;
             repo.added.get(below.to_str()?).copied()
-        })?;
+        })??;
         DateTime::from_timestamp(seconds, 0).map(|t| t.fixed_offset())
     }
 
@@ -192,8 +199,8 @@ struct Repository {
     top: PathBuf,
     /// The commit the times are read up to.
     head: String,
-    /// Seconds since the epoch, by path below `top`.
-    added: HashMap<String, i64>,
+    /// Seconds since the epoch, by path below `top` (`None`: added by an import).
+    added: HashMap<String, Option<i64>>,
 }
 
 impl GitTimes {
@@ -293,8 +300,14 @@ impl WorkTree {
             // The oldest commit of a shallow clone holds every file it cut off.
             commits.pop();
         }
-        // Oldest first: the first commit that added a path gives its time.
+        // Oldest first: the first commit that added a path gives its time (none, for an
+        // import's files).
         for (time, paths) in commits.into_iter().rev() {
+            let articles = paths
+                .iter()
+                .filter(|path| article_format(std::ffi::OsStr::new(path)).is_some())
+                .count();
+            let time = (articles < BULK_COMMIT_FILES).then_some(time);
             for path in paths {
                 added.entry(path.to_string()).or_insert(time);
             }

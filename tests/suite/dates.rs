@@ -185,3 +185,30 @@ fn a_shallow_clone_does_not_date_what_its_cut_commit_holds() {
     assert!(article(&workspace, "old0.md")["date"].is_null());
     assert!(article(&workspace, "new.md")["date"].is_null());
 }
+
+#[test]
+fn an_archive_imported_in_one_commit_gets_no_year_from_it() {
+    // 200 posts added by one commit (an import, a project's sample posts): that commit's
+    // time is the import's, not theirs. A post the bot commits after is dated by its commit.
+    let workspace = Workspace::with_fixtures(&[]);
+    let posts = workspace.posts();
+    fs::create_dir_all(&posts).unwrap();
+    git(&posts, &["init", "-q"], None);
+    for i in 0..200 {
+        fs::write(
+            posts.join(format!("old{i:03}.md")),
+            post("旧闻", "07-20 10:15"),
+        )
+        .unwrap();
+    }
+    commit_all(&posts, "2026-11-01T11:00:00+08:00");
+    fs::write(posts.join("new.md"), post("新闻", "11-02 09:00")).unwrap();
+    commit_all(&posts, "2026-11-02T10:00:00+08:00");
+    let (run, _) = workspace.ingest();
+    assert_eq!(run.code, 0, "{run:?}");
+    let old = article(&workspace, "old000.md");
+    assert!(old["date"].is_null(), "{old}");
+    assert_eq!(old["date_without_year"], "07-20 10:15");
+    assert_eq!(date(&workspace, "new.md"), "2026-11-02T09:00:00+08:00");
+    assert_eq!(stats_dates(&workspace)["year_unknown"], 200);
+}
