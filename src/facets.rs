@@ -1,5 +1,5 @@
-//! Facet counts: how many matching articles per category and per month, read from the
-//! categories and date columns (no stored documents are loaded).
+//! Facet counts: how many matching articles per category, tag, author and month, read from
+//! the fast columns of those fields (no stored documents are loaded).
 
 use std::collections::BTreeMap;
 
@@ -12,45 +12,82 @@ use crate::article::china_offset;
 use crate::index::SearchIndex;
 use crate::schema::{ArticleField, FieldType};
 
+/// Articles per value of one field (categories, tags or authors); serialised as its list of
+/// `[value, count]` pairs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValueCounts {
+    /// Articles per value, most first (ties by name).
+    pub values: Vec<(String, u64)>,
+    /// Values not listed (a search lists the [`MAX_FACET_VALUES`] with most articles).
+    pub more: usize,
+}
+
+impl serde::Serialize for ValueCounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.values.serialize(serializer)
+    }
+}
+
+impl ValueCounts {
+    /// Keeps the `most` values with most articles; the rest are counted in `more`.
+    pub fn keep_most(&mut self, most: usize) {
+        if self.values.len() > most {
+            self.more += self.values.len() - most;
+            self.values.truncate(most);
+        }
+    }
+}
+
 /// Counts of the matching articles.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct FacetCounts {
-    /// Articles per category, most first (ties by name).
-    pub categories: Vec<(String, u64)>,
+    /// Articles per category.
+    pub categories: ValueCounts,
+    /// Articles per tag (when the index keeps tags as a fast field, as the default schema
+    /// does).
+    pub tags: ValueCounts,
+    /// Articles per author.
+    pub authors: ValueCounts,
     /// Articles per month (`2022-07`, China time), oldest first.
     pub months: Vec<(String, u64)>,
     /// Articles without a date.
     pub undated: u64,
     /// Earliest and latest date (RFC 3339), if any article has one.
     pub date_range: Option<(String, String)>,
-    /// Categories not listed (a search lists the [`MAX_FACET_CATEGORIES`] with most
-    /// articles).
-    pub more_categories: usize,
 }
 
-/// The most categories a search's facets list.
-pub const MAX_FACET_CATEGORIES: usize = 100;
+/// The most values of each field a search's facets list.
+pub const MAX_FACET_VALUES: usize = 100;
+
+/// The fields counted by value, in the order of [`FacetCounts`]' lists.
+const VALUE_FIELDS: [ArticleField; 3] = [
+    ArticleField::Categories,
+    ArticleField::Tags,
+    ArticleField::Author,
+];
 
 impl FacetCounts {
-    /// Keeps the `most` categories with most articles; the rest are counted in
-    /// `more_categories`.
-    pub fn keep_categories(&mut self, most: usize) {
-        if self.categories.len() > most {
-            self.more_categories += self.categories.len() - most;
-            self.categories.truncate(most);
+    /// Keeps the `most` values with most articles of each field.
+    pub fn keep_most(&mut self, most: usize) {
+        for counts in self.value_counts_mut() {
+            counts.keep_most(most);
         }
+    }
+
+    fn value_counts_mut(&mut self) -> [&mut ValueCounts; 3] {
+        [&mut self.categories, &mut self.tags, &mut self.authors]
     }
 }
 
-/// Counts categories and months of the documents it is given.
+/// Counts values and months of the documents it is given.
 pub struct FacetCollector {
-    categories: Option<String>,
+    values: [Option<String>; 3],
     date: Option<String>,
 }
 
 impl FacetCollector {
-    /// A collector for the fast category and date fields of `index` (either may be absent
-    /// from the schema, or not fast: it then counts nothing for it).
+    /// A collector for the fast value and date fields of `index` (any may be absent from the
+    /// schema, or not fast: it then counts nothing for it).
     pub fn new(index: &SearchIndex) -> FacetCollector {
         let fast_field = |source: ArticleField, field_type: FieldType| {
             index
@@ -60,7 +97,7 @@ impl FacetCollector {
                 .map(|f| f.spec.name.clone())
         };
         FacetCollector {
-            categories: fast_field(ArticleField::Categories, FieldType::String),
+            values: VALUE_FIELDS.map(|source| fast_field(source, FieldType::String)),
             date: fast_field(ArticleField::Date, FieldType::Date),
         }
     }
@@ -68,8 +105,8 @@ impl FacetCollector {
 
 /// Per-segment counts, by term ordinal and by month.
 pub struct SegmentFacets {
-    categories: Option<StrColumn>,
-    category_counts: Vec<u64>,
+    columns: [Option<StrColumn>; 3],
+    value_counts: [Vec<u64>; 3],
     dates: Option<Column<tantivy::DateTime>>,
     month_counts: BTreeMap<i64, u64>,
     undated: u64,
@@ -86,18 +123,22 @@ impl Collector for FacetCollector {
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
         let fast = segment.fast_fields();
-        let categories = match &self.categories {
-            Some(name) => fast.str(name)?,
-            None => None,
-        };
+        let mut columns = [None, None, None];
+        for (column, name) in columns.iter_mut().zip(&self.values) {
+            if let Some(name) = name {
+                *column = fast.str(name)?;
+            }
+        }
         let dates = match &self.date {
             Some(name) => Some(fast.date(name)?),
             None => None,
         };
-        let category_counts = vec![0; categories.as_ref().map_or(0, |c| c.num_terms())];
+        let value_counts = std::array::from_fn(|i| {
+            vec![0; columns[i].as_ref().map_or(0, |c: &StrColumn| c.num_terms())]
+        });
         Ok(SegmentFacets {
-            categories,
-            category_counts,
+            columns,
+            value_counts,
             dates,
             month_counts: BTreeMap::new(),
             undated: 0,
@@ -110,13 +151,15 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, segments: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
-        let mut categories: BTreeMap<String, u64> = BTreeMap::new();
+        let mut values: [BTreeMap<String, u64>; 3] = Default::default();
         let mut months: BTreeMap<String, u64> = BTreeMap::new();
         let mut undated = 0;
         let mut range: Option<(String, String)> = None;
-        for segment in segments {
-            for (name, count) in segment.categories {
-                *categories.entry(name).or_default() += count;
+        for mut segment in segments {
+            for (merged, counts) in values.iter_mut().zip(segment.value_counts_mut()) {
+                for (name, count) in std::mem::take(&mut counts.values) {
+                    *merged.entry(name).or_default() += count;
+                }
             }
             for (month, count) in segment.months {
                 *months.entry(month).or_default() += count;
@@ -130,25 +173,34 @@ impl Collector for FacetCollector {
                 });
             }
         }
-        let mut categories: Vec<(String, u64)> = categories.into_iter().collect();
-        categories.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let [categories, tags, authors] = values.map(most_first);
         Ok(FacetCounts {
             categories,
+            tags,
+            authors,
             months: months.into_iter().collect(),
             undated,
             date_range: range,
-            more_categories: 0,
         })
     }
+}
+
+/// Counts by value, most first (ties by name).
+fn most_first(counts: BTreeMap<String, u64>) -> ValueCounts {
+    let mut values: Vec<(String, u64)> = counts.into_iter().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ValueCounts { values, more: 0 }
 }
 
 impl SegmentCollector for SegmentFacets {
     type Fruit = FacetCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(categories) = &self.categories {
-            for ord in categories.term_ords(doc) {
-                self.category_counts[ord as usize] += 1;
+        for (column, counts) in self.columns.iter().zip(self.value_counts.iter_mut()) {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    counts[ord as usize] += 1;
+                }
             }
         }
         if let Some(dates) = &self.dates {
@@ -166,15 +218,10 @@ impl SegmentCollector for SegmentFacets {
     }
 
     fn harvest(self) -> FacetCounts {
-        let mut categories = Vec::new();
-        if let Some(column) = &self.categories {
-            let mut name = String::new();
-            for (ord, &count) in self.category_counts.iter().enumerate() {
-                if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
-                    categories.push((name.clone(), count));
-                }
-            }
-        }
+        let [categories, tags, authors] = [0, 1, 2].map(|i| ValueCounts {
+            values: named_counts(self.columns[i].as_ref(), &self.value_counts[i]),
+            more: 0,
+        });
         let months = self
             .month_counts
             .into_iter()
@@ -189,14 +236,30 @@ impl SegmentCollector for SegmentFacets {
         };
         FacetCounts {
             categories,
+            tags,
+            authors,
             months,
             undated: self.undated,
             date_range: self
                 .min_max
                 .map(|(low, high)| (rfc3339(low), rfc3339(high))),
-            more_categories: 0,
         }
     }
+}
+
+/// The counted values of a segment's column by name.
+fn named_counts(column: Option<&StrColumn>, counts: &[u64]) -> Vec<(String, u64)> {
+    let Some(column) = column else {
+        return Vec::new();
+    };
+    let mut named = Vec::new();
+    let mut name = String::new();
+    for (ord, &count) in counts.iter().enumerate() {
+        if count > 0 && column.ord_to_str(ord as u64, &mut name).unwrap_or(false) {
+            named.push((name.clone(), count));
+        }
+    }
+    named
 }
 
 /// `yyyymm` of a timestamp in China time.

@@ -29,6 +29,9 @@ pub struct SavedSearch {
     /// Authors.
     #[serde(default)]
     pub authors: Vec<String>,
+    /// Tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// Dated from.
     #[serde(default)]
     pub since: Option<String>,
@@ -47,6 +50,7 @@ impl SavedSearch {
         request.filters = Filters {
             categories: self.categories.clone(),
             authors: self.authors.clone(),
+            tags: self.tags.clone(),
             since: self.since.clone(),
             until: self.until.clone(),
             ingested_after: self.watermark,

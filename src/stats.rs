@@ -56,8 +56,8 @@ pub fn index_stats(searcher: &ArticleSearcher, top: usize) -> Result<IndexStats>
     let index = searcher.index();
     let (documents, segments) = searcher.size();
     let mut facets = searcher.facets_of_all()?;
-    let category_count = facets.categories.len();
-    facets.categories.truncate(top);
+    let category_count = facets.categories.values.len();
+    facets.keep_most(top);
     let meta_json = index.dir.join("meta.json");
     let last_ingest = std::fs::metadata(&meta_json)
         .and_then(|m| m.modified())

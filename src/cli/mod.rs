@@ -46,7 +46,7 @@ pub enum Command {
   *  (or no query)          every article, newest first (with filters: every match)
 
 Flags: --since/--until 2022-07-30, 2022-07, 2022, 7d, 2w, 3mo, 1y, today, yesterday,
-this week, 本周, 昨天; --category/--author (repeat for any of several); --sort
+this week, 本周, 昨天; --category/--author/--tag (repeat for any of several); --sort
 relevance|date|-date. -l paths only, -c count only, --ids ids only, --snippets N.
 
 Examples:
@@ -167,6 +167,9 @@ pub struct FilterArgs {
     /// Only articles by this author (repeat for any of several).
     #[arg(long, value_name = "A")]
     pub author: Vec<String>,
+    /// Only articles with this tag (repeat for any of several).
+    #[arg(long, value_name = "T")]
+    pub tag: Vec<String>,
     /// Only articles dated from DATE on (2022-07-30, 2022-07, 2022, or a period back from
     /// now: 7d, 2w, 3mo, 1y, today).
     #[arg(long, value_name = "DATE")]

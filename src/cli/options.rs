@@ -86,6 +86,7 @@ pub fn search_request(args: &QueryArgs) -> SearchRequest {
     request.filters = Filters {
         categories: args.filters.category.clone(),
         authors: args.filters.author.clone(),
+        tags: args.filters.tag.clone(),
         since: args.filters.since.clone(),
         until: args.filters.until.clone(),
         ingested_after: None,

@@ -44,6 +44,7 @@ fn add(args: SavedAddArgs) -> anyhow::Result<()> {
         query: args.query.join(" "),
         categories: args.filters.category,
         authors: args.filters.author,
+        tags: args.filters.tag,
         since: args.filters.since,
         until: args.filters.until,
         watermark: None,

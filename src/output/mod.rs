@@ -370,12 +370,24 @@ fn trec_field(id: &str) -> String {
     escaped
 }
 
-/// Facet counts for people, after the hits.
+/// Facet counts for people, after the hits (a field with no values is left out).
 pub fn write_facets_human(out: &mut dyn Write, facets: &FacetCounts) -> io::Result<()> {
     writeln!(out)?;
-    writeln!(out, "categories:")?;
-    for (category, count) in &facets.categories {
-        writeln!(out, "  {count:>7}  {}", visible_line(category))?;
+    for (name, counts) in [
+        ("categories", &facets.categories),
+        ("tags", &facets.tags),
+        ("authors", &facets.authors),
+    ] {
+        if counts.values.is_empty() && name != "categories" {
+            continue;
+        }
+        writeln!(out, "{name}:")?;
+        for (value, count) in &counts.values {
+            writeln!(out, "  {count:>7}  {}", visible_line(value))?;
+        }
+        if counts.more > 0 {
+            writeln!(out, "  (and {} more)", counts.more)?;
+        }
     }
     writeln!(out, "months:")?;
     for (month, count) in &facets.months {
@@ -388,15 +400,21 @@ pub fn write_facets_human(out: &mut dyn Write, facets: &FacetCounts) -> io::Resu
 }
 
 /// Facet counts as `query --json` writes them under `facets` (and the HTTP API returns
-/// them): categories and months with their counts, and the undated articles.
+/// them): categories, tags, authors and months with their counts, and the undated articles.
 pub fn json_facets(facets: &FacetCounts) -> impl Serialize + '_ {
     #[derive(Serialize)]
     struct FacetJson<'a> {
         categories: Vec<Count<'a>>,
+        tags: Vec<Count<'a>>,
+        authors: Vec<Count<'a>>,
         months: Vec<Count<'a>>,
         undated: u64,
         #[serde(skip_serializing_if = "is_zero")]
         more_categories: usize,
+        #[serde(skip_serializing_if = "is_zero")]
+        more_tags: usize,
+        #[serde(skip_serializing_if = "is_zero")]
+        more_authors: usize,
     }
     fn is_zero(n: &usize) -> bool {
         *n == 0
@@ -416,10 +434,14 @@ pub fn json_facets(facets: &FacetCounts) -> impl Serialize + '_ {
             .collect()
     }
     FacetJson {
-        categories: counts(&facets.categories),
+        categories: counts(&facets.categories.values),
+        tags: counts(&facets.tags.values),
+        authors: counts(&facets.authors.values),
         months: counts(&facets.months),
         undated: facets.undated,
-        more_categories: facets.more_categories,
+        more_categories: facets.categories.more,
+        more_tags: facets.tags.more,
+        more_authors: facets.authors.more,
     }
 }
 

@@ -114,9 +114,9 @@ fn write_stats_counts(out: &mut dyn Write, stats: &IndexStats) -> io::Result<()>
         out,
         "categories:   {} in all, the {} largest:",
         stats.category_count,
-        stats.facets.categories.len()
+        stats.facets.categories.values.len()
     )?;
-    for (category, count) in &stats.facets.categories {
+    for (category, count) in &stats.facets.categories.values {
         writeln!(out, "  {count:>7}  {}", visible_line(category))?;
     }
     writeln!(

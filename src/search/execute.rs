@@ -63,7 +63,7 @@ impl ArticleSearcher {
         let (groups, total, mut facets, feedback) =
             self.ranked_groups(&searcher, &built, (page, order, window), output, &read)?;
         if let Some(facets) = &mut facets {
-            facets.keep_categories(crate::facets::MAX_FACET_CATEGORIES);
+            facets.keep_most(crate::facets::MAX_FACET_VALUES);
         }
         let shown = groups.into_iter().skip(offset).take(limit);
         let rescored = (&built, feedback.as_ref());

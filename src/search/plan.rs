@@ -330,6 +330,7 @@ impl ArticleSearcher {
         for (field, values) in [
             (QueryField::Category, &filters.categories),
             (QueryField::Author, &filters.authors),
+            (QueryField::Tag, &filters.tags),
         ] {
             if values.is_empty() {
                 continue;

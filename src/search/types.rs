@@ -92,6 +92,8 @@ pub struct Filters {
     pub categories: Vec<String>,
     /// Only articles by one of these authors.
     pub authors: Vec<String>,
+    /// Only articles with one of these tags.
+    pub tags: Vec<String>,
     /// Only articles dated from the start of this date or period.
     pub since: Option<String>,
     /// Only articles dated up to the end of this date or period.

@@ -26,6 +26,7 @@ const STATS_CATEGORIES: usize = 20;
 
 const PAGE: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/app.js");
+const FACETS_SCRIPT: &str = include_str!("page/facets.js");
 const STYLE: &str = include_str!("page/app.css");
 
 type Live = State<Arc<LiveIndex>>;
@@ -36,6 +37,10 @@ pub(super) async fn page() -> Response {
 
 pub(super) async fn script() -> Response {
     asset("text/javascript; charset=utf-8", SCRIPT)
+}
+
+pub(super) async fn facets_script() -> Response {
+    asset("text/javascript; charset=utf-8", FACETS_SCRIPT)
 }
 
 pub(super) async fn style() -> Response {
@@ -146,6 +151,7 @@ fn search_request(parameters: &[(String, String)]) -> Result<SearchRequest, BadR
             "offset" => request.offset = number(name, value, MAX_OFFSET)?,
             "category" => filters.categories.push(value.clone()),
             "author" => filters.authors.push(value.clone()),
+            "tag" => filters.tags.push(value.clone()),
             "since" if !value.is_empty() => filters.since = Some(value.clone()),
             "until" if !value.is_empty() => filters.until = Some(value.clone()),
             "since" | "until" | "token" => {}
@@ -166,7 +172,7 @@ fn search_request(parameters: &[(String, String)]) -> Result<SearchRequest, BadR
             other => {
                 return Err(BadRequest(format!(
                     "unknown parameter `{other}`; the parameters are q, limit, offset, \
-                         category, author, since, until, sort, facets, fold"
+                         category, author, tag, since, until, sort, facets, fold"
                 )))
             }
         }
@@ -210,7 +216,7 @@ struct HitsBody<H> {
     hits: Vec<H>,
 }
 
-/// `GET /api/search?q=&limit=&offset=&category=&author=&since=&until=&sort=&facets=1`
+/// `GET /api/search?q=&limit=&offset=&category=&author=&tag=&since=&until=&sort=&facets=1`
 pub(super) async fn search(State(live): Live, RawQuery(query): RawQuery) -> Response {
     let request = match parameters(query).and_then(|p| search_request(&p)) {
         Ok(request) => request,

@@ -250,6 +250,7 @@ fn router(live: Arc<LiveIndex>) -> Router {
         ));
     Router::new()
         .route("/app.js", get(api::script))
+        .route("/facets.js", get(api::facets_script))
         .route("/app.css", get(api::style))
         .merge(api)
         .fallback(api::not_found)

@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::server::Server;
-use common::{news_archive, Workspace};
+use common::{blog_archive, news_archive, Workspace};
 
 /// Three posts: two about 暴雨 in two categories, one whose title is HTML.
 fn archive() -> Workspace {
@@ -103,6 +103,51 @@ fn search_returns_hits_facets_and_the_summary_of_query_json() {
     assert!(similar.json()["hits"].is_array());
     assert_eq!(server.get("/api/stats").json()["documents"], 3);
     assert_eq!(server.get("/healthz").json()["articles"], 3);
+}
+
+/// The count of `value` in a facet list of `/api/search` (`None` if not listed).
+fn facet_count(body: &serde_json::Value, facet: &str, value: &str) -> Option<u64> {
+    body["facets"][facet]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["value"] == value)
+        .map(|c| c["count"].as_u64().unwrap())
+}
+
+#[test]
+fn tags_and_authors_are_facets_and_filters_in_the_api_and_the_cli() {
+    let workspace = blog_archive();
+    let server = Server::start(&workspace, &[]);
+    let body = server.search(&[("q", "暴雨"), ("facets", "1")]).json();
+    assert_eq!(facet_count(&body, "tags", "天气"), Some(12), "{body}");
+    assert_eq!(facet_count(&body, "tags", "城市"), Some(6), "{body}");
+    assert_eq!(body["facets"]["tags"].as_array().unwrap().len(), 10);
+    assert_eq!(facet_count(&body, "authors", "张三"), Some(4), "{body}");
+    // Filters of one field are alternatives; of two fields, both apply.
+    let city = server.search(&[("q", "暴雨"), ("tag", "城市")]).json();
+    assert_eq!(city["summary"]["total"], 6, "{city}");
+    let either = server
+        .search(&[("tag", "标签1"), ("tag", "标签2"), ("limit", "0")])
+        .json();
+    assert_eq!(either["summary"]["total"], 2, "{either}");
+    let both = server
+        .search(&[
+            ("q", "暴雨"),
+            ("tag", "城市"),
+            ("author", "张三"),
+            ("facets", "1"),
+        ])
+        .json();
+    assert_eq!(both["summary"]["total"], 2, "{both}");
+    assert_eq!(facet_count(&both, "authors", "李四"), None, "{both}");
+    // The CLI's flags and its facets: the same counts.
+    let run = workspace.run(&["query", "暴雨", "--tag", "城市", "--author", "张三", "-c"]);
+    assert_eq!(run.stdout.trim(), "2", "{run:?}");
+    let run = workspace.run(&["query", "暴雨", "--facets"]);
+    assert!(run.stdout.contains("tags:"), "{run:?}");
+    assert!(run.stdout.contains("      6  城市"), "{run:?}");
+    assert!(run.stdout.contains("authors:"), "{run:?}");
 }
 
 #[test]

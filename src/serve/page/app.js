@@ -13,7 +13,6 @@ let controller = null;   // aborts the search in flight when a newer one starts
 let selected = -1;       // the hit chosen with the arrow keys
 let typing = null;
 let lastHits = [];
-let dragFrom = null;     // month bar where a drag started
 let composing = false;   // an input method is composing: its letters are not the query yet
 let resultsScroll = 0;   // where the results were scrolled when an article was opened
 
@@ -22,6 +21,8 @@ function readState() {
   return {
     q: p.get("q") || "",
     category: p.getAll("category"),
+    tag: p.getAll("tag"),
+    author: p.getAll("author"),
     since: p.get("since") || "",
     until: p.get("until") || "",
     sort: p.get("sort") || "relevance",
@@ -34,7 +35,7 @@ function stateUrl(s) {
   const p = new URLSearchParams();
   if (token) p.set("token", token);
   if (s.q) p.set("q", s.q);
-  for (const c of s.category) p.append("category", c);
+  for (const [name, value] of valueFilterParams(s)) p.append(name, value);
   if (s.since) p.set("since", s.since);
   if (s.until) p.set("until", s.until);
   if (s.sort !== "relevance") p.set("sort", s.sort);
@@ -216,9 +217,7 @@ function showNoHits(message, tries, kind = "error") {
   document.querySelector(".pager").hidden = true;
   if (kind === "error") {
     // The counts of another query's hits would be stale too.
-    $("categories").replaceChildren();
-    $("months").replaceChildren();
-    $("months-range").textContent = "";
+    clearFacets();
   }
   const box = $("error");
   box.className = kind;
@@ -242,20 +241,19 @@ async function search() {
   controller = new AbortController();
   const params = [["q", closedQuery(state.q)], ["limit", String(PAGE_SIZE)],
     ["offset", String((state.page - 1) * PAGE_SIZE)], ["facets", "1"], ["sort", state.sort]];
-  for (const c of state.category) params.push(["category", c]);
+  params.push(...valueFilterParams(state));
   if (state.since) params.push(["since", state.since]);
   if (state.until) params.push(["until", state.until]);
-  // The histogram shows every month of the query, also while some are picked: counted
-  // without the dates (a click must not collapse it into one bar).
-  const dated = Boolean(state.since || state.until);
-  const undated = params.filter(([k]) => k !== "since" && k !== "until" && k !== "limit")
-    .concat([["limit", "0"]]);
+  const others = facetSearches(params);
   let body;
   try {
-    const [found, all] = await Promise.all([api("/api/search", params),
-      dated ? api("/api/search", undated).catch(() => null) : null]);
+    const [found, ...counted] = await Promise.all([api("/api/search", params),
+      ...others.map(([, p]) => api("/api/search", p).catch(() => null))]);
     body = found;
-    if (all && all.facets && body.facets) body.facets.months = all.facets.months;
+    counted.forEach((answer, i) => {
+      if (!answer || !answer.facets || !body.facets) return;
+      for (const key of others[i][0]) body.facets[key] = answer.facets[key];
+    });
   } catch (error) {
     if (mine !== sequence || error.name === "AbortError") return;
     if (error.building) {
@@ -302,13 +300,14 @@ function renderResults(body) {
   }
   if (!body.hits.length && !s.total) {
     const tries = [];
-    const filtered = state.category.length || state.since || state.until;
-    if (filtered) tries.push(["清除筛选条件", { category: [], since: "", until: "", page: 1 }]);
+    const filtered = valueFilterParams(state).length || state.since || state.until;
+    const none = { category: [], tag: [], author: [], since: "", until: "", page: 1 };
+    if (filtered) tries.push(["清除筛选条件", none]);
     if (state.q.includes('"')) tries.push(["去掉引号", { q: state.q.replace(/"/g, ""), page: 1 }]);
     const words = state.q.replace(/"/g, "").trim().split(/\s+/);
     if (words.length > 1) tries.push([`只搜“${words[0]}”`, { q: words[0], page: 1 }]);
     const hint = tries.length ? "可以试试：" : "可以换用更少或更短的词语。";
-    showNoHits(`没有找到${state.q ? `与“${state.q}”相关的` : ""}文章。${hint}`, tries, "empty");
+    showNoHits(`没有找到${state.q ? `与「${state.q}」相关的` : ""}文章。${hint}`, tries, "empty");
     renderFacets(body.facets);
     return;
   }
@@ -321,100 +320,6 @@ function renderResults(body) {
   $("prev").disabled = state.page <= 1;
   $("next").disabled = state.page >= pages;
   renderFacets(body.facets);
-}
-
-function renderFacets(facets) {
-  if (!facets) return;
-  const items = facets.categories.map((c) => {
-    const li = element("li");
-    const button = element("button");
-    button.type = "button";
-    button.setAttribute("aria-pressed", String(state.category.includes(c.value)));
-    button.append(element("span", "name", c.value), element("span", "count", c.count.toLocaleString("zh-CN")));
-    button.addEventListener("click", () => {
-      const on = state.category.includes(c.value);
-      const category = on ? state.category.filter((x) => x !== c.value) : state.category.concat([c.value]);
-      go({ category, page: 1 }, true);
-    });
-    li.append(button);
-    return li;
-  });
-  $("categories").replaceChildren(...items);
-  renderMonths(everyMonth(facets.months));
-}
-
-// Every month from the first to the last with articles, the empty ones with count 0.
-function everyMonth(counted) {
-  const months = counted.slice().sort((a, b) => a.value.localeCompare(b.value));
-  if (!months.length) return [];
-  const count = new Map(months.map((m) => [m.value, m.count]));
-  const all = [];
-  let [year, month] = months[0].value.split("-").map(Number);
-  const last = months[months.length - 1].value;
-  for (let value = ""; value !== last && all.length < 1200; month++) {
-    if (month > 12) { year++; month = 1; }
-    value = `${year}-${String(month).padStart(2, "0")}`;
-    all.push({ value, count: count.get(value) || 0 });
-  }
-  return all;
-}
-
-// The month bars (buttons: Tab reaches the histogram, arrow keys move along it) and their
-// labels: years, or months when a year or less is shown.
-function renderMonths(months) {
-  const most = Math.max(1, ...months.map((m) => m.count));
-  const picked = (m) => state.since && state.until
-    && m.value >= state.since.slice(0, 7) && m.value <= state.until.slice(0, 7);
-  const focusAt = Math.max(0, months.findIndex(picked));
-  const bars = months.map((m, i) => {
-    const bar = element("button", m.count ? "bar" : "bar empty");
-    bar.type = "button";
-    bar.style.height = m.count ? Math.max(2, Math.round((m.count / most) * 100)) + "%" : "0";
-    bar.title = `${m.value}：${m.count.toLocaleString("zh-CN")} 篇`;
-    bar.setAttribute("aria-label", bar.title);
-    bar.dataset.month = m.value;
-    bar.dataset.index = String(i);
-    bar.tabIndex = i === focusAt ? 0 : -1;
-    if (picked(m)) {
-      bar.classList.add("on");
-      bar.setAttribute("aria-pressed", "true");
-    }
-    return bar;
-  });
-  $("months").replaceChildren(...bars);
-  const short = months.length <= 12;
-  $("month-labels").replaceChildren(...months.map((m, i) => {
-    const [year, month] = m.value.split("-");
-    const text = short ? `${Number(month)}月` : (month === "01" || i === 0 ? year : "");
-    return element("span", "", text);
-  }));
-  $("months-range").textContent = months.length
-    ? `${months[0].value} … ${months[months.length - 1].value}（点击或拖动选择）` : "";
-}
-
-// Arrow keys move along the bars, Enter or Space picks the month (the button's click),
-// Esc clears the dates.
-function monthKeys(event) {
-  const bar = event.target.closest(".bar");
-  if (event.key === "Escape") {
-    event.preventDefault();
-    go({ since: "", until: "", page: 1 }, true);
-    return;
-  }
-  if (!bar || !["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) return;
-  event.preventDefault();
-  const bars = [...$("months").children];
-  const at = Number(bar.dataset.index);
-  const to = { ArrowLeft: at - 1, ArrowRight: at + 1, Home: 0, End: bars.length - 1 }[event.key];
-  const next = bars[Math.max(0, Math.min(bars.length - 1, to))];
-  bar.tabIndex = -1;
-  next.tabIndex = 0;
-  next.focus();
-}
-
-function pickMonths(from, to) {
-  const [a, b] = [from, to].sort();
-  go({ since: a, until: b, page: 1 }, true);
 }
 
 async function showArticle() {
@@ -496,7 +401,8 @@ function select(index) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  $("home").href = stateUrl({ q: "", category: [], since: "", until: "", sort: "relevance", page: 1, article: "" });
+  $("home").href = stateUrl({ q: "", category: [], tag: [], author: [], since: "", until: "",
+    sort: "relevance", page: 1, article: "" });
   // An input method's letters (`x`, `xi`, `xin`…) are not searched; its committed
   // characters are.
   $("q").addEventListener("compositionstart", () => {
@@ -527,20 +433,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("back").addEventListener("click", () => {
     if (history.length > 1) history.back(); else go({ article: "" }, true);
   });
-  $("months").addEventListener("mousedown", (event) => {
-    if (event.target.dataset.month) dragFrom = event.target.dataset.month;
-  });
-  $("months").addEventListener("mouseup", (event) => {
-    if (dragFrom && event.target.dataset.month) pickMonths(dragFrom, event.target.dataset.month);
-    dragFrom = null;
-  });
-  // A click without a mouse (Enter, Space) picks the bar's month.
-  $("months").addEventListener("click", (event) => {
-    if (event.detail === 0 && event.target.dataset.month) {
-      pickMonths(event.target.dataset.month, event.target.dataset.month);
-    }
-  });
-  $("months").addEventListener("keydown", monthKeys);
+  setUpMonths();
   window.addEventListener("popstate", () => {
     state = readState();
     show();

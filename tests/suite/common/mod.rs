@@ -205,6 +205,38 @@ pub fn news_archive(posts: &[(&str, &str, &str, &str, &str)]) -> Workspace {
     workspace
 }
 
+/// A blog of 12 posts about 暴雨 by three authors (张三 writes posts 0, 3, 6, 9), every one
+/// tagged 天气, the even ones also 城市, the first eight each with a tag of its own
+/// (标签0 … 标签7): ten tags in all.
+pub fn blog_archive() -> Workspace {
+    let workspace = Workspace::with_fixtures(&[]);
+    let folder = workspace.posts().join("_posts");
+    std::fs::create_dir_all(&folder).unwrap();
+    for i in 0..12 {
+        let author = ["张三", "李四", "王五"][i % 3];
+        let mut tags = vec!["天气".to_string()];
+        if i % 2 == 0 {
+            tags.push("城市".into());
+        }
+        if i < 8 {
+            tags.push(format!("标签{i}"));
+        }
+        let text = format!(
+            "---\ntitle: 暴雨第{i}篇\nauthor: {author}\ntags: [{}]\ndate: 2023-07-{:02} 10:00\n---\n暴雨来袭，第{i}篇记录。\n",
+            tags.join(", "),
+            i + 1
+        );
+        std::fs::write(
+            folder.join(format!("2023-07-{:02}-rain-{i}.md", i + 1)),
+            text,
+        )
+        .unwrap();
+    }
+    let (run, _) = workspace.ingest();
+    assert_eq!(run.code, 0, "{run:?}");
+    workspace
+}
+
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
