@@ -82,7 +82,8 @@ Exit codes: 0 hits found, 1 no hits, 2 error.")]
         after_help = "Each line holds the stored fields plus, per text field, FIELD_tokens (the words as\nindexed, space-joined) and FIELD_subwords. See docs/scale-out.md.\n\nExamples:\n  sousuo export > articles.ndjson\n  sousuo export --format opensearch-bulk --query 算力 > bulk.ndjson\n  sousuo export --out export/ --chunk-bytes 8000000 --date-fallback ingest"
     )]
     Export(ExportArgs),
-    /// Print the words and sub-words sousuo makes of a text (as the index segments it).
+    /// Print the words and sub-words sousuo makes of a text (as the index segments it) and
+    /// the words a keyword query of it requires (terms written together kept whole).
     #[command(
         after_help = "Examples:\n  sousuo analyze 人民大会堂举行新闻发布会\n  sousuo analyze --json 新能源汽车补贴"
     )]

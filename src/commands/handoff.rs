@@ -68,14 +68,21 @@ pub fn run_analyze(args: AnalyzeArgs) -> anyhow::Result<u8> {
     };
     let text = args.text.join(" ");
     let (words, sub_words) = analyzer.indexed_terms(&text);
+    // As a keyword query reads the text: terms written together kept whole (`p2p`, 消费券).
+    let query_words = sousuo::search::matching::query_words(&analyzer, &text);
     let mut out = BufWriter::new(io::stdout().lock());
     if args.json {
-        let value = serde_json::json!({ "words": words, "sub_words": sub_words });
+        let value = serde_json::json!({
+            "words": words,
+            "sub_words": sub_words,
+            "query_words": query_words,
+        });
         serde_json::to_writer(&mut out, &value)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "words:     {}", words.join(" "))?;
-        writeln!(out, "sub-words: {}", sub_words.join(" "))?;
+        writeln!(out, "words:       {}", words.join(" "))?;
+        writeln!(out, "sub-words:   {}", sub_words.join(" "))?;
+        writeln!(out, "query words: {}", query_words.join(" "))?;
     }
     out.flush()?;
     Ok(EXIT_OK)

@@ -214,7 +214,8 @@ impl MatchingReport {
 /// Whether two tokens of one text were written together as one term: letters or digits
 /// glued to letters or digits (`GPT-4` apart, `iPhone-15`), or digits glued to one Chinese
 /// character (`双11`, `95后`). Letters beside one character (`AI大模型`, `C罗`) are not: jieba
-/// cuts 大模型 differently in other sentences.
+/// cuts 大模型 differently in other sentences; nor are two Chinese words (京津冀暴雨: each
+/// word on its own). Lone Chinese characters are joined after ([`join_lone_characters`]).
 fn glued(text: &str, left: &Token, right: &Token) -> bool {
     let Some(between) = text.get(left.offset_to..right.offset_from) else {
         return false;
@@ -230,6 +231,88 @@ fn glued(text: &str, left: &Token, right: &Token) -> bool {
         || (between.is_empty() && (digits(a) && single(b) || single(a) && digits(b)))
 }
 
+/// Whether a run of tokens is all Chinese characters.
+fn is_chinese(run: &[Token]) -> bool {
+    run.iter()
+        .all(|t| t.text.chars().all(crate::text::is_cjk_ideograph))
+}
+
+/// Joins the lone Chinese characters (one character, not a function word) the segmenter
+/// left of a word typed whole: side by side they are a word of their own (个 / 税 → 个税);
+/// one alone belongs to the Chinese word it was typed against, before it or else after it
+/// (消费 / 券 → 消费券, 专项 / 债, 比亚迪 / 汉: 券 on its own would also be 券商).
+fn join_lone_characters(
+    tokens: &[Token],
+    runs: Vec<std::ops::Range<usize>>,
+) -> Vec<std::ops::Range<usize>> {
+    let lone = |run: &std::ops::Range<usize>| {
+        run.len() == 1
+            && tokens[run.start].text.chars().count() == 1
+            && is_chinese(&tokens[run.clone()])
+            && !is_function_word(&tokens[run.start].text)
+    };
+    // Written with nothing between.
+    let touching = |left: &std::ops::Range<usize>, right: &std::ops::Range<usize>| {
+        tokens[left.end - 1].offset_to == tokens[right.start].offset_from
+    };
+    // Lone characters side by side as one run.
+    let mut grouped: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
+    for run in runs {
+        let is_lone = lone(&run);
+        match grouped.last_mut() {
+            Some((last, true)) if is_lone && touching(last, &run) => last.end = run.end,
+            _ => grouped.push((run, is_lone)),
+        }
+    }
+    // One lone character joins the Chinese word it touches.
+    let mut joined: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut i = 0;
+    while i < grouped.len() {
+        let (run, is_lone) = grouped[i].clone();
+        let one = is_lone && run.len() == 1;
+        // A Chinese word that is not a function word (可 joins 持续, not 与).
+        let chinese_word = |r: &std::ops::Range<usize>| {
+            is_chinese(&tokens[r.clone()])
+                && !(r.len() == 1 && is_function_word(&tokens[r.start].text))
+        };
+        match joined.last_mut() {
+            Some(last) if one && chinese_word(last) && touching(last, &run) => {
+                last.end = run.end;
+            }
+            _ if one
+                && grouped
+                    .get(i + 1)
+                    .is_some_and(|(next, _)| chinese_word(next) && touching(&run, next)) =>
+            {
+                joined.push(run.start..grouped[i + 1].0.end);
+                i += 1;
+            }
+            _ => joined.push(run),
+        }
+        i += 1;
+    }
+    joined
+}
+
+/// A query's words as a keyword query requires them: each run of tokens written together
+/// as one term joined as typed (`P2P`, `GPT-4`, `消费券`, lowercased), the other words as
+/// the analyzer makes them (`京津冀`, `暴雨`).
+pub fn query_words(analyzer: &crate::text::Analyzer, text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    analyzer.analyze(text, Mode::Query, &mut tokens);
+    glued_runs(text, &tokens)
+        .into_iter()
+        .map(|run| {
+            let run = &tokens[run];
+            let typed = &text[run[0].offset_from..run[run.len() - 1].offset_to];
+            match run {
+                [one] => one.text.clone(),
+                _ => crate::text::normalize_term(typed).unwrap_or_else(|| typed.to_string()),
+            }
+        })
+        .collect()
+}
+
 /// The tokens of `text` in runs written together as one term (most runs are one word).
 fn glued_runs(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
@@ -239,13 +322,17 @@ fn glued_runs(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
             _ => runs.push(i..i + 1),
         }
     }
-    runs
+    join_lone_characters(tokens, runs)
 }
 
-/// What holds a required word: the word, whole or inside a longer word. (Its characters
-/// as shorter words side by side — 双碳 cut as 双 / 碳 in another sentence — were also
-/// tried: the typed-query sets did not move, and single characters' long lists doubled the
-/// cost of a query.)
+/// A Chinese word of at most this many characters is also held by its characters cut
+/// into other indexed words side by side ([`KeywordParts::held`]).
+pub const MAX_SPELLED_CHARS: usize = 6;
+
+/// At most this many other cuts of one word are searched, fewest pieces first.
+pub const MAX_SPELLINGS: usize = 6;
+
+/// What holds a required word as the index has it: the word, whole or inside a longer word.
 fn held_word(word: &str, fields: &[FieldWeight]) -> Node {
     Node::AllWords {
         words: vec![word.to_string()],
@@ -337,6 +424,15 @@ impl ArticleSearcher {
     pub(super) fn articles_holding(&self, searcher: &Searcher, node: &Node) -> u64 {
         let (words, fields) = match node {
             Node::AllWords { words, fields } => (words, fields),
+            // Any of the alternatives (a group of a keyword query is `a OR b`, or a word's
+            // cuts).
+            Node::Group(inner) => {
+                return inner
+                    .iter()
+                    .map(|(_, node)| self.articles_holding(searcher, node))
+                    .max()
+                    .unwrap_or(0);
+            }
             Node::Phrase { words, fields, .. } => {
                 let words = words.iter().map(|(_, w)| w.clone()).collect();
                 return self.articles_holding(
@@ -410,6 +506,101 @@ impl KeywordParts<'_> {
         self.searcher.articles_holding(&self.reader, &node) <= self.common
     }
 
+    /// What holds a required word: the word as the index has it (whole, or inside a longer
+    /// word), or a Chinese word's characters cut into other indexed words side by side —
+    /// the segmenter cuts one word differently by its neighbours (碳中和 is 碳中 / 和 in one
+    /// sentence, 碳 / 中 / 和 in another; 消费券 is 消费 / 券 beside 发放), and an article
+    /// holding the characters as typed holds the word.
+    fn held(&self, word: &str) -> Node {
+        let whole = held_word(word, self.fields);
+        let cuts = self.other_cuts(word);
+        if cuts.is_empty() {
+            return whole;
+        }
+        let mut alternatives = vec![(Occur::Should, whole)];
+        for cut in cuts {
+            alternatives.push((
+                Occur::Should,
+                Node::Phrase {
+                    words: cut.into_iter().enumerate().collect(),
+                    slop: 0,
+                    fields: self.fields.to_vec(),
+                },
+            ));
+        }
+        Node::Group(alternatives)
+    }
+
+    /// The ways to cut a Chinese `word` (2 to [`MAX_SPELLED_CHARS`] characters) into two or
+    /// more words the index holds, fewest pieces first, at most [`MAX_SPELLINGS`].
+    fn other_cuts(&self, word: &str) -> Vec<Vec<String>> {
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() < 2
+            || chars.len() > MAX_SPELLED_CHARS
+            || !chars.iter().all(|&c| crate::text::is_cjk_ideograph(c))
+        {
+            return Vec::new();
+        }
+        let fields = self.searcher.fields_of(self.fields);
+        // How many articles hold each piece (from, to) as a word, in the field where most
+        // do (0: none, or the whole word).
+        let n = chars.len();
+        let mut held = vec![vec![0u64; n + 1]; n + 1];
+        for from in 0..n {
+            for to in from + 1..=n {
+                if to - from == n {
+                    continue; // the word itself
+                }
+                let piece: String = chars[from..to].iter().collect();
+                held[from][to] = fields
+                    .iter()
+                    .map(|(field, _)| {
+                        let term = super::build::term_for(field, &piece);
+                        self.reader.doc_freq(&term).unwrap_or(0)
+                    })
+                    .max()
+                    .unwrap_or(0);
+            }
+        }
+        // Each cut as its pieces' ends and its rarest piece's articles.
+        let mut cuts = Vec::new();
+        let mut stack = vec![(0, Vec::<usize>::new(), u64::MAX)];
+        while let Some((at, ends, rarest)) = stack.pop() {
+            if at == n {
+                cuts.push((ends, rarest));
+                continue;
+            }
+            for to in (at + 1..=n).rev() {
+                if held[at][to] > 0 {
+                    let mut next = ends.clone();
+                    next.push(to);
+                    stack.push((to, next, rarest.min(held[at][to])));
+                }
+            }
+        }
+        // A cut whose every piece is common (中 / 国) would read positions in most of the
+        // archive for little: left out.
+        let mut cuts: Vec<Vec<usize>> = cuts
+            .into_iter()
+            .filter(|(_, rarest)| *rarest <= self.common)
+            .map(|(ends, _)| ends)
+            .collect();
+        cuts.sort_by_key(|ends| ends.len());
+        cuts.truncate(MAX_SPELLINGS);
+        cuts.into_iter()
+            .map(|ends| {
+                let mut from = 0;
+                ends.into_iter()
+                    .map(|to| {
+                        let piece: String = chars[from..to].iter().collect();
+                        from = to;
+                        piece
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// One more required part, one content word.
     fn require(&mut self, label: String, node: Node) {
         self.content_words += 1;
@@ -465,15 +656,21 @@ impl KeywordParts<'_> {
             for token in run {
                 self.matching.required.push(Unit {
                     label: token.text.clone(),
-                    node: held_word(&token.text, self.fields),
+                    node: self.held(&token.text),
                 });
             }
             return;
         }
-        let node = if run.len() > 1 {
+        let node = if run.len() > 1 && is_chinese(run) {
+            // One word cut in pieces (消费 / 券): held as typed, however an article's
+            // sentence cut it. Its pieces still count as words where the line between
+            // keyword queries and questions is drawn (布林肯访华时间 stays a question).
+            self.content_words += run.len() - 1;
+            self.held(&run.iter().map(|t| t.text.as_str()).collect::<String>())
+        } else if run.len() > 1 {
             phrase(run, self.fields)
         } else if only_function_words || !is_function_word(&run[0].text) {
-            held_word(&run[0].text, self.fields)
+            self.held(&run[0].text)
         } else {
             return;
         };
@@ -536,6 +733,23 @@ mod tests {
             glued_runs(rain, &[token("京津冀", 0, 9), token("暴雨", 9, 15)]),
             [0..1, 1..2]
         );
+    }
+
+    #[test]
+    fn lone_characters_join_the_word_they_were_typed_against() {
+        let analyzer = crate::text::Analyzer::default();
+        let words = |text: &str| query_words(&analyzer, text).join(" ");
+        // 消费券 is cut 消费 / 券: one word to its reader.
+        assert_eq!(words("消费券"), "消费券");
+        // Lone characters side by side are a word of their own.
+        assert_eq!(words("个税专项附加扣除"), "个税 专项 附加 扣除");
+        // Words stay words; function words never join.
+        assert_eq!(words("京津冀暴雨"), "京津冀 暴雨");
+        assert_eq!(words("中国的经济"), "中国 的 经济");
+        assert_eq!(words("与可持续发展"), "与 可持续 发展");
+        // Spaces keep characters apart; letters and digits keep their own rule.
+        assert_eq!(words("消费 券"), "消费 券");
+        assert_eq!(words("P2P 双11"), "p2p 双11");
     }
 
     #[test]

@@ -24,7 +24,7 @@ use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 pub use function_words::is_function_word;
-pub use normalize::{fold_width, normalize_term, to_simplified, FoldedText};
+pub use normalize::{fold_width, is_cjk_ideograph, normalize_term, to_simplified, FoldedText};
 use normalize::{is_indexable, normalize_into};
 
 /// The name under which the analyzer is registered with tantivy and named in

@@ -202,7 +202,7 @@ pub(crate) fn normalize_into(word: &str, term: &mut String) {
 }
 
 /// The CJK Unified Ideographs block and extension A: letters without case.
-fn is_cjk_ideograph(c: char) -> bool {
+pub fn is_cjk_ideograph(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 

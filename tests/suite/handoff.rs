@@ -84,7 +84,10 @@ fn analyze_prints_the_words_and_sub_words_the_index_holds() {
         .collect();
     assert_eq!(words.join(" "), record["body_tokens"].as_str().unwrap());
     let human = workspace.run(&["analyze", "人民大会堂"]);
-    assert!(human.stdout.contains("words:     人民大会堂"), "{human:?}");
+    assert!(
+        human.stdout.contains("words:       人民大会堂"),
+        "{human:?}"
+    );
 }
 
 #[test]

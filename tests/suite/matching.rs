@@ -333,3 +333,77 @@ fn a_made_up_run_of_letters_and_digits_is_read_as_a_passage() {
         "{run:?}"
     );
 }
+
+/// A word the segmenter cuts differently by its neighbours, and articles holding only its
+/// characters apart.
+fn cut_archive() -> Workspace {
+    news_archive(&[
+        (
+            "c1.md",
+            "环境",
+            "2023-07-01",
+            "论坛",
+            "生态文明、碳中和与可持续发展论坛举行。",
+        ),
+        (
+            "c2.md",
+            "金融",
+            "2023-07-02",
+            "基金",
+            "上海环交所碳中和ETF最新净值上涨。",
+        ),
+        (
+            "c3.md",
+            "环境",
+            "2023-07-03",
+            "案件",
+            "干扰碳达峰碳中和，破坏生态。",
+        ),
+        (
+            "c4.md",
+            "化学",
+            "2023-07-04",
+            "实验",
+            "碳排放下降，酸碱中和反应完成。",
+        ),
+        (
+            "x1.md",
+            "消费",
+            "2023-07-05",
+            "发放",
+            "开始了新一轮的消费券发放。",
+        ),
+        (
+            "x2.md",
+            "消费",
+            "2023-07-06",
+            "面值",
+            "居民消费增长，每张券面值五十元。",
+        ),
+    ])
+}
+
+#[test]
+fn a_word_is_found_however_a_sentence_cut_it() {
+    let workspace = cut_archive();
+    // 碳中和 is 碳中 / 和 in c1 and 碳 / 中 / 和 in c2 and c3; c4 holds the characters apart.
+    let (hits, total) = matches(&workspace, "碳中和");
+    assert_eq!(
+        hits.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        ["c1.md", "c2.md", "c3.md"].into_iter().collect(),
+        "{hits:?}"
+    );
+    assert_eq!(total, 3);
+}
+
+#[test]
+fn a_character_typed_against_a_word_is_part_of_it() {
+    let workspace = cut_archive();
+    // 消费券 is cut 消费 / 券: x2 holds 消费 and 券 apart, not 消费券.
+    let (hits, total) = matches(&workspace, "消费券");
+    assert_eq!(hits, ["x1.md"]);
+    assert_eq!(total, 1);
+    let analyzed = workspace.run(&["analyze", "--json", "消费券"]);
+    let value: Value = serde_json::from_str(&analyzed.stdout).unwrap();
+    assert_eq!(value["query_words"], serde_json::json!(["消费券"]));
+}
