@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::error::Result;
 
-use super::sounds::{is_pinyin_like, reading, syllables_into, Sound};
+use super::sounds::{is_pinyin_like, syllables_into, Sound};
 use super::{ArticleSearcher, SearchRequest, SearchResults};
 
 /// A query finding fewer articles than this tries words containing its words.
@@ -99,49 +99,48 @@ impl ArticleSearcher {
     /// For each of `parts`, the index's words that contain it or sound like it (not the
     /// part itself) and are in more articles than it, the most frequent first, at most
     /// [`MAX_CONTAINING`]; none for a part that is a word in [`FEW_HITS`] articles or more.
-    /// One walk over the text fields' term dictionaries serves every part.
+    /// One pass over the index's words ([`super::lexicon`]) serves every part.
     fn words_like<'a>(&self, parts: &[&'a str]) -> Result<HashMap<&'a str, Vec<String>>> {
-        let mut frequency: Vec<HashMap<Vec<u8>, u64>> = vec![HashMap::new(); parts.len()];
+        let lexicon = self.lexicon()?;
+        // Per part: the articles holding it as a word, and the words like it (by index in
+        // the lexicon) with theirs.
         let mut own = vec![0u64; parts.len()];
+        let mut frequency: Vec<HashMap<usize, u64>> = vec![HashMap::new(); parts.len()];
         let needles: Vec<String> = parts.iter().map(|part| part.to_lowercase()).collect();
-        let sounds: Vec<Option<Sound>> = parts.iter().map(|part| Sound::of(part)).collect();
-        let fields: Vec<_> = self
-            .index
-            .fields
-            .searchable_text()
-            .map(|(field, _)| field.field)
-            .collect();
-        let mut syllables = String::new();
-        self.each_term(&fields, |key, doc_freq| {
-            // The word's syllables, when a part may sound like it (its first one first).
-            let word = std::str::from_utf8(key)
-                .ok()
-                .filter(|word| is_chinese_word(word));
-            let first = word.and_then(|word| word.chars().next().and_then(reading));
-            let sounded = first
-                .is_some_and(|first| sounds.iter().flatten().any(|sound| sound.may_match(first)))
-                && word.is_some_and(|word| syllables_into(word, &mut syllables));
-            let chars = word.map_or(0, |word| word.chars().count());
-            for (at, needle) in needles.iter().enumerate() {
-                let needle = needle.as_bytes();
-                let like = if key == needle {
-                    own[at] += u64::from(doc_freq);
-                    false
+        for (at, needle) in needles.iter().enumerate() {
+            for (index, whole) in lexicon.holding(needle) {
+                let (_, articles) = lexicon.word(index);
+                if whole {
+                    own[at] += articles;
                 } else {
-                    let inside = key.len() > needle.len()
-                        && key.windows(needle.len()).any(|window| window == needle);
-                    let sounds_like = sounded
-                        && sounds[at]
-                            .as_ref()
-                            .is_some_and(|sound| sound.matches(chars, &syllables));
-                    inside || sounds_like
-                };
-                if like {
-                    *frequency[at].entry(key.to_vec()).or_default() += u64::from(doc_freq);
+                    *frequency[at].entry(index).or_default() += articles;
                 }
             }
-            true
-        })?;
+        }
+        // Words that sound like a part (and do not hold it: counted above).
+        let sounds: Vec<Option<Sound>> = parts.iter().map(|part| Sound::of(part)).collect();
+        if sounds.iter().any(Option::is_some) {
+            let mut syllables = String::new();
+            for (index, first) in lexicon.first_readings() {
+                if !sounds.iter().flatten().any(|sound| sound.may_match(first)) {
+                    continue;
+                }
+                let (word, articles) = lexicon.word(index);
+                if !is_chinese_word(word) || !syllables_into(word, &mut syllables) {
+                    continue;
+                }
+                let chars = word.chars().count();
+                for (at, sound) in sounds.iter().enumerate() {
+                    let Some(sound) = sound else { continue };
+                    if word != needles[at]
+                        && !word.contains(needles[at].as_str())
+                        && sound.matches(chars, &syllables)
+                    {
+                        *frequency[at].entry(index).or_default() += articles;
+                    }
+                }
+            }
+        }
         let mut like = HashMap::new();
         for ((part, own), frequency) in parts.iter().zip(own).zip(frequency) {
             if own >= FEW_HITS as u64 {
@@ -150,13 +149,22 @@ impl ArticleSearcher {
             let mut found: Vec<(String, u64)> = frequency
                 .into_iter()
                 .filter(|(_, count)| *count > own)
-                .filter_map(|(key, count)| String::from_utf8(key).ok().map(|word| (word, count)))
+                .map(|(index, count)| (lexicon.word(index).0.to_string(), count))
                 .collect();
             found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             found.truncate(MAX_CONTAINING);
             like.insert(*part, found.into_iter().map(|(word, _)| word).collect());
         }
         Ok(like)
+    }
+
+    /// The index's words, read on first need ([`super::lexicon`]).
+    fn lexicon(&self) -> Result<&super::lexicon::Lexicon> {
+        if let Some(lexicon) = self.lexicon.get() {
+            return Ok(lexicon);
+        }
+        let read = super::lexicon::Lexicon::read(self)?;
+        Ok(self.lexicon.get_or_init(|| read))
     }
 }
 

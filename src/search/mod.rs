@@ -32,6 +32,7 @@ mod explain;
 mod feedback;
 mod fold;
 pub mod inside;
+mod lexicon;
 pub mod limits;
 pub mod matching;
 pub mod plan;
@@ -155,6 +156,8 @@ pub struct ArticleSearcher {
     signatures: OnceLock<Signatures>,
     /// The measured knobs of the ranking.
     ranking: Ranking,
+    /// The index's words for the fallbacks, read on first need.
+    lexicon: OnceLock<lexicon::Lexicon>,
 }
 
 /// A query built from text, with the terms to highlight.
@@ -229,6 +232,7 @@ impl ArticleSearcher {
             synonyms: HashMap::new(),
             ids: OnceLock::new(),
             signatures: OnceLock::new(),
+            lexicon: OnceLock::new(),
             ranking: Ranking::default(),
         })
     }
