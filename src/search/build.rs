@@ -92,6 +92,10 @@ impl ArticleSearcher {
             highlight_terms: plan.highlight.clone(),
             scored: plan.ranks(),
             padding,
+            may_relax: plan
+                .matching
+                .as_ref()
+                .is_some_and(|matching| matching.required.len() > 1),
             plan: plan.clone(),
         }))
     }

@@ -90,8 +90,10 @@ impl ArticleSearcher {
                 self.add_last_pass(searcher, built, pass, (&mut seen, &mut top), read)?;
         }
         // Partial matches fill the hits asked for (not the whole rescoring window: they
-        // rank after every full match anyway).
-        if let (true, Some(padding)) = (top.len() < fill, &built.padding) {
+        // rank after every full match anyway); none when nothing matched and the query is
+        // about to be relaxed.
+        let relaxing = top.is_empty() && built.may_relax;
+        if let (true, false, Some(padding)) = (top.len() < fill, relaxing, &built.padding) {
             let found = best_by_score(searcher, padding.as_ref(), fill, &stats)?;
             let partial = Tier {
                 tier: built.tiers.len() + built.exact_tiers + 1,

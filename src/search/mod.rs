@@ -178,6 +178,10 @@ struct BuiltQuery {
     /// For a keyword query, the query by any of its words: ranked after the articles
     /// holding every part when those are too few to fill the window (not counted).
     padding: Option<Box<dyn Query>>,
+    /// Whether a keyword query that no article matches will be relaxed (it has parts to
+    /// drop and this is the first page): it is then searched without its padding, which
+    /// the relaxed query's search reads instead.
+    may_relax: bool,
     /// What it means (explanations are read off it).
     plan: plan::QueryPlan,
 }
@@ -293,9 +297,10 @@ impl ArticleSearcher {
             fold: request.fold,
         };
         loop {
-            let Some(built) = self.build(&plan)? else {
+            let Some(mut built) = self.build(&plan)? else {
                 return Ok(SearchResults::default());
             };
+            built.may_relax &= page.offset == 0;
             let mut results = self.execute(built, page, &request.output)?;
             let nothing = results.total.unwrap_or(0) == 0 && results.hits.iter().all(|h| h.partial);
             // No article holds every part of a keyword query: drop the part in most
