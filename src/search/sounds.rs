@@ -22,14 +22,30 @@ pub(super) fn syllables_into(word: &str, out: &mut String) -> bool {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(reading.plain());
+        push_typed(reading.plain(), out);
     }
     !out.is_empty()
 }
 
-/// The toneless reading of `c` (`None` for a character that has none).
+/// A reading as a pinyin keyboard types it: ü is v (律 lü → lv, 女 nü → nv).
+fn push_typed(reading: &str, out: &mut String) {
+    for c in reading.chars() {
+        out.push(if c == 'ü' { 'v' } else { c });
+    }
+}
+
+/// The toneless reading of `c` as typed (ü as v; `None` for a character that has none).
 pub(super) fn reading(c: char) -> Option<&'static str> {
-    c.to_pinyin().map(|pinyin| pinyin.plain())
+    c.to_pinyin().map(|pinyin| {
+        let plain = pinyin.plain();
+        match plain {
+            "lü" => "lv",
+            "nü" => "nv",
+            "lüe" => "lve",
+            "nüe" => "nve",
+            _ => plain,
+        }
+    })
 }
 
 /// Whether `part` can be pinyin typed for Chinese words: ASCII letters only, at least
@@ -108,6 +124,14 @@ mod tests {
         assert!(typed.may_match("du") && !typed.may_match("su"));
         assert!(typo.may_match("li") && !typo.may_match("lin"));
         assert_eq!(reading('芮'), Some("rui"));
+        // ü typed as v, as pinyin keyboards take it.
+        assert_eq!(reading('律'), Some("lv"));
+        assert!(Sound::of("feilvbin")
+            .unwrap()
+            .matches(3, &syllables("菲律宾")));
+        assert!(Sound::of("wangnvshi")
+            .unwrap()
+            .matches(3, &syllables("王女士")));
         assert!(Sound::of("GPT").is_none(), "too short to be pinyin");
         assert!(Sound::of("iPhone15").is_none());
         let mut out = String::new();
