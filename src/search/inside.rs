@@ -16,10 +16,18 @@ use std::collections::HashMap;
 use crate::error::Result;
 
 use super::sounds::{is_pinyin_like, syllables_into, Sound};
-use super::{ArticleSearcher, SearchRequest, SearchResults};
+use super::{ArticleSearcher, Hit, SearchRequest, SearchResults};
 
 /// A query finding fewer articles than this tries words containing its words.
 pub const FEW_HITS: usize = 3;
+
+/// A query finding fewer articles than this (a page) tries words containing its words that
+/// are held by [`MORE_COMMON`] times as many articles: `林省` finds 4 articles where 林 and
+/// 省 stand side by side, 吉林省 is in 453.
+pub const WIDEN_BELOW: usize = 10;
+
+/// See [`WIDEN_BELOW`].
+pub const MORE_COMMON: u64 = 20;
 
 /// The most containing words a query word is widened with.
 pub const MAX_CONTAINING: usize = 3;
@@ -43,10 +51,18 @@ impl ArticleSearcher {
         // (what it shows holds only some of its parts).
         let relaxed = !results.matching.dropped.is_empty();
         let as_typed = if relaxed { Some(0) } else { results.total };
-        let few = as_typed.is_some_and(|total| total < FEW_HITS);
-        if !few || request.offset > 0 {
+        let Some(as_typed) = as_typed.filter(|&total| total < WIDEN_BELOW) else {
+            return Ok(results);
+        };
+        if request.offset > 0 {
             return Ok(results);
         }
+        // Between FEW_HITS and a page, only words far more common than the query widen it.
+        let least = if as_typed < FEW_HITS {
+            0
+        } else {
+            MORE_COMMON * as_typed as u64
+        };
         let mut parts: Vec<&str> = request.query.split_whitespace().collect();
         // Pinyin typed with spaces (`du su rui`) is one name.
         let joined = parts.concat();
@@ -67,18 +83,26 @@ impl ArticleSearcher {
         let mut widened = Vec::with_capacity(parts.len());
         let mut suggestions = Vec::new();
         for part in &parts {
-            match containing.get(*part).filter(|words| !words.is_empty()) {
-                Some(words) => {
+            let words: Vec<&String> = containing
+                .get(*part)
+                .into_iter()
+                .flatten()
+                .filter(|(_, articles)| *articles >= least)
+                .map(|(word, _)| word)
+                .collect();
+            match words.is_empty() {
+                false => {
                     // The part as typed stays whole (its pieces side by side, `登格热`
                     // is not 登格 or 热).
+                    let words: Vec<&str> = words.iter().map(|word| word.as_str()).collect();
                     widened.push(format!("(\"{part}\" OR {})", words.join(" OR ")));
                     for word in words {
-                        if !suggestions.contains(word) {
-                            suggestions.push(word.clone());
+                        if !suggestions.iter().any(|known| known == word) {
+                            suggestions.push(word.to_string());
                         }
                     }
                 }
-                None => widened.push((*part).to_string()),
+                true => widened.push((*part).to_string()),
             }
         }
         if suggestions.is_empty() {
@@ -89,18 +113,19 @@ impl ArticleSearcher {
         let mut wider = self.search_unguarded(&request)?;
         // Kept when it finds more articles holding every part than the query as typed.
         let whole = wider.matching.dropped.is_empty();
-        if !whole || wider.total.unwrap_or(0) <= as_typed.unwrap_or(0) {
+        if !whole || wider.total.unwrap_or(0) <= as_typed {
             return Ok(results);
         }
         wider.matching.suggestions = suggestions;
+        exact_first(&mut wider, results, request.limit);
         Ok(wider)
     }
 
     /// For each of `parts`, the index's words that contain it or sound like it (not the
     /// part itself) and are in more articles than it, the most frequent first, at most
-    /// [`MAX_CONTAINING`]; none for a part that is a word in [`FEW_HITS`] articles or more.
+    /// [`MAX_CONTAINING`]; none for a part that is a word in [`WIDEN_BELOW`] articles or more.
     /// One pass over the index's words ([`super::lexicon`]) serves every part.
-    fn words_like<'a>(&self, parts: &[&'a str]) -> Result<HashMap<&'a str, Vec<String>>> {
+    fn words_like<'a>(&self, parts: &[&'a str]) -> Result<HashMap<&'a str, Vec<(String, u64)>>> {
         let lexicon = self.lexicon()?;
         // Per part: the articles holding it as a word, and the words like it (by index in
         // the lexicon) with theirs.
@@ -143,7 +168,7 @@ impl ArticleSearcher {
         }
         let mut like = HashMap::new();
         for ((part, own), frequency) in parts.iter().zip(own).zip(frequency) {
-            if own >= FEW_HITS as u64 {
+            if own >= WIDEN_BELOW as u64 {
                 continue;
             }
             let mut found: Vec<(String, u64)> = frequency
@@ -153,7 +178,7 @@ impl ArticleSearcher {
                 .collect();
             found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             found.truncate(MAX_CONTAINING);
-            like.insert(*part, found.into_iter().map(|(word, _)| word).collect());
+            like.insert(*part, found);
         }
         Ok(like)
     }
@@ -165,6 +190,23 @@ impl ArticleSearcher {
         }
         let read = super::lexicon::Lexicon::read(self)?;
         Ok(self.lexicon.get_or_init(|| read))
+    }
+}
+
+/// The hits that match the query as typed stay first, in their order (an exact query's
+/// hits are not reordered by the words that widened it); the widened search's hits follow.
+fn exact_first(wider: &mut SearchResults, as_typed: SearchResults, limit: usize) {
+    let exact: Vec<Hit> = as_typed.hits.into_iter().filter(|h| !h.partial).collect();
+    if exact.is_empty() {
+        return;
+    }
+    let shown: std::collections::HashSet<String> = exact.iter().map(|h| h.id.clone()).collect();
+    let others = std::mem::take(&mut wider.hits)
+        .into_iter()
+        .filter(|hit| !shown.contains(&hit.id));
+    wider.hits = exact.into_iter().chain(others).take(limit).collect();
+    for (i, hit) in wider.hits.iter_mut().enumerate() {
+        hit.rank = i + 1;
     }
 }
 

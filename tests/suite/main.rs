@@ -11,6 +11,7 @@ mod commands;
 mod crash;
 mod dates;
 mod fold;
+mod forgiving;
 mod handoff;
 mod harness;
 mod hostile;

@@ -1,0 +1,226 @@
+//! Forgiving search against the real binary: a name typed in part, with a same-sounding
+//! character or as pinyin finds the words it meant and names them (`did you mean`), the
+//! hits matching as typed first; filter values fold as the text does.
+
+use crate::common;
+
+use common::Workspace;
+
+/// Two articles about typhoon 杜苏芮 (name, category, date, title, body).
+const DOKSURI: [(&str, &str, &str, &str, &str); 2] = [
+    (
+        "a.md",
+        "天气",
+        "2023-07-28 10:00",
+        "台风杜苏芮登陆福建",
+        "台风杜苏芮在福建晋江沿海登陆。",
+    ),
+    (
+        "b.md",
+        "天气",
+        "2023-07-29 10:00",
+        "杜苏芮北上",
+        "杜苏芮残余环流北上，华北暴雨。",
+    ),
+];
+
+#[test]
+fn a_name_typed_in_part_finds_the_words_holding_it_and_says_so() {
+    let workspace = common::news_archive(&[
+        DOKSURI[0],
+        DOKSURI[1],
+        (
+            "c.md",
+            "天气",
+            "2023-07-30 10:00",
+            "华北暴雨",
+            "华北多地暴雨，城市内涝。",
+        ),
+        (
+            "d.md",
+            "财经",
+            "2023-07-30 10:00",
+            "迪士尼财报",
+            "迪士尼公布第三季度财报。",
+        ),
+    ]);
+    let run = workspace.run(&["query", "苏芮", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut ids = run.hit_ids();
+    ids.sort();
+    assert_eq!(ids, ["news/a.md", "news/b.md"]);
+    assert_eq!(
+        run.summary()["matching"]["suggestions"],
+        serde_json::json!(["杜苏芮"])
+    );
+    let human = workspace.run(&["query", "苏芮"]);
+    assert!(human.stderr.contains("did you mean: 杜苏芮?"), "{human:?}");
+    // With another word: each part still required.
+    let run = workspace.run(&["query", "士尼 财报", "--json"]);
+    assert_eq!(run.hit_ids(), ["news/d.md"]);
+    // A query that finds articles as typed is left alone.
+    let exact = workspace.run(&["query", "暴雨", "--json"]);
+    assert!(
+        exact.summary()["matching"].get("suggestions").is_none(),
+        "{exact:?}"
+    );
+    assert_eq!(exact.hits().len(), 2);
+}
+
+#[test]
+fn a_name_typed_with_a_same_sounding_character_or_as_pinyin_is_found_and_named() {
+    let workspace = common::news_archive(&[
+        DOKSURI[0],
+        DOKSURI[1],
+        (
+            "c.md",
+            "科技",
+            "2023-07-30 10:00",
+            "Tesla降价",
+            "Tesla宣布在华降价，杜邦股份上涨。",
+        ),
+        (
+            "d.md",
+            "科技",
+            "2023-07-31 10:00",
+            "Tesla交付",
+            "Tesla二季度交付量创新高。",
+        ),
+        (
+            "e.md",
+            "科技",
+            "2023-08-01 10:00",
+            "Tesla工厂",
+            "Tesla上海工厂扩产。",
+        ),
+        (
+            "f.md",
+            "健康",
+            "2023-08-02 10:00",
+            "广东出现登革热",
+            "广东出现登革热，注意防蚊。",
+        ),
+        (
+            "g.md",
+            "天气",
+            "2023-08-03 10:00",
+            "今天很热",
+            "今天很热，注意防暑。",
+        ),
+    ]);
+    // 登格热 is 登格 + 热 to the segmenter, and no article holds 登格: the query as typed
+    // found nothing (the page would show articles holding only 热); 登革热 sounds the same.
+    let dengue = workspace.run(&["query", "登格热", "--json"]);
+    assert_eq!(dengue.hit_ids(), ["news/f.md"], "{dengue:?}");
+    assert_eq!(
+        dengue.summary()["matching"]["suggestions"],
+        serde_json::json!(["登革热"])
+    );
+    // 瑞 for 芮 (both rui), the pinyin in one word or in syllables: 杜苏芮's two articles.
+    for typed in ["杜苏瑞", "dusurui", "du su rui", "DuSuRui"] {
+        let run = workspace.run(&["query", typed, "--json"]);
+        assert_eq!(run.code, 0, "{typed}: {run:?}");
+        let mut ids = run.hit_ids();
+        ids.sort();
+        assert_eq!(ids, ["news/a.md", "news/b.md"], "{typed}");
+        assert_eq!(
+            run.summary()["matching"]["suggestions"],
+            serde_json::json!(["杜苏芮"]),
+            "{typed}"
+        );
+    }
+    let human = workspace.run(&["query", "dusurui"]);
+    assert!(human.stderr.contains("did you mean: 杜苏芮?"), "{human:?}");
+    // An English word the archive holds keeps its meaning; a word that sounds like nothing
+    // stays unmatched.
+    let tesla = workspace.run(&["query", "Tesla", "--json"]);
+    assert_eq!(tesla.hits().len(), 3, "{tesla:?}");
+    assert!(tesla.summary()["matching"].get("suggestions").is_none());
+    let nothing = workspace.run(&["query", "qwxz", "--json"]);
+    assert!(nothing.hits().is_empty(), "{nothing:?}");
+}
+
+#[test]
+fn filter_values_fold_as_the_text_does_and_unknown_ones_are_named() {
+    let workspace = Workspace::with_fixtures(&["real"]);
+    assert_eq!(workspace.ingest().0.code, 0);
+    // Stored as 新浪财经－国內 (a traditional 內); typed in simplified form.
+    let stored = workspace.run(&["query", "算力", "--category", "新浪财经－国內", "--json"]);
+    let typed = workspace.run(&["query", "算力", "--category", "新浪财经－国内", "--json"]);
+    assert!(!stored.hit_ids().is_empty(), "{stored:?}");
+    assert_eq!(typed.hit_ids(), stored.hit_ids());
+    let in_query = workspace.run(&["query", "算力 category:新浪财经－国内", "--json"]);
+    assert_eq!(in_query.hit_ids(), stored.hit_ids());
+    // A value no article has: no hits, and a warning naming the closest values.
+    let unknown = workspace.run(&["query", "算力", "--category", "新浪财经－国外"]);
+    assert_eq!(unknown.code, 1, "{unknown:?}");
+    assert!(
+        unknown
+            .stderr
+            .contains("warning: no article has the categories \"新浪财经－国外\"; the closest: \"新浪财经－国內\""),
+        "{unknown:?}"
+    );
+}
+
+#[test]
+fn a_part_found_in_a_few_articles_is_widened_by_a_far_more_common_word_holding_it() {
+    // 林省 as typed: three articles hold it as a word (代号：林省), fewer than a page; 吉林省
+    // holds it and is in 61, over 20 times as many (in 21, it is left alone: below).
+    let mut posts: Vec<(String, String, String, String)> = (0..3)
+        .map(|i| {
+            (
+                format!("odd{i}.md"),
+                format!("2023-06-{:02} 10:00", i + 1),
+                format!("行动{i}"),
+                format!("行动代号：林省。第{i}号。"),
+            )
+        })
+        .collect();
+    for i in 0..61 {
+        posts.push((
+            format!("jilin{i}.md"),
+            format!("2023-07-{:02} 10:00", i % 28 + 1),
+            format!("吉林省新闻{i}"),
+            format!("吉林省长春市第{i}次会议召开。"),
+        ));
+    }
+    let rows: Vec<(&str, &str, &str, &str, &str)> = posts
+        .iter()
+        .map(|(name, date, title, body)| {
+            (
+                name.as_str(),
+                "新闻",
+                date.as_str(),
+                title.as_str(),
+                body.as_str(),
+            )
+        })
+        .collect();
+    let workspace = common::news_archive(&rows);
+    let run = workspace.run(&["query", "林省", "--json", "-n", "5"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.summary()["matching"]["suggestions"],
+        serde_json::json!(["吉林省"]),
+        "{run:?}"
+    );
+    assert_eq!(run.summary()["total"], 64, "{run:?}");
+    // The articles matching as typed keep the first places.
+    let ids = run.hit_ids();
+    let mut first: Vec<&str> = ids[..3].iter().map(String::as_str).collect();
+    first.sort();
+    assert_eq!(
+        first,
+        ["news/odd0.md", "news/odd1.md", "news/odd2.md"],
+        "{run:?}"
+    );
+    assert_eq!(ids.len(), 5);
+    // Fewer times as common: left alone.
+    let few = common::news_archive(&rows[..24]);
+    let run = few.run(&["query", "林省", "--json"]);
+    assert!(
+        run.summary()["matching"].get("suggestions").is_none(),
+        "{run:?}"
+    );
+    assert_eq!(run.summary()["total"], 3, "{run:?}");
+}
