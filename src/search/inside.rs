@@ -146,10 +146,8 @@ impl ArticleSearcher {
         let sounds: Vec<Option<Sound>> = parts.iter().map(|part| Sound::of(part)).collect();
         if sounds.iter().any(Option::is_some) {
             let mut syllables = String::new();
-            for (index, first) in lexicon.first_readings() {
-                if !sounds.iter().flatten().any(|sound| sound.may_match(first)) {
-                    continue;
-                }
+            let fits = |first: &str| sounds.iter().flatten().any(|sound| sound.may_match(first));
+            for index in lexicon.first_reading_fits(fits) {
                 let (word, articles) = lexicon.word(index);
                 if !is_chinese_word(word) || !syllables_into(word, &mut syllables) {
                     continue;
