@@ -186,8 +186,21 @@ impl ArticleSearcher {
         if let Some(lexicon) = self.lexicon.get() {
             return Ok(lexicon);
         }
+        let _reading = self
+            .reading_lexicon
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(lexicon) = self.lexicon.get() {
+            return Ok(lexicon);
+        }
         let read = super::lexicon::Lexicon::read(self)?;
         Ok(self.lexicon.get_or_init(|| read))
+    }
+
+    /// Reads the index's words for the fallbacks now (a server does it on a thread of its
+    /// own after each reopen, so that no reader's query pays it).
+    pub fn prepare_fallbacks(&self) -> Result<()> {
+        self.lexicon().map(|_| ())
     }
 }
 

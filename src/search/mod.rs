@@ -156,8 +156,10 @@ pub struct ArticleSearcher {
     signatures: OnceLock<Signatures>,
     /// The measured knobs of the ranking.
     ranking: Ranking,
-    /// The index's words for the fallbacks, read on first need.
+    /// The index's words for the fallbacks, read on first need, by one caller at a time
+    /// (the others wait for it rather than read it too).
     lexicon: OnceLock<lexicon::Lexicon>,
+    reading_lexicon: std::sync::Mutex<()>,
 }
 
 /// A query built from text, with the terms to highlight.
@@ -237,6 +239,7 @@ impl ArticleSearcher {
             ids: OnceLock::new(),
             signatures: OnceLock::new(),
             lexicon: OnceLock::new(),
+            reading_lexicon: std::sync::Mutex::new(()),
             ranking: Ranking::default(),
         })
     }
