@@ -36,9 +36,9 @@ fn write_list(out: &mut impl Write, hits: &[Hit], ids: bool, null: bool) -> io::
     Ok(())
 }
 
-/// What people see on stderr after the hits: warnings, how the query was matched, and the
-/// count.
-fn tell_about(results: &SearchResults, offset: usize) {
+/// Warnings and how the query was matched, on stderr (for every output but JSON, whose
+/// summary carries them): a count or a list on stdout stays clean for scripts.
+fn warn_about(results: &SearchResults) {
     for warning in &results.matching.unknown_values {
         eprintln!("warning: {}", visible_line(warning));
     }
@@ -50,6 +50,12 @@ fn tell_about(results: &SearchResults, offset: usize) {
     for note in notes.into_iter().flatten() {
         eprintln!("sousuo: {}", visible_line(&note));
     }
+}
+
+/// What people see on stderr after the hits: warnings, how the query was matched, and the
+/// count.
+fn tell_about(results: &SearchResults, offset: usize) {
+    warn_about(results);
     let total = results.total.unwrap_or(results.hits.len());
     if total == 0 && results.hits.is_empty() {
         eprintln!("no hits");
@@ -84,8 +90,10 @@ pub(crate) fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
     let total = results.total.unwrap_or(results.hits.len());
     if args.count {
         writeln!(out, "{total}")?;
+        warn_about(&results);
     } else if listing {
         write_list(&mut out, &results.hits, args.ids, args.null)?;
+        warn_about(&results);
     } else if args.json {
         output::write_json(&mut out, None, &results.hits)?;
         if let Some(facets) = &results.facets {

@@ -160,6 +160,16 @@ fn filter_values_fold_as_the_text_does_and_unknown_ones_are_named() {
             .contains("warning: no article has the categories \"新浪财经－国外\"; the closest: \"新浪财经－国內\""),
         "{unknown:?}"
     );
+    // A count or a list says it on stderr too, its stdout left clean.
+    for flag in ["-c", "-l", "--ids"] {
+        let run = workspace.run(&["query", "算力", "--category", "新浪财经－国外", flag]);
+        assert!(
+            run.stderr
+                .contains("warning: no article has the categories \"新浪财经－国外\""),
+            "{flag}: {run:?}"
+        );
+        assert!(!run.stdout.contains("warning"), "{flag}: {run:?}");
+    }
 }
 
 #[test]
