@@ -225,10 +225,7 @@ fn exact_first(wider: &mut SearchResults, as_typed: SearchResults, limit: usize)
 /// field or letter).
 fn is_chinese_word(part: &str) -> bool {
     let count = part.chars().count();
-    (2..=MAX_PART_CHARS).contains(&count)
-        && part.chars().all(|c| {
-            ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
-        })
+    (2..=MAX_PART_CHARS).contains(&count) && part.chars().all(crate::text::is_cjk_ideograph)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::{archive, screenshot, until, Page, HIT_TITLES};
+use super::{archive, click, screenshot, until, Page, HIT_TITLES};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
@@ -163,13 +163,7 @@ async fn every_state_passes_axe_and_shows_its_focus() {
                     v.as_array().is_some_and(|a| a.len() == 3)
                 })
                 .await;
-                client
-                    .find(Locator::Css("#hits li a.title"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                click(client, "#hits li a.title").await;
                 until(
                     client,
                     "return document.getElementById('similar').children.length > 0",

@@ -1,6 +1,6 @@
 //! The filters column: the month histogram and the value facets.
 
-use super::{screenshot, until, Page, HIT_TITLES};
+use super::{click, screenshot, until, Page, HIT_TITLES};
 use crate::common::{blog_archive, news_archive, Workspace};
 use fantoccini::Locator;
 use serde_json::json;
@@ -177,13 +177,7 @@ async fn tags_and_authors_are_facets_with_more_and_each_toggle_in_the_url() {
     // No category in the blog: that section is not drawn.
     let hidden = "return document.getElementById('categories').closest('section').hidden";
     assert_eq!(client.execute(hidden, vec![]).await.unwrap(), true);
-    client
-        .find(Locator::Css("#tags .more"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, "#tags .more").await;
     until(client, &facet_buttons("tags"), |v| {
         v.as_array()
             .is_some_and(|a| a.len() == 11 && a[10] == "收起")

@@ -243,3 +243,14 @@ pub(crate) async fn until_results(client: &Client, count: u64) {
     )
     .await;
 }
+
+/// Clicks the element `css` selects (the first one).
+pub(crate) async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap();
+}

@@ -1,6 +1,6 @@
 //! The states around the happy path: errors, nothing found, folded tellings, a phone.
 
-use super::{archive, screenshot, search_for, until, until_results, Page, HIT_TITLES};
+use super::{archive, click, screenshot, search_for, until, until_results, Page, HIT_TITLES};
 use crate::common::{news_archive, Workspace};
 use fantoccini::Locator;
 use std::fs;
@@ -22,13 +22,7 @@ async fn the_states_around_the_happy_path() {
     search_for(client, "暴雨", 3).await;
 
     // The article reads in a column of its own width at 1280 px, not in the filter column.
-    client
-        .find(Locator::Css("#hits li a.title"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, "#hits li a.title").await;
     let width = until(
         client,
         "const a = document.getElementById('article'); \
@@ -106,13 +100,7 @@ async fn the_states_around_the_happy_path() {
     assert!(empty[1].as_str().unwrap().contains("去掉引号"), "{empty}");
     assert_eq!(empty[3], true, "no pager: {empty}");
     screenshot(client, "empty").await;
-    client
-        .find(Locator::Css("#error button.try"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, "#error button.try").await;
     let q_now = client
         .execute("return document.getElementById('q').value", vec![])
         .await
@@ -154,13 +142,7 @@ async fn the_states_around_the_happy_path() {
         hits_now, hits_before,
         "nothing moved before the reader asked"
     );
-    client
-        .find(Locator::Css("#fresh button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(client, "#fresh button").await;
     until(
         client,
         "return document.getElementById('fresh').hidden",
