@@ -201,13 +201,22 @@ async fn blocking(live: &LiveIndex, work: impl FnOnce() -> Response + Send + 'st
     .unwrap_or_else(|e| error_response(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()))
 }
 
-/// What `/api/search` returns: the hits, the summary, the facets when asked for.
+/// What `/api/search` returns: the hits, the summary, the facets when asked for, and the
+/// size of the index that answered (what a page compares `/healthz` with to tell that
+/// articles arrived after its results were drawn).
 #[derive(Serialize)]
 struct SearchBody<H, F> {
     hits: Vec<H>,
     summary: QuerySummary,
+    archive: ArchiveSize,
     #[serde(skip_serializing_if = "Option::is_none")]
     facets: Option<F>,
+}
+
+/// The articles in the index that answered a search.
+#[derive(Serialize)]
+struct ArchiveSize {
+    articles: u64,
 }
 
 /// What `/api/articles/{id}/similar` returns.
@@ -235,6 +244,9 @@ pub(super) async fn search(State(live): Live, RawQuery(query): RawQuery) -> Resp
         let body = SearchBody {
             hits: results.hits.iter().map(|hit| json_hit(hit, None)).collect(),
             summary: QuerySummary::new(&request, &results, started.elapsed()),
+            archive: ArchiveSize {
+                articles: searcher.size().0,
+            },
             facets: results.facets.as_ref().map(json_facets),
         };
         json(&body)

@@ -233,10 +233,9 @@ function showNoHits(message, tries, kind = "error") {
 
 async function search() {
   const mine = ++sequence;
-  // The results about to be drawn hold what the archive holds now.
+  // Until the results are drawn there is nothing they could be older than.
   knownArticles = null;
   $("fresh").hidden = true;
-  checkFresh();
   if (controller) controller.abort();
   controller = new AbortController();
   const params = [["q", closedQuery(state.q)], ["limit", String(PAGE_SIZE)],
@@ -272,6 +271,8 @@ async function search() {
     return;
   }
   if (mine !== sequence) return;
+  // The size of the index that answered: what /healthz is compared with.
+  knownArticles = body.archive.articles;
   $("error").hidden = true;
   document.querySelector(".pager").hidden = false;
   renderResults(body);
@@ -473,33 +474,34 @@ document.addEventListener("DOMContentLoaded", () => {
 // How often an open page asks whether the archive changed (`/healthz`: a count, well under
 // a millisecond to answer; not while the page is hidden).
 const FRESH_EVERY_MS = 2000;
-let knownArticles = null; // the article count the shown results were searched in
+let knownArticles = null; // the size of the index that answered the shown results
+let noticeFor = null; // the article count the notice on screen was drawn for
 
 // A notice when articles arrived since the results were drawn; nothing moves until the
-// reader asks for them.
+// reader asks for them. The notice is redrawn only when the count changes, so a reader
+// (or a keyboard's focus) on its button keeps it.
 async function checkFresh() {
-  if (document.hidden) return;
+  if (document.hidden || knownArticles === null) return;
   let health;
   try {
     health = await api("/healthz", [], null);
   } catch (error) {
     return;
   }
-  if (health.status !== "ok") return;
-  if (knownArticles === null) {
-    knownArticles = health.articles;
-    return;
-  }
   const box = $("fresh");
-  if (health.articles === knownArticles) {
+  if (health.status !== "ok" || knownArticles === null || health.articles === knownArticles) {
     box.hidden = true;
+    noticeFor = null;
     return;
   }
+  if (!box.hidden && noticeFor === health.articles) return;
+  noticeFor = health.articles;
   const added = health.articles - knownArticles;
   const show = element("button", "", "显示");
   show.type = "button";
   show.addEventListener("click", () => {
     knownArticles = health.articles;
+    noticeFor = null;
     box.hidden = true;
     if (!state.article) search();
     showStatus();

@@ -142,6 +142,21 @@ async fn the_states_around_the_happy_path() {
         hits_now, hits_before,
         "nothing moved before the reader asked"
     );
+    // The notice is not redrawn while it stands: a keyboard's focus on its button stays
+    // there through the next polls.
+    client
+        .execute("document.querySelector('#fresh button').focus()", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(4500)).await;
+    let focused = client
+        .execute(
+            "return document.activeElement === document.querySelector('#fresh button')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused, true, "the notice's button kept the focus");
     click(client, "#fresh button").await;
     until(
         client,
