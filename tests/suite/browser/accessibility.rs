@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use super::{archive, click, screenshot, until, Page, HIT_TITLES};
+use super::{archive, click, js, screenshot, until, Page, HIT_TITLES};
 use fantoccini::{Client, Locator};
 use serde_json::Value;
 
@@ -34,10 +34,7 @@ fn axe_source() -> Option<String> {
 /// Runs axe-core on the page as it is; its serious and critical violations, each as
 /// `[rule, impact, help, [where…]]`.
 async fn violations(client: &Client, axe: &str) -> Vec<Value> {
-    let loaded = client
-        .execute("return typeof window.axe", vec![])
-        .await
-        .unwrap();
+    let loaded = js(client, "return typeof window.axe").await;
     if loaded != "object" {
         client.execute(axe, vec![]).await.expect("axe-core loads");
     }
@@ -61,31 +58,23 @@ async fn violations(client: &Client, axe: &str) -> Vec<Value> {
 /// Tabs through the page from its start; the controls reached whose focus is not shown
 /// (no outline and no shadow while focused), by tag, id and text.
 async fn unmarked_focus(client: &Client) -> Vec<Value> {
-    client
-        .execute(
-            "document.activeElement.blur(); window.scrollTo(0, 0);",
-            vec![],
-        )
-        .await
-        .unwrap();
+    js(
+        client,
+        "document.activeElement.blur(); window.scrollTo(0, 0);",
+    )
+    .await;
     let body = client.find(Locator::Css("body")).await.unwrap();
     let mut unmarked = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for _ in 0..80 {
         body.send_keys("\u{e004}").await.unwrap(); // Tab
-        let focused = client
-            .execute(
-                "const e = document.activeElement; \
+        let focused = js(client, "const e = document.activeElement; \
                  if (!e || e === document.body) return null; \
                  const s = getComputedStyle(e); \
                  const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0; \
                  const shadow = s.boxShadow && s.boxShadow !== 'none'; \
                  return [e.tagName + '#' + e.id + ' ' + (e.textContent || e.placeholder || '').trim().slice(0, 20), \
-                         outline || shadow];",
-                vec![],
-            )
-            .await
-            .unwrap();
+                         outline || shadow];").await;
         let Some(pair) = focused.as_array() else {
             break;
         };

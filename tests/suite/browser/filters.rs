@@ -1,6 +1,6 @@
 //! The filters column: the month histogram and the value facets.
 
-use super::{click, screenshot, until, Page, HIT_TITLES};
+use super::{click, js, screenshot, until, Page, HIT_TITLES};
 use crate::common::{blog_archive, news_archive, Workspace};
 use fantoccini::Locator;
 use serde_json::json;
@@ -59,13 +59,11 @@ async fn the_month_histogram_is_labelled_keeps_its_months_and_works_by_keyboard(
         .collect();
     assert_eq!(months, ["2023-05", "2023-06", "2023-07", "2023-08"]);
     assert_eq!(bars[1][1], "bar empty");
-    let labels = client
-        .execute(
-            "return [...document.querySelectorAll('#month-labels span')].map((s) => s.textContent)",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let labels = js(
+        client,
+        "return [...document.querySelectorAll('#month-labels span')].map((s) => s.textContent)",
+    )
+    .await;
     assert_eq!(labels, json!(["5月", "6月", "7月", "8月"]));
     // A click picks July: the inputs say so as written, the histogram keeps every month.
     let july = client
@@ -77,8 +75,8 @@ async fn the_month_histogram_is_labelled_keeps_its_months_and_works_by_keyboard(
         v.as_array().is_some_and(|a| a.len() == 2)
     })
     .await;
-    let since = client.execute("return document.getElementById('since').value", vec![]);
-    assert_eq!(since.await.unwrap(), "2023-07");
+    let since = js(client, "return document.getElementById('since').value").await;
+    assert_eq!(since, "2023-07");
     let bars = until(client, BARS, |v| {
         v.as_array()
             .is_some_and(|a| a.len() == 4 && a[2][1] == "bar on")
@@ -96,13 +94,11 @@ async fn the_month_histogram_is_labelled_keeps_its_months_and_works_by_keyboard(
         Some("0"),
         "Tab reaches the picked month"
     );
-    client
-        .execute(
-            "document.querySelector(\"#months .bar[data-month='2023-07']\").focus()",
-            vec![],
-        )
-        .await
-        .unwrap();
+    js(
+        client,
+        "document.querySelector(\"#months .bar[data-month='2023-07']\").focus()",
+    )
+    .await;
     july.send_keys("\u{E014}").await.unwrap();
     let bars = until(client, BARS, |v| v[3][2] == true).await;
     assert_eq!(bars[2][2], false);
@@ -127,8 +123,8 @@ async fn the_month_histogram_is_labelled_keeps_its_months_and_works_by_keyboard(
         v.as_array().is_some_and(|a| a.len() == 4)
     })
     .await;
-    let since = client.execute("return document.getElementById('since').value", vec![]);
-    assert_eq!(since.await.unwrap(), "");
+    let since = js(client, "return document.getElementById('since').value").await;
+    assert_eq!(since, "");
     screenshot(client, "months").await;
     page.close().await;
 }
@@ -169,14 +165,11 @@ async fn tags_and_authors_are_facets_with_more_and_each_toggle_in_the_url() {
     assert_eq!(tags[0], json!(["天气", "12", "false"]), "{tags}");
     assert_eq!(tags[1], json!(["城市", "6", "false"]), "{tags}");
     assert_eq!(tags[8], json!("更多（2）"), "{tags}");
-    let authors = client
-        .execute(&facet_buttons("authors"), vec![])
-        .await
-        .unwrap();
+    let authors = js(client, &facet_buttons("authors")).await;
     assert_eq!(authors.as_array().unwrap().len(), 3, "{authors}");
     // No category in the blog: that section is not drawn.
     let hidden = "return document.getElementById('categories').closest('section').hidden";
-    assert_eq!(client.execute(hidden, vec![]).await.unwrap(), true);
+    assert_eq!(js(client, hidden).await, true);
     click(client, "#tags .more").await;
     until(client, &facet_buttons("tags"), |v| {
         v.as_array()

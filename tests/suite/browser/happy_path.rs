@@ -2,7 +2,7 @@
 //! similar article, go back; a post titled with HTML shows as text.
 
 use super::{
-    archive, browser, facet, screenshot, search_for, titles_first, until, until_results, Page,
+    archive, browser, facet, js, screenshot, search_for, titles_first, until, until_results, Page,
     HIT_TITLES,
 };
 use fantoccini::Locator;
@@ -19,10 +19,7 @@ async fn search_filter_open_follow_and_go_back() {
     // `/` focuses the box; typing searches.
     let body = client.find(Locator::Css("body")).await.unwrap();
     body.send_keys("/").await.unwrap();
-    let focused = client
-        .execute("return document.activeElement.id", vec![])
-        .await
-        .unwrap();
+    let focused = js(client, "return document.activeElement.id").await;
     assert_eq!(focused, "q");
     client
         .find(Locator::Id("q"))
@@ -36,13 +33,11 @@ async fn search_filter_open_follow_and_go_back() {
     })
     .await;
     assert!(titles.to_string().contains("暴雨"), "{titles}");
-    let marks = client
-        .execute(
-            "return Array.from(document.querySelectorAll('#hits mark')).map(m => m.textContent)",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let marks = js(
+        client,
+        "return Array.from(document.querySelectorAll('#hits mark')).map(m => m.textContent)",
+    )
+    .await;
     assert!(
         marks.as_array().unwrap().iter().any(|m| m == "暴雨"),
         "{marks}"
@@ -86,13 +81,11 @@ async fn search_filter_open_follow_and_go_back() {
     )
     .await;
     assert_eq!(first, titles_first(client).await);
-    let marked = client
-        .execute(
-            "return document.querySelectorAll('#article-body mark').length",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let marked = js(
+        client,
+        "return document.querySelectorAll('#article-body mark').length",
+    )
+    .await;
     assert!(
         marked.as_u64().unwrap() > 0,
         "the query's words are marked in the body"
@@ -133,13 +126,11 @@ async fn search_filter_open_follow_and_go_back() {
     // A title that is HTML shows as its characters; nothing of it runs or loads.
     let titles = search_for(client, "晴天", 1).await;
     assert_eq!(titles[0], "<img src=x onerror=alert(1)>");
-    let images = client
-        .execute(
-            "return document.querySelectorAll('main img, main script').length",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let images = js(
+        client,
+        "return document.querySelectorAll('main img, main script').length",
+    )
+    .await;
     assert_eq!(images, 0);
 
     // Phone width.
@@ -158,21 +149,17 @@ async fn search_filter_open_follow_and_go_back() {
         v.as_array().is_some_and(|a| a.len() == 3)
     })
     .await;
-    let scheme = dark
-        .execute(
-            "return matchMedia('(prefers-color-scheme: dark)').matches",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let scheme = js(
+        &dark,
+        "return matchMedia('(prefers-color-scheme: dark)').matches",
+    )
+    .await;
     assert_eq!(scheme, true, "the page sees the dark setting");
-    let background = dark
-        .execute(
-            "return getComputedStyle(document.body).backgroundColor",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let background = js(
+        &dark,
+        "return getComputedStyle(document.body).backgroundColor",
+    )
+    .await;
     assert_ne!(background, "rgb(255, 255, 255)", "dark colours apply");
     screenshot(&dark, "dark").await;
     dark.close().await.unwrap();

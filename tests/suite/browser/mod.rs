@@ -146,13 +146,21 @@ pub(crate) async fn browser(port: u16, profile: &Path, extra: &[&str]) -> Client
 pub(crate) async fn until(client: &Client, script: &str, ready: impl Fn(&Value) -> bool) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let value = client.execute(script, vec![]).await.expect(script);
+        let value = js(client, script).await;
         if ready(&value) {
             return value;
         }
         assert!(Instant::now() < deadline, "{script} stayed {value}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// What `script` returns in the page; a script that throws fails the test, naming it.
+pub(crate) async fn js(client: &Client, script: &str) -> Value {
+    client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
 }
 
 pub(crate) async fn screenshot(client: &Client, name: &str) {
@@ -186,13 +194,11 @@ pub(crate) const HIT_TITLES: &str =
 /// The title of the first hit in the results list.
 pub(crate) async fn titles_first(client: &Client) -> Value {
     // The list is hidden behind the article; its nodes are still there.
-    client
-        .execute(
-            "return document.querySelector('#hits li a.title').textContent",
-            vec![],
-        )
-        .await
-        .unwrap()
+    js(
+        client,
+        "return document.querySelector('#hits li a.title').textContent",
+    )
+    .await
 }
 
 /// A browser on a page of a server over an archive: the server, chromedriver and the

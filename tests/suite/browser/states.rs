@@ -1,6 +1,6 @@
 //! The states around the happy path: errors, nothing found, folded tellings, a phone.
 
-use super::{archive, click, screenshot, search_for, until, until_results, Page, HIT_TITLES};
+use super::{archive, click, js, screenshot, search_for, until, until_results, Page, HIT_TITLES};
 use crate::common::{news_archive, Workspace};
 use fantoccini::Locator;
 use std::fs;
@@ -36,9 +36,9 @@ async fn the_states_around_the_happy_path() {
     until_results(client, 3).await;
 
     // A pinyin input method: nothing is searched while it composes; its characters are.
-    client
-        .execute(
-            "window.searches = 0; const plain = window.fetch; \
+    js(
+        client,
+        "window.searches = 0; const plain = window.fetch; \
              window.fetch = function (url) { \
                if (String(url).includes('/api/search')) window.searches += 1; \
                return plain.apply(this, arguments); }; \
@@ -47,24 +47,17 @@ async fn the_states_around_the_happy_path() {
              for (const step of ['b', 'ba', 'bao', 'bao y', 'bao yu']) { \
                q.value = step; \
                q.dispatchEvent(new InputEvent('input', { data: step, isComposing: true })); }",
-            vec![],
-        )
-        .await
-        .unwrap();
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let searches = client
-        .execute("return window.searches", vec![])
-        .await
-        .unwrap();
+    let searches = js(client, "return window.searches").await;
     assert_eq!(searches, 0, "no search while composing");
-    client
-        .execute(
-            "const q = document.getElementById('q'); q.value = '内涝'; \
+    js(
+        client,
+        "const q = document.getElementById('q'); q.value = '内涝'; \
              q.dispatchEvent(new CompositionEvent('compositionend', { data: '内涝' }));",
-            vec![],
-        )
-        .await
-        .unwrap();
+    )
+    .await;
     until(client, "return window.searches", |v| v.as_u64() == Some(1)).await;
     let url = client.current_url().await.unwrap();
     assert!(url.as_str().contains("q=%E5%86%85%E6%B6%9D"), "{url}");
@@ -86,10 +79,7 @@ async fn the_states_around_the_happy_path() {
 
     // A quote still open while typing is read as closed: no error, the phrase so far.
     search_for(client, "\"城市内涝", 3).await;
-    let hidden = client
-        .execute("return document.getElementById('error').hidden", vec![])
-        .await
-        .unwrap();
+    let hidden = js(client, "return document.getElementById('error').hidden").await;
     assert_eq!(hidden, true);
 
     // Nothing found: a message with what to try, no pager.
@@ -101,20 +91,15 @@ async fn the_states_around_the_happy_path() {
     assert_eq!(empty[3], true, "no pager: {empty}");
     screenshot(client, "empty").await;
     click(client, "#error button.try").await;
-    let q_now = client
-        .execute("return document.getElementById('q').value", vec![])
-        .await
-        .unwrap();
+    let q_now = js(client, "return document.getElementById('q').value").await;
     assert_eq!(q_now, "暴雨 冰雹");
 
     // An ingest under the open page: a notice, nothing redrawn until asked.
-    let hits_before = client
-        .execute(
-            "return document.querySelectorAll('#hits li').length",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let hits_before = js(
+        client,
+        "return document.querySelectorAll('#hits li').length",
+    )
+    .await;
     fs::write(
         workspace.posts().join("news/new.md"),
         "---\ntitle: 冰雹来袭\ndate: 2023-07-24 10:00\n---\n暴雨之后又有冰雹。\n",
@@ -131,31 +116,24 @@ async fn the_states_around_the_happy_path() {
         notice.as_str().unwrap().starts_with("有 1 篇新文章"),
         "{notice}"
     );
-    let hits_now = client
-        .execute(
-            "return document.querySelectorAll('#hits li').length",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let hits_now = js(
+        client,
+        "return document.querySelectorAll('#hits li').length",
+    )
+    .await;
     assert_eq!(
         hits_now, hits_before,
         "nothing moved before the reader asked"
     );
     // The notice is not redrawn while it stands: a keyboard's focus on its button stays
     // there through the next polls.
-    client
-        .execute("document.querySelector('#fresh button').focus()", vec![])
-        .await
-        .unwrap();
+    js(client, "document.querySelector('#fresh button').focus()").await;
     tokio::time::sleep(Duration::from_millis(4500)).await;
-    let focused = client
-        .execute(
-            "return document.activeElement === document.querySelector('#fresh button')",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let focused = js(
+        client,
+        "return document.activeElement === document.querySelector('#fresh button')",
+    )
+    .await;
     assert_eq!(focused, true, "the notice's button kept the focus");
     click(client, "#fresh button").await;
     until(
@@ -200,13 +178,11 @@ async fn folded_tellings_open_in_place() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let summary = client
-        .execute(
-            "return document.getElementById('summary').textContent",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let summary = js(
+        client,
+        "return document.getElementById('summary').textContent",
+    )
+    .await;
     assert!(
         summary
             .as_str()
@@ -243,13 +219,11 @@ async fn folded_tellings_open_in_place() {
             .all(|t| t.contains("工业") || t.contains("统计局")),
         "{titles:?}"
     );
-    let expanded = client
-        .execute(
-            "return document.querySelector('#hits button.duplicates').getAttribute('aria-expanded')",
-            vec![],
-        )
-        .await
-        .unwrap();
+    let expanded = js(
+        client,
+        "return document.querySelector('#hits button.duplicates').getAttribute('aria-expanded')",
+    )
+    .await;
     assert_eq!(expanded, "true");
     screenshot(client, "tellings").await;
     page.close().await;
@@ -275,7 +249,7 @@ async fn on_a_phone_the_filters_open_above_the_results() {
     .await;
     let filters_shown =
         "return getComputedStyle(document.getElementById('filters')).display !== 'none'";
-    let shown = client.execute(filters_shown, vec![]).await.unwrap();
+    let shown = js(client, filters_shown).await;
     assert_eq!(shown, false, "the filters wait behind 筛选");
     client
         .find(Locator::Id("show-filters"))
@@ -285,14 +259,12 @@ async fn on_a_phone_the_filters_open_above_the_results() {
         .await
         .unwrap();
     until(client, filters_shown, |v| *v == true).await;
-    let above = client
-        .execute(
-            "return document.getElementById('filters').getBoundingClientRect().top \
+    let above = js(
+        client,
+        "return document.getElementById('filters').getBoundingClientRect().top \
              < document.getElementById('hits').getBoundingClientRect().top",
-            vec![],
-        )
-        .await
-        .unwrap();
+    )
+    .await;
     assert_eq!(above, true, "the filters open above the results");
     screenshot(client, "phone-filters").await;
     let header = until(
