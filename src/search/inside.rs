@@ -32,6 +32,11 @@ pub const MORE_COMMON: u64 = 20;
 /// The most containing words a query word is widened with.
 pub const MAX_CONTAINING: usize = 3;
 
+/// A query that finds a page as typed names the words holding its parts only for parts
+/// of at most this many characters (a name typed in part: `林省`, `苏芮`); a longer part
+/// (most title starts) is not looked up.
+const NAMED_CHARS: usize = 3;
+
 /// Query words longer than this (in characters) are not looked for inside other words.
 const MAX_PART_CHARS: usize = 8;
 
@@ -47,22 +52,6 @@ impl ArticleSearcher {
         request: &SearchRequest,
         results: SearchResults,
     ) -> Result<SearchResults> {
-        // A keyword query whose parts no article holds together found nothing as typed
-        // (what it shows holds only some of its parts).
-        let relaxed = !results.matching.dropped.is_empty();
-        let as_typed = if relaxed { Some(0) } else { results.total };
-        let Some(as_typed) = as_typed.filter(|&total| total < WIDEN_BELOW) else {
-            return Ok(results);
-        };
-        if request.offset > 0 {
-            return Ok(results);
-        }
-        // Between FEW_HITS and a page, only words far more common than the query widen it.
-        let least = if as_typed < FEW_HITS {
-            0
-        } else {
-            MORE_COMMON * as_typed as u64
-        };
         let mut parts: Vec<&str> = request.query.split_whitespace().collect();
         // Pinyin typed with spaces (`du su rui`) is one name.
         let joined = parts.concat();
@@ -76,9 +65,22 @@ impl ArticleSearcher {
                 looked_for.push(part);
             }
         }
-        if looked_for.is_empty() {
+        if looked_for.is_empty() || request.offset > 0 {
             return Ok(results);
         }
+        // A keyword query whose parts no article holds together found nothing as typed
+        // (what it shows holds only some of its parts).
+        let relaxed = !results.matching.dropped.is_empty();
+        let as_typed = if relaxed { Some(0) } else { results.total };
+        let Some(as_typed) = as_typed.filter(|&total| total < WIDEN_BELOW) else {
+            return self.naming_the_words_holding(&looked_for, results);
+        };
+        // Between FEW_HITS and a page, only words far more common than the query widen it.
+        let least = if as_typed < FEW_HITS {
+            0
+        } else {
+            MORE_COMMON * as_typed as u64
+        };
         let containing = self.words_like(&looked_for)?;
         let mut widened = Vec::with_capacity(parts.len());
         let mut suggestions = Vec::new();
@@ -111,14 +113,66 @@ impl ArticleSearcher {
         let mut request = request.clone();
         request.query = widened.join(" ");
         let mut wider = self.search_unguarded(&request)?;
-        // Kept when it finds more articles holding every part than the query as typed.
+        // Kept when it finds more articles holding every part than the query as typed;
+        // when it finds the same ones (the part's pieces matched them already), the words
+        // holding the part are still named.
         let whole = wider.matching.dropped.is_empty();
-        if !whole || wider.total.unwrap_or(0) <= as_typed {
+        if !whole {
+            return Ok(results);
+        }
+        if wider.total.unwrap_or(0) <= as_typed {
+            let mut results = results;
+            results.matching.suggestions = suggestions;
             return Ok(results);
         }
         wider.matching.suggestions = suggestions;
         exact_first(&mut wider, results, request.limit);
         Ok(wider)
+    }
+
+    /// `results` with suggestions when a Chinese part of the query is a whole word in fewer
+    /// than [`WIDEN_BELOW`] articles and the hits hold it mostly inside longer words (its
+    /// pieces are sub-words, [`crate::text`]): `林省` is found in 吉林省, and the reader is
+    /// told so (`did you mean: 吉林省`). The hits are not searched again: the pieces rank
+    /// them already, below the articles holding the part whole.
+    fn naming_the_words_holding(
+        &self,
+        looked_for: &[&str],
+        mut results: SearchResults,
+    ) -> Result<SearchResults> {
+        let reader = self.reader.searcher();
+        let mut rare = Vec::new();
+        let named = |part: &&&str| is_chinese_word(part) && part.chars().count() <= NAMED_CHARS;
+        for part in looked_for.iter().filter(named) {
+            let Some(term) = crate::text::normalize_term(part) else {
+                continue;
+            };
+            let mut whole = 0;
+            for (field, _) in self.index.fields.searchable_text() {
+                let term = tantivy::Term::from_field_text(field.field, &term);
+                whole += reader.doc_freq(&term).map_err(|e| {
+                    crate::error::Error::reading("counting a word's articles".to_string(), e)
+                })?;
+            }
+            if whole < WIDEN_BELOW as u64 {
+                rare.push((*part, whole));
+            }
+        }
+        if rare.is_empty() {
+            return Ok(results);
+        }
+        let parts: Vec<&str> = rare.iter().map(|(part, _)| *part).collect();
+        let containing = self.words_like(&parts)?;
+        for (part, whole) in rare {
+            let least = MORE_COMMON * whole.max(1);
+            for (word, articles) in containing.get(part).into_iter().flatten() {
+                let known = results.matching.suggestions.contains(word);
+                if *articles >= least && word.contains(part) && !known {
+                    results.matching.suggestions.push(word.clone());
+                }
+            }
+        }
+        Ok(results)
     }
 
     /// For each of `parts`, the index's words that contain it or sound like it (not the

@@ -17,6 +17,7 @@
 
 mod function_words;
 mod normalize;
+mod sub_words;
 
 use std::sync::{Arc, LazyLock};
 
@@ -26,6 +27,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 pub use function_words::is_function_word;
 pub use normalize::{fold_width, is_cjk_ideograph, normalize_term, to_simplified, FoldedText};
 use normalize::{is_indexable, normalize_into};
+use sub_words::{push_sub_words, sub_word_marks};
 
 /// The name under which the analyzer is registered with tantivy and named in
 /// `index-schema.json`.
@@ -165,7 +167,8 @@ impl Analyzer {
             }
             let position = next_position;
             next_position += 1;
-            push_sub_words(buffer, &words[sub_words], &folded, position);
+            let pieces = mode == Mode::Index;
+            push_sub_words(buffer, (&words[sub_words], word, pieces), &folded, position);
             // Letters and digits glued together (CVPR2022, GPT4, MU5735) are words of their
             // own, one position each, as they are when written apart (CVPR 2022, GPT-4).
             for (i, (start, end)) in letter_digit_runs(word.word).enumerate() {
@@ -380,48 +383,6 @@ impl Tokenizer for ChineseTokenizer {
         ChineseTokenStream {
             buffer: &mut self.buffer,
             next: 0,
-        }
-    }
-}
-
-/// Which of jieba's `cut_for_search` tokens are sub-words: it emits the dictionary
-/// sub-words of a word just before the word itself. Walking backwards, a token inside the
-/// span of the last whole word seen is one of its sub-words; whole words partition the text.
-fn sub_word_marks(words: &[jieba_rs::Token<'_>]) -> Vec<bool> {
-    let mut is_sub_word = vec![false; words.len()];
-    let mut word_span = (usize::MAX, usize::MAX);
-    for (i, word) in words.iter().enumerate().rev() {
-        let span = (word.byte_start, word.byte_end);
-        if span.0 >= word_span.0 && span.1 <= word_span.1 && span != word_span {
-            is_sub_word[i] = true;
-        } else {
-            word_span = span;
-        }
-    }
-    is_sub_word
-}
-
-/// The sub-words of the word at `position`, marked, at its position; each once.
-fn push_sub_words(
-    buffer: &mut TokenBuffer,
-    sub_words: &[jieba_rs::Token<'_>],
-    folded: &FoldedText<'_>,
-    position: usize,
-) {
-    let first_of_word = buffer.len;
-    for sub_word in sub_words {
-        if !is_indexable(sub_word.word) {
-            continue;
-        }
-        let token = buffer.next_slot();
-        token.text.push(SUB_WORD_PREFIX);
-        normalize_into(sub_word.word, &mut token.text);
-        token.offset_from = folded.original(sub_word.byte_start);
-        token.offset_to = folded.original(sub_word.byte_end);
-        token.position = position;
-        // A word like 哈哈哈哈 holds the same sub-word several times: keep one.
-        if buffer.is_repeat(first_of_word) {
-            buffer.len -= 1;
         }
     }
 }

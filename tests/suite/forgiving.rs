@@ -225,12 +225,70 @@ fn a_part_found_in_a_few_articles_is_widened_by_a_far_more_common_word_holding_i
         "{run:?}"
     );
     assert_eq!(ids.len(), 5);
-    // Fewer times as common: left alone.
+    // Fewer times as common: no suggestion; the articles holding it inside 吉林省 still
+    // match (its pieces are sub-words), below the three holding it whole.
     let few = common::news_archive(&rows[..24]);
     let run = few.run(&["query", "林省", "--json"]);
     assert!(
         run.summary()["matching"].get("suggestions").is_none(),
         "{run:?}"
     );
-    assert_eq!(run.summary()["total"], 3, "{run:?}");
+    assert_eq!(run.summary()["total"], 24, "{run:?}");
+    let ids = run.hit_ids();
+    let mut first: Vec<&str> = ids[..3].iter().map(String::as_str).collect();
+    first.sort();
+    assert_eq!(first, ["news/odd0.md", "news/odd1.md", "news/odd2.md"]);
+}
+
+/// A query for a piece of a word the segmenter keeps whole (安卓 of 安卓端, 梅西 of 女梅西)
+/// finds it as it would a word the dictionary splits, and counts it — also when enough
+/// articles hold the query word whole that no fallback is tried.
+#[test]
+fn a_piece_of_a_word_the_segmenter_keeps_whole_finds_it() {
+    let bodies: Vec<(String, String)> = (0..10)
+        .map(|i| {
+            (
+                format!("phone{i}.md"),
+                format!("安卓手机第{i}季度销量上升。"),
+            )
+        })
+        .collect();
+    let mut rows: Vec<(&str, &str, &str, &str, &str)> = bodies
+        .iter()
+        .map(|(name, body)| {
+            (
+                name.as_str(),
+                "科技",
+                "2023-08-02 10:00",
+                "手机销量",
+                body.as_str(),
+            )
+        })
+        .collect();
+    rows.push((
+        "app.md",
+        "科技",
+        "2023-08-01 10:00",
+        "应用更新",
+        "这款应用的安卓端也更新了。",
+    ));
+    rows.push((
+        "c.md",
+        "体育",
+        "2023-08-03 10:00",
+        "女足",
+        "王霜被称为女梅西。",
+    ));
+    let workspace = common::news_archive(&rows);
+    let run = workspace.run(&["query", "安卓", "--json", "-n", "20"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let ids = run.hit_ids();
+    assert_eq!(ids.len(), 11, "{run:?}");
+    assert!(ids.iter().any(|id| id == "news/app.md"), "{run:?}");
+    let count = workspace.run(&["query", "安卓", "-c"]);
+    assert_eq!(count.stdout.trim(), "11", "{count:?}");
+    assert_eq!(
+        workspace.run(&["query", "梅西", "--json"]).hit_ids(),
+        ["news/c.md"]
+    );
 }

@@ -1,0 +1,154 @@
+//! The sub-words of the index: what a query word matches inside a longer word, at a lower
+//! weight than a whole word. Two kinds, both stacked at the position of the word holding
+//! them: the dictionary's (jieba's `cut_for_search`: 大会堂 in 人民大会堂) and the
+//! [pieces](push_pieces) of a Chinese word (安卓 in 安卓端, 苏芮 in 杜苏芮).
+
+use super::normalize::{is_cjk_ideograph, is_indexable, normalize_into, FoldedText};
+use super::{TokenBuffer, SUB_WORD_PREFIX};
+
+/// Which of jieba's `cut_for_search` tokens are sub-words: it emits the dictionary
+/// sub-words of a word just before the word itself. Walking backwards, a token inside the
+/// span of the last whole word seen is one of its sub-words; whole words partition the text.
+pub(super) fn sub_word_marks(words: &[jieba_rs::Token<'_>]) -> Vec<bool> {
+    let mut is_sub_word = vec![false; words.len()];
+    let mut word_span = (usize::MAX, usize::MAX);
+    for (i, word) in words.iter().enumerate().rev() {
+        let span = (word.byte_start, word.byte_end);
+        if span.0 >= word_span.0 && span.1 <= word_span.1 && span != word_span {
+            is_sub_word[i] = true;
+        } else {
+            word_span = span;
+        }
+    }
+    is_sub_word
+}
+
+/// The sub-words of the word at `position`, marked, at its position; each once: the
+/// dictionary's, then the [pieces](push_pieces) of a Chinese word.
+pub(super) fn push_sub_words(
+    buffer: &mut TokenBuffer,
+    (sub_words, word, pieces): (&[jieba_rs::Token<'_>], &jieba_rs::Token<'_>, bool),
+    folded: &FoldedText<'_>,
+    position: usize,
+) {
+    let first_of_word = buffer.len;
+    for sub_word in sub_words {
+        if !is_indexable(sub_word.word) {
+            continue;
+        }
+        push_sub_word(buffer, sub_word.word, sub_word.byte_start, folded, position);
+        // A word like 哈哈哈哈 holds the same sub-word several times: keep one.
+        if buffer.is_repeat(first_of_word) {
+            buffer.len -= 1;
+        }
+    }
+    if pieces {
+        push_pieces(buffer, word, folded, position, first_of_word);
+    }
+}
+
+/// The Chinese words whose pieces are sub-words, by length in characters.
+const WORDS_IN_PIECES: std::ops::RangeInclusive<usize> = 3..=8;
+
+/// The lengths of the pieces, in characters.
+const PIECE_LENGTHS: std::ops::RangeInclusive<usize> = 2..=2;
+
+/// Every two characters of a Chinese word of three to eight, as sub-words (those the
+/// dictionary gave already once): a word the segmenter left whole is found by a query
+/// for a piece of it — 安卓 in 安卓端, 梅西 in 女梅西, 苏芮 in 杜苏芮, 专项 in 专项债 —
+/// where the dictionary knows no sub-word (docs/relevance.md, "Pieces of words").
+fn push_pieces(
+    buffer: &mut TokenBuffer,
+    word: &jieba_rs::Token<'_>,
+    folded: &FoldedText<'_>,
+    position: usize,
+    first_of_word: usize,
+) {
+    let mut bounds = [0usize; 9];
+    let mut chars = 0;
+    for (at, c) in word.word.char_indices() {
+        if chars == WORDS_IN_PIECES.end() + 1 || !is_cjk_ideograph(c) {
+            return;
+        }
+        bounds[chars] = at;
+        chars += 1;
+    }
+    if !WORDS_IN_PIECES.contains(&chars) {
+        return;
+    }
+    bounds[chars] = word.word.len();
+    for length in PIECE_LENGTHS.filter(|&length| length < chars) {
+        for start in 0..=chars - length {
+            let (from, to) = (bounds[start], bounds[start + length]);
+            push_sub_word(
+                buffer,
+                &word.word[from..to],
+                word.byte_start + from,
+                folded,
+                position,
+            );
+            if buffer.is_repeat(first_of_word) {
+                buffer.len -= 1;
+            }
+        }
+    }
+}
+
+/// One sub-word token: `text` (at byte `start` of the segmented text), marked.
+fn push_sub_word(
+    buffer: &mut TokenBuffer,
+    text: &str,
+    start: usize,
+    folded: &FoldedText<'_>,
+    position: usize,
+) {
+    let token = buffer.next_slot();
+    token.text.push(SUB_WORD_PREFIX);
+    normalize_into(text, &mut token.text);
+    token.offset_from = folded.original(start);
+    token.offset_to = folded.original(start + text.len());
+    token.position = position;
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::text::{sub_word_term, Analyzer, Mode};
+
+    fn sub_words(text: &str, mode: Mode) -> Vec<String> {
+        let mut tokens = Vec::new();
+        Analyzer::default().analyze(text, mode, &mut tokens);
+        let marked: Vec<String> = tokens
+            .into_iter()
+            .filter(|t| t.text.starts_with(super::SUB_WORD_PREFIX))
+            .map(|t| t.text)
+            .collect();
+        marked
+    }
+
+    #[test]
+    fn a_chinese_word_of_three_to_eight_has_its_two_character_pieces_once() {
+        let found = sub_words("安卓端也更新了", Mode::Index);
+        assert_eq!(found, [sub_word_term("安卓"), sub_word_term("卓端")]);
+        // The two-character pieces of a longer word beside its dictionary sub-words, each
+        // once.
+        let found = sub_words("人民大会堂", Mode::Index);
+        assert!(!found.contains(&sub_word_term("人民大")), "{found:?}");
+        for piece in ["人民", "民大", "大会", "会堂", "大会堂"] {
+            let count = found.iter().filter(|t| **t == sub_word_term(piece)).count();
+            assert_eq!(count, 1, "{piece} in {found:?}");
+        }
+        assert!(!found.contains(&sub_word_term("人民大会堂")));
+    }
+
+    #[test]
+    fn no_pieces_for_queries_two_character_words_letters_or_across_words() {
+        assert!(sub_words("安卓端也更新了", Mode::Query).is_empty());
+        assert!(sub_words("暴雨", Mode::Index).is_empty());
+        // Pieces never run from one word into the next (中华人民共和国 | 国务院).
+        let two = sub_words("中华人民共和国国务院", Mode::Index);
+        assert!(two.contains(&sub_word_term("共和")), "{two:?}");
+        assert!(!two.contains(&sub_word_term("国国")), "{two:?}");
+        let mixed = sub_words("iPhone15", Mode::Index);
+        assert!(mixed.is_empty(), "{mixed:?}");
+    }
+}
