@@ -5,7 +5,8 @@
 //! - token offsets are byte offsets into exactly the text that was given, on char
 //!   boundaries;
 //! - *positions* count whole words: the exact-mode segmentation numbers its words
-//!   0, 1, 2, … and, when indexing, each dictionary sub-word of a longer word (大会堂 in
+//!   0, 1, 2, … (Chinese punctuation between two words leaves one number out, so a phrase
+//!   does not run across it: [`is_breaking_punctuation`]) and, when indexing, each dictionary sub-word of a longer word (大会堂 in
 //!   人民大会堂) is stacked at the position of the word that holds it. A phrase query built
 //!   from exact-mode words matches the same words in a document with no slop;
 //! - sub-words are indexed apart from the words, behind [`SUB_WORD_PREFIX`], so a query
@@ -156,6 +157,7 @@ impl Analyzer {
         let is_sub_word = sub_word_marks(&words);
         let mut next_position = 0;
         let mut first_sub_word = None;
+        let mut gap = false;
         for (i, word) in words.iter().enumerate() {
             if is_sub_word[i] {
                 first_sub_word.get_or_insert(i);
@@ -163,7 +165,11 @@ impl Analyzer {
             }
             let sub_words = first_sub_word.take().map_or(i..i, |first| first..i);
             if !is_indexable(word.word) {
+                gap |= is_breaking_punctuation(word.word);
                 continue;
+            }
+            if std::mem::take(&mut gap) && next_position > 0 {
+                next_position += 1;
             }
             let position = next_position;
             next_position += 1;
@@ -387,6 +393,15 @@ impl Tokenizer for ChineseTokenizer {
     }
 }
 
+/// Punctuation that leaves a position empty between the words around it, so that a phrase
+/// (and the exactness of a query as typed) does not run across it: 台风“杜苏芮” is not the
+/// text 台风杜苏芮, nor is “双碳”目标 双碳目标. Chinese punctuation only (outside ASCII once
+/// widths are folded): spaces, hyphens and dots between letters and digits join the
+/// written variants of one term (GPT-4, GPT 4, GPT4; AI 大模型).
+fn is_breaking_punctuation(token: &str) -> bool {
+    token.chars().any(|c| !c.is_ascii() && !c.is_whitespace())
+}
+
 /// Texts the [`SubWordTokenizer`] had to segment itself because no [`ChineseTokenizer`]
 /// on its thread had just done it.
 static SUB_WORD_FALLBACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -568,6 +583,36 @@ mod tests {
     }
 
     #[test]
+    fn chinese_punctuation_leaves_a_position_empty_spaces_and_hyphens_do_not() {
+        let positions = |text: &str| -> Vec<(String, usize)> {
+            analyze(text, Mode::Query)
+                .into_iter()
+                .map(|t| (t.text, t.position))
+                .collect()
+        };
+        let expect = |pairs: &[(&str, usize)]| -> Vec<(String, usize)> {
+            pairs.iter().map(|&(w, p)| (w.to_string(), p)).collect()
+        };
+        assert_eq!(
+            positions("台风“杜苏芮”登陆"),
+            expect(&[("台风", 0), ("杜苏芮", 2), ("登陆", 4)])
+        );
+        assert_eq!(
+            positions("台风杜苏芮登陆"),
+            expect(&[("台风", 0), ("杜苏芮", 1), ("登陆", 2)])
+        );
+        assert_eq!(
+            positions("“GPT-4”发布"),
+            expect(&[("gpt", 0), ("4", 1), ("发布", 3)])
+        );
+        assert_eq!(
+            positions("AI 大模型"),
+            positions("AI大模型"),
+            "a space is no gap"
+        );
+    }
+
+    #[test]
     fn sub_words_are_stacked_on_their_word() {
         let tokens = analyze("在人民大会堂举行", Mode::Index);
         let word = tokens.iter().find(|t| t.text == "人民大会堂").unwrap();
@@ -612,12 +657,13 @@ mod tests {
     }
 
     #[test]
-    fn punctuation_whitespace_and_emoji_are_dropped_without_a_position() {
+    fn punctuation_whitespace_and_emoji_are_dropped_leaving_one_position_between_words() {
         assert_tokens(
             "算力，😀 规模！",
             Mode::Query,
-            &[("算力", 0, 6, 0), ("规模", 14, 20, 1)],
+            &[("算力", 0, 6, 0), ("规模", 14, 20, 2)],
         );
+        assert_tokens("！算力", Mode::Query, &[("算力", 3, 9, 0)]);
         assert_tokens("", Mode::Index, &[]);
         assert_tokens(" \n\t", Mode::Index, &[]);
     }
