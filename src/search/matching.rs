@@ -511,22 +511,28 @@ impl KeywordParts<'_> {
     /// the segmenter cuts one word differently by its neighbours (碳中和 is 碳中 / 和 in one
     /// sentence, 碳 / 中 / 和 in another; 消费券 is 消费 / 券 beside 发放), and an article
     /// holding the characters as typed holds the word.
+    /// A word of a synonym group (`--synonyms`) is held by any word of its groups too.
     fn held(&self, word: &str) -> Node {
         let whole = held_word(word, self.fields);
-        let cuts = self.other_cuts(word);
+        let mut cuts = self.other_cuts(word);
+        for synonym in self.searcher.synonyms.get(word).into_iter().flatten() {
+            cuts.push(self.searcher.index.analyzer.words(synonym));
+        }
         if cuts.is_empty() {
             return whole;
         }
         let mut alternatives = vec![(Occur::Should, whole)];
         for cut in cuts {
-            alternatives.push((
-                Occur::Should,
-                Node::Phrase {
+            let node = match cut.as_slice() {
+                [] => continue,
+                [one] => held_word(one, self.fields),
+                _ => Node::Phrase {
                     words: cut.into_iter().enumerate().collect(),
                     slop: 0,
                     fields: self.fields.to_vec(),
                 },
-            ));
+            };
+            alternatives.push((Occur::Should, node));
         }
         Node::Group(alternatives)
     }

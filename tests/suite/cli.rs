@@ -557,6 +557,9 @@ fn synonyms_expand_query_words() {
     .unwrap();
     let run = workspace.run(&["query", "电脑", "--synonyms", "synonyms.txt", "--json"]);
     assert_eq!(run.hit_ids(), [SEED]);
+    // A match in full, counted (not a partial one padding an empty page).
+    assert_eq!(run.summary()["total"], 1, "{run:?}");
+    assert!(run.hits()[0].get("partial").is_none(), "{run:?}");
     let marked = marked(&run.hits()[0]);
     assert!(marked.iter().any(|m| m == "计算机"), "{marked:?}");
 }
