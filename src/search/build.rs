@@ -42,6 +42,29 @@ impl ArticleSearcher {
         )))
     }
 
+    /// What pads a keyword query's hits when fewer than asked for hold every part: its
+    /// words ranking articles that hold at least one part whole (a required one or one
+    /// dropped) — a hit holding P and 2 apart is no partial match of `P2P`, nor one holding
+    /// 大 of `大模型`.
+    fn holding_a_part(
+        &self,
+        matching: &super::matching::Matching,
+        words: &dyn Query,
+    ) -> Result<Box<dyn Query>> {
+        let mut parts = Vec::with_capacity(matching.required.len() + matching.dropped.len());
+        for unit in matching.required.iter().chain(&matching.dropped) {
+            parts.push((TantivyOccur::Should, self.node_query(&unit.node)?));
+        }
+        if parts.is_empty() {
+            return Ok(words.box_clone());
+        }
+        let holding = ConstScoreQuery::new(Box::new(BooleanQuery::new(parts)), 0.0);
+        Ok(Box::new(BooleanQuery::new(vec![
+            (TantivyOccur::Must, words.box_clone()),
+            (TantivyOccur::Must, Box::new(holding)),
+        ])))
+    }
+
     /// The tantivy query for `plan`. Plain words become boosted term queries directly in
     /// the top-level list, so that a query of words is one flat union of term scorers.
     /// Beside filters, the ranking clauses are one required clause, so a hit still needs
@@ -56,7 +79,7 @@ impl ArticleSearcher {
         if let Some(matching) = &plan.matching {
             // A keyword query: the words rank, every required part must be there.
             if let Some(words) = boolean(std::mem::take(&mut ranking)) {
-                padding = Some(self.filtered(plan, words.box_clone())?);
+                padding = Some(self.filtered(plan, self.holding_a_part(matching, &words)?)?);
                 ranking.push((TantivyOccur::Must, words));
                 for unit in &matching.required {
                     let held = ConstScoreQuery::new(self.node_query(&unit.node)?, 0.0);

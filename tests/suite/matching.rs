@@ -163,6 +163,14 @@ fn p2p_is_not_p_and_2() {
     assert_eq!(total, 1);
 }
 
+/// Nor is P and 2 apart a partial match to pad the page with: every hit holds P2P.
+#[test]
+fn p2p_pads_with_nothing_that_holds_only_its_pieces() {
+    let workspace = archive();
+    let run = workspace.query("P2P");
+    assert_eq!(ids(&run.hits()), ["p2p.md"], "{run:?}");
+}
+
 #[test]
 fn double_11_is_not_double_and_11() {
     let workspace = archive();
