@@ -514,20 +514,28 @@ impl KeywordParts<'_> {
     /// A word of a synonym group (`--synonyms`) is held by any word of its groups too.
     fn held(&self, word: &str) -> Node {
         let whole = held_word(word, self.fields);
-        let mut cuts = self.other_cuts(word);
-        for synonym in self.searcher.synonyms.get(word).into_iter().flatten() {
-            cuts.push(self.searcher.index.analyzer.words(synonym));
-        }
-        if cuts.is_empty() {
+        let cuts = self.other_cuts(word);
+        let synonyms = self.searcher.synonyms.get(word);
+        if cuts.is_empty() && synonyms.is_none() {
             return whole;
         }
         let mut alternatives = vec![(Occur::Should, whole)];
         for cut in cuts {
-            let node = match cut.as_slice() {
+            alternatives.push((
+                Occur::Should,
+                Node::Phrase {
+                    words: cut.into_iter().enumerate().collect(),
+                    slop: 0,
+                    fields: self.fields.to_vec(),
+                },
+            ));
+        }
+        for synonym in synonyms.into_iter().flatten() {
+            let node = match self.searcher.index.analyzer.words(synonym).as_slice() {
                 [] => continue,
                 [one] => held_word(one, self.fields),
-                _ => Node::Phrase {
-                    words: cut.into_iter().enumerate().collect(),
+                words => Node::Phrase {
+                    words: words.iter().cloned().enumerate().collect(),
                     slop: 0,
                     fields: self.fields.to_vec(),
                 },
