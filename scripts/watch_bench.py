@@ -14,7 +14,7 @@
   with folding (the default) then a pass with `fold=0`, three times; the search time the
   answers report (`summary.took_ms`, the server's own clock) of the last passes, p50 / p99.
 """
-import json, os, random, string, subprocess, sys, time, urllib.parse, urllib.request
+import shutil, json, os, random, string, subprocess, sys, time, urllib.parse, urllib.request
 
 from serve_bench import free_port, search_paths, wait_for
 
@@ -100,6 +100,8 @@ def first_answer(binary, corpus, index, work):
     with none (then also the seconds until the first build is served)."""
     figures = {}
     for case, folder in (('existing', index), ('new', os.path.join(work, 'first-build-index'))):
+        if case == 'new':
+            shutil.rmtree(folder, ignore_errors=True)  # a run before this one left it
         port = free_port()
         base = 'http://127.0.0.1:%d' % port
         started = time.monotonic()
@@ -108,6 +110,8 @@ def first_answer(binary, corpus, index, work):
         try:
             answer = None
             while answer is None:
+                if server.poll() is not None:
+                    sys.exit('serve --watch --index %s exited with %d before answering' % (folder, server.returncode))
                 if time.monotonic() - started > 60:
                     sys.exit('serve --watch did not answer within 60 s')
                 answer = health(base)

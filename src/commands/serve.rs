@@ -40,11 +40,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<u8> {
         }
         Some((ingest, stop_on_ctrl_c()?))
     };
-    let shutdown = shutdown(following.as_ref().map(|(_, stop)| Arc::clone(stop)));
+    let stop_watch = following.as_ref().map(|(_, stop)| Arc::clone(stop));
+    let shutdown = shutdown(stop_watch.clone());
     let watcher = following.map(|(ingest, stop)| start_watch(ingest, stop, building.clone()));
     let runtime = tokio::runtime::Runtime::new()?;
     let announce = announcer(args.token.clone(), args.open, args.no_auth);
     let served = runtime.block_on(serve(options, building, shutdown, announce));
+    // A server that could not start (an index of another format, a port in use) ends the
+    // watch too: the process reports why and exits instead of watching with no server.
+    if let (Err(_), Some(stop)) = (&served, &stop_watch) {
+        stop.store(true, Ordering::SeqCst);
+    }
     if let Some(watcher) = watcher {
         match watcher.join() {
             Ok(followed) => {

@@ -374,6 +374,26 @@ fn an_index_from_another_format_is_refused_with_rebuild_advice() {
         assert!(run.stderr.contains("index format 99"), "{}", run.stderr);
         assert!(run.stderr.contains("--rebuild"), "{}", run.stderr);
     }
+    // A server watching the posts says so too and exits, rather than watching on with no
+    // server answering.
+    let args = ["serve", "--watch", "posts", "--listen", "127.0.0.1:0"];
+    let mut server = workspace.spawn(&args, Stdio::piped);
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            server.kill().unwrap();
+            panic!("serve --watch over an index of another format still runs after 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("index format 99"), "{stderr}");
+    assert!(stderr.contains("--rebuild"), "{stderr}");
     assert_eq!(workspace.run(&["ingest", "posts", "--rebuild"]).code, 0);
 }
 
