@@ -277,3 +277,55 @@ async fn on_a_phone_the_filters_open_above_the_results() {
     assert!(header.as_f64().unwrap() <= 64.0, "{header}");
     page.close().await;
 }
+
+/// A name typed in part: the words of the archive holding it are links (您要找的是), and one
+/// opens the search for that word.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn did_you_mean_links_search_the_word_they_name() {
+    let workspace = news_archive(&[
+        (
+            "a.md",
+            "天气",
+            "2023-07-28 10:00",
+            "杜苏芮登陆",
+            "台风杜苏芮在福建登陆。",
+        ),
+        (
+            "b.md",
+            "天气",
+            "2023-07-29 10:00",
+            "杜苏芮北上",
+            "杜苏芮残余环流北上。",
+        ),
+        (
+            "c.md",
+            "天气",
+            "2023-07-30 10:00",
+            "华北暴雨",
+            "华北多地暴雨。",
+        ),
+    ]);
+    // 苏芮, as the address of a search for it.
+    let Some(page) = Page::open(&workspace, "/?q=%E8%8B%8F%E8%8A%AE", &[]).await else {
+        return;
+    };
+    let client = &page.client;
+    let suggested = until(
+        client,
+        "const box = document.getElementById('suggest'); \
+         return box.hidden ? null : [...box.querySelectorAll('a')].map((a) => a.textContent)",
+        |v| v.is_array(),
+    )
+    .await;
+    assert_eq!(suggested, serde_json::json!(["杜苏芮"]), "{suggested}");
+    click(client, "#suggest a").await;
+    let q = until(client, "return document.getElementById('q').value", |v| {
+        v == "杜苏芮"
+    })
+    .await;
+    assert_eq!(q, "杜苏芮");
+    until_results(client, 2).await;
+    let url = js(client, "return decodeURIComponent(location.search)").await;
+    assert!(url.as_str().unwrap().contains("q=杜苏芮"), "{url}");
+    page.close().await;
+}
