@@ -133,8 +133,8 @@ impl ArticleSearcher {
     /// `results` with suggestions when a Chinese part of the query is a whole word in fewer
     /// than [`WIDEN_BELOW`] articles and the hits hold it mostly inside longer words (its
     /// pieces are sub-words, [`crate::text`]): `林省` is found in 吉林省, and the reader is
-    /// told so (`did you mean: 吉林省`). The hits are not searched again: the pieces rank
-    /// them already, below the articles holding the part whole.
+    /// told so (`did you mean: 吉林省`). The hits are not searched again: the pieces match
+    /// those articles already.
     fn naming_the_words_holding(
         &self,
         looked_for: &[&str],

@@ -47,16 +47,14 @@ pub(super) fn push_sub_words(
     }
 }
 
-/// The Chinese words whose pieces are sub-words, by length in characters.
-const WORDS_IN_PIECES: std::ops::RangeInclusive<usize> = 3..=8;
-
-/// The lengths of the pieces, in characters.
-const PIECE_LENGTHS: std::ops::RangeInclusive<usize> = 2..=2;
+/// The Chinese words whose pieces are sub-words: three characters to this many.
+const LONGEST_IN_PIECES: usize = 8;
 
 /// Every two characters of a Chinese word of three to eight, as sub-words (those the
 /// dictionary gave already once): a word the segmenter left whole is found by a query
-/// for a piece of it — 安卓 in 安卓端, 梅西 in 女梅西, 苏芮 in 杜苏芮, 专项 in 专项债 —
-/// where the dictionary knows no sub-word (docs/relevance.md, "Pieces of words").
+/// for a piece of it — 安卓 in 安卓端, 梅西 in 女梅西, 苏芮 in 杜苏芮 — where the dictionary
+/// knows no sub-word. Pieces of three as well measured the same for more index and ingest
+/// time (docs/relevance.md, "Pieces of words").
 fn push_pieces(
     buffer: &mut TokenBuffer,
     word: &jieba_rs::Token<'_>,
@@ -64,32 +62,26 @@ fn push_pieces(
     position: usize,
     first_of_word: usize,
 ) {
-    let mut bounds = [0usize; 9];
+    // Where each character starts, and the word's end.
+    let mut bounds = [0usize; LONGEST_IN_PIECES + 1];
     let mut chars = 0;
     for (at, c) in word.word.char_indices() {
-        if chars == WORDS_IN_PIECES.end() + 1 || !is_cjk_ideograph(c) {
+        if chars == LONGEST_IN_PIECES || !is_cjk_ideograph(c) {
             return;
         }
         bounds[chars] = at;
         chars += 1;
     }
-    if !WORDS_IN_PIECES.contains(&chars) {
+    if chars < 3 {
         return;
     }
     bounds[chars] = word.word.len();
-    for length in PIECE_LENGTHS.filter(|&length| length < chars) {
-        for start in 0..=chars - length {
-            let (from, to) = (bounds[start], bounds[start + length]);
-            push_sub_word(
-                buffer,
-                &word.word[from..to],
-                word.byte_start + from,
-                folded,
-                position,
-            );
-            if buffer.is_repeat(first_of_word) {
-                buffer.len -= 1;
-            }
+    for start in 0..chars - 1 {
+        let (from, to) = (bounds[start], bounds[start + 2]);
+        let piece = &word.word[from..to];
+        push_sub_word(buffer, piece, word.byte_start + from, folded, position);
+        if buffer.is_repeat(first_of_word) {
+            buffer.len -= 1;
         }
     }
 }
