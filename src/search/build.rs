@@ -20,8 +20,13 @@ use crate::schema::{ArticleField, FieldType, IndexedField};
 use crate::text::sub_word_term;
 
 use super::proximity::Proximity;
+use super::skipping_union::SkippingUnion;
 
 use super::*;
+
+/// The average gap between the documents a keyword query's words are sought at from which
+/// they are sought through skip lists (measured: docs/performance.md).
+const SPARSE_GAP: u64 = 8;
 
 impl ArticleSearcher {
     /// The proximity rescoring of a plan's words (two or more) in the text fields.
@@ -66,6 +71,31 @@ impl ArticleSearcher {
         ])))
     }
 
+    /// A keyword query's words (`clauses`, all optional) as a union that seeks each word
+    /// through its skip list ([`SkippingUnion`]), when the rarest required part leaves
+    /// gaps of [`SPARSE_GAP`] documents or more on average between the documents the
+    /// union is sought at; `None` otherwise (a boolean union reads them in windows).
+    fn sought_union(
+        &self,
+        matching: &super::matching::Matching,
+        clauses: &[(TantivyOccur, Box<dyn Query>)],
+    ) -> Option<Box<dyn Query>> {
+        if clauses.len() < 2 || clauses.iter().any(|(o, _)| *o != TantivyOccur::Should) {
+            return None;
+        }
+        let searcher = self.reader.searcher();
+        let rarest = matching
+            .required
+            .iter()
+            .map(|unit| self.articles_holding(&searcher, &unit.node))
+            .min()?;
+        if rarest.saturating_mul(SPARSE_GAP) > searcher.num_docs() {
+            return None;
+        }
+        let parts = clauses.iter().map(|(_, q)| q.box_clone()).collect();
+        Some(Box::new(SkippingUnion::new(parts)))
+    }
+
     /// The tantivy query for `plan`. Plain words become boosted term queries directly in
     /// the top-level list, so that a query of words is one flat union of term scorers.
     /// Beside filters, the ranking clauses are one required clause, so a hit still needs
@@ -79,9 +109,11 @@ impl ArticleSearcher {
         let mut exact_tiers = 0;
         if let Some(matching) = &plan.matching {
             // A keyword query: the words rank, every required part must be there.
-            if let Some(words) = boolean(std::mem::take(&mut ranking)) {
+            let clauses = std::mem::take(&mut ranking);
+            let sought = self.sought_union(matching, &clauses);
+            if let Some(words) = boolean(clauses) {
                 padding = Some(self.filtered(plan, self.holding_a_part(matching, &words)?)?);
-                ranking.push((TantivyOccur::Must, words));
+                ranking.push((TantivyOccur::Must, sought.unwrap_or(words)));
                 for unit in &matching.required {
                     let held = ConstScoreQuery::new(self.node_query(&unit.node)?, 0.0);
                     ranking.push((TantivyOccur::Must, Box::new(held)));

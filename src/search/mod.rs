@@ -40,6 +40,7 @@ mod proximity;
 mod ranking;
 mod settings;
 mod similar;
+mod skipping_union;
 mod sounds;
 mod stored;
 mod types;
