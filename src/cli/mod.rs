@@ -455,6 +455,11 @@ pub struct IngestArgs {
     #[arg(long, value_name = "N", default_value_t = sousuo::ingest::DEFAULT_COMMIT_EVERY as u64,
           value_parser = clap::value_parser!(u64).range(1u64..))]
     pub commit_every: u64,
+    /// Leave the segments this run wrote as they are: by default a run that wrote a quarter
+    /// of the articles or more merges the index into one segment (queries are faster on
+    /// fewer segments), and smaller runs merge small segments with each other.
+    #[arg(long)]
+    pub no_merge: bool,
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,

@@ -41,6 +41,7 @@ pub fn ingest_options(args: &IngestArgs) -> anyhow::Result<IngestOptions> {
     options.memory_budget = (args.memory as usize) << 20;
     options.max_file_size = args.max_file_size << 20;
     options.commit_every = usize::try_from(args.commit_every).unwrap_or(usize::MAX);
+    options.merge = !args.no_merge;
     Ok(options.within_limits())
 }
 

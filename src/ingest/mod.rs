@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
+use tantivy::indexer::NoMergePolicy;
 use tantivy::{IndexWriter, Term};
 
 use crate::article::BodyFormat;
@@ -30,6 +31,7 @@ use crate::text::Analyzer;
 
 mod evidence;
 mod manifest;
+mod merge;
 mod report;
 mod site;
 mod walk;
@@ -89,6 +91,8 @@ pub struct IngestOptions {
     pub max_file_size: u64,
     /// Commit after this many added documents (besides the final commit).
     pub commit_every: usize,
+    /// Merge segments after the final commit ([`merge::merge_segments`]).
+    pub merge: bool,
     /// Follow symbolic links that leave the folder being ingested.
     pub follow: bool,
     /// In a Jekyll or Hexo site root, read the drafts folder too.
@@ -114,6 +118,7 @@ impl IngestOptions {
             memory_budget: DEFAULT_MEMORY_MB << 20,
             max_file_size: DEFAULT_MAX_FILE_MB << 20,
             commit_every: DEFAULT_COMMIT_EVERY,
+            merge: true,
             follow: false,
             drafts: false,
             only: None,
@@ -192,7 +197,7 @@ pub fn ingest(
     if !options.rebuild {
         crate::memory::mark_committed();
     }
-    after_commit(&index, writer, &evidence, &mut report)?;
+    after_commit(&index, (writer, options.merge), &evidence, &mut report)?;
     report.commit_seconds = commit_started.elapsed().as_secs_f64();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
@@ -233,12 +238,12 @@ fn resolve_roots(options: &IngestOptions) -> Result<Vec<Root>> {
         .collect()
 }
 
-/// After the commit: keeps the commit times read, waits for merges, counts the articles and
+/// After the commit: keeps the commit times read, merges segments (when `merge`), counts the articles and
 /// publishes a rebuilt index. A failure to keep the times or to merge is reported in
 /// `report` (the commit stands); one to count or publish is an error.
 fn after_commit(
     index: &SearchIndex,
-    writer: IndexWriter<ArticleDocument>,
+    (mut writer, merge): (IndexWriter<ArticleDocument>, bool),
     evidence: &DateEvidence,
     report: &mut IngestReport,
 ) -> Result<()> {
@@ -246,6 +251,16 @@ fn after_commit(
         report.failed += 1;
         let reason = format!("keeping the commit times read: {err}; they are read again next time");
         let problem = FileProblem::new(&index.dir, &reason, "index", "git-times");
+        report.problems.push(problem);
+    }
+    let merged = match merge {
+        true => merge::merge_segments(index, &mut writer, report),
+        false => Ok(()),
+    };
+    if let Err(err) = merged {
+        report.failed += 1;
+        let reason = format!("merging segments: {err}; the commit stands");
+        let problem = FileProblem::new(&index.dir, &reason, "index", "merge");
         report.problems.push(problem);
     }
     if let Err(err) = writer.wait_merging_threads() {
@@ -294,6 +309,9 @@ fn open_writer(
                 other,
             ),
         })?;
+    // Segments are merged after the final commit ([`merge::merge_segments`]), not while indexing
+    // (a merge beside the writer's threads would compete for the same cores).
+    writer.set_merge_policy(Box::new(NoMergePolicy));
     writer
         .garbage_collect_files()
         .wait()

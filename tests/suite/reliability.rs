@@ -524,3 +524,66 @@ mod query_properties {
         }
     }
 }
+
+/// The number of segments of the workspace's index (`stats --json`).
+fn segments(workspace: &Workspace) -> u64 {
+    let run = workspace.run(&["stats", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let stats: serde_json::Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    stats["segments"].as_u64().unwrap()
+}
+
+#[test]
+fn a_large_run_leaves_one_segment_and_small_runs_keep_few() {
+    let workspace = Workspace::with_fixtures(&[]);
+    write_posts(workspace.path(), 600);
+    // Three commits write three segments or more; the run wrote every article: one.
+    let run = workspace.run(&["ingest", "posts", "--commit-every", "200"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(segments(&workspace), 1);
+    // The merged segments' files are gone.
+    assert_eq!(
+        segment_files(&workspace).len(),
+        1,
+        "{:?}",
+        segment_files(&workspace)
+    );
+    // An hourly bot's runs: a few posts, a commit after each; small segments merge.
+    for total in [603, 606, 609, 612] {
+        write_posts(workspace.path(), total);
+        let run = workspace.run(&["ingest", "posts", "--commit-every", "1"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(
+            segments(&workspace) <= 2,
+            "after {total}: {}",
+            segments(&workspace)
+        );
+        assert_eq!(documents(&workspace), total as u64);
+    }
+    // Asked not to, a run leaves what it wrote: a segment per commit.
+    let before = segments(&workspace);
+    write_posts(workspace.path(), 615);
+    let run = workspace.run(&["ingest", "posts", "--commit-every", "1", "--no-merge"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        segments(&workspace) >= before + 3,
+        "{}",
+        segments(&workspace)
+    );
+    assert_eq!(documents(&workspace), 615);
+}
+
+/// The segments whose files are in the workspace's index folder.
+fn segment_files(workspace: &Workspace) -> std::collections::BTreeSet<String> {
+    let segment_kinds = ["idx", "pos", "term", "store", "fast", "fieldnorm"];
+    fs::read_dir(workspace.path().join(".sousuo"))
+        .unwrap()
+        .filter_map(|entry| {
+            let path = entry.unwrap().path();
+            let kind = path.extension()?.to_str()?;
+            segment_kinds
+                .contains(&kind)
+                .then(|| path.file_stem().unwrap().to_string_lossy().into_owned())
+        })
+        .collect()
+}

@@ -184,7 +184,7 @@ fn a_damaged_index_is_reported_repaired_and_restored() {
 fn segmented() -> (Workspace, u64) {
     let workspace = Workspace::with_fixtures(&[]);
     write_posts(workspace.path(), 600);
-    let run = workspace.run(&["ingest", "posts", "--commit-every", "200"]);
+    let run = workspace.run(&["ingest", "posts", "--commit-every", "200", "--no-merge"]);
     assert_eq!(run.code, 0, "{run:?}");
     let total = documents(&workspace);
     (workspace, total)
