@@ -197,7 +197,7 @@ impl ArticleSearcher {
     }
 
     /// One node as one tantivy query.
-    fn node_query(&self, node: &Node) -> Result<Box<dyn Query>> {
+    pub(super) fn node_query(&self, node: &Node) -> Result<Box<dyn Query>> {
         Ok(match node {
             Node::Word { .. } | Node::Feedback { .. } => {
                 let either = self.word_queries(node).unwrap_or_default();

@@ -29,6 +29,10 @@ use super::ArticleSearcher;
 /// questions or passages (their words rank, none is required).
 pub const MAX_KEYWORD_WORDS: usize = 3;
 
+/// An unspaced query of more content words than [`MAX_KEYWORD_WORDS`], up to this many, is
+/// a keyword query when an article holds it as typed.
+pub const MAX_TERM_WORDS: usize = 8;
+
 /// A phrase whose rarest word is in more than this share of the articles (and more than
 /// [`COMMON_MIN`] articles: small archives read any phrase quickly) is not
 /// required or ranked as typed: its positions would be read for most of the archive
@@ -496,6 +500,28 @@ struct KeywordParts<'a> {
 }
 
 impl KeywordParts<'_> {
+    /// Whether the query is one unspaced run of at most [`MAX_TERM_WORDS`] content words
+    /// that some article holds as typed: a term (`个税专项附加扣除`, `粤港澳大湾区建设`), not a
+    /// question (`乌镇峰会举办时间`, held by none, keeps the ranking by any word).
+    fn a_term_held_as_typed(&self) -> bool {
+        if self.chunks != 1 || self.content_words > MAX_TERM_WORDS || self.all_words.len() < 2 {
+            return false;
+        }
+        let whole = phrase(&self.all_words, self.fields);
+        let Ok(query) = self.searcher.node_query(&whole) else {
+            return false;
+        };
+        let enable = tantivy::query::EnableScoring::disabled_from_searcher(&self.reader);
+        let Ok(weight) = query.weight(enable) else {
+            return false;
+        };
+        self.reader.segment_readers().iter().any(|segment| {
+            weight
+                .scorer(segment, 1.0)
+                .is_ok_and(|scorer| scorer.doc() != tantivy::TERMINATED)
+        })
+    }
+
     /// Whether few enough articles hold every one of `tokens`.
     fn rare(&self, tokens: &[Token]) -> bool {
         let words = tokens.iter().map(|t| t.text.clone()).collect();
@@ -693,7 +719,10 @@ impl KeywordParts<'_> {
     }
 
     fn finish(mut self) -> Option<Matching> {
-        if self.matching.required.is_empty() || self.content_words > MAX_KEYWORD_WORDS {
+        if self.matching.required.is_empty() {
+            return None;
+        }
+        if self.content_words > MAX_KEYWORD_WORDS && !self.a_term_held_as_typed() {
             return None;
         }
         if self.chunks > 1 && self.all_words.len() > 1 && self.rare(&self.all_words) {

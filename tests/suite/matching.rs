@@ -127,6 +127,34 @@ fn archive() -> Workspace {
             "新条例",
             "新条例实施，条例细则公布，条例全文。",
         ),
+        (
+            "tax-term.md",
+            "财税",
+            "2023-08-07",
+            "个税新规",
+            "个税专项附加扣除标准提高，个税专项附加扣除新规实施。",
+        ),
+        (
+            "tax-apart.md",
+            "财税",
+            "2023-08-08",
+            "个税改革",
+            "个税改革后，专项资金与附加费用的扣除办法公布。",
+        ),
+        (
+            "tax-piece.md",
+            "财税",
+            "2023-08-09",
+            "地方债",
+            "专项债发行提速，专项债规模扩大。",
+        ),
+        (
+            "summit.md",
+            "会议",
+            "2023-08-10",
+            "乌镇峰会开幕",
+            "乌镇峰会今日开幕，峰会举办地乌镇迎来各方嘉宾。",
+        ),
     ])
 }
 
@@ -414,4 +442,21 @@ fn a_character_typed_against_a_word_is_part_of_it() {
     let analyzed = workspace.run(&["analyze", "--json", "消费券"]);
     let value: Value = serde_json::from_str(&analyzed.stdout).unwrap();
     assert_eq!(value["query_words"], serde_json::json!(["消费券"]));
+}
+
+/// An unspaced run of more than three words that an article holds as typed is a term: every
+/// word required, counted as such. One that no article holds as typed reads as a question
+/// (乌镇峰会举办时间: the answer need not say 时间) and keeps the ranking by any word.
+#[test]
+fn a_long_term_held_as_typed_is_a_keyword_query_and_a_question_is_not() {
+    let workspace = archive();
+    let run = workspace.query("个税专项附加扣除");
+    let summary = run.summary();
+    assert_eq!(summary["matching"]["strategy"], "all", "{summary}");
+    assert_eq!(summary["total"], 2, "{summary}");
+    let (hits, _) = matches(&workspace, "个税专项附加扣除");
+    assert_eq!(hits, ["tax-term.md", "tax-apart.md"]);
+    let question = workspace.query("乌镇峰会举办时间");
+    assert_eq!(question.summary()["matching"]["strategy"], "any");
+    assert_eq!(ids(&question.hits())[0], "summit.md");
 }
