@@ -44,6 +44,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<u8> {
     if interrupted {
         eprintln!("interrupted: committed the articles handled so far");
     }
+    show_index_problems(&report);
     for root in &report.not_pruned {
         let why = "was not walked completely; --prune removed nothing under it";
         diagnose("warning", Path::new(root), why);
@@ -96,12 +97,22 @@ pub(crate) fn follow(
             let _ = writeln!(stdout);
             let _ = stdout.flush();
         } else if changed && !quiet {
+            show_index_problems(report);
             eprintln!("{}", output::ingest_summary(report));
         }
     };
     sousuo::ingest::watch(options, stop, on_event, &mut on_round)?;
     eprintln!("stopped watching: everything ingested so far is committed");
     Ok(EXIT_OK)
+}
+
+/// What went wrong with the index after the commit (merging segments, keeping the commit
+/// times read): the commit stands, each is an error line (files' problems were shown as
+/// they came).
+fn show_index_problems(report: &sousuo::ingest::IngestReport) {
+    for problem in report.problems.iter().filter(|p| p.kind == "index") {
+        diagnose("error", Path::new(&problem.path), &problem.reason);
+    }
 }
 
 /// A flag the first Ctrl-C sets (the run stops and commits); a second one leaves at once.

@@ -45,11 +45,13 @@ pub(super) fn merge_segments(
     if merges.is_empty() {
         return Ok(());
     }
-    for ids in merges {
-        writer.merge(&ids).wait()?;
-    }
-    // The merged segments' files are no part of any commit now: they take space.
-    writer.garbage_collect_files().wait().map(|_| ())
+    let merged = merges
+        .iter()
+        .try_for_each(|ids| writer.merge(ids).wait().map(|_| ()));
+    // The merged segments' files, or a failed merge's (a full disk), are no part of any
+    // commit: they take space.
+    let collected = writer.garbage_collect_files().wait();
+    merged.and(collected.map(|_| ()))
 }
 
 /// See [`merge_segments`].

@@ -543,3 +543,50 @@ fn an_index_built_by_one_user_is_queried_and_checked_by_another() {
         }
     }
 }
+
+/// A disk with room for the index but not for a merged copy of it: the merge fails with its
+/// cause, the commit stands (every article searchable), and the failed merge's files are
+/// removed.
+#[test]
+fn a_full_disk_during_the_merge_keeps_the_commit_and_frees_the_space() {
+    if !is_root() {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
+        eprintln!("skipped: mounting a small file system needs root");
+        return;
+    }
+    let workspace = Workspace::with_fixtures(&[]);
+    write_posts(workspace.path(), 1500);
+    let unmerged = workspace.run(&["ingest", "posts", "--threads", "2", "--no-merge"]);
+    assert_eq!(unmerged.code, 0, "{unmerged:?}");
+    let size = |dir: &std::path::Path| -> u64 {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum()
+    };
+    let index_bytes = size(&workspace.path().join(".sousuo"));
+    let small = workspace.path().join("small");
+    fs::create_dir(&small).unwrap();
+    let room = format!("size={}k", index_bytes * 3 / 2 / 1024);
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &room, "tmpfs"])
+        .arg(&small)
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "mount a tmpfs");
+    let index = small.join("idx");
+    let run = workspace.run(&["ingest", "posts", "--index", index.to_str().unwrap()]);
+    let used = size(&index);
+    let found = workspace.run(&["query", "新闻", "-c", "--index", index.to_str().unwrap()]);
+    let _ = Command::new("umount").arg(&small).status();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("merging segments") && run.stderr.contains("No space left"),
+        "{run:?}"
+    );
+    assert_eq!(found.stdout.trim(), "1500", "{found:?}");
+    assert!(
+        used < index_bytes * 5 / 4,
+        "{used} bytes used, {index_bytes} unmerged"
+    );
+}
