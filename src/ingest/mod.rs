@@ -238,9 +238,9 @@ fn resolve_roots(options: &IngestOptions) -> Result<Vec<Root>> {
         .collect()
 }
 
-/// After the commit: keeps the commit times read, merges segments (when `merge`), counts the articles and
-/// publishes a rebuilt index. A failure to keep the times or to merge is reported in
-/// `report` (the commit stands); one to count or publish is an error.
+/// After the commit: keeps the commit times read, merges segments (when `merge`), counts
+/// the articles and publishes a rebuilt index. A failure to keep the times or to merge is
+/// reported in `report` (the commit stands); one to count or publish is an error.
 fn after_commit(
     index: &SearchIndex,
     (mut writer, merge): (IndexWriter<ArticleDocument>, bool),
@@ -309,8 +309,8 @@ fn open_writer(
                 other,
             ),
         })?;
-    // Segments are merged after the final commit ([`merge::merge_segments`]), not while indexing
-    // (a merge beside the writer's threads would compete for the same cores).
+    // Segments are merged after the final commit ([`merge::merge_segments`]), not while
+    // indexing (a merge beside the writer's threads would compete for the same cores).
     writer.set_merge_policy(Box::new(NoMergePolicy));
     writer
         .garbage_collect_files()

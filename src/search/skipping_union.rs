@@ -1,5 +1,6 @@
-//! A union of queries whose scores add up, for the clauses that are sought rather than
-//! walked: the required parts of a keyword query and their alternatives.
+//! A union of queries whose scores add up, for a union that is sought rather than walked:
+//! a keyword query's words, intersected with its required parts when the rarest part is
+//! rare ([`super::build`]).
 //!
 //! tantivy's boolean union buffers a window of 4,096 documents: on every seek past its
 //! window it scores every document of every part within the next window. That is the right
