@@ -6,10 +6,9 @@
 //! on char boundaries; highlights are returned as *character* ranges of the snippet, the
 //! unit a JSON consumer can use.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 fn is_sentence_end(c: char) -> bool {
     matches!(c, '。' | '！' | '？' | '；' | '\n' | '!' | '?' | ';')
@@ -47,6 +46,7 @@ impl SnippetMaker {
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(&unique)
                 .ok()
         };
@@ -202,22 +202,28 @@ impl SnippetMaker {
         let lead = self.max_chars / 6;
         let mut best = (0usize, 0usize, 0usize);
         let mut best_start = 0;
+        // The terms a window holds, one bit each.
+        let mut seen = vec![0u64; self.terms.len().div_ceil(64)];
         for (i, &(start, _, _)) in matches.iter().enumerate() {
             let first_char = char_at(start);
             let window_end_byte = char_starts
                 .get(first_char + self.max_chars - lead)
                 .copied()
                 .unwrap_or(body.len());
-            let mut distinct = HashSet::new();
-            let mut count = 0;
+            seen.iter_mut().for_each(|word| *word = 0);
+            let (mut distinct, mut count) = (0, 0);
             for &(_, end, term) in &matches[i..] {
                 if end > window_end_byte {
                     break;
                 }
-                distinct.insert(term);
+                let (word, bit) = (term / 64, 1u64 << (term % 64));
+                if seen[word] & bit == 0 {
+                    seen[word] |= bit;
+                    distinct += 1;
+                }
                 count += 1;
             }
-            let score = (distinct.len(), count, usize::MAX - i);
+            let score = (distinct, count, usize::MAX - i);
             if score > best {
                 best = score;
                 best_start = first_char;
