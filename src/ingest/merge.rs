@@ -19,11 +19,13 @@ use crate::index::SearchIndex;
 ///   two to a level (every segment under 10,000 articles is of one level): a run of a few
 ///   posts merges small segments only, and the number of segments grows with the log of the
 ///   archive's size.
+///
+/// Returns how many segments were merged.
 pub(super) fn merge_segments(
     index: &SearchIndex,
     writer: &mut IndexWriter<ArticleDocument>,
     report: &IngestReport,
-) -> tantivy::Result<()> {
+) -> tantivy::Result<usize> {
     let segments = index.index.searchable_segment_metas()?;
     let articles: u64 = segments.iter().map(|s| u64::from(s.num_docs())).sum();
     let written = (report.added + report.updated) as u64;
@@ -43,7 +45,7 @@ pub(super) fn merge_segments(
     // A segment's files are kept while anything holds its metadata.
     drop(segments);
     if merges.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
     let merged = merges
         .iter()
@@ -51,7 +53,8 @@ pub(super) fn merge_segments(
     // The merged segments' files, or a failed merge's (a full disk), are no part of any
     // commit: they take space.
     let collected = writer.garbage_collect_files().wait();
-    merged.and(collected.map(|_| ()))
+    merged.and(collected)?;
+    Ok(merges.iter().map(Vec::len).sum())
 }
 
 /// See [`merge_segments`].

@@ -253,10 +253,15 @@ fn after_commit(
         let problem = FileProblem::new(&index.dir, &reason, "index", "git-times");
         report.problems.push(problem);
     }
+    let merge_started = Instant::now();
     let merged = match merge {
         true => merge::merge_segments(index, &mut writer, report),
-        false => Ok(()),
+        false => Ok(0),
     };
+    report.merge_seconds = merge_started.elapsed().as_secs_f64();
+    if let Ok(segments) = merged {
+        report.segments_merged = segments;
+    }
     if let Err(err) = merged {
         report.failed += 1;
         let reason = format!("merging segments: {err}; the commit stands");

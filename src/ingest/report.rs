@@ -164,6 +164,10 @@ pub struct IngestReport {
     pub seconds: f64,
     /// Of which the final commit (flushing the last segments, merges) took this long.
     pub commit_seconds: f64,
+    /// Segments merged after the final commit (0: none).
+    pub segments_merged: usize,
+    /// How long merging took (part of `commit_seconds`).
+    pub merge_seconds: f64,
     /// Documents in the index after the run.
     pub documents: u64,
     /// Whether this was a dry run.

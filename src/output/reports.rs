@@ -284,6 +284,12 @@ pub fn ingest_summary(report: &IngestReport) -> String {
         report.bytes as f64 / 1e6,
         report.megabytes_per_second()
     ));
+    if report.segments_merged > 0 {
+        summary.push_str(&format!(
+            ", {} segments merged in {:.2} s",
+            report.segments_merged, report.merge_seconds
+        ));
+    }
     if !report.dry_run {
         summary.push_str(&format!("; {} articles in the index", report.documents));
     }

@@ -541,6 +541,7 @@ fn a_large_run_leaves_one_segment_and_small_runs_keep_few() {
     let run = workspace.run(&["ingest", "posts", "--commit-every", "200"]);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(segments(&workspace), 1);
+    assert!(run.stderr.contains(" segments merged in "), "{run:?}");
     // The merged segments' files are gone.
     assert_eq!(
         segment_files(&workspace).len(),
@@ -565,6 +566,7 @@ fn a_large_run_leaves_one_segment_and_small_runs_keep_few() {
     write_posts(workspace.path(), 615);
     let run = workspace.run(&["ingest", "posts", "--commit-every", "1", "--no-merge"]);
     assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("merged"), "{run:?}");
     assert!(
         segments(&workspace) >= before + 3,
         "{}",
