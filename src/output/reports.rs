@@ -46,15 +46,23 @@ pub fn write_article_human(out: &mut dyn Write, article: &StoredArticle) -> io::
     writeln!(out, "{}", visible(&article.body))
 }
 
+/// `1 segment`, `3 segments`.
+fn segments(count: usize) -> String {
+    match count {
+        1 => "1 segment".to_string(),
+        n => format!("{n} segments"),
+    }
+}
+
 /// Index statistics for people.
 pub fn write_stats_human(out: &mut dyn Write, stats: &IndexStats) -> io::Result<()> {
     writeln!(out, "index:        {}", visible_line(&stats.index))?;
     writeln!(out, "articles:     {}", stats.documents)?;
     writeln!(
         out,
-        "size:         {:.1} MB in {} segments",
+        "size:         {:.1} MB in {}",
         stats.size_bytes as f64 / 1e6,
-        stats.segments
+        segments(stats.segments)
     )?;
     if let Some(last) = &stats.last_ingest {
         writeln!(out, "last ingest:  {last}")?;
@@ -180,10 +188,10 @@ fn month_table(months: &[(String, u64)]) -> Vec<String> {
 pub fn write_check_human(out: &mut dyn Write, report: &CheckReport) -> io::Result<()> {
     writeln!(
         out,
-        "{}: {} articles in {} segments",
+        "{}: {} articles in {}",
         visible_line(&report.index),
         report.documents,
-        report.segments
+        segments(report.segments)
     )?;
     for file in &report.damaged_files {
         writeln!(out, "damaged: {}", visible_line(file))?;

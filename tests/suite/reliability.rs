@@ -542,6 +542,8 @@ fn a_large_run_leaves_one_segment_and_small_runs_keep_few() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(segments(&workspace), 1);
     assert!(run.stderr.contains(" segments merged in "), "{run:?}");
+    let stats = workspace.run(&["stats"]);
+    assert!(stats.stdout.contains(" MB in 1 segment\n"), "{stats:?}");
     // The merged segments' files are gone.
     assert_eq!(
         segment_files(&workspace).len(),
