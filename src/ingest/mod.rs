@@ -262,13 +262,8 @@ fn after_commit(
     if let Ok(segments) = merged {
         report.segments_merged = segments;
     }
-    if let Err(err) = merged {
-        report.failed += 1;
-        let reason = format!("merging segments: {err}; the commit stands");
-        let problem = FileProblem::new(&index.dir, &reason, "index", "merge");
-        report.problems.push(problem);
-    }
-    if let Err(err) = writer.wait_merging_threads() {
+    let waited = writer.wait_merging_threads();
+    for err in [merged.err(), waited.err()].into_iter().flatten() {
         report.failed += 1;
         let reason = format!("merging segments: {err}; the commit stands");
         let problem = FileProblem::new(&index.dir, &reason, "index", "merge");

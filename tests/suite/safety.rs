@@ -370,23 +370,38 @@ fn a_read_only_index_answers_every_reading_command() {
     }
 }
 
-#[test]
-fn a_full_disk_fails_once_with_its_cause_and_leaves_nothing_behind() {
+/// Whether this run may mount file systems (CI runs as root; elsewhere the test is skipped).
+fn may_mount() -> bool {
     if !is_root() {
         assert!(std::env::var_os("CI").is_none(), "CI runs as root");
         eprintln!("skipped: mounting a small file system needs root");
-        return;
+        return false;
     }
-    let workspace = Workspace::with_fixtures(&[]);
-    write_posts(workspace.path(), 2000);
+    true
+}
+
+/// A tmpfs of `kilobytes` mounted at the workspace's `small` folder.
+fn small_disk(workspace: &Workspace, kilobytes: u64) -> std::path::PathBuf {
     let small = workspace.path().join("small");
     fs::create_dir(&small).unwrap();
+    let size = format!("size={kilobytes}k");
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=256k", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", &size, "tmpfs"])
         .arg(&small)
         .status()
         .unwrap();
     assert!(mounted.success(), "mount a tmpfs");
+    small
+}
+
+#[test]
+fn a_full_disk_fails_once_with_its_cause_and_leaves_nothing_behind() {
+    if !may_mount() {
+        return;
+    }
+    let workspace = Workspace::with_fixtures(&[]);
+    write_posts(workspace.path(), 2000);
+    let small = small_disk(&workspace, 256);
     let index = small.join("idx");
     let index = index.to_str().unwrap();
     let run = workspace.run(&["ingest", "posts", "--index", index, "--threads", "1"]);
@@ -549,9 +564,7 @@ fn an_index_built_by_one_user_is_queried_and_checked_by_another() {
 /// removed.
 #[test]
 fn a_full_disk_during_the_merge_keeps_the_commit_and_frees_the_space() {
-    if !is_root() {
-        assert!(std::env::var_os("CI").is_none(), "CI runs as root");
-        eprintln!("skipped: mounting a small file system needs root");
+    if !may_mount() {
         return;
     }
     let workspace = Workspace::with_fixtures(&[]);
@@ -565,15 +578,7 @@ fn a_full_disk_during_the_merge_keeps_the_commit_and_frees_the_space() {
             .sum()
     };
     let index_bytes = size(&workspace.path().join(".sousuo"));
-    let small = workspace.path().join("small");
-    fs::create_dir(&small).unwrap();
-    let room = format!("size={}k", index_bytes * 3 / 2 / 1024);
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", &room, "tmpfs"])
-        .arg(&small)
-        .status()
-        .unwrap();
-    assert!(mounted.success(), "mount a tmpfs");
+    let small = small_disk(&workspace, index_bytes * 3 / 2 / 1024);
     let index = small.join("idx");
     let run = workspace.run(&["ingest", "posts", "--index", index.to_str().unwrap()]);
     let used = size(&index);
