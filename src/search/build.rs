@@ -188,7 +188,7 @@ impl ArticleSearcher {
         node: &Node,
         list: &mut Vec<(TantivyOccur, Box<dyn Query>)>,
     ) -> Result<()> {
-        if let (Occur::Should, Some(queries)) = (occur, self.word_queries(node)) {
+        if let (Occur::Should, Some(queries)) = (occur, self.word_queries(node)?) {
             list.extend(queries.into_iter().map(|q| (TantivyOccur::Should, q)));
             return Ok(());
         }
@@ -200,24 +200,20 @@ impl ArticleSearcher {
     pub(super) fn node_query(&self, node: &Node) -> Result<Box<dyn Query>> {
         Ok(match node {
             Node::Word { .. } | Node::Feedback { .. } => {
-                let either = self.word_queries(node).unwrap_or_default();
+                let either = self.word_queries(node)?.unwrap_or_default();
                 let either = either.into_iter().map(|q| (TantivyOccur::Should, q));
                 Box::new(BooleanQuery::new(either.collect()))
             }
             Node::AllWords { words, fields } => {
                 // Every word must be there, in some field, whole or inside a longer word.
                 let fields = self.fields_of(fields);
-                let all = words
-                    .iter()
-                    .map(|word| {
-                        let either = term_queries(&fields, word)
-                            .into_iter()
-                            .map(|query| (TantivyOccur::Should, query))
-                            .collect();
-                        let query: Box<dyn Query> = Box::new(BooleanQuery::new(either));
-                        (TantivyOccur::Must, query)
-                    })
-                    .collect();
+                let mut all = Vec::with_capacity(words.len());
+                for word in words {
+                    let either = self.term_queries(&fields, word)?;
+                    let either = either.into_iter().map(|q| (TantivyOccur::Should, q));
+                    let query: Box<dyn Query> = Box::new(BooleanQuery::new(either.collect()));
+                    all.push((TantivyOccur::Must, query));
+                }
                 Box::new(BooleanQuery::new(all))
             }
             Node::Phrase {
@@ -254,14 +250,14 @@ impl ArticleSearcher {
 
     /// A plain word's term queries (whole and as a sub-word, times its weight) or a feedback
     /// word's (whole words only); `None` for other nodes.
-    pub(super) fn word_queries(&self, node: &Node) -> Option<Vec<Box<dyn Query>>> {
-        match node {
+    pub(super) fn word_queries(&self, node: &Node) -> Result<Option<Vec<Box<dyn Query>>>> {
+        Ok(match node {
             Node::Word {
                 word,
                 fields,
                 weight,
             } => Some(
-                term_queries(&self.fields_of(fields), word)
+                self.term_queries(&self.fields_of(fields), word)?
                     .into_iter()
                     .map(|query| weighted(query, *weight))
                     .collect(),
@@ -277,7 +273,28 @@ impl ArticleSearcher {
                     .collect(),
             ),
             _ => None,
+        })
+    }
+
+    /// A query word as flat term queries: the word in every field with the field's boost,
+    /// and in analyzed fields also inside longer words, each at its
+    /// [weights](super::word_weight::WordWeights).
+    pub(super) fn term_queries(
+        &self,
+        fields: &[(&IndexedField, f32)],
+        term: &str,
+    ) -> Result<Vec<Box<dyn Query>>> {
+        let mut queries = Vec::with_capacity(fields.len() * 2);
+        let weighing = self.word_weights(term)?;
+        for (field, boost) in fields {
+            let weights = weighing.of(field);
+            queries.push(boosted_term(field, term, boost * weights.whole));
+            if let Some(sub_words) = field.sub_words {
+                let sub_word = Term::from_field_text(sub_words, &sub_word_term(term));
+                queries.push(boosted(sub_word, boost * weights.inside));
+            }
         }
+        Ok(queries)
     }
 
     /// The schema's fields a plan names, with their weights.
@@ -458,20 +475,6 @@ pub(super) fn boosted_term(field: &IndexedField, term: &str, boost: f32) -> Box<
 pub(super) fn boosted(term: Term, boost: f32) -> Box<dyn Query> {
     let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
     Box::new(BoostQuery::new(Box::new(query), boost))
-}
-
-/// A query word as flat term queries: the word in every field with the field's boost, and in
-/// analyzed fields also as a sub-word of longer words at [`SUB_WORD_WEIGHT`] of that boost.
-pub(super) fn term_queries(fields: &[(&IndexedField, f32)], term: &str) -> Vec<Box<dyn Query>> {
-    let mut queries = Vec::with_capacity(fields.len() * 2);
-    for (field, boost) in fields {
-        queries.push(boosted_term(field, term, *boost));
-        if let Some(sub_words) = field.sub_words {
-            let sub_word = Term::from_field_text(sub_words, &sub_word_term(term));
-            queries.push(boosted(sub_word, boost * SUB_WORD_WEIGHT));
-        }
-    }
-    queries
 }
 
 /// Adds `query`'s score (times `weight`) to each candidate's (the proximity phrase, the

@@ -106,7 +106,7 @@ impl ArticleSearcher {
                 word,
                 fields,
                 weight,
-            } => self.explain_word(word, &self.fields_of(fields), *weight, at, parts),
+            } => self.explain_word(word, &self.fields_of(fields), *weight, at, parts)?,
             Node::Feedback {
                 word,
                 fields,
@@ -121,7 +121,7 @@ impl ArticleSearcher {
             }
             Node::AllWords { words, fields } => {
                 for word in words {
-                    self.explain_word(word, &self.fields_of(fields), 1.0, at, parts);
+                    self.explain_word(word, &self.fields_of(fields), 1.0, at, parts)?;
                 }
             }
             Node::Phrase {
@@ -158,9 +158,11 @@ impl ArticleSearcher {
         weight: f32,
         at: At,
         parts: &mut Vec<ScoreExplanation>,
-    ) {
+    ) -> Result<()> {
+        let weighing = self.word_weights(word)?;
         for (field, boost) in fields {
-            let boost = boost * weight;
+            let weights = weighing.of(field);
+            let boost = boost * weight * weights.whole;
             let name = &field.spec.name;
             let whole = boosted_term(field, word, boost);
             parts.extend(explain_part(
@@ -169,12 +171,13 @@ impl ArticleSearcher {
                 at,
             ));
             if let Some(sub_words) = field.sub_words {
-                let boost = boost * SUB_WORD_WEIGHT;
+                let boost = boost / weights.whole * weights.inside;
                 let term = Term::from_field_text(sub_words, &sub_word_term(word));
                 let label = format!("{name}: {word} (as a sub-word) (x{boost})");
                 parts.extend(explain_part(label, boosted(term, boost).as_ref(), at));
             }
         }
+        Ok(())
     }
 }
 

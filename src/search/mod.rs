@@ -45,6 +45,7 @@ mod sounds;
 mod stored;
 mod types;
 pub mod values;
+pub mod word_weight;
 
 pub use ranking::Ranking;
 pub use settings::{SearchSettings, RANKING_VARIABLE};

@@ -3,8 +3,9 @@
 //!
 //! The query's plan (and its feedback words, read from the index's own first pass) becomes
 //! an engine-neutral tree of [`Clause`]s with sousuo's weights: a word in each text field
-//! at the field's boost and inside longer words at [`SUB_WORD_WEIGHT`] of it, feedback
-//! words beside the query, the proximity bonus as sloppy phrases, the coverage tiers of a
+//! at the field's boost and inside longer words at the word's [weights](crate::search::word_weight::WordWeights) in the
+//! index (a fraction of a whole match, or the same where the word mostly stands inside
+//! longer words), feedback words beside the query, the proximity bonus as sloppy phrases, the coverage tiers of a
 //! spaced query as constant bonuses (documents holding more of its parts first), filters
 //! without a score. The tree is written as OpenSearch / Elasticsearch query DSL, or as a
 //! Quickwit query string (Quickwit's default operator is AND: optional clauses are
@@ -15,9 +16,9 @@ use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
 use crate::query::Occur;
-use crate::schema::FieldType;
+use crate::schema::{FieldType, IndexedField};
 use crate::search::plan::{FieldWeight, Node, QueryPlan};
-use crate::search::{ArticleSearcher, SearchRequest, SortOrder, SUB_WORD_WEIGHT};
+use crate::search::{ArticleSearcher, SearchRequest, SortOrder};
 
 mod render;
 
@@ -307,17 +308,17 @@ impl ArticleSearcher {
                 word,
                 fields,
                 weight,
-            } => any_of(self.word_terms(fields, word, weight * scale, true)),
+            } => any_of(self.word_terms(fields, word, weight * scale, true)?),
             Node::Feedback {
                 word,
                 fields,
                 weight,
-            } => any_of(self.word_terms(fields, word, weight * scale, false)),
+            } => any_of(self.word_terms(fields, word, weight * scale, false)?),
             Node::AllWords { words, fields } => Clause::Bool {
                 must: words
                     .iter()
-                    .map(|word| any_of(self.word_terms(fields, word, scale, true)))
-                    .collect(),
+                    .map(|word| Ok(any_of(self.word_terms(fields, word, scale, true)?)))
+                    .collect::<Result<_>>()?,
                 should: Vec::new(),
                 must_not: Vec::new(),
                 filter: Vec::new(),
@@ -379,30 +380,40 @@ impl ArticleSearcher {
     }
 
     /// A word in each field at the field's boost times `weight`, and (with `sub_words`)
-    /// inside longer words at [`SUB_WORD_WEIGHT`] of it where the field keeps sub-words.
+    /// inside longer words where the field keeps sub-words, each at the word's
+    /// [weights](crate::search::word_weight::WordWeights) in this index (a match inside a longer word counts
+    /// [`SUB_WORD_WEIGHT`](crate::search::SUB_WORD_WEIGHT) of a whole one unless the word
+    /// mostly stands inside longer words).
     fn word_terms(
         &self,
         fields: &[FieldWeight],
         word: &str,
         weight: f32,
         sub_words: bool,
-    ) -> Vec<Clause> {
+    ) -> Result<Vec<Clause>> {
         let mut terms = Vec::new();
+        let weighing = match sub_words {
+            true => Some(self.word_weights(word)?),
+            false => None,
+        };
         for (field, boost) in self.text_fields(Some(fields)) {
+            let weights = weighing
+                .as_ref()
+                .and_then(|weighing| Some(weighing.of(self.keeping_sub_words(&field)?)));
             terms.push(Clause::Term {
                 field: format!("{field}_tokens"),
                 term: word.to_string(),
-                boost: boost * weight,
+                boost: boost * weight * weights.map_or(1.0, |w| w.whole),
             });
-            if sub_words && self.keeps_sub_words(&field) {
+            if let Some(weights) = weights {
                 terms.push(Clause::Term {
                     field: format!("{field}_subwords"),
                     term: word.to_string(),
-                    boost: boost * weight * SUB_WORD_WEIGHT,
+                    boost: boost * weight * weights.inside,
                 });
             }
         }
-        terms
+        Ok(terms)
     }
 
     /// A word in each field, whole words only.
@@ -457,12 +468,11 @@ impl ArticleSearcher {
             .collect()
     }
 
-    fn keeps_sub_words(&self, field: &str) -> bool {
+    /// The field named `field` when it keeps sub-words.
+    fn keeping_sub_words(&self, field: &str) -> Option<&IndexedField> {
         let schema = self.index().fields();
-        schema
-            .declared
-            .iter()
-            .any(|f| f.spec.name == field && f.sub_words.is_some())
+        let keeping = |f: &&IndexedField| f.spec.name == field && f.sub_words.is_some();
+        schema.declared.iter().find(keeping)
     }
 }
 
