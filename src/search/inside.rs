@@ -196,28 +196,16 @@ impl ArticleSearcher {
                 }
             }
         }
-        // Words that sound like a part (and do not hold it: counted above).
+        // Words that sound like a part (and do not hold it: counted above); their
+        // near-homophones for a Chinese part that nothing matched so far.
         let sounds: Vec<Option<Sound>> = parts.iter().map(|part| Sound::of(part)).collect();
-        if sounds.iter().any(Option::is_some) {
-            let mut syllables = String::new();
-            let fits = |first: &str| sounds.iter().flatten().any(|sound| sound.may_match(first));
-            for index in lexicon.first_reading_fits(fits) {
-                let (word, articles) = lexicon.word(index);
-                if !is_chinese_word(word) || !syllables_into(word, &mut syllables) {
-                    continue;
-                }
-                let chars = word.chars().count();
-                for (at, sound) in sounds.iter().enumerate() {
-                    let Some(sound) = sound else { continue };
-                    if word != needles[at]
-                        && !word.contains(needles[at].as_str())
-                        && sound.matches(chars, &syllables)
-                    {
-                        *frequency[at].entry(index).or_default() += articles;
-                    }
-                }
-            }
-        }
+        sounding(lexicon, &sounds, &needles, &mut frequency);
+        let near: Vec<Option<Sound>> = sounds
+            .iter()
+            .zip(&frequency)
+            .map(|(sound, found)| sound.as_ref().filter(|_| found.is_empty())?.near())
+            .collect();
+        sounding(lexicon, &near, &needles, &mut frequency);
         let mut like = HashMap::new();
         for ((part, own), frequency) in parts.iter().zip(own).zip(frequency) {
             if own >= WIDEN_BELOW as u64 {
@@ -255,6 +243,37 @@ impl ArticleSearcher {
     /// own after each reopen, so that no reader's query pays it).
     pub fn prepare_fallbacks(&self) -> Result<()> {
         self.lexicon().map(|_| ())
+    }
+}
+
+/// Adds to `frequency` (per part) the lexicon's Chinese words that sound as `sounds` say
+/// (per part; `None`: not compared) and do not hold the part (`needles`), with their articles.
+fn sounding(
+    lexicon: &super::lexicon::Lexicon,
+    sounds: &[Option<Sound>],
+    needles: &[String],
+    frequency: &mut [HashMap<usize, u64>],
+) {
+    if sounds.iter().all(Option::is_none) {
+        return;
+    }
+    let mut syllables = String::new();
+    let fits = |first: &str| sounds.iter().flatten().any(|sound| sound.may_match(first));
+    for index in lexicon.first_reading_fits(fits) {
+        let (word, articles) = lexicon.word(index);
+        if !is_chinese_word(word) || !syllables_into(word, &mut syllables) {
+            continue;
+        }
+        let chars = word.chars().count();
+        for (at, sound) in sounds.iter().enumerate() {
+            let Some(sound) = sound else { continue };
+            if word != needles[at]
+                && !word.contains(needles[at].as_str())
+                && sound.matches(chars, &syllables)
+            {
+                *frequency[at].entry(index).or_default() += articles;
+            }
+        }
     }
 }
 

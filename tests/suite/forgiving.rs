@@ -341,3 +341,36 @@ fn a_word_mostly_inside_a_longer_one_ranks_where_the_articles_hold_it_most() {
     assert!(explained.stdout.contains("as a sub-word"), "{explained:?}");
     assert!(!explained.stdout.contains("(x0.35)"), "{explained:?}");
 }
+
+#[test]
+fn a_near_sounding_character_is_tried_only_when_nothing_sounds_the_same() {
+    // 书 (shu) for 苏 (su): the z/zh, c/ch, s/sh confusion of many speakers.
+    let workspace = common::news_archive(&DOKSURI);
+    let run = workspace.run(&["query", "杜书芮", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut ids = run.hit_ids();
+    ids.sort();
+    assert_eq!(ids, ["news/a.md", "news/b.md"], "{run:?}");
+    assert_eq!(
+        run.summary()["matching"]["suggestions"],
+        serde_json::json!(["杜苏芮"])
+    );
+    // A word that reads exactly as typed (杜树瑞: du shu rui) is the only one tried.
+    let workspace = common::news_archive(&[
+        DOKSURI[0],
+        DOKSURI[1],
+        (
+            "c.md",
+            "人物",
+            "2023-08-01 10:00",
+            "杜树瑞获奖",
+            "工程师杜树瑞获得科技奖。",
+        ),
+    ]);
+    let run = workspace.run(&["query", "杜书芮", "--json"]);
+    assert_eq!(run.hit_ids(), ["news/c.md"], "{run:?}");
+    assert_eq!(
+        run.summary()["matching"]["suggestions"],
+        serde_json::json!(["杜树瑞"])
+    );
+}
