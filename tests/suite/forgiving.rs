@@ -355,6 +355,16 @@ fn a_near_sounding_character_is_tried_only_when_nothing_sounds_the_same() {
         run.summary()["matching"]["suggestions"],
         serde_json::json!(["杜苏芮"])
     );
+    // The API answers the same.
+    let server = common::server::Server::start(&workspace, &[]);
+    let body = server.search(&[("q", "杜书芮")]).json();
+    assert_eq!(body["hits"].as_array().map(Vec::len), Some(2), "{body}");
+    assert_eq!(
+        body["summary"]["matching"]["suggestions"],
+        serde_json::json!(["杜苏芮"]),
+        "{body}"
+    );
+    drop(server);
     // A word that reads exactly as typed (杜树瑞: du shu rui) is the only one tried.
     let workspace = common::news_archive(&[
         DOKSURI[0],
