@@ -690,6 +690,14 @@ impl KeywordParts<'_> {
     /// else each piece required on its own.
     fn add_run(&mut self, text: &str, run: &[Token], only_function_words: bool) {
         let label = text[run[0].offset_from..run[run.len() - 1].offset_to].to_string();
+        let joined: String = run.iter().map(|t| t.text.as_str()).collect();
+        if run.len() > 1 && crate::text::is_date_term(&joined) {
+            // A date (8月8日): indexed whole, one term, however common its pieces.
+            self.content_words += 1;
+            let node = held_word(&joined, self.fields);
+            self.require(label, node);
+            return;
+        }
         if run.len() > 1 && !self.rare(run) {
             // Common pieces (8 / 月): each required, not side by side.
             self.content_words += 1;

@@ -16,6 +16,7 @@
 //!   of their own ([`SubWordTokenizer`]): without positions (no phrase uses them), and
 //!   without lengthening the word field (BM25 lengths count words).
 
+mod date_terms;
 mod function_words;
 mod normalize;
 mod sub_words;
@@ -25,6 +26,7 @@ use std::sync::{Arc, LazyLock};
 use jieba_rs::Jieba;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+pub use date_terms::is_date_term;
 pub use function_words::is_function_word;
 pub use normalize::{fold_width, is_cjk_ideograph, normalize_term, to_simplified, FoldedText};
 use normalize::{is_indexable, normalize_into};
@@ -187,6 +189,9 @@ impl Analyzer {
                 token.offset_to = folded.original(word.byte_start + end);
                 token.position = position + i;
             }
+        }
+        if mode == Mode::Index {
+            date_terms::push_date_terms(buffer);
         }
     }
 

@@ -460,3 +460,51 @@ fn a_long_term_held_as_typed_is_a_keyword_query_and_a_question_is_not() {
     assert_eq!(question.summary()["matching"]["strategy"], "any");
     assert_eq!(ids(&question.hits())[0], "summit.md");
 }
+
+/// A date is one term however common its pieces: the articles holding 8月8日 as typed,
+/// also where the segmenter glued its last unit to the next word (a dateline's 日电), and
+/// not those holding an 8, a 月 and a 日 apart.
+#[test]
+fn a_date_matches_the_articles_holding_it_as_typed() {
+    let workspace = news_archive(&[
+        (
+            "rain.md",
+            "天气",
+            "2023-08-08",
+            "北京暴雨",
+            "8月8日，北京遭遇暴雨。",
+        ),
+        (
+            "dateline.md",
+            "时政",
+            "2023-08-08",
+            "会议召开",
+            "中新网北京8月8日电 会议今日召开。",
+        ),
+        (
+            "full.md",
+            "时政",
+            "2023-08-09",
+            "回顾",
+            "2023年8月8日，会议闭幕。",
+        ),
+        (
+            "apart.md",
+            "财经",
+            "2023-08-18",
+            "8月数据",
+            "8月18日公布的数据显示，8日前后成交活跃，本月增长。",
+        ),
+    ]);
+    let (hits, total) = matches(&workspace, "8月8日");
+    assert_eq!(total, 3, "{hits:?}");
+    assert_eq!(
+        hits.into_iter().collect::<BTreeSet<_>>(),
+        set(&["rain.md", "dateline.md", "full.md"])
+    );
+    let (hits, total) = matches(&workspace, "2023年8月");
+    assert_eq!((hits, total), (vec!["full.md".to_string()], 1));
+    // With a word: both required.
+    let (hits, _) = matches(&workspace, "8月8日 暴雨");
+    assert_eq!(hits, ["rain.md"]);
+}
