@@ -160,9 +160,9 @@ impl ArticleSearcher {
         parts: &mut Vec<ScoreExplanation>,
     ) -> Result<()> {
         let weighing = self.word_weights(word)?;
-        for (field, boost) in fields {
+        for (field, field_boost) in fields {
             let weights = weighing.of(field);
-            let boost = boost * weight * weights.whole;
+            let boost = field_boost * weight * weights.whole;
             let name = &field.spec.name;
             let whole = boosted_term(field, word, boost);
             parts.extend(explain_part(
@@ -171,7 +171,7 @@ impl ArticleSearcher {
                 at,
             ));
             if let Some(sub_words) = field.sub_words {
-                let boost = boost / weights.whole * weights.inside;
+                let boost = field_boost * weight * weights.inside;
                 let term = Term::from_field_text(sub_words, &sub_word_term(word));
                 let label = format!("{name}: {word} (as a sub-word) (x{boost})");
                 parts.extend(explain_part(label, boosted(term, boost).as_ref(), at));

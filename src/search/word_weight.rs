@@ -3,10 +3,10 @@
 //!
 //! By default a match inside a longer word counts [`SUB_WORD_WEIGHT`] of a whole one: the
 //! word itself is the surer match. A word that stands inside longer words in
-//! [`MOSTLY_INSIDE`] times as many articles (of a field) as it stands whole is read the
-//! other way: it is a piece of those words, typed in part (`沪宁` for 王沪宁, `江省` for
-//! 浙江省, `三角` for 长三角), and its few whole uses are mostly where the segmenter cut a
-//! longer word differently. The whole and the inside matches then score as one word held
+//! [`MOSTLY_INSIDE`] times as many articles as it stands whole (each counted in the field
+//! where it is highest) is read the other way: it is a piece of those words, typed in part
+//! (`沪宁` for 王沪宁, `江省` for 浙江省, `三角` for 长三角), and its few whole uses are mostly
+//! where the segmenter cut a longer word differently. The whole and the inside matches then score as one word held
 //! by the articles holding it either way: each clause's weight turns its own idf into that
 //! word's, so where the word stands no longer decides the rank — how often and where (title,
 //! body) the article holds it does. Measured in docs/relevance.md (partial names 0.765 →

@@ -3,9 +3,10 @@
 //!
 //! The query's plan (and its feedback words, read from the index's own first pass) becomes
 //! an engine-neutral tree of [`Clause`]s with sousuo's weights: a word in each text field
-//! at the field's boost and inside longer words at the word's [weights](crate::search::word_weight::WordWeights) in the
-//! index (a fraction of a whole match, or the same where the word mostly stands inside
-//! longer words), feedback words beside the query, the proximity bonus as sloppy phrases, the coverage tiers of a
+//! at the field's boost and inside longer words at the word's
+//! [weights](crate::search::word_weight::WordWeights) in the index (a fraction of a whole
+//! match, or the same where the word mostly stands inside longer words), feedback words
+//! beside the query, the proximity bonus as sloppy phrases, the coverage tiers of a
 //! spaced query as constant bonuses (documents holding more of its parts first), filters
 //! without a score. The tree is written as OpenSearch / Elasticsearch query DSL, or as a
 //! Quickwit query string (Quickwit's default operator is AND: optional clauses are
