@@ -63,6 +63,13 @@ pub fn is_date_term(word: &str) -> bool {
 /// Adds the date terms of the words in `buffer` (sub-words skipped) as sub-words.
 pub(super) fn push_date_terms(buffer: &mut TokenBuffer) {
     let tokens = buffer.tokens();
+    // Most titles hold no number: nothing to gather.
+    if !tokens
+        .iter()
+        .any(|t| t.text.starts_with(|c: char| c.is_ascii_digit()))
+    {
+        return;
+    }
     let words: Vec<&tantivy::tokenizer::Token> = tokens
         .iter()
         .filter(|t| !t.text.starts_with(SUB_WORD_PREFIX))

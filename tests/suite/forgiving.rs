@@ -24,6 +24,17 @@ const DOKSURI: [(&str, &str, &str, &str, &str); 2] = [
     ),
 ];
 
+/// Posts (file name, body) under one category, date and title, as `news_archive` rows.
+fn same_kind<'a>(
+    bodies: &'a [(String, String)],
+    (category, date, title): (&'a str, &'a str, &'a str),
+) -> Vec<(&'a str, &'a str, &'a str, &'a str, &'a str)> {
+    bodies
+        .iter()
+        .map(|(name, body)| (name.as_str(), category, date, title, body.as_str()))
+        .collect()
+}
+
 #[test]
 fn a_name_typed_in_part_finds_the_words_holding_it_and_says_so() {
     let workspace = common::news_archive(&[
@@ -249,18 +260,7 @@ fn a_piece_of_a_word_the_segmenter_keeps_whole_finds_it() {
             )
         })
         .collect();
-    let mut rows: Vec<(&str, &str, &str, &str, &str)> = bodies
-        .iter()
-        .map(|(name, body)| {
-            (
-                name.as_str(),
-                "科技",
-                "2023-08-02 10:00",
-                "手机销量",
-                body.as_str(),
-            )
-        })
-        .collect();
+    let mut rows = same_kind(&bodies, ("科技", "2023-08-02 10:00", "手机销量"));
     rows.push((
         "app.md",
         "科技",
@@ -301,19 +301,7 @@ fn a_word_mostly_inside_a_longer_one_ranks_where_the_articles_hold_it_most() {
             (format!("meeting{i}.md"), body)
         })
         .collect();
-    let mut rows: Vec<(&str, &str, &str, &str, &str)> = bodies
-        .iter()
-        .map(|(name, body)| {
-            let title = "王沪宁会见代表团";
-            (
-                name.as_str(),
-                "时政",
-                "2023-08-02 10:00",
-                title,
-                body.as_str(),
-            )
-        })
-        .collect();
+    let mut rows = same_kind(&bodies, ("时政", "2023-08-02 10:00", "王沪宁会见代表团"));
     rows.push((
         "rail.md",
         "交通",
