@@ -508,3 +508,40 @@ fn a_date_matches_the_articles_holding_it_as_typed() {
     let (hits, _) = matches(&workspace, "8月8日 暴雨");
     assert_eq!(hits, ["rain.md"]);
 }
+
+/// The segmenter cuts 科创板 as 科 / 创板 in 其中大部分是科创板公司: that article holds the word
+/// although it holds none of the query's words as typed — also for a one-word query.
+#[test]
+fn a_one_word_query_matches_the_word_however_an_article_cut_it() {
+    let workspace = news_archive(&[
+        (
+            "whole.md",
+            "财经",
+            "2023-08-09",
+            "科创板开市四周年",
+            "科创板开市四周年，上市公司数量持续增长。",
+        ),
+        (
+            "cut.md",
+            "财经",
+            "2023-08-10",
+            "回购潮",
+            "两天有超40家上市公司公告将回购股份，其中大部分是科创板公司。",
+        ),
+        (
+            "apart.md",
+            "财经",
+            "2023-08-11",
+            "创板与科技",
+            "新三板创新层的科技公司。",
+        ),
+    ]);
+    let (hits, total) = matches(&workspace, "科创板");
+    assert_eq!(total, 2, "{hits:?}");
+    assert_eq!(
+        hits.iter().cloned().collect::<BTreeSet<_>>(),
+        set(&["whole.md", "cut.md"])
+    );
+    // The article holding the word as the query cut it ranks first.
+    assert_eq!(hits[0], "whole.md");
+}
