@@ -96,6 +96,70 @@ impl ArticleSearcher {
         Some(Box::new(SkippingUnion::new(parts)))
     }
 
+    /// A keyword query's ranking clauses made of its plain `clauses`: the words rank, every
+    /// required part must be there, each exactness tier adds [`EXACT_OFFSET`]; with the
+    /// padding (articles holding some part) and the number of tiers.
+    fn keyword_clauses(
+        &self,
+        plan: &QueryPlan,
+        matching: &super::matching::Matching,
+        clauses: Vec<(TantivyOccur, Box<dyn Query>)>,
+    ) -> Result<KeywordClauses> {
+        let mut padding = None;
+        if let Some(all) = boolean(clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()) {
+            padding = Some(self.filtered(plan, self.holding_a_part(matching, &all)?)?);
+        }
+        // Excluded words (`-广告`) stay required apart; the others are the words.
+        let (mut ranking, scoring): (Vec<_>, Vec<_>) = clauses
+            .into_iter()
+            .partition(|(occur, _)| *occur == TantivyOccur::MustNot);
+        let sought = self.sought_union(matching, &scoring);
+        let words = sought
+            .or_else(|| boolean(scoring))
+            .unwrap_or_else(|| Box::new(AllQuery));
+        ranking.extend(self.words_and_parts(matching, words)?);
+        // Each exactness tier a document is in adds EXACT_OFFSET: one pass ranks them first
+        // (the offsets are taken off again, see `exact_tier`).
+        for tier in &matching.exact {
+            let mut all = Vec::new();
+            for node in tier {
+                all.push((TantivyOccur::Must, self.node_query(node)?));
+            }
+            let held = ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), EXACT_OFFSET);
+            ranking.push((TantivyOccur::Should, Box::new(held)));
+        }
+        Ok((ranking, padding, matching.exact.len()))
+    }
+
+    /// A keyword query's required clauses: its `words` (which score) and each required
+    /// part (which decides what matches). With several parts, one of the words is required
+    /// too: a hit holding every part only in other cuts is left out, as the parts alone
+    /// drive the search far slower (the bench mix's p50 0.51 → 0.69 ms, p99 1.8 → 4.9 ms;
+    /// docs/performance.md). With one part, an article may hold it in another cut and none
+    /// of the words as typed (科 / 创板 for 科创板): the part is required, the words are
+    /// sought at its articles to score them — inside one clause, so that they are not read
+    /// in windows beside the exactness tiers.
+    fn words_and_parts(
+        &self,
+        matching: &super::matching::Matching,
+        words: Box<dyn Query>,
+    ) -> Result<Vec<(TantivyOccur, Box<dyn Query>)>> {
+        let mut parts = Vec::with_capacity(matching.required.len() + 1);
+        for unit in &matching.required {
+            let held = ConstScoreQuery::new(self.node_query(&unit.node)?, 0.0);
+            parts.push((TantivyOccur::Must, Box::new(held) as Box<dyn Query>));
+        }
+        if parts.len() == 1 {
+            parts.push((TantivyOccur::Should, words));
+            return Ok(vec![(
+                TantivyOccur::Must,
+                Box::new(BooleanQuery::new(parts)),
+            )]);
+        }
+        parts.push((TantivyOccur::Must, words));
+        Ok(parts)
+    }
+
     /// The tantivy query for `plan`. Plain words become boosted term queries directly in
     /// the top-level list, so that a query of words is one flat union of term scorers.
     /// Beside filters, the ranking clauses are one required clause, so a hit still needs
@@ -105,42 +169,10 @@ impl ArticleSearcher {
         for (occur, node) in &plan.ranking {
             self.add_node(*occur, node, &mut ranking)?;
         }
-        let mut padding = None;
-        let mut exact_tiers = 0;
+        let (mut padding, mut exact_tiers) = (None, 0);
         if let Some(matching) = &plan.matching {
-            // A keyword query: the words rank, every required part must be there.
             let clauses = std::mem::take(&mut ranking);
-            let sought = self.sought_union(matching, &clauses);
-            if let Some(words) = boolean(clauses) {
-                padding = Some(self.filtered(plan, self.holding_a_part(matching, &words)?)?);
-                // The words score; the required parts decide what matches. With one part,
-                // an article may hold it in another cut and none of the words as typed (科 /
-                // 创板 for 科创板): the words are not required as well. With several, one of
-                // the words is (a hit holding every part only in other cuts is left out):
-                // the parts alone drive the search far slower — the bench mix's p50 0.51 →
-                // 0.69 ms, p99 1.8 → 4.9 ms (docs/performance.md).
-                let occur = if matching.required.len() == 1 {
-                    TantivyOccur::Should
-                } else {
-                    TantivyOccur::Must
-                };
-                ranking.push((occur, sought.unwrap_or(words)));
-                for unit in &matching.required {
-                    let held = ConstScoreQuery::new(self.node_query(&unit.node)?, 0.0);
-                    ranking.push((TantivyOccur::Must, Box::new(held)));
-                }
-                // Each exactness tier a document is in adds EXACT_OFFSET: one pass ranks
-                // them first (the offsets are taken off again, see `exact_tier`).
-                for tier in &matching.exact {
-                    let mut all = Vec::new();
-                    for node in tier {
-                        all.push((TantivyOccur::Must, self.node_query(node)?));
-                    }
-                    let held = ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), EXACT_OFFSET);
-                    ranking.push((TantivyOccur::Should, Box::new(held)));
-                    exact_tiers += 1;
-                }
-            }
+            (ranking, padding, exact_tiers) = self.keyword_clauses(plan, matching, clauses)?;
         }
         let query = match boolean(ranking) {
             Some(ranking) => Some(self.filtered(plan, ranking)?),
@@ -451,6 +483,13 @@ fn regex_escape(text: &str) -> String {
     }
     escaped
 }
+
+/// A keyword query's ranking clauses, its padding and its number of exactness tiers.
+type KeywordClauses = (
+    Vec<(TantivyOccur, Box<dyn Query>)>,
+    Option<Box<dyn Query>>,
+    usize,
+);
 
 pub(super) fn boolean(mut clauses: Vec<(TantivyOccur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
     if clauses.is_empty() {
