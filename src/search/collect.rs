@@ -66,9 +66,10 @@ impl ArticleSearcher {
         };
         let collector = TopDocs::with_limit(collected).order_by_score();
         let stats = self.statistics(searcher);
-        let (all, total, facets) = searcher
-            .search_with_statistics_provider(&built.query, &(collector, extra.0, extra.1), &stats)
-            .map_err(|e| Error::reading("searching", e))?;
+        let collectors = (collector, extra.0, extra.1);
+        let (all, total, facets) =
+            super::parts::search(searcher, &built.query, &collectors, &stats)
+                .map_err(|e| Error::reading("searching", e))?;
         let mut top: Vec<Ranked> = Vec::with_capacity(window);
         let mut feedback_plan = None;
         let mut seen = HashSet::new();

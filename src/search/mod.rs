@@ -35,6 +35,7 @@ pub mod inside;
 mod lexicon;
 pub mod limits;
 pub mod matching;
+mod parts;
 pub mod plan;
 mod proximity;
 mod ranking;
