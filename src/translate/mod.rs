@@ -253,9 +253,48 @@ impl ArticleSearcher {
                 _ => filters.push(clause),
             }
         }
+        if plan
+            .matching
+            .as_ref()
+            .is_some_and(|m| m.required.len() == 1)
+        {
+            return self.one_part_tree(plan, feedback, (filters, excluded));
+        }
         Ok(Clause::Bool {
             must: vec![query],
             should: Vec::new(),
+            must_not: excluded,
+            filter: filters,
+        })
+    }
+
+    /// The tree of a keyword query of one part, which decides what matches as in sousuo:
+    /// an article may hold it in another cut and none of the words as typed (科 / 创板). The
+    /// part and the filters filter; the words, exactness tiers and feedback words only
+    /// score; excluded words stay excluded.
+    fn one_part_tree(
+        &self,
+        plan: &QueryPlan,
+        feedback: Option<&QueryPlan>,
+        (filters, mut excluded): (Vec<Clause>, Vec<Clause>),
+    ) -> Result<Clause> {
+        let mut should = Vec::new();
+        for (occur, node) in &plan.ranking {
+            match occur {
+                Occur::MustNot => excluded.push(self.clause(node, 1.0)?),
+                _ => should.push(self.clause(node, 1.0)?),
+            }
+        }
+        should.extend(self.score_only(plan)?);
+        for tier in plan.matching.iter().flat_map(|m| &m.exact) {
+            should.push(self.covering(tier, tier.len())?);
+        }
+        for (_, node) in feedback.iter().flat_map(|f| &f.ranking) {
+            should.push(self.clause(node, 1.0)?);
+        }
+        Ok(Clause::Bool {
+            must: Vec::new(),
+            should,
             must_not: excluded,
             filter: filters,
         })

@@ -230,6 +230,7 @@ fn opensearch_query_dsl_uses_only_mapped_fields_and_means_the_query() {
         "\"东数西算\" -广告 category:金融 date:2022-07",
         "算* title:算力",
         "+(算力 OR 电力) -(广告 推广)",
+        "算力 -广告",
     ] {
         let body = translate(
             &workspace,
@@ -279,6 +280,16 @@ fn opensearch_query_dsl_uses_only_mapped_fields_and_means_the_query() {
                 assert!(has("prefix", "body_tokens", "算"), "{values:?}");
                 assert!(has("term", "title_tokens", "算力"));
                 assert!(!has("term", "body_tokens", "算力"), "title: only the title");
+            }
+            "算力 -广告" => {
+                // One part decides, as in sousuo: required as a filter, the words only
+                // score (an article may hold the part in another cut and none of the
+                // words), the excluded word stays excluded.
+                let top = &body["query"]["bool"];
+                assert!(top.get("must").is_none(), "{top}");
+                assert!(top["filter"].to_string().contains("算力"), "{top}");
+                assert!(top["should"].to_string().contains("算力"), "{top}");
+                assert!(top["must_not"].to_string().contains("广告"), "{top}");
             }
             _ => assert!(!values.is_empty()),
         }
