@@ -56,17 +56,17 @@ impl ArticleSearcher {
     fn holding_a_part(
         &self,
         matching: &super::matching::Matching,
-        words: &dyn Query,
+        words: Box<dyn Query>,
     ) -> Result<Box<dyn Query>> {
         let [unit] = matching.required.as_slice() else {
-            return Ok(words.box_clone());
+            return Ok(words);
         };
         if !matching.dropped.is_empty() || !is_letter_digit_term(&unit.label) {
-            return Ok(words.box_clone());
+            return Ok(words);
         }
         let holding = ConstScoreQuery::new(self.node_query(&unit.node)?, 0.0);
         Ok(Box::new(BooleanQuery::new(vec![
-            (TantivyOccur::Must, words.box_clone()),
+            (TantivyOccur::Must, words),
             (TantivyOccur::Must, Box::new(holding)),
         ])))
     }
@@ -107,7 +107,7 @@ impl ArticleSearcher {
     ) -> Result<KeywordClauses> {
         let mut padding = None;
         if let Some(all) = boolean(clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()) {
-            padding = Some(self.filtered(plan, self.holding_a_part(matching, &all)?)?);
+            padding = Some(self.filtered(plan, self.holding_a_part(matching, all)?)?);
         }
         // Excluded words (`-广告`) stay required apart; the others are the words.
         let (mut ranking, scoring): (Vec<_>, Vec<_>) = clauses

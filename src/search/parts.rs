@@ -23,6 +23,14 @@ pub(super) fn search<C: Collector>(
     collector: &C,
     stats: &dyn Bm25StatisticsProvider,
 ) -> tantivy::Result<C::Fruit> {
+    // rayon's pool is started only for an index large enough to be cut.
+    if searcher
+        .segment_readers()
+        .iter()
+        .all(|s| s.max_doc() < 2 * PART_DOCS)
+    {
+        return searcher.search_with_statistics_provider(query, collector, stats);
+    }
     let threads = rayon::current_num_threads() as u32;
     search_in_parts(searcher, query, collector, stats, (PART_DOCS, threads))
 }

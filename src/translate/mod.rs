@@ -210,10 +210,6 @@ impl ArticleSearcher {
 
     /// The tree of a plan and its feedback words.
     fn tree(&self, plan: &QueryPlan, feedback: Option<&QueryPlan>) -> Result<Clause> {
-        let mut ranking = Clause::bool();
-        for (occur, node) in &plan.ranking {
-            ranking.push(*occur, self.clause(node, 1.0)?);
-        }
         let mut extra = self.score_only(plan)?;
         // A keyword query: every part required (without score), the parts as typed first.
         let mut required = Vec::new();
@@ -225,24 +221,8 @@ impl ArticleSearcher {
                 extra.push(self.covering(tier, tier.len())?);
             }
         }
-        if let Some(feedback) = feedback {
-            for (_, node) in &feedback.ranking {
-                extra.push(self.clause(node, 1.0)?);
-            }
-        }
-        let query = if extra.is_empty() {
-            ranking
-        } else {
-            // The query decides what matches; the rest only adds to the scores.
-            Clause::Bool {
-                must: vec![ranking],
-                should: extra,
-                must_not: Vec::new(),
-                filter: Vec::new(),
-            }
-        };
-        if plan.filters.is_empty() && required.is_empty() {
-            return Ok(query);
+        for (_, node) in feedback.iter().flat_map(|f| &f.ranking) {
+            extra.push(self.clause(node, 1.0)?);
         }
         let mut filters = required;
         let mut excluded = Vec::new();
@@ -258,7 +238,25 @@ impl ArticleSearcher {
             .as_ref()
             .is_some_and(|m| m.required.len() == 1)
         {
-            return self.one_part_tree(plan, feedback, (filters, excluded));
+            return self.one_part_tree(plan, extra, (filters, excluded));
+        }
+        let mut ranking = Clause::bool();
+        for (occur, node) in &plan.ranking {
+            ranking.push(*occur, self.clause(node, 1.0)?);
+        }
+        let query = if extra.is_empty() {
+            ranking
+        } else {
+            // The query decides what matches; the rest only adds to the scores.
+            Clause::Bool {
+                must: vec![ranking],
+                should: extra,
+                must_not: Vec::new(),
+                filter: Vec::new(),
+            }
+        };
+        if filters.is_empty() && excluded.is_empty() {
+            return Ok(query);
         }
         Ok(Clause::Bool {
             must: vec![query],
@@ -270,12 +268,12 @@ impl ArticleSearcher {
 
     /// The tree of a keyword query of one part, which decides what matches as in sousuo:
     /// an article may hold it in another cut and none of the words as typed (科 / 创板). The
-    /// part and the filters filter; the words, exactness tiers and feedback words only
-    /// score; excluded words stay excluded.
+    /// part and the filters filter; the words and the `extra` clauses (proximity, exactness
+    /// tiers, feedback words) only score; excluded words stay excluded.
     fn one_part_tree(
         &self,
         plan: &QueryPlan,
-        feedback: Option<&QueryPlan>,
+        extra: Vec<Clause>,
         (filters, mut excluded): (Vec<Clause>, Vec<Clause>),
     ) -> Result<Clause> {
         let mut should = Vec::new();
@@ -285,13 +283,7 @@ impl ArticleSearcher {
                 _ => should.push(self.clause(node, 1.0)?),
             }
         }
-        should.extend(self.score_only(plan)?);
-        for tier in plan.matching.iter().flat_map(|m| &m.exact) {
-            should.push(self.covering(tier, tier.len())?);
-        }
-        for (_, node) in feedback.iter().flat_map(|f| &f.ranking) {
-            should.push(self.clause(node, 1.0)?);
-        }
+        should.extend(extra);
         Ok(Clause::Bool {
             must: Vec::new(),
             should,
