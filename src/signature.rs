@@ -30,6 +30,7 @@
 
 use std::collections::HashSet;
 
+use crate::text::is_letter_or_digit;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Characters per shingle.
@@ -168,16 +169,6 @@ fn shingle_keys(chars: &[u32]) -> impl Iterator<Item = u128> + '_ {
             .iter()
             .fold(0u128, |key, &c| key << 32 | u128::from(c))
     })
-}
-
-/// Whether a character is a letter or digit, with the common cases (ASCII, the CJK
-/// ideographs) answered before Unicode's tables.
-fn is_letter_or_digit(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        ('\u{4e00}'..='\u{9fff}').contains(&c) || c.is_alphanumeric()
-    }
 }
 
 /// How many 8-bit lanes of two runs of words are equal.

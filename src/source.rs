@@ -16,25 +16,45 @@ use crate::error::{Error, Result};
 
 /// Reads the regular file at `path`, refusing anything else and anything over `max_bytes`.
 pub fn read_regular_file(path: &Path, max_bytes: u64) -> std::io::Result<Vec<u8>> {
-    let file = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(std::io::Error::other(
-            "not a regular file (a FIFO, socket or device); skipped",
-        ));
+    OpenedFile::open(path)?.read(max_bytes)
+}
+
+/// A file opened for reading without blocking, with its metadata read from the open handle
+/// (one path look-up for both, and the size and time of the very file that is read).
+pub struct OpenedFile {
+    file: fs::File,
+    /// What the open handle says the file is (`fstat`).
+    pub metadata: fs::Metadata,
+}
+
+impl OpenedFile {
+    /// Opens `path` without blocking (a FIFO is not waited on) and reads its metadata.
+    pub fn open(path: &Path) -> std::io::Result<OpenedFile> {
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)?;
+        let metadata = file.metadata()?;
+        Ok(OpenedFile { file, metadata })
     }
-    let mut bytes = Vec::with_capacity(metadata.len().min(max_bytes) as usize);
-    file.take(max_bytes + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(std::io::Error::other(format!(
-            "file is over the {} MB limit (raise it with --max-file-size)",
-            max_bytes >> 20
-        )));
+
+    /// Its bytes, refusing anything but a regular file and anything over `max_bytes`.
+    pub fn read(self, max_bytes: u64) -> std::io::Result<Vec<u8>> {
+        if !self.metadata.is_file() {
+            return Err(std::io::Error::other(
+                "not a regular file (a FIFO, socket or device); skipped",
+            ));
+        }
+        let mut bytes = Vec::with_capacity(self.metadata.len().min(max_bytes) as usize);
+        self.file.take(max_bytes + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > max_bytes {
+            return Err(std::io::Error::other(format!(
+                "file is over the {} MB limit (raise it with --max-file-size)",
+                max_bytes >> 20
+            )));
+        }
+        Ok(bytes)
     }
-    Ok(bytes)
 }
 
 /// The source of an ingested article as it is on disk now: `root/id`, read only if it is

@@ -8,7 +8,7 @@ use crate::article::{parse_article, Article};
 use crate::decode::decode;
 use crate::document::{build_document, SourceFile};
 use crate::schema::Fields;
-use crate::source::read_regular_file;
+use crate::source::OpenedFile;
 use crate::text::{Analyzer, Mode, TokenBuffer};
 
 use super::walk::lifted;
@@ -66,11 +66,6 @@ impl Worker<'_> {
         damage: &mut Option<String>,
     ) -> std::result::Result<Option<Write>, FileError> {
         let unreadable = |e: std::io::Error| FileError::Unreadable(e.to_string());
-        let metadata = fs::metadata(&job.path).map_err(unreadable)?;
-        if !metadata.is_file() {
-            return Err(FileError::NotRegular);
-        }
-        let (size, mtime) = (metadata.len(), nanos_since_epoch(metadata.modified().ok()));
         // The article this file already is, if it was ingested through another root; or,
         // when its id is another root's article whose file is still there, its own id
         // under its root folder's name.
@@ -82,18 +77,23 @@ impl Worker<'_> {
         let dated_since = previous.is_some_and(|p| p.year_unknown)
             && self.evidence.committed(&job.path).is_some();
         let may_skip = previous.is_some_and(|p| p.root == *root) && !dated_since;
+        // A file that may be unchanged is judged by its path's metadata, without opening it;
+        // any other is opened once and described by the open handle.
         if let Some(previous) = previous.filter(|_| may_skip) {
-            if previous.size == size && previous.mtime == mtime && mtime != 0 {
+            let metadata = fs::metadata(&job.path).map_err(unreadable)?;
+            let mtime = nanos_since_epoch(metadata.modified().ok());
+            let same =
+                metadata.is_file() && (previous.size, previous.mtime) == (metadata.len(), mtime);
+            if same && mtime != 0 {
                 return Ok(None);
             }
         }
-        if size > self.options.max_file_size {
-            return Err(FileError::TooLarge {
-                megabytes: size as f64 / f64::from(1 << 20),
-                limit: self.options.max_file_size >> 20,
-            });
-        }
-        let bytes = read_regular_file(&job.path, self.options.max_file_size).map_err(unreadable)?;
+        let opened = self.open(&job.path)?;
+        let modified = opened.metadata.modified().ok();
+        let (size, mtime) = (opened.metadata.len(), nanos_since_epoch(modified));
+        let bytes = opened
+            .read(self.options.max_file_size)
+            .map_err(unreadable)?;
         *bytes_read = bytes.len() as u64;
         let content_hash = xxhash_rust::xxh3::xxh3_64(&bytes);
         if may_skip && previous.is_some_and(|p| p.content_hash == content_hash) {
@@ -103,7 +103,6 @@ impl Worker<'_> {
         let mut parsed = parse_article(decoded.as_ref(), &file_stem(&job.path), job.format)
             .map_err(|e| FileError::FrontMatter(e.to_string()))?;
         warnings.append(&mut parsed.warnings);
-        let modified = metadata.modified().ok();
         self.give_year(&mut parsed.article, &job.path, modified, warnings);
         let source = SourceFile {
             id: id.to_string(),
@@ -116,6 +115,25 @@ impl Worker<'_> {
         };
         let replaces = previous.is_some();
         Ok(Some(self.write(&parsed.article, source, replaces)))
+    }
+
+    /// `path` opened for reading if it is a regular file within the size limit.
+    fn open(&self, path: &Path) -> std::result::Result<OpenedFile, FileError> {
+        let opened = OpenedFile::open(path).map_err(|e| match fs::metadata(path) {
+            Ok(metadata) if !metadata.is_file() => FileError::NotRegular,
+            _ => FileError::Unreadable(e.to_string()),
+        })?;
+        if !opened.metadata.is_file() {
+            return Err(FileError::NotRegular);
+        }
+        let size = opened.metadata.len();
+        if size > self.options.max_file_size {
+            return Err(FileError::TooLarge {
+                megabytes: size as f64 / f64::from(1 << 20),
+                limit: self.options.max_file_size >> 20,
+            });
+        }
+        Ok(opened)
     }
 
     /// The document of an article read from `source`; a dry run analyzes it as indexing
