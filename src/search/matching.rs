@@ -404,6 +404,7 @@ impl ArticleSearcher {
                     }
                     if let Some((_, node)) = group.ranking.pop() {
                         let label = format!("({})", group.highlight.join(" OR "));
+                        let node = parts.held_alternatives(node);
                         parts.require(label, node);
                     }
                 }
@@ -569,6 +570,26 @@ impl KeywordParts<'_> {
             alternatives.push((Occur::Should, node));
         }
         Node::Group(alternatives)
+    }
+
+    /// A group's alternatives with each one-word alternative [held](Self::held) as a word
+    /// typed alone is: the fallback's `("科创版" OR 科创板)` finds 科创板 where an article's
+    /// sentence cut it 科 / 创板, as `科创板` typed does.
+    fn held_alternatives(&self, node: Node) -> Node {
+        let held = |node: Node| match node {
+            Node::Word { word, .. } => self.held(&word),
+            Node::AllWords { words, .. } if words.len() == 1 => self.held(&words[0]),
+            other => other,
+        };
+        match node {
+            Node::Group(inner) => Node::Group(
+                inner
+                    .into_iter()
+                    .map(|(occur, node)| (occur, held(node)))
+                    .collect(),
+            ),
+            other => held(other),
+        }
     }
 
     /// The ways to cut a Chinese `word` (2 to [`MAX_SPELLED_CHARS`] characters) into two or

@@ -510,7 +510,8 @@ fn a_date_matches_the_articles_holding_it_as_typed() {
 }
 
 /// The segmenter cuts 科创板 as 科 / 创板 in 其中大部分是科创板公司: that article holds the word
-/// although it holds none of the query's words as typed — also for a one-word query.
+/// although it holds none of the query's words as typed — also for a one-word query, and
+/// for the word a typo or pinyin is taken for.
 #[test]
 fn a_one_word_query_matches_the_word_however_an_article_cut_it() {
     let workspace = news_archive(&[
@@ -544,4 +545,11 @@ fn a_one_word_query_matches_the_word_however_an_article_cut_it() {
     );
     // The article holding the word as the query cut it ranks first.
     assert_eq!(hits[0], "whole.md");
+    // Typed with a same-sounding character or as pinyin, the word the archive holds is
+    // matched as if typed: both articles.
+    for typed in ["科创版", "kechuangban"] {
+        let (hits, total) = matches(&workspace, typed);
+        assert_eq!(total, 2, "{typed}: {hits:?}");
+        assert_eq!(hits, ["whole.md", "cut.md"], "{typed}");
+    }
 }
