@@ -73,8 +73,17 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
 }
 
 fn decode_utf8(bytes: &[u8]) -> Result<Decoded<'_>, DecodeError> {
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, bytes) {
         return Err(DecodeError::Binary(nul));
+    }
+    // Nearly every post is valid UTF-8: checked with SIMD first (the standard library's
+    // check was 1.6% of an ingest's samples), then again where the first error is.
+    if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
+        return Ok(Decoded {
+            text: Cow::Borrowed(text),
+            assumed_encoding: None,
+            damage: None,
+        });
     }
     let first_error = match std::str::from_utf8(bytes) {
         Ok(text) => {
