@@ -32,7 +32,7 @@ pub use normalize::{
     fold_width, is_cjk_ideograph, is_letter_or_digit, normalize_term, to_simplified, FoldedText,
 };
 use normalize::{is_indexable, normalize_into};
-use sub_words::{push_sub_words, sub_word_marks};
+use sub_words::{made_up_tail, push_glued, push_sub_words, sub_word_marks};
 
 /// The name under which the analyzer is registered with tantivy and named in
 /// `index-schema.json`.
@@ -162,6 +162,7 @@ impl Analyzer {
         let mut next_position = 0;
         let mut first_sub_word = None;
         let mut gap = false;
+        let mut glue = None;
         for (i, word) in words.iter().enumerate() {
             if is_sub_word[i] {
                 first_sub_word.get_or_insert(i);
@@ -179,6 +180,12 @@ impl Analyzer {
             next_position += 1;
             let pieces = mode == Mode::Index;
             push_sub_words(buffer, (&words[sub_words], word, pieces), &folded, position);
+            if pieces {
+                if let Some(glue) = glue {
+                    push_glued(buffer, (&simplified, glue, word), &folded, position);
+                }
+                glue = made_up_tail(word, &self.jieba);
+            }
             // Letters and digits glued together (CVPR2022, GPT4, MU5735) are words of their
             // own, one position each, as they are when written apart (CVPR 2022, GPT-4).
             for (i, (start, end)) in letter_digit_runs(word.word).enumerate() {

@@ -86,6 +86,57 @@ fn push_pieces(
     }
 }
 
+/// Where a word ends that jieba's HMM made up (two Chinese characters the dictionary does
+/// not hold), and where its second character starts: the HMM often glues the first
+/// character of a word to the one before it — 例猴 / 痘 in 491例猴痘, 有特 / 大暴雨 in
+/// 局地有特大暴雨, 好科 / 创板 in 其中大部分是好科创板公司.
+pub(super) fn made_up_tail(word: &jieba_rs::Token<'_>, jieba: &jieba_rs::Jieba) -> Option<Glue> {
+    // Two CJK ideographs are six bytes in UTF-8: the length test skips most words cheaply.
+    if word.word.len() != 6 {
+        return None;
+    }
+    let mut chars = word.word.char_indices();
+    let (Some((_, first)), Some((second_at, second))) = (chars.next(), chars.next()) else {
+        return None;
+    };
+    if !is_cjk_ideograph(first) || !is_cjk_ideograph(second) || jieba.has_word(word.word) {
+        return None;
+    }
+    Some(Glue {
+        from: word.byte_start + second_at,
+        to: word.byte_end,
+    })
+}
+
+/// The second character of a made-up word ([`made_up_tail`]), `text[from..to]`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Glue {
+    from: usize,
+    to: usize,
+}
+
+/// The character a made-up word ended with and the Chinese `word` right after it, as one
+/// sub-word at the word's position (猴痘, 特大暴雨, 科创板): the text holds it as written
+/// although the segmenter cut across it, and a query for it matches as it matches a word
+/// inside a longer one.
+pub(super) fn push_glued(
+    buffer: &mut TokenBuffer,
+    (text, glue, word): (&str, Glue, &jieba_rs::Token<'_>),
+    folded: &FoldedText<'_>,
+    position: usize,
+) {
+    if word.byte_start != glue.to || !word.word.starts_with(is_cjk_ideograph) {
+        return;
+    }
+    push_sub_word(
+        buffer,
+        &text[glue.from..word.byte_end],
+        glue.from,
+        folded,
+        position,
+    );
+}
+
 /// One sub-word token: `text` (at byte `start` of the segmented text), marked.
 fn push_sub_word(
     buffer: &mut TokenBuffer,
@@ -142,5 +193,20 @@ mod tests {
         assert!(!two.contains(&sub_word_term("国国")), "{two:?}");
         let mixed = sub_words("iPhone15", Mode::Index);
         assert!(mixed.is_empty(), "{mixed:?}");
+    }
+
+    #[test]
+    fn a_character_a_made_up_word_took_from_the_next_word_is_read_with_it() {
+        // 491例猴痘 is 491 / 例猴 / 痘; 局地有特大暴雨 is 局地 / 有特 / 大暴雨.
+        assert!(sub_words("491例猴痘", Mode::Index).contains(&sub_word_term("猴痘")));
+        let storm = sub_words("局地有特大暴雨", Mode::Index);
+        assert!(storm.contains(&sub_word_term("特大暴雨")), "{storm:?}");
+        // Only after a word the dictionary does not hold (金融 / 创新: no 融创), only when
+        // the next word follows at once, and never for a query.
+        let words = sub_words("金融创新", Mode::Index);
+        assert!(!words.contains(&sub_word_term("融创")), "{words:?}");
+        let apart = sub_words("491例猴，痘", Mode::Index);
+        assert!(!apart.contains(&sub_word_term("猴痘")), "{apart:?}");
+        assert!(sub_words("491例猴痘", Mode::Query).is_empty());
     }
 }

@@ -553,3 +553,41 @@ fn a_one_word_query_matches_the_word_however_an_article_cut_it() {
         assert_eq!(hits, ["whole.md", "cut.md"], "{typed}");
     }
 }
+
+/// jieba's HMM glues the first character of a word it does not know to the one before it
+/// (491例猴痘 is 例猴 / 痘, 局地有特大暴雨 is 有特 / 大暴雨): the article still holds the word as
+/// written, and a query for it finds it.
+#[test]
+fn a_word_whose_first_character_the_segmenter_glued_to_its_neighbour_is_found() {
+    let workspace = news_archive(&[
+        (
+            "cases.md",
+            "健康",
+            "2023-08-09",
+            "疫情通报",
+            "截至目前，全国累计报告491例猴痘病例。",
+        ),
+        (
+            "storm.md",
+            "天气",
+            "2023-08-10",
+            "天气预报",
+            "预计今天夜间，局地有特大暴雨，请注意防范。",
+        ),
+        (
+            "monkey.md",
+            "动物",
+            "2023-08-11",
+            "动物园",
+            "动物园里的猴子很受欢迎，春痘不是病。",
+        ),
+    ]);
+    assert_eq!(
+        matches(&workspace, "猴痘"),
+        (vec!["cases.md".to_string()], 1)
+    );
+    assert_eq!(
+        matches(&workspace, "特大暴雨"),
+        (vec!["storm.md".to_string()], 1)
+    );
+}
