@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::query::Occur;
 use crate::schema::ArticleField;
 use crate::snippet::SnippetMaker;
-use crate::text::{fold_width, is_function_word, to_simplified};
+use crate::text::{fold_for_segmentation, is_function_word, to_simplified};
 
 use super::plan::{Node, QueryPlan};
 use super::stored::ReadArticles;
@@ -217,7 +217,7 @@ fn holds_verbatim(plan: &QueryPlan, article: &StoredArticle) -> bool {
         return false;
     }
     let squeezed = |text: &str| -> String {
-        let folded = fold_width(text);
+        let folded = fold_for_segmentation(text);
         to_simplified(&folded.text)
             .chars()
             .filter(|c| c.is_alphanumeric())

@@ -11,7 +11,7 @@ use tantivy::schema::Field;
 
 use crate::error::{Error, Result};
 use crate::schema::{FieldType, IndexedField};
-use crate::text::{fold_width, to_simplified};
+use crate::text::{fold_for_segmentation, to_simplified};
 
 use super::ArticleSearcher;
 
@@ -24,7 +24,7 @@ const CLOSEST: usize = 3;
 
 /// A value as compared: simplified, half-width, lowercase.
 pub fn folded_value(value: &str) -> String {
-    to_simplified(&fold_width(value.trim()).text).to_lowercase()
+    to_simplified(&fold_for_segmentation(value.trim()).text).to_lowercase()
 }
 
 impl ArticleSearcher {

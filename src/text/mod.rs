@@ -29,7 +29,8 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 pub use date_terms::is_date_term;
 pub use function_words::is_function_word;
 pub use normalize::{
-    fold_width, is_cjk_ideograph, is_letter_or_digit, normalize_term, to_simplified, FoldedText,
+    fold_for_segmentation, is_cjk_ideograph, is_letter_or_digit, normalize_term, to_simplified,
+    FoldedText,
 };
 use normalize::{is_indexable, normalize_into};
 use sub_words::{made_up_tail, push_glued, push_sub_words, sub_word_marks};
@@ -151,7 +152,7 @@ impl Analyzer {
     /// text to the next: no allocation per token once the buffer has grown.
     pub fn analyze_into(&self, text: &str, mode: Mode, buffer: &mut TokenBuffer) {
         buffer.clear();
-        let folded = fold_width(text);
+        let folded = fold_for_segmentation(text);
         // Same byte layout as `folded.text`, so offsets map back through `folded`.
         let simplified = to_simplified(&folded.text);
         let words = match mode {

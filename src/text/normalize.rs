@@ -1,9 +1,11 @@
 //! Character normalisation shared by indexing and querying.
 //!
 //! Two kinds of folding happen, at two moments:
-//! - *before segmentation* ([`fold_width`]): full-width letters and digits (`ＡＢＣ１２３`)
-//!   become ASCII, so that jieba sees `ABC123` as one alphanumeric word. This changes byte
-//!   lengths, so the folded text carries a map back to the original byte offsets. Full-width
+//! - *before segmentation* ([`fold_for_segmentation`]): full-width letters and digits
+//!   (`ＡＢＣ１２３`) become ASCII, so that jieba sees `ABC123` as one alphanumeric word, and
+//!   invisible characters (zero-width spaces, soft hyphens, controls) are dropped, so that
+//!   they do not cut a word. This changes byte lengths, so the folded text carries a map
+//!   back to the original byte offsets. Full-width
 //!   punctuation (`，！`), in nearly every Chinese text, is left alone here: jieba splits on
 //!   it either way, and leaving it spares a copy of the text.
 //! - *after segmentation* ([`normalize_term`]): every full-width form folded and the text
@@ -96,35 +98,60 @@ fn half_width(c: char) -> Option<char> {
     }
 }
 
-/// Whether `text` holds a char that [`half_width_alphanumeric`] changes, by its UTF-8
-/// bytes: U+FF10..U+FF19 are `EF BC 90..99`, U+FF21..U+FF3A `EF BC A1..BA`, U+FF41..U+FF5A
-/// `EF BD 81..9A`. Scanning bytes is several times faster than decoding chars, and most
-/// texts hold none.
-fn needs_width_folding(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while let Some(found) = bytes[i..].iter().position(|&b| b == 0xEF) {
-        let at = i + found;
-        match bytes.get(at..at + 3) {
-            Some([0xEF, 0xBC, 0x90..=0x99 | 0xA1..=0xBA]) | Some([0xEF, 0xBD, 0x81..=0x9A]) => {
-                return true
-            }
-            _ => {}
-        }
-        i = at + 1;
-    }
-    false
+/// Whether `c` is dropped before segmentation: a character that shows nothing and means
+/// nothing to a reader — zero-width spaces and joiners, the soft hyphen, byte-order and
+/// direction marks, control characters other than whitespace. Pages carry them inside words
+/// and numbers (估值在60\u{200B}0亿, 科\u{200B}创板), where they would cut the word in two.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+    ) || (c.is_control() && !c.is_whitespace())
 }
 
-/// Folds full-width letters and digits to ASCII.
+/// Whether `text` holds a char that [`fold_for_segmentation`] changes, by its UTF-8 bytes
+/// (several times faster than decoding chars, and most texts hold none): full-width letters
+/// and digits (`EF BC 90..99`, `EF BC A1..BA`, `EF BD 81..9A`), invisible characters
+/// ([`is_invisible`]: `C2 80..9F` but not `C2 85`, `C2 AD`, `E2 80 8B..8F`, `E2 80 AA..AE`,
+/// `E2 81 A0..A4`, `E2 81 A6..AF`, `EF BB BF`, and the ASCII controls).
+fn needs_folding(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // No early exit: the loop is vectorised, and nearly every text is read to its end.
+    let control = bytes.iter().fold(false, |found, &b| {
+        found | ((b < 0x20 && !(0x09..=0x0D).contains(&b)) || b == 0x7F)
+    });
+    control
+        || memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).any(|at| {
+            matches!(
+                bytes[at..],
+                [0xC2, 0x80..=0x84 | 0x86..=0x9F | 0xAD, ..]
+                    | [0xE2, 0x80, 0x8B..=0x8F | 0xAA..=0xAE, ..]
+                    | [0xE2, 0x81, 0xA0..=0xA4 | 0xA6..=0xAF, ..]
+                    | [0xEF, 0xBC, 0x90..=0x99 | 0xA1..=0xBA, ..]
+                    | [0xEF, 0xBD, 0x81..=0x9A, ..]
+                    | [0xEF, 0xBB, 0xBF, ..]
+            )
+        })
+}
+
+/// Prepares text for segmentation: full-width letters and digits become ASCII, invisible
+/// characters ([`is_invisible`]) are dropped.
 ///
 /// ```
-/// let folded = sousuo::text::fold_width("ＡＢＣ１２３ 中文！");
+/// let folded = sousuo::text::fold_for_segmentation("ＡＢＣ１２３ 中文！");
 /// assert_eq!(folded.text, "ABC123 中文！");
 /// assert_eq!(folded.original(3), 9);
+/// let folded = sousuo::text::fold_for_segmentation("科\u{200B}创板");
+/// assert_eq!(folded.text, "科创板");
+/// assert_eq!(folded.original(3), 6);
 /// ```
-pub fn fold_width(text: &str) -> FoldedText<'_> {
-    if !needs_width_folding(text) {
+pub fn fold_for_segmentation(text: &str) -> FoldedText<'_> {
+    if !needs_folding(text) {
         return FoldedText {
             text: Cow::Borrowed(text),
             original_offset: Vec::new(),
@@ -135,6 +162,10 @@ pub fn fold_width(text: &str) -> FoldedText<'_> {
     let mut folded = String::with_capacity(text.len());
     let mut original_offset = Vec::with_capacity(text.len() + 1);
     for (offset, c) in text.char_indices() {
+        // A dropped char's bytes map nowhere: the next kept char's offset starts after them.
+        if is_invisible(c) {
+            continue;
+        }
         let out = half_width_alphanumeric(c).unwrap_or(c);
         folded.push(out);
         original_offset.resize(folded.len(), offset as u32);
@@ -239,38 +270,61 @@ mod tests {
 
     #[test]
     fn unchanged_text_is_borrowed() {
-        let folded = fold_width("算力 abc");
+        let folded = fold_for_segmentation("算力 abc");
         assert!(matches!(folded.text, Cow::Borrowed(_)));
         assert_eq!(folded.original(4), 4);
     }
 
+    /// Offsets of the folded text point back to the original's char starts: Ａ中！Ｂ folds
+    /// to A(0) 中(1..4) ！(4..7) B(7); 估值60\u{200B}\u{200B}0亿 drops the two zero-width
+    /// spaces (original bytes 8..14) and maps 0 and 亿 past them.
     #[test]
     fn folded_offsets_point_back_to_char_starts() {
-        let text = "Ａ中！Ｂ";
-        let folded = fold_width(text);
-        assert_eq!(folded.text, "A中！B");
-        // A(0) 中(1..4) ！(4..7) B(7) end(8) in the folded text.
-        assert_eq!(folded.original(0), 0);
-        assert_eq!(folded.original(1), 3);
-        assert_eq!(folded.original(4), 6);
-        assert_eq!(folded.original(7), 9);
-        assert_eq!(folded.original(8), text.len());
+        for (text, expected, offsets) in [
+            (
+                "Ａ中！Ｂ",
+                "A中！B",
+                &[(0, 0), (1, 3), (4, 6), (7, 9), (8, 12)][..],
+            ),
+            (
+                "估值60\u{200B}\u{200B}0亿",
+                "估值600亿",
+                &[(7, 7), (8, 14), (9, 15), (12, 18)],
+            ),
+        ] {
+            let folded = fold_for_segmentation(text);
+            assert_eq!(folded.text, expected);
+            for &(at, original) in offsets {
+                assert_eq!(folded.original(at), original, "{text:?} at {at}");
+            }
+        }
     }
 
     #[test]
-    fn width_folding_is_detected_by_bytes() {
+    fn what_folding_changes_is_detected_by_bytes() {
         for (text, expected) in [
-            ("中文。、「」，！", false),
-            ("abc", false),
+            ("中文。、「」，！“”—…", false),
+            ("abc\n\t\r", false),
             ("ａ", true),
-            ("Ｚ", true),
             ("１", true),
             ("～", false),
             ("前\u{3000}后", false),
+            ("60\u{200B}0亿", true),
+            ("\u{FEFF}标题", true),
+            ("科\u{7}创板", true),
         ] {
-            assert_eq!(needs_width_folding(text), expected, "{text:?}");
-            let by_chars = text.chars().any(|c| half_width_alphanumeric(c).is_some());
-            assert_eq!(by_chars, expected, "{text:?}");
+            assert_eq!(needs_folding(text), expected, "{text:?}");
+        }
+        // Every character: the byte test says what folding does.
+        let mut buffer = [0u8; 4];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let changed = half_width_alphanumeric(c).is_some() || is_invisible(c);
+            assert_eq!(
+                needs_folding(c.encode_utf8(&mut buffer)),
+                changed,
+                "U+{:04X}",
+                c as u32
+            );
         }
     }
 

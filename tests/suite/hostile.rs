@@ -294,3 +294,36 @@ fn completions_into_a_closed_pipe_are_quiet() {
     assert_eq!(output.status.code(), Some(0), "{output:?}");
     assert!(output.stderr.is_empty(), "{output:?}");
 }
+
+/// Pages carry invisible characters inside words and numbers (a zero-width space in
+/// 估值达到60\u{200B}0亿, a soft hyphen, a byte-order mark, a control character): they do not
+/// cut the word, in an article or in a query pasted with them.
+#[test]
+fn invisible_characters_inside_a_word_do_not_cut_it() {
+    let workspace = common::news_archive(&[
+        (
+            "zwsp.md",
+            "财经",
+            "2023-08-09",
+            "\u{FEFF}科\u{200B}创板开市四周年",
+            "估值达到60\u{200B}0亿，科\u{AD}创板公司数量持续增长。",
+        ),
+        (
+            "plain.md",
+            "财经",
+            "2023-08-10",
+            "主板公司",
+            "估值约60亿，新三板创新层的公司。",
+        ),
+    ]);
+    for query in ["科创板", "600亿", "科\u{200B}创板", "科\u{7}创板"] {
+        let run = workspace.query(query);
+        let ids: Vec<String> = run
+            .hits()
+            .iter()
+            .map(|hit| hit["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, ["news/zwsp.md"], "{query:?}");
+        assert_eq!(run.summary()["total"], 1, "{query:?}");
+    }
+}
