@@ -38,6 +38,7 @@ pub mod matching;
 mod parts;
 pub mod plan;
 mod proximity;
+mod query_terms;
 mod ranking;
 mod settings;
 mod similar;

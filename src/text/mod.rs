@@ -33,7 +33,7 @@ pub use normalize::{
     FoldedText,
 };
 use normalize::{is_indexable, normalize_into};
-use sub_words::{made_up_tail, push_glued, push_sub_words, sub_word_marks};
+use sub_words::{glue_of, push_glued, push_sub_words, sub_word_marks};
 
 /// The name under which the analyzer is registered with tantivy and named in
 /// `index-schema.json`.
@@ -182,10 +182,15 @@ impl Analyzer {
             let pieces = mode == Mode::Index;
             push_sub_words(buffer, (&words[sub_words], word, pieces), &folded, position);
             if pieces {
-                if let Some(glue) = glue {
-                    push_glued(buffer, (&simplified, glue, word), &folded, position);
+                if let Some((glue, ends_at)) = glue {
+                    push_glued(
+                        buffer,
+                        (&simplified, glue, ends_at, word),
+                        &folded,
+                        position,
+                    );
                 }
-                glue = made_up_tail(word, &self.jieba);
+                glue = glue_of(word, &self.jieba).map(|glue| (glue, word.byte_end));
             }
             // Letters and digits glued together (CVPR2022, GPT4, MU5735) are words of their
             // own, one position each, as they are when written apart (CVPR 2022, GPT-4).

@@ -86,11 +86,18 @@ fn push_pieces(
     }
 }
 
-/// Where a word ends that jieba's HMM made up (two Chinese characters the dictionary does
-/// not hold), and where its second character starts: the HMM often glues the first
-/// character of a word to the one before it — 例猴 / 痘 in 491例猴痘, 有特 / 大暴雨 in
-/// 局地有特大暴雨, 好科 / 创板 in 其中大部分是好科创板公司.
-pub(super) fn made_up_tail(word: &jieba_rs::Token<'_>, jieba: &jieba_rs::Jieba) -> Option<Glue> {
+/// What may begin in one word and end in the next: the second character of a word jieba's
+/// HMM made up (two Chinese characters the dictionary does not hold) — it often glues the
+/// first character of a word to the one before it: 例猴 / 痘 in 491例猴痘, 有特 / 大暴雨 in
+/// 局地有特大暴雨, 好科 / 创板 in 其中大部分是好科创板公司 — or a number, whose unit the
+/// dictionary reads into the next word: 3000 / 亿元, 600 / 亿美元, 1000 / 万吨.
+pub(super) fn glue_of(word: &jieba_rs::Token<'_>, jieba: &jieba_rs::Jieba) -> Option<Glue> {
+    let bytes = word.word.as_bytes();
+    if bytes.len() <= MAX_NUMBER_DIGITS && bytes.iter().all(u8::is_ascii_digit) {
+        return Some(Glue::Number {
+            from: word.byte_start,
+        });
+    }
     // Two CJK ideographs are six bytes in UTF-8: the length test skips most words cheaply.
     if word.word.len() != 6 {
         return None;
@@ -102,39 +109,47 @@ pub(super) fn made_up_tail(word: &jieba_rs::Token<'_>, jieba: &jieba_rs::Jieba) 
     if !is_cjk_ideograph(first) || !is_cjk_ideograph(second) || jieba.has_word(word.word) {
         return None;
     }
-    Some(Glue {
+    Some(Glue::Tail {
         from: word.byte_start + second_at,
-        to: word.byte_end,
     })
 }
 
-/// The second character of a made-up word ([`made_up_tail`]), `text[from..to]`.
+/// Numbers of at most this many digits are read with their unit.
+const MAX_NUMBER_DIGITS: usize = 12;
+
+/// Where what [`glue_of`] found starts in the text.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Glue {
-    from: usize,
-    to: usize,
+pub(super) enum Glue {
+    /// The second character of a made-up word.
+    Tail { from: usize },
+    /// A number.
+    Number { from: usize },
 }
 
-/// The character a made-up word ended with and the Chinese `word` right after it, as one
-/// sub-word at the word's position (猴痘, 特大暴雨, 科创板): the text holds it as written
-/// although the segmenter cut across it, and a query for it matches as it matches a word
-/// inside a longer one.
+/// What a [`Glue`] and the Chinese `word` right after it hold as written, as one sub-word at
+/// the word's position: a made-up word's second character with the whole word (猴痘,
+/// 特大暴雨, 科创板), a number with the word's first character, its unit (3000亿, 1000万) —
+/// where the word is longer than its unit (3000 / 亿 is matched as the words it is). The
+/// text holds them although the segmenter cut across them, and a query for one matches it
+/// as it matches a word inside a longer one.
 pub(super) fn push_glued(
     buffer: &mut TokenBuffer,
-    (text, glue, word): (&str, Glue, &jieba_rs::Token<'_>),
+    (text, glue, ends_at, word): (&str, Glue, usize, &jieba_rs::Token<'_>),
     folded: &FoldedText<'_>,
     position: usize,
 ) {
-    if word.byte_start != glue.to || !word.word.starts_with(is_cjk_ideograph) {
+    let Some(first) = word.word.chars().next() else {
+        return;
+    };
+    if word.byte_start != ends_at || !is_cjk_ideograph(first) {
         return;
     }
-    push_sub_word(
-        buffer,
-        &text[glue.from..word.byte_end],
-        glue.from,
-        folded,
-        position,
-    );
+    let (from, to) = match glue {
+        Glue::Tail { from } => (from, word.byte_end),
+        Glue::Number { .. } if word.word.len() == first.len_utf8() => return,
+        Glue::Number { from } => (from, word.byte_start + first.len_utf8()),
+    };
+    push_sub_word(buffer, &text[from..to], from, folded, position);
 }
 
 /// One sub-word token: `text` (at byte `start` of the segmented text), marked.
@@ -195,18 +210,30 @@ mod tests {
         assert!(mixed.is_empty(), "{mixed:?}");
     }
 
+    /// What begins in one word and ends in the next is read whole: a character jieba's HMM
+    /// glued to the word before (491例猴痘 is 491 / 例猴 / 痘; 局地有特大暴雨 is 局地 / 有特 /
+    /// 大暴雨), a number whose unit the dictionary read into the next word (突破3000亿元 is
+    /// 3000 / 亿元) — only after a word the dictionary does not hold (金融 / 创新: no 融创),
+    /// only where the next word follows at once, and never for a query.
     #[test]
-    fn a_character_a_made_up_word_took_from_the_next_word_is_read_with_it() {
-        // 491例猴痘 is 491 / 例猴 / 痘; 局地有特大暴雨 is 局地 / 有特 / 大暴雨.
-        assert!(sub_words("491例猴痘", Mode::Index).contains(&sub_word_term("猴痘")));
-        let storm = sub_words("局地有特大暴雨", Mode::Index);
-        assert!(storm.contains(&sub_word_term("特大暴雨")), "{storm:?}");
-        // Only after a word the dictionary does not hold (金融 / 创新: no 融创), only when
-        // the next word follows at once, and never for a query.
-        let words = sub_words("金融创新", Mode::Index);
-        assert!(!words.contains(&sub_word_term("融创")), "{words:?}");
-        let apart = sub_words("491例猴，痘", Mode::Index);
-        assert!(!apart.contains(&sub_word_term("猴痘")), "{apart:?}");
+    fn what_the_segmenter_cut_across_is_read_whole() {
+        for (text, term, indexed) in [
+            ("491例猴痘", "猴痘", true),
+            ("局地有特大暴雨", "特大暴雨", true),
+            ("突破3000亿元", "3000亿", true),
+            ("超过600亿美元", "600亿", true),
+            ("金融创新", "融创", false),
+            ("491例猴，痘", "猴痘", false),
+            ("突破3000亿。", "3000亿", false),
+            ("3000 亿元", "3000亿", false),
+        ] {
+            let found = sub_words(text, Mode::Index);
+            assert_eq!(
+                found.contains(&sub_word_term(term)),
+                indexed,
+                "{text}: {found:?}"
+            );
+        }
         assert!(sub_words("491例猴痘", Mode::Query).is_empty());
     }
 }

@@ -183,6 +183,17 @@ fn set(ids: &[&str]) -> BTreeSet<String> {
     ids.iter().map(|id| id.to_string()).collect()
 }
 
+/// Asserts that `query` matches exactly the articles `expected`, and counts them.
+fn assert_matches_exactly(workspace: &Workspace, query: &str, expected: &[&str]) {
+    let (hits, total) = matches(workspace, query);
+    assert_eq!(total, expected.len() as u64, "{query}: {hits:?}");
+    assert_eq!(
+        hits.into_iter().collect::<BTreeSet<_>>(),
+        set(expected),
+        "{query}"
+    );
+}
+
 #[test]
 fn p2p_is_not_p_and_2() {
     let workspace = archive();
@@ -496,12 +507,7 @@ fn a_date_matches_the_articles_holding_it_as_typed() {
             "8月18日公布的数据显示，8日前后成交活跃，本月增长。",
         ),
     ]);
-    let (hits, total) = matches(&workspace, "8月8日");
-    assert_eq!(total, 3, "{hits:?}");
-    assert_eq!(
-        hits.into_iter().collect::<BTreeSet<_>>(),
-        set(&["rain.md", "dateline.md", "full.md"])
-    );
+    assert_matches_exactly(&workspace, "8月8日", &["rain.md", "dateline.md", "full.md"]);
     let (hits, total) = matches(&workspace, "2023年8月");
     assert_eq!((hits, total), (vec!["full.md".to_string()], 1));
     // With a word: both required.
@@ -590,4 +596,34 @@ fn a_word_whose_first_character_the_segmenter_glued_to_its_neighbour_is_found() 
         matches(&workspace, "特大暴雨"),
         (vec!["storm.md".to_string()], 1)
     );
+}
+
+/// An amount as typed (`3000亿`) is held where the dictionary reads its unit into the next
+/// word (突破3000亿元 is 3000 / 亿元), and never in a larger number (13000亿) or apart.
+#[test]
+fn an_amount_matches_where_its_unit_begins_a_longer_word() {
+    let workspace = news_archive(&[
+        (
+            "yuan.md",
+            "财经",
+            "2023-08-09",
+            "进出口规模",
+            "区进出口规模首次突破3000亿元。",
+        ),
+        (
+            "plain.md",
+            "财经",
+            "2023-08-10",
+            "规模",
+            "总规模达到3000亿。",
+        ),
+        (
+            "larger.md",
+            "财经",
+            "2023-08-11",
+            "规模",
+            "总规模达到13000亿元，其中3个项目。",
+        ),
+    ]);
+    assert_matches_exactly(&workspace, "3000亿", &["yuan.md", "plain.md"]);
 }
