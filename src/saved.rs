@@ -69,6 +69,7 @@ pub struct SavedSearches {
 impl SavedSearches {
     /// Locks and reads the saved searches of the index at `dir` (none yet: empty).
     pub fn open(dir: &Path) -> Result<SavedSearches> {
+        crate::index::require_index(dir)?;
         let lock_path = dir.join(LOCK);
         let lock = OpenOptions::new()
             .create(true)
@@ -99,6 +100,7 @@ impl SavedSearches {
     /// The saved searches of the index at `dir`, read without the lock (the file is
     /// always replaced whole), so they can be listed from a read-only index.
     pub fn read(dir: &Path) -> Result<Vec<SavedSearch>> {
+        crate::index::require_index(dir)?;
         read_file(&dir.join(FILE))
     }
 

@@ -165,6 +165,18 @@ impl IndexMeta {
 /// The checksum verification of an index, as a thread's result.
 type IntegrityCheck = std::thread::JoinHandle<tantivy::Result<HashSet<PathBuf>>>;
 
+/// `Ok` when `dir` holds a sousuo index (its record), else [`Error::NoIndex`]: for what
+/// keeps files beside an index (saved searches) without opening it.
+pub fn require_index(dir: &Path) -> Result<()> {
+    if dir.join(META_FILE).is_file() {
+        Ok(())
+    } else {
+        Err(Error::NoIndex {
+            dir: dir.to_path_buf(),
+        })
+    }
+}
+
 impl SearchIndex {
     /// Opens an existing index for searching.
     pub fn open(dir: &Path) -> Result<SearchIndex> {

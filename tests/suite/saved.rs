@@ -106,6 +106,23 @@ fn saved_searches_refuse_what_they_cannot_keep() {
         .run(&["saved", "rm", "rain"])
         .assert_error(2, "no saved search is called \"rain\"");
     assert_eq!(workspace.run(&["saved", "list"]).stdout, "");
+    // Where there is no index, each says so (not a lock file's error, not an empty list),
+    // and leaves nothing behind.
+    let nowhere = workspace.path().join("no-index");
+    std::fs::create_dir(&nowhere).unwrap();
+    let nowhere_arg = nowhere.to_str().unwrap();
+    for args in [
+        &["run"][..],
+        &["list"],
+        &["rm", "rain"],
+        &["add", "rain", "暴雨"],
+    ] {
+        let args: Vec<&str> = [&["saved"], args, &["--index", nowhere_arg]].concat();
+        workspace
+            .run(&args)
+            .assert_error(2, &format!("no sousuo index at {nowhere_arg}"));
+    }
+    assert_eq!(std::fs::read_dir(&nowhere).unwrap().count(), 0);
 }
 
 #[test]
