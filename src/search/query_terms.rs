@@ -9,7 +9,7 @@ use tantivy::tokenizer::Token;
 use crate::text::{is_function_word, Mode};
 
 /// Whether two tokens of one text were written together as one term: letters or digits
-/// glued to letters or digits (`GPT-4` apart, `iPhone-15`), or digits glued to one Chinese
+/// glued to letters or digits (`GPT-4` apart, `iPhone-15`), or a number glued to one Chinese
 /// character (`双11`, `95后`). Letters beside one character (`AI大模型`, `C罗`) are not: jieba
 /// cuts 大模型 differently in other sentences; nor are two Chinese words (京津冀暴雨: each
 /// word on its own). Lone Chinese characters are joined after ([`join_lone_characters`]).
@@ -21,7 +21,7 @@ pub(super) fn glued(text: &str, left: &Token, right: &Token) -> bool {
         return false;
     }
     let alnum = |word: &str| word.chars().any(|c| c.is_ascii_alphanumeric());
-    let digits = |word: &str| word.chars().all(|c| c.is_ascii_digit());
+    let digits = crate::text::is_number;
     let single = |word: &str| word.chars().count() == 1 && !alnum(word);
     let (a, b) = (left.text.as_str(), right.text.as_str());
     (alnum(a) && alnum(b))
@@ -34,7 +34,7 @@ pub(super) fn is_number_and_unit(run: &[Token]) -> bool {
         return false;
     };
     let mut chars = unit.text.chars();
-    number.text.bytes().all(|b| b.is_ascii_digit())
+    crate::text::is_number(&number.text)
         && chars.next().is_some_and(crate::text::is_cjk_ideograph)
         && chars.next().is_none()
 }
@@ -197,6 +197,7 @@ mod tests {
         let run = |a: &str, b: &str| [token(a, 0, a.len()), token(b, a.len(), a.len() + b.len())];
         assert!(is_number_and_unit(&run("3000", "亿")));
         assert!(is_number_and_unit(&run("95", "后")));
+        assert!(is_number_and_unit(&run("3.5", "亿")));
         assert!(!is_number_and_unit(&run("双", "11")));
         assert!(!is_number_and_unit(&run("3000", "亿元")));
         assert!(!is_number_and_unit(&run("gpt", "4")));

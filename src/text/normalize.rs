@@ -244,6 +244,14 @@ pub(crate) fn normalize_into(word: &str, term: &mut String) {
     }
 }
 
+/// Whether `word` is a number as the segmenter leaves one: ASCII digits, with at most one
+/// decimal point between them (3000, 3.5).
+pub fn is_number(word: &str) -> bool {
+    let (whole, fraction) = word.split_once('.').unwrap_or((word, "0"));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    digits(whole) && digits(fraction)
+}
+
 /// The CJK Unified Ideographs block and extension A: letters without case.
 pub fn is_cjk_ideograph(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
@@ -325,6 +333,21 @@ mod tests {
                 "U+{:04X}",
                 c as u32
             );
+        }
+    }
+
+    #[test]
+    fn numbers_are_digits_with_at_most_one_decimal_point_between_them() {
+        for (word, number) in [
+            ("3000", true),
+            ("3.5", true),
+            ("3.", false),
+            (".5", false),
+            ("1.2.3", false),
+            ("5g", false),
+            ("", false),
+        ] {
+            assert_eq!(is_number(word), number, "{word:?}");
         }
     }
 

@@ -3,7 +3,7 @@
 //! them: the dictionary's (jieba's `cut_for_search`: 大会堂 in 人民大会堂) and the
 //! [pieces](push_pieces) of a Chinese word (安卓 in 安卓端, 苏芮 in 杜苏芮).
 
-use super::normalize::{is_cjk_ideograph, is_indexable, normalize_into, FoldedText};
+use super::normalize::{is_cjk_ideograph, is_indexable, is_number, normalize_into, FoldedText};
 use super::{TokenBuffer, SUB_WORD_PREFIX};
 
 /// Which of jieba's `cut_for_search` tokens are sub-words: it emits the dictionary
@@ -92,8 +92,7 @@ fn push_pieces(
 /// 局地有特大暴雨, 好科 / 创板 in 其中大部分是好科创板公司 — or a number, whose unit the
 /// dictionary reads into the next word: 3000 / 亿元, 600 / 亿美元, 1000 / 万吨.
 pub(super) fn glue_of(word: &jieba_rs::Token<'_>, jieba: &jieba_rs::Jieba) -> Option<Glue> {
-    let bytes = word.word.as_bytes();
-    if bytes.len() <= MAX_NUMBER_DIGITS && bytes.iter().all(u8::is_ascii_digit) {
+    if word.word.len() <= MAX_NUMBER_CHARS && is_number(word.word) {
         return Some(Glue::Number {
             from: word.byte_start,
         });
@@ -114,8 +113,9 @@ pub(super) fn glue_of(word: &jieba_rs::Token<'_>, jieba: &jieba_rs::Jieba) -> Op
     })
 }
 
-/// Numbers of at most this many digits are read with their unit.
-const MAX_NUMBER_DIGITS: usize = 12;
+/// Numbers of at most this many characters (digits and a decimal point) are read with
+/// their unit.
+const MAX_NUMBER_CHARS: usize = 13;
 
 /// Where what [`glue_of`] found starts in the text.
 #[derive(Clone, Copy, Debug)]
@@ -222,6 +222,7 @@ mod tests {
             ("局地有特大暴雨", "特大暴雨", true),
             ("突破3000亿元", "3000亿", true),
             ("超过600亿美元", "600亿", true),
+            ("营收3.5亿元", "3.5亿", true),
             ("金融创新", "融创", false),
             ("491例猴，痘", "猴痘", false),
             ("突破3000亿。", "3000亿", false),

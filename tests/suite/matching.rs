@@ -624,6 +624,22 @@ fn an_amount_matches_where_its_unit_begins_a_longer_word() {
             "规模",
             "总规模达到13000亿元，其中3个项目。",
         ),
+        (
+            "decimal.md",
+            "财经",
+            "2023-08-12",
+            "营收",
+            "公司营收3.5亿元。",
+        ),
+        (
+            "apart.md",
+            "财经",
+            "2023-08-13",
+            "投资",
+            "评分3.5，投资1亿。",
+        ),
     ]);
     assert_matches_exactly(&workspace, "3000亿", &["yuan.md", "plain.md"]);
+    // A decimal number likewise (营收3.5亿元 is 3.5 / 亿元), never its pieces apart.
+    assert_matches_exactly(&workspace, "3.5亿", &["decimal.md"]);
 }
