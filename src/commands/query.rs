@@ -53,12 +53,20 @@ fn warn_about(results: &SearchResults) {
 }
 
 /// What people see on stderr after the hits: warnings, how the query was matched, and the
-/// count.
-fn tell_about(results: &SearchResults, offset: usize) {
+/// count — for no hits while an ingest writes to the index (its first build, or a cron
+/// ingest), that what it reads is not searchable yet.
+fn tell_about(results: &SearchResults, offset: usize, index: &Path) {
     warn_about(results);
     let total = results.total.unwrap_or(results.hits.len());
     if total == 0 && results.hits.is_empty() {
-        eprintln!("no hits");
+        if sousuo::index::ingest_running(index) {
+            eprintln!(
+                "no hits (an ingest is writing to this index: what it reads is searchable \
+                 from its next commit)"
+            );
+        } else {
+            eprintln!("no hits");
+        }
     } else {
         let partial = results.hits.iter().filter(|hit| hit.partial).count();
         let shown = results.hits.len() - partial;
@@ -112,7 +120,7 @@ pub(crate) fn run_query(args: QueryArgs) -> anyhow::Result<u8> {
         }
         // The hits first, then the count, also when both go to one terminal.
         out.flush()?;
-        tell_about(&results, request.offset);
+        tell_about(&results, request.offset, searcher.index().dir());
     }
     out.flush()?;
     Ok(if total == 0 { EXIT_PARTIAL } else { EXIT_OK })

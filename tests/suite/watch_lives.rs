@@ -253,3 +253,23 @@ fn serve_watch_on_folders_never_ingested_answers_at_once_with_the_build_progress
     assert_eq!(built["articles"], 3000, "{built}");
     assert_eq!(server.search(&[("q", "经济")]).status, 200);
 }
+
+/// A query that finds nothing while an ingest writes to the index (a cron one, here held by
+/// this test as one does) says that what it reads is searchable from its next commit;
+/// without one, just no hits.
+#[test]
+fn no_hits_while_an_ingest_writes_say_so() {
+    let workspace = with_one_post();
+    assert_eq!(workspace.ingest().0.code, 0);
+    let lock_path = workspace.path().join(".sousuo/ingest.lock");
+    let lock = fs::File::create(&lock_path).unwrap();
+    lock.lock().unwrap();
+    fs::write(&lock_path, std::process::id().to_string()).unwrap();
+    let run = workspace.run(&["query", "台风"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let said = "no hits (an ingest is writing to this index";
+    assert!(run.stderr.contains(said), "{run:?}");
+    lock.unlock().unwrap();
+    let run = workspace.run(&["query", "台风"]);
+    assert_eq!((run.code, run.stderr.trim()), (1, "no hits"), "{run:?}");
+}
