@@ -323,6 +323,10 @@ fn quickwit_requests_name_only_fields_of_the_documented_index_config() {
         assert_eq!(body["sort_by"], "_score");
         assert_eq!(body["start_offset"], 10);
         let text = body["query"].as_str().unwrap();
+        // Quickwit reads its query strings with tantivy's grammar.
+        if let Err(error) = tantivy::query_grammar::parse_query(text) {
+            panic!("{error:?}: {text}");
+        }
         let mut depth = 0i32;
         let mut quoted = false;
         let mut escaped = false;
