@@ -58,6 +58,14 @@ impl ArticleDocument {
         self.add(field, OwnedValue::Facet(facet));
     }
 
+    /// Adds the body as the index keeps it for display, compressed ([`crate::stored`]); an
+    /// error when it cannot be (over 4 GiB). A dry run, which stores nothing, skips it.
+    pub fn store_body(&mut self, fields: &Fields, body: &str) -> std::io::Result<()> {
+        let stored = crate::stored::compress(body)?;
+        self.add(fields.stored_body, OwnedValue::Bytes(stored));
+        Ok(())
+    }
+
     /// Sets the date of `field` (microseconds since the epoch), in place of any it had.
     pub fn set_date(&mut self, field: Field, micros: i64) {
         self.values.retain(|(f, _)| *f != field);
@@ -120,7 +128,7 @@ impl Document for ArticleDocument {
     }
 }
 
-/// Builds the document for `article`.
+/// Builds the document for `article`, all but its stored body ([`ArticleDocument::store_body`]).
 pub fn build_document(
     fields: &Fields,
     article: &Article,

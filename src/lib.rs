@@ -34,6 +34,7 @@ pub mod signature;
 pub mod snippet;
 pub mod source;
 pub mod stats;
+pub mod stored;
 pub mod text;
 pub mod translate;
 pub mod visible;

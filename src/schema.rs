@@ -37,6 +37,9 @@ pub const INGESTED_FIELD: &str = "_ingested";
 /// Name of the bookkeeping field holding a date written without a year that nothing told
 /// (`08-02 15:25`): shown as written, counted by `stats`, never in date filters.
 pub const YEAR_LESS_DATE_FIELD: &str = "_year_less_date";
+/// Name of the bookkeeping field holding the stored body, compressed ([`crate::stored`]):
+/// a stored body field is kept here instead of in its text field.
+pub const STORED_BODY_FIELD: &str = "_stored_body";
 /// Prefix of the names of the bookkeeping fields holding the MinHash of the article's body
 /// ([`crate::signature`]), four lanes in each, read when folding near-duplicate hits.
 pub const SIGNATURE_FIELD_PREFIX: &str = "_minhash.";
@@ -234,6 +237,8 @@ pub struct Fields {
     pub year_less_date: Field,
     /// The body's near-duplicate signature, in words.
     pub signature: [Field; crate::signature::WORDS],
+    /// The body as stored, compressed ([`STORED_BODY_FIELD`]).
+    pub stored_body: Field,
 }
 
 impl Fields {
@@ -333,7 +338,7 @@ impl IndexSchema {
         for spec in &self.fields {
             let (source, _) =
                 ArticleField::from_name(&spec.name).expect("validated: the name is known");
-            let (field, sub_words) = add_field(&mut builder, spec);
+            let (field, sub_words) = add_field(&mut builder, spec, source);
             declared.push(IndexedField {
                 source,
                 field,
@@ -362,6 +367,11 @@ impl IndexSchema {
             YEAR_LESS_DATE_FIELD,
             tantivy::schema::STRING | tantivy::schema::STORED | tantivy::schema::FAST,
         );
+        // Validated: the body is always stored.
+        let stored_body = builder.add_bytes_field(
+            STORED_BODY_FIELD,
+            tantivy::schema::BytesOptions::default().set_stored(),
+        );
         let schema = builder.build();
         let id = declared
             .iter()
@@ -378,6 +388,7 @@ impl IndexSchema {
             ingested,
             year_less_date,
             signature,
+            stored_body,
         };
         (schema, fields)
     }
@@ -393,9 +404,11 @@ impl IndexSchema {
 fn add_field(
     builder: &mut tantivy::schema::SchemaBuilder,
     spec: &FieldSpec,
+    source: ArticleField,
 ) -> (Field, Option<Field>) {
     let field = match spec.field_type {
-        FieldType::Text => return add_text_field(builder, spec),
+        // The body is stored compressed, in a field of its own.
+        FieldType::Text => return add_text_field(builder, spec, source != ArticleField::Body),
         FieldType::String => {
             let indexing = TextFieldIndexing::default()
                 .set_tokenizer("raw")
@@ -445,13 +458,14 @@ fn add_field(
 fn add_text_field(
     builder: &mut tantivy::schema::SchemaBuilder,
     spec: &FieldSpec,
+    store_text: bool,
 ) -> (Field, Option<Field>) {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(CHINESE_ANALYZER)
         .set_fieldnorms(spec.norms.unwrap_or(true))
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let mut options = TextOptions::default().set_indexing_options(indexing);
-    if spec.stored {
+    if spec.stored && store_text {
         options = options.set_stored();
     }
     let field = builder.add_text_field(&spec.name, options);
@@ -521,6 +535,18 @@ mod tests {
         let (_, fields) = schema.build();
         let boost = |source| fields.get(source).unwrap().spec.boost.unwrap_or(1.0);
         assert!(boost(ArticleField::Title) > boost(ArticleField::Body));
+    }
+
+    /// The body is kept compressed in a bytes field of its own, never as text too; the
+    /// title stays stored as text.
+    #[test]
+    fn the_stored_body_is_kept_compressed_once() {
+        let (schema, fields) = IndexSchema::default_schema().build();
+        let stored = |field: Field| schema.get_field_entry(field).is_stored();
+        assert_eq!(schema.get_field_name(fields.stored_body), STORED_BODY_FIELD);
+        assert!(stored(fields.stored_body));
+        assert!(!stored(fields.get(ArticleField::Body).unwrap().field));
+        assert!(stored(fields.get(ArticleField::Title).unwrap().field));
     }
 
     #[test]

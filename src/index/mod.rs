@@ -35,7 +35,7 @@ use lock::process_is_running;
 pub use lock::{ingest_running, is_lock_file, lock_path, WriterLock};
 
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
-pub const INDEX_FORMAT: u32 = 9;
+pub const INDEX_FORMAT: u32 = 10;
 const META_FILE: &str = "sousuo-index.json";
 /// The user dictionary an index was built with, copied into its folder.
 const USER_DICTIONARY_FILE: &str = "user-dictionary.txt";

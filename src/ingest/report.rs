@@ -47,6 +47,9 @@ pub enum FileError {
     /// Front matter that cannot be read.
     #[error("{0}")]
     FrontMatter(String),
+    /// A body the index cannot keep (over 4 GiB).
+    #[error("its body cannot be stored: {0}")]
+    Unstorable(String),
     /// Another root of the run holds a file with the same id.
     #[error("has the same id {id:?} as a file under {other_root}; skipped")]
     DuplicateId {
@@ -59,7 +62,7 @@ pub enum FileError {
 
 impl FileError {
     /// The kind's stable name: `unreadable`, `not_regular`, `too_large`, `empty`,
-    /// `only_whitespace`, `not_text`, `front_matter`, `duplicate_id`.
+    /// `only_whitespace`, `not_text`, `front_matter`, `unstorable`, `duplicate_id`.
     pub fn code(&self) -> &'static str {
         match self {
             FileError::Unreadable(_) => "unreadable",
@@ -69,6 +72,7 @@ impl FileError {
             FileError::OnlyWhitespace => "only_whitespace",
             FileError::NotText(_) => "not_text",
             FileError::FrontMatter(_) => "front_matter",
+            FileError::Unstorable(_) => "unstorable",
             FileError::DuplicateId { .. } => "duplicate_id",
         }
     }

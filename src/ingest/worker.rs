@@ -114,7 +114,7 @@ impl Worker<'_> {
             ingested: self.ingested,
         };
         let replaces = previous.is_some();
-        Ok(Some(self.write(&parsed.article, source, replaces)))
+        Ok(Some(self.write(&parsed.article, source, replaces)?))
     }
 
     /// `path` opened for reading if it is a regular file within the size limit.
@@ -138,16 +138,25 @@ impl Worker<'_> {
 
     /// The document of an article read from `source`; a dry run analyzes it as indexing
     /// would.
-    fn write(&self, article: &Article, source: SourceFile, replaces: bool) -> Write {
-        let document = build_document(self.fields, article, &source, self.signature_seed);
+    fn write(
+        &self,
+        article: &Article,
+        source: SourceFile,
+        replaces: bool,
+    ) -> std::result::Result<Write, FileError> {
+        let mut document = build_document(self.fields, article, &source, self.signature_seed);
         if self.dry_run {
             self.analyze(&document);
+        } else {
+            document
+                .store_body(self.fields, &article.body)
+                .map_err(|e| FileError::Unstorable(e.to_string()))?;
         }
-        Write {
+        Ok(Write {
             id: source.id,
             document,
             replaces,
-        }
+        })
     }
 }
 

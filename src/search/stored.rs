@@ -189,7 +189,16 @@ impl ArticleSearcher {
             description: text(ArticleField::Description),
             image: text(ArticleField::Image),
             link: text(ArticleField::Link),
-            body: text(ArticleField::Body).unwrap_or_default(),
+            body: match document
+                .get_first(fields.stored_body)
+                .and_then(|v| v.as_bytes())
+            {
+                Some(bytes) => crate::stored::decompress(bytes).map_err(|e| Error::Damaged {
+                    dir: self.index.dir.clone(),
+                    problem: format!("a stored body cannot be read: {e}"),
+                })?,
+                None => String::new(),
+            },
         })
     }
 
