@@ -60,9 +60,12 @@ impl ArticleDocument {
 
     /// Adds the body as the index keeps it for display, compressed ([`crate::stored`]); an
     /// error when it cannot be (over 4 GiB). A dry run, which stores nothing, skips it.
+    /// An index made before stores the body as text, with its text field.
     pub fn store_body(&mut self, fields: &Fields, body: &str) -> std::io::Result<()> {
-        let stored = crate::stored::compress(body)?;
-        self.add(fields.stored_body, OwnedValue::Bytes(stored));
+        if let Some(field) = fields.stored_body {
+            let stored = crate::stored::compress(body)?;
+            self.add(field, OwnedValue::Bytes(stored));
+        }
         Ok(())
     }
 

@@ -11,8 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::search::{ArticleSearcher, Filters, SearchRequest, SearchResults};
 
-const FILE: &str = "saved-searches.json";
-const LOCK: &str = "saved-searches.lock";
+use crate::index::{SAVED_SEARCHES_FILE as FILE, SAVED_SEARCHES_LOCK as LOCK};
 /// Longest name, in characters.
 const MAX_NAME_CHARS: usize = 64;
 

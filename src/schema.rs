@@ -237,8 +237,9 @@ pub struct Fields {
     pub year_less_date: Field,
     /// The body's near-duplicate signature, in words.
     pub signature: [Field; crate::signature::WORDS],
-    /// The body as stored, compressed ([`STORED_BODY_FIELD`]).
-    pub stored_body: Field,
+    /// The body as stored, compressed ([`STORED_BODY_FIELD`]); `None` in an index made
+    /// before, which stores it as text in its field.
+    pub stored_body: Option<Field>,
 }
 
 impl Fields {
@@ -331,14 +332,21 @@ impl IndexSchema {
         Ok(())
     }
 
-    /// Builds the tantivy schema.
+    /// Builds the tantivy schema of a new index (its bodies stored compressed).
     pub fn build(&self) -> (Schema, Fields) {
+        self.build_with(true)
+    }
+
+    /// Builds the tantivy schema, the body stored compressed ([`Fields::stored_body`]) or,
+    /// for an index made before, as text in its field.
+    pub fn build_with(&self, compressed_body: bool) -> (Schema, Fields) {
         let mut builder = Schema::builder();
         let mut declared = Vec::with_capacity(self.fields.len());
         for spec in &self.fields {
             let (source, _) =
                 ArticleField::from_name(&spec.name).expect("validated: the name is known");
-            let (field, sub_words) = add_field(&mut builder, spec, source);
+            let store_text = !(compressed_body && source == ArticleField::Body);
+            let (field, sub_words) = add_field(&mut builder, spec, store_text);
             declared.push(IndexedField {
                 source,
                 field,
@@ -367,11 +375,10 @@ impl IndexSchema {
             YEAR_LESS_DATE_FIELD,
             tantivy::schema::STRING | tantivy::schema::STORED | tantivy::schema::FAST,
         );
-        // Validated: the body is always stored.
-        let stored_body = builder.add_bytes_field(
-            STORED_BODY_FIELD,
-            tantivy::schema::BytesOptions::default().set_stored(),
-        );
+        let stored_body = compressed_body.then(|| {
+            let options = tantivy::schema::BytesOptions::default().set_stored();
+            builder.add_bytes_field(STORED_BODY_FIELD, options)
+        });
         let schema = builder.build();
         let id = declared
             .iter()
@@ -404,11 +411,11 @@ impl IndexSchema {
 fn add_field(
     builder: &mut tantivy::schema::SchemaBuilder,
     spec: &FieldSpec,
-    source: ArticleField,
+    store_text: bool,
 ) -> (Field, Option<Field>) {
     let field = match spec.field_type {
-        // The body is stored compressed, in a field of its own.
-        FieldType::Text => return add_text_field(builder, spec, source != ArticleField::Body),
+        // A compressed body is stored in a field of its own.
+        FieldType::Text => return add_text_field(builder, spec, store_text),
         FieldType::String => {
             let indexing = TextFieldIndexing::default()
                 .set_tokenizer("raw")
@@ -537,16 +544,25 @@ mod tests {
         assert!(boost(ArticleField::Title) > boost(ArticleField::Body));
     }
 
-    /// The body is kept compressed in a bytes field of its own, never as text too; the
-    /// title stays stored as text.
+    /// A new index keeps the body compressed in a bytes field of its own, never as text
+    /// too; the title stays stored as text; an index made before stores the body as text
+    /// and has no such field (its schema is the one it was built with).
     #[test]
-    fn the_stored_body_is_kept_compressed_once() {
+    fn the_stored_body_is_kept_once() {
         let (schema, fields) = IndexSchema::default_schema().build();
         let stored = |field: Field| schema.get_field_entry(field).is_stored();
-        assert_eq!(schema.get_field_name(fields.stored_body), STORED_BODY_FIELD);
-        assert!(stored(fields.stored_body));
+        let compressed = fields
+            .stored_body
+            .expect("a new index compresses its bodies");
+        assert_eq!(schema.get_field_name(compressed), STORED_BODY_FIELD);
+        assert!(stored(compressed));
         assert!(!stored(fields.get(ArticleField::Body).unwrap().field));
         assert!(stored(fields.get(ArticleField::Title).unwrap().field));
+        let (before, fields) = IndexSchema::default_schema().build_with(false);
+        assert!(fields.stored_body.is_none());
+        assert!(before.get_field(STORED_BODY_FIELD).is_err());
+        let body = fields.get(ArticleField::Body).unwrap().field;
+        assert!(before.get_field_entry(body).is_stored());
     }
 
     #[test]

@@ -122,7 +122,7 @@ pub(super) fn create_index(
     let staging = parent.join(format!(".{name}.creating-{pid}"));
     let _ = fs::remove_dir_all(&staging);
     fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
-    let (tantivy_schema, _) = schema.build();
+    let (tantivy_schema, _) = schema.build_with(meta.compressed_body);
     Index::builder()
         .schema(tantivy_schema)
         .settings(index_settings())

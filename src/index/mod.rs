@@ -35,10 +35,14 @@ use lock::process_is_running;
 pub use lock::{ingest_running, is_lock_file, lock_path, WriterLock};
 
 /// The layout version of sousuo's index; bumped when an index must be rebuilt.
-pub const INDEX_FORMAT: u32 = 10;
+pub const INDEX_FORMAT: u32 = 9;
 const META_FILE: &str = "sousuo-index.json";
 /// The user dictionary an index was built with, copied into its folder.
 const USER_DICTIONARY_FILE: &str = "user-dictionary.txt";
+/// The saved searches kept with an index ([`crate::saved`]), and the lock their changes take.
+pub const SAVED_SEARCHES_FILE: &str = "saved-searches.json";
+/// See [`SAVED_SEARCHES_FILE`].
+pub const SAVED_SEARCHES_LOCK: &str = "saved-searches.lock";
 /// `AnalyzerSettings::dictionary` without a user dictionary.
 const DEFAULT_DICTIONARY: &str = "jieba-default";
 
@@ -57,6 +61,10 @@ pub struct IndexMeta {
     /// an index made before there was one: its signatures are unseeded until `--rebuild`).
     #[serde(default)]
     pub signature_seed: u64,
+    /// Whether each body is stored compressed ([`crate::stored`]); `false` for an index made
+    /// before, which keeps its bodies as text until `--rebuild`.
+    #[serde(default)]
+    pub compressed_body: bool,
 }
 
 /// What decides how text is segmented: an index must be searched the way it was built.
@@ -158,6 +166,7 @@ impl IndexMeta {
             analyzer,
             schema: schema.clone(),
             signature_seed: random_seed(),
+            compressed_body: true,
         }
     }
 }
@@ -194,7 +203,7 @@ impl SearchIndex {
             });
         }
         let (meta_json, meta) = read_record(dir, &meta_path)?;
-        let (built_schema, fields) = meta.schema.build();
+        let (built_schema, fields) = meta.schema.build_with(meta.compressed_body);
         let index = IndexDirectory::open(dir)
             .and_then(Index::open)
             .map_err(|e| Error::reading(format!("opening index {}", dir.display()), e))?;
@@ -303,6 +312,8 @@ impl SearchIndex {
         };
         // The ingest's lock goes with the new folder: the index stays locked to the end.
         let _ = fs::hard_link(lock_path(target), lock_path(&self.dir));
+        // The saved searches go with it too, under their lock: none changed meanwhile is lost.
+        let _saved = carry_saved_searches(target, &self.dir)?;
         exchange(&self.dir, target)?;
         // The old index now sits at the staging name; readers that still have it open keep
         // their files until they close them.
@@ -326,6 +337,25 @@ impl SearchIndex {
             let _ = writer.garbage_collect_files().wait();
         }
     }
+}
+
+/// Copies the saved searches of the index at `from` (if it has any) to the rebuilt one at
+/// `to`; returns their lock, held until the new index is in place.
+fn carry_saved_searches(from: &Path, to: &Path) -> Result<Option<fs::File>> {
+    let saved = from.join(SAVED_SEARCHES_FILE);
+    if !saved.is_file() {
+        return Ok(None);
+    }
+    let lock_path = from.join(SAVED_SEARCHES_LOCK);
+    let lock = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| Error::io(&lock_path, e))?;
+    lock.lock().map_err(|e| Error::io(&lock_path, e))?;
+    fs::copy(&saved, to.join(SAVED_SEARCHES_FILE)).map_err(|e| Error::io(&saved, e))?;
+    Ok(Some(lock))
 }
 
 /// The payload of every commit: the record's hash.
@@ -621,6 +651,27 @@ mod tests {
         });
         assert!(taken.load(Ordering::SeqCst) > 0);
         assert!(!index_dir.join("ingest.lock").exists());
+    }
+
+    /// An index made before bodies were stored compressed keeps storing them as text:
+    /// ingest opens it as it is, and a rebuild makes it compressed.
+    #[test]
+    fn an_index_made_before_keeps_its_bodies_as_text_until_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let index_dir = dir.path().join("idx");
+        let schema = IndexSchema::default_schema();
+        let mut before = IndexMeta::new(&schema, None);
+        before.compressed_body = false;
+        create_index(&index_dir, &schema, &before, None, Placement::InPlace).unwrap();
+        let existing = SearchIndex::open_for_ingest(&index_dir, &schema, None, false).unwrap();
+        assert!(!existing.meta.compressed_body);
+        assert!(existing.fields.stored_body.is_none());
+        drop(existing);
+        let rebuilt = SearchIndex::open_for_ingest(&index_dir, &schema, None, true).unwrap();
+        rebuilt.publish().unwrap();
+        let index = SearchIndex::open(&index_dir).unwrap();
+        assert!(index.meta.compressed_body);
+        assert!(index.fields.stored_body.is_some());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result};
 use crate::index::{read_guarded, SearchIndex};
-use crate::schema::{CONTENT_HASH_FIELD, MTIME_FIELD, SIZE_FIELD};
+use crate::schema::{CONTENT_HASH_FIELD, INGESTED_FIELD, MTIME_FIELD, SIZE_FIELD};
 
 use super::*;
 
@@ -21,6 +21,8 @@ pub(super) struct Recorded {
     pub(super) root: Arc<str>,
     /// Its date was written without a year that nothing told.
     pub(super) year_unknown: bool,
+    /// When it was ingested (microseconds since the epoch).
+    pub(super) ingested: i64,
 }
 
 /// What the index records of its articles: the index is its own manifest.
@@ -144,6 +146,9 @@ pub(super) fn load_recorded_unguarded(index: &SearchIndex) -> Result<Manifest> {
         let sizes = fast
             .u64(SIZE_FIELD)
             .map_err(|e| Error::index(context(), e))?;
+        let ingested = fast
+            .date(INGESTED_FIELD)
+            .map_err(|e| Error::index(context(), e))?;
         for doc in segment.doc_ids_alive() {
             let id = &ids[doc as usize];
             if id.is_empty() {
@@ -155,6 +160,9 @@ pub(super) fn load_recorded_unguarded(index: &SearchIndex) -> Result<Manifest> {
                 size: sizes.first(doc).unwrap_or(0),
                 root: roots[doc as usize].clone(),
                 year_unknown: !year_less[doc as usize].is_empty(),
+                ingested: ingested
+                    .first(doc)
+                    .map_or(0, |date| date.into_timestamp_micros()),
             };
             if recorded.insert(id.clone(), record).is_some() {
                 duplicated.insert(id.clone());

@@ -170,7 +170,7 @@ pub fn ingest(
     }
 
     let _lock = WriterLock::acquire(&options.index_dir)?;
-    let (index, recorded) = open_index(options)?;
+    let (index, recorded, earlier) = open_index(options)?;
     let mut writer = open_writer(&index, options)?;
     let evidence = DateEvidence::new(root_folders(&roots), Some(index.dir.clone()));
     let pipeline = Pipeline {
@@ -183,15 +183,20 @@ pub fn ingest(
         evidence: &evidence,
         stop,
     };
-    let commit_started =
-        match write_and_commit(&pipeline, &index, &mut writer, on_event, &mut report) {
-            Ok(started) => started,
-            Err(err) => {
-                drop(writer);
-                index.discard_uncommitted();
-                return Err(err);
-            }
-        };
+    let commit_started = match write_and_commit(
+        &pipeline,
+        (&index, &earlier),
+        &mut writer,
+        on_event,
+        &mut report,
+    ) {
+        Ok(started) => started,
+        Err(err) => {
+            drop(writer);
+            index.discard_uncommitted();
+            return Err(err);
+        }
+    };
     // The commit stands (a rebuild's once it is published): what fails from here on is
     // reported, not fatal.
     if !options.rebuild {
@@ -204,8 +209,11 @@ pub fn ingest(
 }
 
 /// The index to write (created, or a new one beside it for a rebuild; its checksums are
-/// verified beside the run) and the records of the files it holds.
-fn open_index(options: &IngestOptions) -> Result<(SearchIndex, Manifest)> {
+/// verified beside the run), the records of the files it holds, and for a rebuild the
+/// records of the index it replaces: an article unchanged since keeps its ingest time, so
+/// a saved search reports only what is new ([`Sink::take`]). An index it cannot read
+/// (another format, damage) keeps none.
+fn open_index(options: &IngestOptions) -> Result<(SearchIndex, Manifest, Manifest)> {
     let index = SearchIndex::open_for_ingest(
         &options.index_dir,
         &options.schema,
@@ -213,8 +221,14 @@ fn open_index(options: &IngestOptions) -> Result<(SearchIndex, Manifest)> {
         options.rebuild,
     )?;
     index.verify_in_background();
+    let earlier = match options.rebuild {
+        true => SearchIndex::open(&options.index_dir)
+            .and_then(|old| load_recorded(&old))
+            .unwrap_or_default(),
+        false => Manifest::default(),
+    };
     match load_recorded(&index) {
-        Ok(recorded) => Ok((index, recorded)),
+        Ok(recorded) => Ok((index, recorded, earlier)),
         Err(err) => {
             // Name the damaged file, when that is what made the records unreadable.
             index.confirm_integrity()?;
@@ -323,13 +337,14 @@ fn open_writer(
 /// started.
 fn write_and_commit(
     pipeline: &Pipeline<'_>,
-    index: &SearchIndex,
+    (index, earlier): (&SearchIndex, &Manifest),
     writer: &mut IndexWriter<ArticleDocument>,
     on_event: &mut dyn FnMut(&IngestEvent),
     report: &mut IngestReport,
 ) -> Result<Instant> {
     let sink = Sink::Index {
         index,
+        earlier,
         writer,
         added_since_commit: 0,
         stamp: next_stamp(0),
@@ -388,6 +403,8 @@ fn check_corpus(
 /// A document ready for the writer.
 pub(crate) struct Write {
     id: String,
+    /// The hash of the file's bytes.
+    content_hash: u64,
     document: ArticleDocument,
     replaces: bool,
 }
@@ -399,6 +416,8 @@ enum Sink<'a> {
     /// Into the index, committed every so often.
     Index {
         index: &'a SearchIndex,
+        /// For a rebuild, the records of the index it replaces.
+        earlier: &'a Manifest,
         writer: &'a mut IndexWriter<ArticleDocument>,
         added_since_commit: usize,
         /// The ingest time of the articles until the next commit (microseconds since the
@@ -428,6 +447,7 @@ impl Sink<'_> {
         let (
             Sink::Index {
                 index,
+                earlier,
                 writer,
                 added_since_commit,
                 stamp,
@@ -440,7 +460,12 @@ impl Sink<'_> {
         if write.replaces {
             writer.delete_term(Term::from_field_text(index.fields.id, &write.id));
         }
-        write.document.set_date(index.fields.ingested, *stamp);
+        // Rebuilt, an article unchanged since keeps the time it was first ingested.
+        let kept = earlier.records.get(&write.id).filter(|r| {
+            r.content_hash == write.content_hash && r.content_hash != 0 && r.ingested > 0
+        });
+        let ingested = kept.map_or(*stamp, |record| record.ingested);
+        write.document.set_date(index.fields.ingested, ingested);
         if let Err(killed) = writer.add_document(write.document) {
             // The writer's threads stopped (a full disk, memory): their cause comes out of
             // the commit that joins them; "the writer was killed" says nothing.

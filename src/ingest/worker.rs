@@ -154,6 +154,7 @@ impl Worker<'_> {
         }
         Ok(Write {
             id: source.id,
+            content_hash: source.content_hash,
             document,
             replaces,
         })

@@ -189,15 +189,18 @@ impl ArticleSearcher {
             description: text(ArticleField::Description),
             image: text(ArticleField::Image),
             link: text(ArticleField::Link),
-            body: match document
-                .get_first(fields.stored_body)
-                .and_then(|v| v.as_bytes())
-            {
-                Some(bytes) => crate::stored::decompress(bytes).map_err(|e| Error::Damaged {
-                    dir: self.index.dir.clone(),
-                    problem: format!("a stored body cannot be read: {e}"),
-                })?,
-                None => String::new(),
+            body: match fields.stored_body {
+                Some(field) => match document.get_first(field).and_then(|v| v.as_bytes()) {
+                    Some(bytes) => {
+                        crate::stored::decompress(bytes).map_err(|e| Error::Damaged {
+                            dir: self.index.dir.clone(),
+                            problem: format!("a stored body cannot be read: {e}"),
+                        })?
+                    }
+                    None => String::new(),
+                },
+                // An index made before stores the body as text.
+                None => text(ArticleField::Body).unwrap_or_default(),
             },
         })
     }

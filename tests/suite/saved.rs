@@ -251,3 +251,31 @@ fn a_saved_run_waiting_for_another_reads_the_index_after_its_turn() {
     let (again, code) = run_saved(&workspace, &["rain"]);
     assert!(again.is_empty() && code == 1, "reported once: {again:?}");
 }
+
+/// A rebuild (a new dictionary, a new sousuo) keeps the saved searches, and what they saw
+/// stays seen: an article unchanged since keeps its ingest time, a new or changed one is
+/// reported once.
+#[test]
+fn a_rebuild_keeps_the_saved_searches_and_what_they_saw() {
+    let workspace = Workspace::with_fixtures(&[]);
+    post(&workspace, "old.md", "暴雨来袭", "南方暴雨。");
+    post(&workspace, "edited.md", "暴雨预警", "东部暴雨。");
+    ingest(&workspace);
+    let added = workspace.run(&["saved", "add", "storm", "暴雨"]);
+    assert_eq!(added.code, 0, "{added:?}");
+    assert_eq!(run_saved(&workspace, &["storm"]), (vec![], 1));
+    post(&workspace, "new.md", "暴雨再袭", "北方暴雨。");
+    post(&workspace, "edited.md", "暴雨预警", "东部暴雨，西部大风。");
+    let rebuilt = workspace.run(&["ingest", "posts", "--rebuild"]);
+    assert_eq!(rebuilt.code, 0, "{rebuilt:?}");
+    let (mut ids, code) = run_saved(&workspace, &["storm"]);
+    ids.sort();
+    assert_eq!(
+        (ids, code),
+        (
+            vec!["news/edited.md".to_string(), "news/new.md".to_string()],
+            0
+        )
+    );
+    assert_eq!(run_saved(&workspace, &["storm"]), (vec![], 1));
+}
