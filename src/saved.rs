@@ -3,7 +3,7 @@
 //! that a run reports only the articles ingested since, each exactly once. Changes and runs
 //! hold an exclusive lock (`saved-searches.lock`), so two at once take turns.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::search::{ArticleSearcher, Filters, SearchRequest, SearchResults};
 
-use crate::index::{SAVED_SEARCHES_FILE as FILE, SAVED_SEARCHES_LOCK as LOCK};
+use crate::index::SAVED_SEARCHES_FILE as FILE;
 /// Longest name, in characters.
 const MAX_NAME_CHARS: usize = 64;
 
@@ -69,24 +69,7 @@ impl SavedSearches {
     /// Locks and reads the saved searches of the index at `dir` (none yet: empty).
     pub fn open(dir: &Path) -> Result<SavedSearches> {
         crate::index::require_index(dir)?;
-        let lock_path = dir.join(LOCK);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|source| Error::Io {
-                path: lock_path.clone(),
-                source,
-            })?;
-        // An advisory lock (flock on Unix, LockFileEx on Windows): it blocks until the lock
-        // is free and is released when the file is closed.
-        if let Err(source) = lock.lock() {
-            return Err(Error::Io {
-                path: lock_path,
-                source,
-            });
-        }
+        let lock = crate::index::lock_saved_searches(dir)?;
         let path = dir.join(FILE);
         let searches = read_file(&path)?;
         Ok(SavedSearches {

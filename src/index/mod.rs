@@ -39,10 +39,10 @@ pub const INDEX_FORMAT: u32 = 9;
 const META_FILE: &str = "sousuo-index.json";
 /// The user dictionary an index was built with, copied into its folder.
 const USER_DICTIONARY_FILE: &str = "user-dictionary.txt";
-/// The saved searches kept with an index ([`crate::saved`]), and the lock their changes take.
+/// The saved searches kept with an index ([`crate::saved`]).
 pub const SAVED_SEARCHES_FILE: &str = "saved-searches.json";
-/// See [`SAVED_SEARCHES_FILE`].
-pub const SAVED_SEARCHES_LOCK: &str = "saved-searches.lock";
+/// The lock their changes take ([`lock_saved_searches`]).
+const SAVED_SEARCHES_LOCK: &str = "saved-searches.lock";
 /// `AnalyzerSettings::dictionary` without a user dictionary.
 const DEFAULT_DICTIONARY: &str = "jieba-default";
 
@@ -346,7 +346,16 @@ fn carry_saved_searches(from: &Path, to: &Path) -> Result<Option<fs::File>> {
     if !saved.is_file() {
         return Ok(None);
     }
-    let lock_path = from.join(SAVED_SEARCHES_LOCK);
+    let lock = lock_saved_searches(from)?;
+    fs::copy(&saved, to.join(SAVED_SEARCHES_FILE)).map_err(|e| Error::io(&saved, e))?;
+    Ok(Some(lock))
+}
+
+/// Takes the lock of the saved searches of the index at `dir`: an advisory lock (flock on
+/// Unix, LockFileEx on Windows) that blocks until it is free and is released when the
+/// returned file is closed.
+pub fn lock_saved_searches(dir: &Path) -> Result<fs::File> {
+    let lock_path = dir.join(SAVED_SEARCHES_LOCK);
     let lock = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -354,8 +363,7 @@ fn carry_saved_searches(from: &Path, to: &Path) -> Result<Option<fs::File>> {
         .open(&lock_path)
         .map_err(|e| Error::io(&lock_path, e))?;
     lock.lock().map_err(|e| Error::io(&lock_path, e))?;
-    fs::copy(&saved, to.join(SAVED_SEARCHES_FILE)).map_err(|e| Error::io(&saved, e))?;
-    Ok(Some(lock))
+    Ok(lock)
 }
 
 /// The payload of every commit: the record's hash.

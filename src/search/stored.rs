@@ -190,18 +190,25 @@ impl ArticleSearcher {
             image: text(ArticleField::Image),
             link: text(ArticleField::Link),
             body: match fields.stored_body {
-                Some(field) => match document.get_first(field).and_then(|v| v.as_bytes()) {
-                    Some(bytes) => {
-                        crate::stored::decompress(bytes).map_err(|e| Error::Damaged {
-                            dir: self.index.dir.clone(),
-                            problem: format!("a stored body cannot be read: {e}"),
-                        })?
-                    }
-                    None => String::new(),
-                },
+                Some(field) => self.stored_body(&document, field)?,
                 // An index made before stores the body as text.
                 None => text(ArticleField::Body).unwrap_or_default(),
             },
+        })
+    }
+
+    /// The body a document keeps compressed in `field` ([`crate::stored`]).
+    fn stored_body(
+        &self,
+        document: &TantivyDocument,
+        field: tantivy::schema::Field,
+    ) -> Result<String> {
+        let Some(bytes) = document.get_first(field).and_then(|v| v.as_bytes()) else {
+            return Ok(String::new());
+        };
+        crate::stored::decompress(bytes).map_err(|e| Error::Damaged {
+            dir: self.index.dir.clone(),
+            problem: format!("a stored body cannot be read: {e}"),
         })
     }
 

@@ -13,11 +13,12 @@
 use std::cell::RefCell;
 
 /// The dictionary every body is compressed with (zstd's `--train` over the bundled `data/`
-/// posts' bodies). Changing it changes the index format.
+/// posts' bodies). Each frame names it by its id: a new one needs a new record value for
+/// the indexes written with it (`compressed_body`).
 pub const DICTIONARY: &[u8] = include_bytes!("body.dict");
 
-/// zstd's level: 3 compresses the 82,832-post corpus's bodies at about 190 MB/s on one core
-/// to 0.49 of their size; 9 reaches 0.45 at a fifth of the speed.
+/// zstd's level: 3 compresses the news corpus's bodies at about 180 MB/s on one core to 0.49
+/// of their size; 9 reaches 0.45 at a fifth of the speed (`zstd -b`, docs/performance.md).
 const LEVEL: i32 = 3;
 
 thread_local! {
@@ -36,9 +37,11 @@ pub fn compress(text: &str) -> std::io::Result<Vec<u8>> {
         let length = u32::try_from(text.len()).map_err(std::io::Error::other)?;
         let mut out = Vec::with_capacity(4 + zstd::zstd_safe::compress_bound(text.len()));
         out.extend_from_slice(&length.to_le_bytes());
-        let frame = compressor.compress(text.as_bytes())?;
-        out.extend_from_slice(&frame);
-        Ok(out)
+        // The frame written after the length, into the same buffer.
+        let mut after_length = std::io::Cursor::new(out);
+        after_length.set_position(4);
+        compressor.compress_to_buffer(text.as_bytes(), &mut after_length)?;
+        Ok(after_length.into_inner())
     })
 }
 
