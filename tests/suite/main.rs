@@ -24,3 +24,4 @@ mod serve;
 mod sites;
 mod watch;
 mod watch_lives;
+mod word_cuts;
