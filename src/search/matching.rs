@@ -1,7 +1,8 @@
 //! The matching strategy: which of a query's words an article must hold.
 //!
-//! A *keyword query* — at most [`MAX_KEYWORD_WORDS`] content words, no question word, no
-//! `+word` — needs every one of its parts: each content word (whole, or inside a longer word
+//! A *keyword query* — at most [`MAX_KEYWORD_WORDS`] content words (or
+//! [`MAX_SPACED_WORDS`] keywords set apart with spaces), no question word, no `+word` —
+//! needs every one of its parts: each content word (whole, or inside a longer word
 //! as a sub-word: `招商 公司` finds 招商证券股份有限公司), each letter+digit term as written
 //! (`P2P`, `GPT-4`, `双11`: its pieces adjacent, never apart), each quoted phrase, prefix and
 //! group (`a OR b` is one). Articles holding each unspaced part as typed (`京津冀暴雨`
@@ -35,6 +36,16 @@ pub const MAX_KEYWORD_WORDS: usize = 3;
 /// An unspaced query of more content words than [`MAX_KEYWORD_WORDS`], up to this many, is
 /// a keyword query when an article holds it as typed.
 pub const MAX_TERM_WORDS: usize = 8;
+
+/// A query of keywords set apart with spaces, each part at most
+/// [`MAX_SPACED_PART_WORDS`] content words (`上海 房价 下跌 原因`), is a keyword query up to
+/// this many content words: nobody spaces a question's words, and a typed list of
+/// keywords means each of them.
+pub const MAX_SPACED_WORDS: usize = 6;
+
+/// See [`MAX_SPACED_WORDS`]: a part requiring more words (`移动硬盘摔了一下 能通电但是读不出来`)
+/// is a phrase of a question.
+pub const MAX_SPACED_PART_WORDS: usize = 2;
 
 /// A phrase whose rarest word is in more than this share of the articles (and more than
 /// [`COMMON_MIN`] articles: small archives read any phrase quickly) is not
@@ -269,6 +280,7 @@ impl ArticleSearcher {
             content_words: 0,
             all_words: Vec::new(),
             chunks: 0,
+            longest_chunk: 0,
             chunk_tier: Vec::new(),
         };
         for clause in clauses {
@@ -386,6 +398,8 @@ struct KeywordParts<'a> {
     all_words: Vec<Token>,
     /// Plain clauses seen, and each one's words as a phrase (when rare enough).
     chunks: usize,
+    /// The most parts one plain clause requires (a word cut in pieces, `认房不认贷`, is one).
+    longest_chunk: usize,
     chunk_tier: Vec<Node>,
 }
 
@@ -577,6 +591,7 @@ impl KeywordParts<'_> {
         }
         self.chunks += 1;
         let only_function_words = tokens.iter().all(|t| is_function_word(&t.text));
+        let before = self.matching.required.len();
         for run in glued_runs(text, &tokens) {
             let run_tokens = &tokens[run];
             if run_tokens.len() > MAX_TERM_PIECES {
@@ -584,6 +599,8 @@ impl KeywordParts<'_> {
             }
             self.add_run(text, run_tokens, only_function_words);
         }
+        let parts = self.matching.required.len() - before;
+        self.longest_chunk = self.longest_chunk.max(parts);
         if tokens.len() > 1 && self.rare(&tokens) {
             self.chunk_tier.push(phrase(&tokens, self.fields));
         }
@@ -648,7 +665,13 @@ impl KeywordParts<'_> {
         if self.matching.required.is_empty() {
             return None;
         }
-        if self.content_words > MAX_KEYWORD_WORDS && !self.a_term_held_as_typed() {
+        let spaced_keywords = self.chunks > 1
+            && self.content_words <= MAX_SPACED_WORDS
+            && self.longest_chunk <= MAX_SPACED_PART_WORDS;
+        if self.content_words > MAX_KEYWORD_WORDS
+            && !spaced_keywords
+            && !self.a_term_held_as_typed()
+        {
             return None;
         }
         if self.chunks > 1 && self.all_words.len() > 1 && self.rare(&self.all_words) {

@@ -397,3 +397,40 @@ fn a_long_term_held_as_typed_is_a_keyword_query_and_a_question_is_not() {
     assert_eq!(question.summary()["matching"]["strategy"], "any");
     assert_eq!(ids(&question.hits())[0], "summit.md");
 }
+
+/// Keywords set apart with spaces are a keyword query beyond three words: each is required
+/// (a typed list of keywords means each one). A spaced part of more words is a question's
+/// phrase, and the query keeps the ranking by any word.
+#[test]
+fn four_spaced_keywords_are_each_required() {
+    let workspace = news_archive(&[
+        (
+            "all.md",
+            "房产",
+            "2023-07-01",
+            "上海房价下跌",
+            "分析人士解释上海房价下跌的原因。",
+        ),
+        (
+            "three.md",
+            "房产",
+            "2023-07-02",
+            "上海房价",
+            "上海房价下跌，成交放缓。",
+        ),
+        (
+            "other.md",
+            "社会",
+            "2023-07-03",
+            "事故",
+            "上海一处事故的原因查明。",
+        ),
+    ]);
+    let run = workspace.query("上海 房价 下跌 原因");
+    let summary = run.summary();
+    assert_eq!(summary["matching"]["strategy"], "all", "{summary}");
+    assert_eq!(summary["total"], 1, "{summary}");
+    assert_eq!(matches(&workspace, "上海 房价 下跌 原因").0, ["all.md"]);
+    let question = workspace.query("上海房价下跌了 原因");
+    assert_eq!(question.summary()["matching"]["strategy"], "any");
+}
