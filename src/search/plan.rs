@@ -538,13 +538,14 @@ mod tests {
     #[test]
     fn each_spaced_part_is_a_concept() {
         let (_dir, searcher) = searcher();
-        let plan = plan_of(&searcher, "算力规模 排名 \"数据 中心\" -广告");
+        // A question: its first part is more than two words.
+        let plan = plan_of(&searcher, "算力规模增长 排名 \"数据 中心\" -广告");
         let all_words = |words: &[&str]| Node::AllWords {
             words: words.iter().map(|w| w.to_string()).collect(),
             fields: text_fields(),
         };
         assert_eq!(plan.concepts.len(), 3, "{:?}", plan.concepts);
-        assert_eq!(plan.concepts[0], all_words(&["算力", "规模"]));
+        assert_eq!(plan.concepts[0], all_words(&["算力", "规模", "增长"]));
         assert_eq!(plan.concepts[1], all_words(&["排名"]));
         assert!(matches!(&plan.concepts[2], Node::Phrase { words, .. } if words.len() == 2));
         // One part (an unspaced question, or one word beside a filter): no tiers.
