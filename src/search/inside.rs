@@ -96,8 +96,12 @@ impl ArticleSearcher {
                 false => {
                     // The part as typed stays whole (its pieces side by side, `登格热`
                     // is not 登格 or 热).
+                    // A word the analyzer cuts in pieces is a phrase (in a group, its
+                    // pieces alone would each be an alternative).
+                    let alternatives: Vec<String> =
+                        words.iter().map(|word| self.as_alternative(word)).collect();
                     let words: Vec<&str> = words.iter().map(|word| word.as_str()).collect();
-                    widened.push(format!("(\"{part}\" OR {})", words.join(" OR ")));
+                    widened.push(format!("(\"{part}\" OR {})", alternatives.join(" OR ")));
                     for word in words {
                         if !suggestions.iter().any(|known| known == word) {
                             suggestions.push(word.to_string());
@@ -206,21 +210,72 @@ impl ArticleSearcher {
             .map(|(sound, found)| sound.as_ref().filter(|_| found.is_empty())?.near())
             .collect();
         sounding(lexicon, &near, &needles, &mut frequency);
+        let mut split = split_sounding(lexicon, parts);
         let mut like = HashMap::new();
-        for ((part, own), frequency) in parts.iter().zip(own).zip(frequency) {
+        for (at, ((part, own), frequency)) in parts.iter().zip(own).zip(frequency).enumerate() {
             if own >= WIDEN_BELOW as u64 {
                 continue;
             }
             let mut found: Vec<(String, u64)> = frequency
                 .into_iter()
-                .filter(|(_, count)| *count > own)
                 .map(|(index, count)| (lexicon.word(index).0.to_string(), count))
                 .collect();
+            // Another cut of the part is a better guess only where more articles hold it as
+            // typed than hold any word found whole (`王旅士`: 王女士 in 135, 王律师 in 5).
+            let best = found.iter().map(|(_, count)| *count).max().unwrap_or(0);
+            for spelling in std::mem::take(&mut split[at]) {
+                let articles = self.articles_holding_as_typed(&spelling)?;
+                if articles > best {
+                    found.push((spelling, articles));
+                }
+            }
+            found.retain(|(_, count)| *count > own);
             found.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             found.truncate(MAX_CONTAINING);
             like.insert(*part, found);
         }
         Ok(like)
+    }
+
+    /// `word` as an alternative of a group: quoted when the analyzer cuts it in pieces.
+    fn as_alternative(&self, word: &str) -> String {
+        let mut tokens = Vec::new();
+        (self.index.analyzer).analyze(word, crate::text::Mode::Query, &mut tokens);
+        if tokens.len() > 1 {
+            format!("\"{word}\"")
+        } else {
+            word.to_string()
+        }
+    }
+
+    /// The articles holding `text` as typed: its words side by side in a text field.
+    fn articles_holding_as_typed(&self, text: &str) -> Result<u64> {
+        use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, TermQuery};
+        let mut tokens = Vec::new();
+        (self.index.analyzer).analyze(text, crate::text::Mode::Query, &mut tokens);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (field, _) in self.index.fields.searchable_text() {
+            let mut terms: Vec<(usize, tantivy::Term)> = tokens
+                .iter()
+                .map(|t| (t.position, super::build::term_for(field, &t.text)))
+                .collect();
+            let query: Box<dyn Query> = match terms.len() {
+                0 => continue,
+                1 => Box::new(TermQuery::new(
+                    terms.remove(0).1,
+                    tantivy::schema::IndexRecordOption::Basic,
+                )),
+                _ => Box::new(PhraseQuery::new_with_offset(terms)),
+            };
+            clauses.push((Occur::Should, query));
+        }
+        let query = BooleanQuery::new(clauses);
+        let count = (self.reader.searcher())
+            .search(&query, &tantivy::collector::Count)
+            .map_err(|e| {
+                crate::error::Error::reading("counting a word's articles".to_string(), e)
+            })?;
+        Ok(count as u64)
     }
 
     /// The index's words, read on first need ([`super::lexicon`]).
@@ -261,13 +316,17 @@ fn sounding(
     let fits = |first: &str| sounds.iter().flatten().any(|sound| sound.may_match(first));
     for index in lexicon.first_reading_fits(fits) {
         let (word, articles) = lexicon.word(index);
-        if !is_chinese_word(word) || !syllables_into(word, &mut syllables) {
+        let chars = word.chars().count();
+        let one_character = chars == 1 && word.chars().all(crate::text::is_cjk_ideograph);
+        if !(is_chinese_word(word) || one_character) || !syllables_into(word, &mut syllables) {
             continue;
         }
-        let chars = word.chars().count();
         for (at, sound) in sounds.iter().enumerate() {
             let Some(sound) = sound else { continue };
-            if word != needles[at]
+            // One character is never read from typed pinyin (`xian` is 西安, not 先).
+            let pinyin = matches!(sound, Sound::Letters(_));
+            if !(one_character && pinyin)
+                && word != needles[at]
                 && !word.contains(needles[at].as_str())
                 && sound.matches(chars, &syllables)
             {
@@ -275,6 +334,74 @@ fn sounding(
             }
         }
     }
+}
+
+/// Per part of three Chinese characters or more, other spellings of it: cut after its first
+/// or before its last character, one of the two pieces replaced by a word of the index that
+/// sounds like it (the caller keeps those an article holds as typed). A name the segmenter
+/// splits is never one word of the index (泽连斯基 is 泽 + 连斯基, 马克龙 马克 + 龙), so a typo
+/// in it (`泽连斯鸡`, `马克笼`) is found only this way.
+fn split_sounding(lexicon: &super::lexicon::Lexicon, parts: &[&str]) -> Vec<Vec<String>> {
+    let mut cuts: Vec<(usize, &str, &str)> = Vec::new();
+    for (at, part) in parts.iter().enumerate() {
+        if !is_chinese_word(part) || part.chars().count() < 3 {
+            continue;
+        }
+        let second = part.char_indices().nth(1).map_or(0, |(i, _)| i);
+        let last = part.char_indices().last().map_or(0, |(i, _)| i);
+        cuts.push((at, &part[..second], &part[second..]));
+        cuts.push((at, &part[..last], &part[last..]));
+    }
+    let mut split = vec![Vec::new(); parts.len()];
+    if cuts.is_empty() {
+        return split;
+    }
+    let pieces: Vec<String> = (cuts.iter())
+        .flat_map(|(_, left, right)| [left.to_string(), right.to_string()])
+        .collect();
+    let alternatives = sounding_alike(lexicon, &pieces);
+    for (n, (at, left, right)) in cuts.into_iter().enumerate() {
+        let spellings = (alternatives[2 * n]
+            .iter()
+            .map(|word| format!("{word}{right}")))
+        .chain(
+            alternatives[2 * n + 1]
+                .iter()
+                .map(|word| format!("{left}{word}")),
+        );
+        for spelling in spellings {
+            if !split[at].contains(&spelling) {
+                split[at].push(spelling);
+            }
+        }
+    }
+    split
+}
+
+/// The most words one piece of a part is replaced with ([`split_sounding`]).
+const MAX_PIECE_SPELLINGS: usize = 16;
+
+/// For each of `pieces`, the [`MAX_PIECE_SPELLINGS`] words of the index in most articles that
+/// sound like it (its near-homophones when none does), one character long too.
+fn sounding_alike(lexicon: &super::lexicon::Lexicon, pieces: &[String]) -> Vec<Vec<String>> {
+    let sounds: Vec<Option<Sound>> = pieces.iter().map(|piece| Sound::of(piece)).collect();
+    let mut frequency = vec![HashMap::new(); pieces.len()];
+    sounding(lexicon, &sounds, pieces, &mut frequency);
+    let near: Vec<Option<Sound>> = sounds
+        .iter()
+        .zip(&frequency)
+        .map(|(sound, found)| sound.as_ref().filter(|_| found.is_empty())?.near())
+        .collect();
+    sounding(lexicon, &near, pieces, &mut frequency);
+    (frequency.into_iter())
+        .map(|words| {
+            let mut words: Vec<(usize, u64)> = words.into_iter().collect();
+            words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            (words.into_iter().take(MAX_PIECE_SPELLINGS))
+                .map(|(index, _)| lexicon.word(index).0.to_string())
+                .collect()
+        })
+        .collect()
 }
 
 /// The hits that match the query as typed stay first, in their order (an exact query's

@@ -372,3 +372,60 @@ fn a_near_sounding_character_is_tried_only_when_nothing_sounds_the_same() {
         serde_json::json!(["杜树瑞"])
     );
 }
+
+/// A name the segmenter cuts in two (马克龙 is 马克 + 龙, 泽连斯基 泽 + 连斯基) is no word of
+/// the index, so no word sounds like it: a typo in it is found by reading the name's pieces
+/// apart, and only where more articles hold that spelling than hold a word sounding like
+/// the whole (王旅士 is 王女士, a word of its own, not 王律师).
+#[test]
+fn a_typo_in_a_name_the_segmenter_cuts_in_two_is_found() {
+    let workspace = common::news_archive(&[
+        (
+            "m1.md",
+            "国际",
+            "2023-07-01",
+            "访问",
+            "法国总统马克龙访问中国。",
+        ),
+        (
+            "m2.md",
+            "国际",
+            "2023-07-02",
+            "讲话",
+            "马克龙在巴黎发表讲话。",
+        ),
+        (
+            "m3.md",
+            "体育",
+            "2023-07-03",
+            "比赛",
+            "马克在龙舟比赛中获胜。",
+        ),
+        (
+            "z1.md",
+            "国际",
+            "2023-07-04",
+            "视频",
+            "乌克兰总统泽连斯基发表视频讲话。",
+        ),
+        ("w1.md", "社会", "2023-07-05", "报警", "王女士报警。"),
+        ("w2.md", "社会", "2023-07-06", "求助", "王女士求助。"),
+        ("w3.md", "法治", "2023-07-07", "出庭", "王律师出庭。"),
+    ]);
+    for (typed, meant, expected) in [
+        ("马克笼", "马克龙", vec!["news/m1.md", "news/m2.md"]),
+        ("泽连斯鸡", "泽连斯基", vec!["news/z1.md"]),
+        ("王旅士", "王女士", vec!["news/w1.md", "news/w2.md"]),
+    ] {
+        let run = workspace.run(&["query", typed, "--json"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let mut ids = run.hit_ids();
+        ids.sort();
+        assert_eq!(ids, expected, "{typed}: {run:?}");
+        assert_eq!(
+            run.summary()["matching"]["suggestions"],
+            serde_json::json!([meant]),
+            "{typed}"
+        );
+    }
+}
