@@ -37,10 +37,10 @@ pub const MAX_KEYWORD_WORDS: usize = 3;
 /// a keyword query when an article holds it as typed.
 pub const MAX_TERM_WORDS: usize = 8;
 
-/// A query of keywords set apart with spaces, each part at most
-/// [`MAX_SPACED_PART_WORDS`] content words (`上海 房价 下跌 原因`), is a keyword query up to
-/// this many content words: nobody spaces a question's words, and a typed list of
-/// keywords means each of them.
+/// A query of keywords set apart with spaces or listed with commas, each part at most
+/// [`MAX_SPACED_PART_WORDS`] content words (`上海 房价 下跌 原因`, `上海，房价，下跌，原因`),
+/// is a keyword query up to this many content words: nobody spaces a question's words, and
+/// a typed list of keywords means each of them.
 pub const MAX_SPACED_WORDS: usize = 6;
 
 /// See [`MAX_SPACED_WORDS`]: a part requiring more words (`移动硬盘摔了一下 能通电但是读不出来`)
@@ -280,7 +280,8 @@ impl ArticleSearcher {
             content_words: 0,
             all_words: Vec::new(),
             chunks: 0,
-            longest_chunk: 0,
+            typed_parts: 0,
+            longest_part: 0,
             chunk_tier: Vec::new(),
         };
         for clause in clauses {
@@ -398,8 +399,10 @@ struct KeywordParts<'a> {
     all_words: Vec<Token>,
     /// Plain clauses seen, and each one's words as a phrase (when rare enough).
     chunks: usize,
-    /// The most parts one plain clause requires (a word cut in pieces, `认房不认贷`, is one).
-    longest_chunk: usize,
+    /// Parts typed apart (with spaces, or listed with commas: `上海，房价，下跌`), and the
+    /// most units one of them requires (a word cut in pieces, `认房不认贷`, is one).
+    typed_parts: usize,
+    longest_part: usize,
     chunk_tier: Vec<Node>,
 }
 
@@ -591,16 +594,22 @@ impl KeywordParts<'_> {
         }
         self.chunks += 1;
         let only_function_words = tokens.iter().all(|t| is_function_word(&t.text));
-        let before = self.matching.required.len();
+        // Keywords typed apart: with spaces (each its own clause) or listed with commas.
+        let mut part_from = self.matching.required.len();
+        let mut last_end = None;
         for run in glued_runs(text, &tokens) {
             let run_tokens = &tokens[run];
             if run_tokens.len() > MAX_TERM_PIECES {
                 return None;
             }
+            if last_end.is_some_and(|end| listed_apart(&text[end..run_tokens[0].offset_from])) {
+                self.end_typed_part(part_from);
+                part_from = self.matching.required.len();
+            }
             self.add_run(text, run_tokens, only_function_words);
+            last_end = Some(run_tokens[run_tokens.len() - 1].offset_to);
         }
-        let parts = self.matching.required.len() - before;
-        self.longest_chunk = self.longest_chunk.max(parts);
+        self.end_typed_part(part_from);
         if tokens.len() > 1 && self.rare(&tokens) {
             self.chunk_tier.push(phrase(&tokens, self.fields));
         }
@@ -611,6 +620,13 @@ impl KeywordParts<'_> {
             t
         }));
         Some(())
+    }
+
+    /// Counts a part typed apart whose required units start at `from`.
+    fn end_typed_part(&mut self, from: usize) {
+        self.typed_parts += 1;
+        let units = self.matching.required.len() - from;
+        self.longest_part = self.longest_part.max(units);
     }
 
     /// One run of glued tokens of `text`: a term (`P2P`, `京津冀暴雨`) when rare enough,
@@ -665,9 +681,9 @@ impl KeywordParts<'_> {
         if self.matching.required.is_empty() {
             return None;
         }
-        let spaced_keywords = self.chunks > 1
+        let spaced_keywords = self.typed_parts > 1
             && self.content_words <= MAX_SPACED_WORDS
-            && self.longest_chunk <= MAX_SPACED_PART_WORDS;
+            && self.longest_part <= MAX_SPACED_PART_WORDS;
         if self.content_words > MAX_KEYWORD_WORDS
             && !spaced_keywords
             && !self.a_term_held_as_typed()
@@ -683,6 +699,11 @@ impl KeywordParts<'_> {
         }
         Some(self.matching)
     }
+}
+
+/// Whether the text between two words lists them apart (`上海，房价`, `A、B`, `a/b`).
+fn listed_apart(between: &str) -> bool {
+    between.contains(['，', '、', ',', ';', '；', '/', '／', '|', '+', '＋'])
 }
 
 #[cfg(test)]

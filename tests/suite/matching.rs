@@ -398,11 +398,11 @@ fn a_long_term_held_as_typed_is_a_keyword_query_and_a_question_is_not() {
     assert_eq!(ids(&question.hits())[0], "summit.md");
 }
 
-/// Keywords set apart with spaces are a keyword query beyond three words: each is required
-/// (a typed list of keywords means each one). A spaced part of more words is a question's
-/// phrase, and the query keeps the ranking by any word.
+/// Keywords set apart with spaces or listed with commas are a keyword query beyond three
+/// words: each is required (a typed list of keywords means each one). A part of more words
+/// is a question's phrase, or a pasted sentence, and the query keeps the ranking by any word.
 #[test]
-fn four_spaced_keywords_are_each_required() {
+fn four_keywords_typed_apart_are_each_required() {
     let workspace = news_archive(&[
         (
             "all.md",
@@ -426,11 +426,23 @@ fn four_spaced_keywords_are_each_required() {
             "上海一处事故的原因查明。",
         ),
     ]);
-    let run = workspace.query("上海 房价 下跌 原因");
-    let summary = run.summary();
-    assert_eq!(summary["matching"]["strategy"], "all", "{summary}");
-    assert_eq!(summary["total"], 1, "{summary}");
-    assert_eq!(matches(&workspace, "上海 房价 下跌 原因").0, ["all.md"]);
-    let question = workspace.query("上海房价下跌了 原因");
-    assert_eq!(question.summary()["matching"]["strategy"], "any");
+    // Typed with spaces, or listed with commas.
+    for query in [
+        "上海 房价 下跌 原因",
+        "上海，房价，下跌，原因",
+        "上海、房价、下跌、原因",
+    ] {
+        let run = workspace.query(query);
+        let summary = run.summary();
+        assert_eq!(summary["matching"]["strategy"], "all", "{query}: {summary}");
+        assert_eq!(summary["total"], 1, "{query}: {summary}");
+        assert_eq!(matches(&workspace, query).0, ["all.md"], "{query}");
+    }
+    for question in [
+        "上海房价下跌了 原因",
+        "分析人士称，上海房价下跌的原因在于成交放缓",
+    ] {
+        let run = workspace.query(question);
+        assert_eq!(run.summary()["matching"]["strategy"], "any", "{question}");
+    }
 }
