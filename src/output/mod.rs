@@ -271,7 +271,7 @@ pub struct QuerySummary {
     pub took_ms: f64,
     /// The matching strategy: `all` parts required (with those dropped when no article held
     /// them all) or `any` word (questions).
-    pub matching: crate::search::matching::MatchingReport,
+    pub matching: crate::search::strategy::MatchingReport,
 }
 
 impl QuerySummary {

@@ -55,7 +55,7 @@ impl ArticleSearcher {
     /// articles write a part otherwise. docs/relevance.md.)
     fn holding_a_part(
         &self,
-        matching: &super::matching::Matching,
+        matching: &super::strategy::Matching,
         words: Box<dyn Query>,
     ) -> Result<Box<dyn Query>> {
         let [unit] = matching.required.as_slice() else {
@@ -77,7 +77,7 @@ impl ArticleSearcher {
     /// union is sought at; `None` otherwise (a boolean union reads them in windows).
     fn sought_union(
         &self,
-        matching: &super::matching::Matching,
+        matching: &super::strategy::Matching,
         clauses: &[(TantivyOccur, Box<dyn Query>)],
     ) -> Option<Box<dyn Query>> {
         if clauses.len() < 2 || clauses.iter().any(|(o, _)| *o != TantivyOccur::Should) {
@@ -102,7 +102,7 @@ impl ArticleSearcher {
     fn keyword_clauses(
         &self,
         plan: &QueryPlan,
-        matching: &super::matching::Matching,
+        matching: &super::strategy::Matching,
         clauses: Vec<(TantivyOccur, Box<dyn Query>)>,
     ) -> Result<KeywordClauses> {
         let mut padding = None;
@@ -141,7 +141,7 @@ impl ArticleSearcher {
     /// in windows beside the exactness tiers.
     fn words_and_parts(
         &self,
-        matching: &super::matching::Matching,
+        matching: &super::strategy::Matching,
         words: Box<dyn Query>,
     ) -> Result<Vec<(TantivyOccur, Box<dyn Query>)>> {
         let mut parts = Vec::with_capacity(matching.required.len() + 1);

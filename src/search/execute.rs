@@ -6,9 +6,9 @@ use tantivy::Searcher;
 
 use super::collect::Collected;
 use super::fold::{fold, Folded};
-use super::matching::MatchingReport;
 use super::plan::QueryPlan;
 use super::stored::ReadArticles;
+use super::strategy::MatchingReport;
 use super::{
     ArticleSearcher, BuiltQuery, Hit, Page, Ranked, SearchOutput, SearchResults, SortOrder,
     FOLD_EXTRA, MAX_FOLD_CANDIDATES, RESCORE_WINDOW, SNIPPET_CHARS,

@@ -234,8 +234,8 @@ fn arithmetic(json: &serde_json::Value) -> Vec<ScoreExplanation> {
 
 /// The matching strategy as a part of no score: what every hit holds, what was dropped, and
 /// whether this hit holds the query as typed (its exactness tier).
-fn matching_part(matching: &super::matching::Matching, tier: usize) -> ScoreExplanation {
-    let labels = |units: &[super::matching::Unit]| {
+fn matching_part(matching: &super::strategy::Matching, tier: usize) -> ScoreExplanation {
+    let labels = |units: &[super::strategy::Unit]| {
         units
             .iter()
             .map(|u| u.label.as_str())

@@ -45,6 +45,7 @@ mod similar;
 mod skipping_union;
 mod sounds;
 mod stored;
+pub mod strategy;
 mod types;
 pub mod values;
 pub mod word_weight;
@@ -56,7 +57,7 @@ pub use types::*;
 use collect::Ranked;
 use fold::Signatures;
 pub use fold::{NearDuplicateCounts, NearDuplicates};
-use matching::MatchingReport;
+use strategy::MatchingReport;
 /// Weight of a synonym's match relative to the query word's own.
 pub const SYNONYM_WEIGHT: f32 = 0.8;
 /// Keywords of an article that make the query for similar articles.

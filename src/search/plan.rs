@@ -17,7 +17,7 @@ use crate::query::{Clause, ClauseKind, Occur, QueryField};
 use crate::schema::{ArticleField, FieldType, IndexedField};
 use crate::text::{is_function_word, normalize_term, to_simplified, Mode};
 
-use super::matching::Matching;
+use super::strategy::Matching;
 use super::{ArticleSearcher, Filters, SYNONYM_WEIGHT};
 
 /// A field a node searches, by its schema name, and the weight of a match there.

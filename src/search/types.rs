@@ -180,7 +180,7 @@ pub struct SearchResults {
     /// query that only filters or lists, newest first), when scores mean nothing.
     pub order: SortOrder,
     /// The matching strategy applied: the parts required and those dropped.
-    pub matching: super::matching::MatchingReport,
+    pub matching: super::strategy::MatchingReport,
 }
 
 /// An article as stored in the index.
