@@ -6,6 +6,7 @@
 //! this list instead about a millisecond.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::termdict::TermMerger;
 
@@ -131,6 +132,75 @@ impl Lexicon {
             .filter(move |(first, _)| fits(first))
             .flat_map(|(_, words)| words.iter().map(|&index| index as usize))
     }
+}
+
+/// Characters whose begun words a searcher keeps (then it starts over).
+const MAX_BEGUN_KEPT: usize = 4096;
+
+impl ArticleSearcher {
+    /// The `limit` words `first` begins in the most articles of this index, found once per
+    /// character while the searcher lives (its segments never change).
+    pub(super) fn words_begun_by(&self, first: char, limit: usize) -> Result<Arc<[String]>> {
+        let lock = || self.begun.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(words) = lock().get(&first).cloned() {
+            return Ok(words);
+        }
+        let words: Arc<[String]> = words_begun_by(self, first, limit)?.into();
+        let mut begun = lock();
+        if begun.len() >= MAX_BEGUN_KEPT {
+            begun.clear();
+        }
+        begun.insert(first, words.clone());
+        Ok(words)
+    }
+}
+
+/// The Chinese words of two characters or more that `first` begins in the searcher's text
+/// fields, the `limit` held by the most articles first (债 → 债券, 债务): one walk over the
+/// term dictionaries' range of that character (a few hundred words).
+fn words_begun_by(searcher: &ArticleSearcher, first: char, limit: usize) -> Result<Vec<String>> {
+    let reader = searcher.reader.searcher();
+    let context = || format!("reading the index's words that {first} begins");
+    let mut bytes = [0u8; 4];
+    let from = first.encode_utf8(&mut bytes).as_bytes().to_vec();
+    let mut to = from.clone();
+    // A character's UTF-8 never ends in 0xFF: the next byte string bounds the range.
+    *to.last_mut().expect("a character has bytes") += 1;
+    let mut inverted = Vec::new();
+    for segment in reader.segment_readers() {
+        for (field, _) in searcher.index.fields.searchable_text() {
+            let index = segment
+                .inverted_index(field.field)
+                .map_err(|e| Error::reading(context(), e))?;
+            inverted.push(index);
+        }
+    }
+    let mut streams = Vec::with_capacity(inverted.len());
+    for index in &inverted {
+        let stream = index.terms().range().ge(&from).lt(&to).into_stream();
+        streams.push(stream.map_err(|e| Error::io(&searcher.index.dir, e))?);
+    }
+    let mut words: Vec<(u64, String)> = Vec::new();
+    let mut merger = TermMerger::new(streams);
+    while merger.advance() {
+        let Ok(word) = std::str::from_utf8(merger.key()) else {
+            continue;
+        };
+        if word.len() == from.len() || !word.chars().all(crate::text::is_cjk_ideograph) {
+            continue;
+        }
+        let articles = merger
+            .current_segment_ords_and_term_infos()
+            .map(|(_, info)| u64::from(info.doc_freq))
+            .sum();
+        words.push((articles, word.to_string()));
+    }
+    words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(words
+        .into_iter()
+        .take(limit)
+        .map(|(_, word)| word)
+        .collect())
 }
 
 /// A word of Chinese characters or of Latin letters, of at most [`MAX_WORD_CHARS`].

@@ -94,6 +94,10 @@ const QUESTION_WORDS: &[&str] = &[
 /// into other indexed words side by side ([`KeywordParts::held`]).
 pub const MAX_SPELLED_CHARS: usize = 6;
 
+/// At most this many of the words a run's last character begins are searched for it
+/// ([`KeywordParts::or_begun`]), those most articles hold first.
+const MAX_BEGUN_WORDS: usize = 2;
+
 /// At most this many other cuts of one word are searched, fewest pieces first.
 pub const MAX_SPELLINGS: usize = 6;
 
@@ -275,7 +279,12 @@ impl KeywordParts<'_> {
         if self.chunks != 1 || self.content_words > MAX_TERM_WORDS || self.all_words.len() < 2 {
             return false;
         }
-        let whole = phrase(&self.all_words, self.fields);
+        self.held_as_typed(&self.all_words)
+    }
+
+    /// Whether some article holds `tokens` side by side.
+    fn held_as_typed(&self, tokens: &[Token]) -> bool {
+        let whole = phrase(tokens, self.fields);
         let Ok(query) = self.searcher.node_query(&whole) else {
             return false;
         };
@@ -458,7 +467,9 @@ impl KeywordParts<'_> {
         // Keywords typed apart: with spaces (each its own clause) or listed with commas.
         let mut part_from = self.matching.required.len();
         let mut last_end = None;
-        for run in glued_runs(text, &tokens) {
+        let runs = glued_runs(text, &tokens);
+        let alone = runs.len() == 1;
+        for run in runs {
             let run_tokens = &tokens[run];
             if run_tokens.len() > MAX_TERM_PIECES {
                 return None;
@@ -467,7 +478,7 @@ impl KeywordParts<'_> {
                 self.end_typed_part(part_from);
                 part_from = self.matching.required.len();
             }
-            self.add_run(text, run_tokens, only_function_words);
+            self.add_run(text, run_tokens, (only_function_words, alone));
             last_end = Some(run_tokens[run_tokens.len() - 1].offset_to);
         }
         self.end_typed_part(part_from);
@@ -491,8 +502,8 @@ impl KeywordParts<'_> {
     }
 
     /// One run of glued tokens of `text`: a term (`P2P`, `京津冀暴雨`) when rare enough,
-    /// else each piece required on its own.
-    fn add_run(&mut self, text: &str, run: &[Token], only_function_words: bool) {
+    /// else each piece required on its own. `alone`: the run is all its clause holds.
+    fn add_run(&mut self, text: &str, run: &[Token], (only_function_words, alone): (bool, bool)) {
         let label = text[run[0].offset_from..run[run.len() - 1].offset_to].to_string();
         let joined: String = run.iter().map(|t| t.text.as_str()).collect();
         if run.len() > 1 && crate::text::is_date_term(&joined) {
@@ -518,7 +529,11 @@ impl KeywordParts<'_> {
             // sentence cut it. Its pieces still count as words where the line between
             // keyword queries and questions is drawn (布林肯访华时间 stays a question).
             self.content_words += run.len() - 1;
-            self.held(&run.iter().map(|t| t.text.as_str()).collect::<String>())
+            let held = self.held(&run.iter().map(|t| t.text.as_str()).collect::<String>());
+            match alone {
+                true => self.or_begun(run, held),
+                false => held,
+            }
         } else if is_number_and_unit(run) {
             // 3000亿: the unit may begin a longer word (3000 / 亿元), where the index holds
             // the number with it as a sub-word.
@@ -536,6 +551,39 @@ impl KeywordParts<'_> {
         };
         // A letter+digit term is one word to its reader (`P2P`, `GPT-4`).
         self.require(label, node);
+    }
+
+    /// `held`, or else — for a word and a character the segmenter left alone after it,
+    /// typed on their own (`专项债`: 专项 / 债) — the word with the words that character
+    /// begins in the most articles after it: an abbreviation as people type it is in most
+    /// articles the start of a longer word (专项 / 债券, 专项 / 债务). Only a clause of just
+    /// that run, and only when some article writes the character alone after the word (one
+    /// no article does is a word cut short, `王沪宁参`: the fallbacks' business).
+    fn or_begun(&self, run: &[Token], held: Node) -> Node {
+        let [head, last] = run else {
+            return held;
+        };
+        let mut chars = last.text.chars();
+        let (Some(first), None) = (chars.next(), chars.next()) else {
+            return held;
+        };
+        if head.text.chars().count() < 2 || is_function_word(&last.text) || !self.held_as_typed(run)
+        {
+            return held;
+        }
+        let Ok(begun) = self.searcher.words_begun_by(first, MAX_BEGUN_WORDS) else {
+            return held;
+        };
+        let mut alternatives = match held {
+            Node::Group(alternatives) => alternatives,
+            held => vec![(Occur::Should, held)],
+        };
+        for word in begun.iter() {
+            let mut words = run.to_vec();
+            words[1].text = word.clone();
+            alternatives.push((Occur::Should, phrase(&words, self.fields)));
+        }
+        Node::Group(alternatives)
     }
 
     fn finish(mut self) -> Option<Matching> {

@@ -165,6 +165,9 @@ pub struct ArticleSearcher {
     /// (the others wait for it rather than read it too).
     lexicon: OnceLock<lexicon::Lexicon>,
     reading_lexicon: std::sync::Mutex<()>,
+    /// A character → the words it begins in the most articles, as found
+    /// ([`Self::words_begun_by`]).
+    begun: std::sync::Mutex<HashMap<char, std::sync::Arc<[String]>>>,
 }
 
 /// A query built from text, with the terms to highlight.
@@ -245,6 +248,7 @@ impl ArticleSearcher {
             signatures: OnceLock::new(),
             lexicon: OnceLock::new(),
             reading_lexicon: std::sync::Mutex::new(()),
+            begun: std::sync::Mutex::new(HashMap::new()),
             ranking: Ranking::default(),
         })
     }

@@ -446,3 +446,41 @@ fn four_keywords_typed_apart_are_each_required() {
         assert_eq!(run.summary()["matching"]["strategy"], "any", "{question}");
     }
 }
+
+/// An abbreviation typed as people type it (`专项债`: 专项 / 债 to the segmenter) is in most
+/// articles the start of a longer word (专项 / 债券, 专项 / 债务): those match too, and an
+/// article holding the pieces apart does not.
+#[test]
+fn an_abbreviation_matches_where_its_last_character_begins_a_longer_word() {
+    let workspace = news_archive(&[
+        (
+            "typed.md",
+            "财经",
+            "2023-07-01",
+            "发行",
+            "今年专项债发行提速。",
+        ),
+        (
+            "bond.md",
+            "财经",
+            "2023-07-02",
+            "规模",
+            "地方政府专项债券发行规模扩大。",
+        ),
+        (
+            "debt.md",
+            "财经",
+            "2023-07-03",
+            "置换",
+            "新一轮专项债务置换。",
+        ),
+        (
+            "apart.md",
+            "财经",
+            "2023-07-04",
+            "资金",
+            "专项资金用于债务偿还。",
+        ),
+    ]);
+    assert_matches_exactly(&workspace, "专项债", &["typed.md", "bond.md", "debt.md"]);
+}
