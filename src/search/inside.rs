@@ -200,17 +200,10 @@ impl ArticleSearcher {
                 }
             }
         }
-        // Words that sound like a part (and do not hold it: counted above); their
-        // near-homophones for a Chinese part that nothing matched so far.
-        let sounds: Vec<Option<Sound>> = parts.iter().map(|part| Sound::of(part)).collect();
-        sounding(lexicon, &sounds, &needles, &mut frequency);
-        let near: Vec<Option<Sound>> = sounds
-            .iter()
-            .zip(&frequency)
-            .map(|(sound, found)| sound.as_ref().filter(|_| found.is_empty())?.near())
-            .collect();
-        sounding(lexicon, &near, &needles, &mut frequency);
-        let mut split = split_sounding(lexicon, parts);
+        // Words that sound like a part (and do not hold it: counted above), and their
+        // near-homophones.
+        sounding_tiers(lexicon, &needles, &mut frequency, false);
+        let mut split = self.split_sounding(lexicon, parts)?;
         let mut like = HashMap::new();
         for (at, ((part, own), frequency)) in parts.iter().zip(own).zip(frequency).enumerate() {
             if own >= WIDEN_BELOW as u64 {
@@ -235,6 +228,72 @@ impl ArticleSearcher {
             like.insert(*part, found);
         }
         Ok(like)
+    }
+
+    /// Per part of three Chinese characters or more, other spellings of it: cut in two after
+    /// its first character, before its last, or where one piece is a word of the index as
+    /// typed, one piece replaced by a word of the index that sounds like it (the caller keeps
+    /// those an article holds as typed). A name or a
+    /// compound the segmenter cuts is no word of the index (泽连斯基 is 泽 + 连斯基, 马克龙
+    /// 马克 + 龙, 乡村振兴 乡村 + 振兴), so a typo in it (`泽连斯鸡`, `马克笼`, `乡村振心`) is
+    /// found only this way.
+    fn split_sounding(
+        &self,
+        lexicon: &super::lexicon::Lexicon,
+        parts: &[&str],
+    ) -> Result<Vec<Vec<String>>> {
+        // (part, the piece kept as typed, the piece replaced, whether the kept one is first)
+        let mut cuts: Vec<(usize, &str, &str, bool)> = Vec::new();
+        for (at, part) in parts.iter().enumerate() {
+            if !is_chinese_word(part) || part.chars().count() < 3 {
+                continue;
+            }
+            let chars = part.chars().count();
+            for (n, (i, _)) in part.char_indices().enumerate().skip(1) {
+                let (left, right) = part.split_at(i);
+                // Beside the first or the last character, either piece may be the typo.
+                let edge = n == 1 || n == chars - 1;
+                if edge || self.is_indexed_word(left)? {
+                    cuts.push((at, left, right, true));
+                }
+                if edge || self.is_indexed_word(right)? {
+                    cuts.push((at, right, left, false));
+                }
+            }
+        }
+        let pieces: Vec<String> = cuts.iter().map(|cut| cut.2.to_string()).collect();
+        let alternatives = sounding_alike(lexicon, &pieces);
+        let mut split = vec![Vec::new(); parts.len()];
+        for ((at, kept, _, first), words) in cuts.into_iter().zip(alternatives) {
+            for word in words {
+                let spelling = match first {
+                    true => format!("{kept}{word}"),
+                    false => format!("{word}{kept}"),
+                };
+                if !split[at].contains(&spelling) {
+                    split[at].push(spelling);
+                }
+            }
+        }
+        Ok(split)
+    }
+
+    /// Whether `word` is a word of a text field of the index.
+    fn is_indexed_word(&self, word: &str) -> Result<bool> {
+        let Some(term) = crate::text::normalize_term(word) else {
+            return Ok(false);
+        };
+        let reader = self.reader.searcher();
+        for (field, _) in self.index.fields.searchable_text() {
+            let term = tantivy::Term::from_field_text(field.field, &term);
+            let articles = reader.doc_freq(&term).map_err(|e| {
+                crate::error::Error::reading("counting a word's articles".to_string(), e)
+            })?;
+            if articles > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// `word` as an alternative of a group: quoted when the analyzer cuts it in pieces.
@@ -301,6 +360,41 @@ impl ArticleSearcher {
     }
 }
 
+/// Adds to `frequency` (per part, `needles` lowercased) the lexicon's Chinese words that
+/// sound like each part, then its near-homophones: where nothing was found for the part, or
+/// where what was found is rare and a near-homophone is in [`MORE_COMMON`] times as many
+/// articles (`乡村振心`: 乡村振新, a typo of one article, reads exactly as typed; 乡村振兴, in
+/// 1,832, nearly). `always`: every near-homophone, whatever was found.
+fn sounding_tiers(
+    lexicon: &super::lexicon::Lexicon,
+    needles: &[String],
+    frequency: &mut [HashMap<usize, u64>],
+    always: bool,
+) {
+    let sounds: Vec<Option<Sound>> = needles.iter().map(|part| Sound::of(part)).collect();
+    sounding(lexicon, &sounds, needles, frequency);
+    let best: Vec<u64> = (frequency.iter())
+        .map(|found| found.values().copied().max().unwrap_or(0))
+        .collect();
+    let near: Vec<Option<Sound>> = (sounds.iter().zip(&best))
+        .map(|(sound, &best)| {
+            sound
+                .as_ref()
+                .filter(|_| always || best < WIDEN_BELOW as u64)?
+                .near()
+        })
+        .collect();
+    let mut nearly = vec![HashMap::new(); needles.len()];
+    sounding(lexicon, &near, needles, &mut nearly);
+    for ((found, nearly), best) in frequency.iter_mut().zip(nearly).zip(best) {
+        for (index, articles) in nearly {
+            if always || best == 0 || articles >= MORE_COMMON * best {
+                *found.entry(index).or_default() += articles;
+            }
+        }
+    }
+}
+
 /// Adds to `frequency` (per part) the lexicon's Chinese words that sound as `sounds` say
 /// (per part; `None`: not compared) and do not hold the part (`needles`), with their articles.
 fn sounding(
@@ -336,63 +430,16 @@ fn sounding(
     }
 }
 
-/// Per part of three Chinese characters or more, other spellings of it: cut after its first
-/// or before its last character, one of the two pieces replaced by a word of the index that
-/// sounds like it (the caller keeps those an article holds as typed). A name the segmenter
-/// splits is never one word of the index (泽连斯基 is 泽 + 连斯基, 马克龙 马克 + 龙), so a typo
-/// in it (`泽连斯鸡`, `马克笼`) is found only this way.
-fn split_sounding(lexicon: &super::lexicon::Lexicon, parts: &[&str]) -> Vec<Vec<String>> {
-    let mut cuts: Vec<(usize, &str, &str)> = Vec::new();
-    for (at, part) in parts.iter().enumerate() {
-        if !is_chinese_word(part) || part.chars().count() < 3 {
-            continue;
-        }
-        let second = part.char_indices().nth(1).map_or(0, |(i, _)| i);
-        let last = part.char_indices().last().map_or(0, |(i, _)| i);
-        cuts.push((at, &part[..second], &part[second..]));
-        cuts.push((at, &part[..last], &part[last..]));
-    }
-    let mut split = vec![Vec::new(); parts.len()];
-    if cuts.is_empty() {
-        return split;
-    }
-    let pieces: Vec<String> = (cuts.iter())
-        .flat_map(|(_, left, right)| [left.to_string(), right.to_string()])
-        .collect();
-    let alternatives = sounding_alike(lexicon, &pieces);
-    for (n, (at, left, right)) in cuts.into_iter().enumerate() {
-        let spellings = (alternatives[2 * n]
-            .iter()
-            .map(|word| format!("{word}{right}")))
-        .chain(
-            alternatives[2 * n + 1]
-                .iter()
-                .map(|word| format!("{left}{word}")),
-        );
-        for spelling in spellings {
-            if !split[at].contains(&spelling) {
-                split[at].push(spelling);
-            }
-        }
-    }
-    split
-}
-
 /// The most words one piece of a part is replaced with ([`split_sounding`]).
 const MAX_PIECE_SPELLINGS: usize = 16;
 
 /// For each of `pieces`, the [`MAX_PIECE_SPELLINGS`] words of the index in most articles that
 /// sound like it (its near-homophones when none does), one character long too.
 fn sounding_alike(lexicon: &super::lexicon::Lexicon, pieces: &[String]) -> Vec<Vec<String>> {
-    let sounds: Vec<Option<Sound>> = pieces.iter().map(|piece| Sound::of(piece)).collect();
+    // Near-homophones beside exact ones too: each spelling is checked as typed (乡村振心:
+    // 振心 reads as 真心, and 乡村振兴 is the one articles hold).
     let mut frequency = vec![HashMap::new(); pieces.len()];
-    sounding(lexicon, &sounds, pieces, &mut frequency);
-    let near: Vec<Option<Sound>> = sounds
-        .iter()
-        .zip(&frequency)
-        .map(|(sound, found)| sound.as_ref().filter(|_| found.is_empty())?.near())
-        .collect();
-    sounding(lexicon, &near, pieces, &mut frequency);
+    sounding_tiers(lexicon, pieces, &mut frequency, true);
     (frequency.into_iter())
         .map(|words| {
             let mut words: Vec<(usize, u64)> = words.into_iter().collect();

@@ -331,7 +331,7 @@ fn a_word_mostly_inside_a_longer_one_ranks_where_the_articles_hold_it_most() {
 }
 
 #[test]
-fn a_near_sounding_character_is_tried_only_when_nothing_sounds_the_same() {
+fn a_near_sounding_character_gives_way_to_a_same_sounding_one_unless_far_rarer() {
     // 书 (shu) for 苏 (su): the z/zh, c/ch, s/sh confusion of many speakers.
     let workspace = common::news_archive(&DOKSURI);
     let run = workspace.run(&["query", "杜书芮", "--json"]);
@@ -371,12 +371,31 @@ fn a_near_sounding_character_is_tried_only_when_nothing_sounds_the_same() {
         run.summary()["matching"]["suggestions"],
         serde_json::json!(["杜树瑞"])
     );
+    // Unless the near one is in 20 times as many articles as the exact one (1).
+    let bodies: Vec<(String, String)> = (0..20)
+        .map(|i| (format!("d{i}.md"), format!("台风杜苏芮第{i}次预报。")))
+        .collect();
+    let mut rows = same_kind(&bodies, ("天气", "2023-07-30 10:00", "台风预报"));
+    rows.push((
+        "c.md",
+        "人物",
+        "2023-08-01 10:00",
+        "获奖",
+        "工程师杜树瑞获得科技奖。",
+    ));
+    let workspace = common::news_archive(&rows);
+    let run = workspace.run(&["query", "杜书芮", "--json"]);
+    assert_eq!(
+        run.summary()["matching"]["suggestions"],
+        serde_json::json!(["杜苏芮", "杜树瑞"]),
+        "{run:?}"
+    );
 }
 
-/// A name the segmenter cuts in two (马克龙 is 马克 + 龙, 泽连斯基 泽 + 连斯基) is no word of
-/// the index, so no word sounds like it: a typo in it is found by reading the name's pieces
-/// apart, and only where more articles hold that spelling than hold a word sounding like
-/// the whole (王旅士 is 王女士, a word of its own, not 王律师).
+/// A name or a compound the segmenter cuts in two (马克龙 is 马克 + 龙, 泽连斯基 泽 + 连斯基,
+/// 新能源汽车 新能源 + 汽车) is no word of the index, so no word sounds like it: a typo in it
+/// is found by reading its pieces apart, and only where more articles hold that spelling
+/// than hold a word sounding like the whole (王旅士 is 王女士, a word of its own, not 王律师).
 #[test]
 fn a_typo_in_a_name_the_segmenter_cuts_in_two_is_found() {
     let workspace = common::news_archive(&[
@@ -411,21 +430,35 @@ fn a_typo_in_a_name_the_segmenter_cuts_in_two_is_found() {
         ("w1.md", "社会", "2023-07-05", "报警", "王女士报警。"),
         ("w2.md", "社会", "2023-07-06", "求助", "王女士求助。"),
         ("w3.md", "法治", "2023-07-07", "出庭", "王律师出庭。"),
+        (
+            "c1.md",
+            "汽车",
+            "2023-07-08",
+            "普及",
+            "新能源汽车在城市普及。",
+        ),
+        ("v1.md", "农业", "2023-07-09", "战略", "乡村振兴战略实施。"),
+        ("v2.md", "农业", "2023-07-10", "人才", "人才推进乡村振兴。"),
     ]);
     for (typed, meant, expected) in [
         ("马克笼", "马克龙", vec!["news/m1.md", "news/m2.md"]),
         ("泽连斯鸡", "泽连斯基", vec!["news/z1.md"]),
         ("王旅士", "王女士", vec!["news/w1.md", "news/w2.md"]),
+        // Cut where one piece is a word as typed; 心 (xin) nearly reads as 兴 (xing).
+        ("新能源气车", "新能源汽车", vec!["news/c1.md"]),
+        ("乡村振心", "乡村振兴", vec!["news/v1.md", "news/v2.md"]),
     ] {
         let run = workspace.run(&["query", typed, "--json"]);
         assert_eq!(run.code, 0, "{run:?}");
         let mut ids = run.hit_ids();
         ids.sort();
         assert_eq!(ids, expected, "{typed}: {run:?}");
+        let summary = run.summary();
+        let suggestions = &summary["matching"]["suggestions"];
         assert_eq!(
-            run.summary()["matching"]["suggestions"],
-            serde_json::json!([meant]),
-            "{typed}"
+            suggestions,
+            &serde_json::json!([meant]),
+            "{typed}: {summary}"
         );
     }
 }
