@@ -95,8 +95,8 @@ const QUESTION_WORDS: &[&str] = &[
 pub const MAX_SPELLED_CHARS: usize = 6;
 
 /// At most this many of the words a run's last character begins are searched for it
-/// ([`KeywordParts::or_begun`]), those most articles hold first.
-const MAX_BEGUN_WORDS: usize = 2;
+/// ([`KeywordParts::or_begun`], and the fallbacks' spellings), those most articles hold first.
+pub const MAX_BEGUN_WORDS: usize = 2;
 
 /// At most this many other cuts of one word are searched, fewest pieces first.
 pub const MAX_SPELLINGS: usize = 6;
@@ -557,8 +557,9 @@ impl KeywordParts<'_> {
     /// typed on their own (`专项债`: 专项 / 债) — the word with the words that character
     /// begins in the most articles after it: an abbreviation as people type it is in most
     /// articles the start of a longer word (专项 / 债券, 专项 / 债务). Only a clause of just
-    /// that run, and only when some article writes the character alone after the word (one
-    /// no article does is a word cut short, `王沪宁参`: the fallbacks' business).
+    /// that run, and only when some article writes the character alone after the word: one
+    /// none does is more likely a word typed in part (`联合国粮`, `王沪宁参`), which the
+    /// fallbacks widen with the words holding it or begun by it ([`super::inside`]).
     fn or_begun(&self, run: &[Token], held: Node) -> Node {
         let [head, last] = run else {
             return held;

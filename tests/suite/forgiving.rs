@@ -462,3 +462,52 @@ fn a_typo_in_a_name_the_segmenter_cuts_in_two_is_found() {
         );
     }
 }
+
+/// A word and one character typed after it that no article writes so — an abbreviation
+/// (`专项债`, where the articles write 专项债券) or a word typed in part (`王沪宁参`) — is
+/// widened by the words that character begins in the most articles, as the fallbacks widen
+/// a word by the words holding it, and says so.
+#[test]
+fn a_word_typed_in_part_finds_the_words_its_last_character_begins() {
+    let workspace = common::news_archive(&[
+        (
+            "b1.md",
+            "财经",
+            "2023-07-01",
+            "发行",
+            "地方政府专项债券发行提速。",
+        ),
+        (
+            "b2.md",
+            "财经",
+            "2023-07-02",
+            "规模",
+            "新增专项债券规模扩大。",
+        ),
+        ("p1.md", "时政", "2023-07-03", "会议", "王沪宁参加会议。"),
+        (
+            "o1.md",
+            "财经",
+            "2023-07-04",
+            "资金",
+            "专项资金用于偿还债券。",
+        ),
+    ]);
+    for (typed, meant, expected) in [
+        ("专项债", "专项债券", vec!["news/b1.md", "news/b2.md"]),
+        ("王沪宁参", "王沪宁参加", vec!["news/p1.md"]),
+    ] {
+        let run = workspace.run(&["query", typed, "--json"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let mut ids = run.hit_ids();
+        ids.sort();
+        assert_eq!(ids, expected, "{typed}: {run:?}");
+        let summary = run.summary();
+        let suggestions = &summary["matching"]["suggestions"];
+        assert_eq!(
+            suggestions,
+            &serde_json::json!([meant]),
+            "{typed}: {summary}"
+        );
+    }
+}
