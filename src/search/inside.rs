@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use crate::error::Result;
 
-use super::sounds::{is_pinyin_like, syllables_into, Sound};
+use super::sounds::{is_pinyin_like, is_syllable, syllables_into, Sound};
 use super::{ArticleSearcher, Hit, SearchRequest, SearchResults};
 
 /// A query finding fewer articles than this tries words containing its words.
@@ -206,6 +206,7 @@ impl ArticleSearcher {
         let mut split = self.split_sounding(lexicon, parts)?;
         for (at, part) in parts.iter().enumerate() {
             split[at].extend(self.begun_spellings(part)?);
+            split[at].extend(pinyin_spellings(lexicon, part));
         }
         let mut like = HashMap::new();
         for (at, ((part, own), frequency)) in parts.iter().zip(own).zip(frequency).enumerate() {
@@ -460,6 +461,88 @@ fn sounding(
     }
 }
 
+/// The longest pinyin part read in two pieces, in letters.
+const MAX_PINYIN_LETTERS: usize = 24;
+
+/// The most words each pinyin piece stands for in [`pinyin_spellings`] (one syllable reads
+/// as many characters: `fei` as 非, 飞, 费, 菲, …, 霏).
+const MAX_PINYIN_PIECE_WORDS: usize = 16;
+
+/// The most spellings one cut of a pinyin part gives, those whose pieces are in the most
+/// articles first.
+const MAX_PINYIN_CUT_SPELLINGS: usize = 64;
+
+/// For a part typed as pinyin: the part cut in two where each piece reads as words of the
+/// index (`makelong`: 马克 | 龙, `bulinken`: 布 |
+/// 林肯), the [`MAX_PINYIN_PIECE_WORDS`] of each in the most articles joined; the caller
+/// keeps those an article holds as typed. A name or compound the segmenter cuts is no word
+/// of the index, so its pinyin is found only this way.
+fn pinyin_spellings(lexicon: &super::lexicon::Lexicon, part: &str) -> Vec<String> {
+    if !is_pinyin_like(part) || part.len() > MAX_PINYIN_LETTERS {
+        return Vec::new();
+    }
+    let letters = part.to_ascii_lowercase();
+    let pieces: Vec<String> = (syllable_cuts(&letters).into_iter())
+        .flat_map(|at| [letters[..at].to_string(), letters[at..].to_string()])
+        .collect();
+    if pieces.is_empty() {
+        return Vec::new();
+    }
+    let sounds: Vec<Option<Sound>> = (pieces.iter())
+        .map(|piece| Some(Sound::Piece(piece.clone())))
+        .collect();
+    let mut frequency = vec![HashMap::new(); pieces.len()];
+    sounding(lexicon, &sounds, &pieces, &mut frequency);
+    let most = |found: &HashMap<usize, u64>| -> Vec<(usize, u64)> {
+        let mut words: Vec<(usize, u64)> = found.iter().map(|(i, n)| (*i, *n)).collect();
+        words.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        words.truncate(MAX_PINYIN_PIECE_WORDS);
+        words
+    };
+    let mut spellings = Vec::new();
+    for pair in frequency.chunks(2) {
+        let (lefts, rights) = (most(&pair[0]), most(&pair[1]));
+        let mut joined: Vec<(u64, usize, usize)> = Vec::new();
+        for &(left, left_articles) in &lefts {
+            for &(right, right_articles) in &rights {
+                let weight = left_articles.min(right_articles);
+                joined.push((weight, left, right));
+            }
+        }
+        joined.sort_by(|a, b| b.0.cmp(&a.0).then((a.1, a.2).cmp(&(b.1, b.2))));
+        for (_, left, right) in joined.into_iter().take(MAX_PINYIN_CUT_SPELLINGS) {
+            spellings.push(format!("{}{}", lexicon.word(left).0, lexicon.word(right).0));
+        }
+    }
+    spellings
+}
+
+/// The longest pinyin syllable, in letters (`zhuang`).
+const MAX_SYLLABLE_LETTERS: usize = 6;
+
+/// Where `letters` can be cut in two with both pieces whole pinyin syllables (`makelong`:
+/// after `ma` and after `make`, never inside a syllable).
+fn syllable_cuts(letters: &str) -> Vec<usize> {
+    let n = letters.len();
+    let syllable = |from: usize, to: usize| {
+        to - from <= MAX_SYLLABLE_LETTERS && is_syllable(&letters[from..to])
+    };
+    // ends[i]: letters[..i] is syllables; starts[i]: letters[i..] is.
+    let mut ends = vec![false; n + 1];
+    ends[0] = true;
+    for to in 1..=n {
+        ends[to] = (to.saturating_sub(MAX_SYLLABLE_LETTERS)..to)
+            .any(|from| ends[from] && syllable(from, to));
+    }
+    let mut starts = vec![false; n + 1];
+    starts[n] = true;
+    for from in (0..n).rev() {
+        starts[from] = (from + 1..=(from + MAX_SYLLABLE_LETTERS).min(n))
+            .any(|to| starts[to] && syllable(from, to));
+    }
+    (1..n).filter(|&at| ends[at] && starts[at]).collect()
+}
+
 /// The most words one piece of a part is replaced with ([`split_sounding`]).
 const MAX_PIECE_SPELLINGS: usize = 16;
 
@@ -508,6 +591,15 @@ fn is_chinese_word(part: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pinyin_is_cut_only_between_whole_syllables() {
+        // ma|kelong, make|long (and m|akelong: 呣 reads m); never mak|elong.
+        assert_eq!(syllable_cuts("makelong"), [1, 2, 4]);
+        assert_eq!(syllable_cuts("dusurui"), [2, 4]);
+        assert!(syllable_cuts("qwrtz").is_empty());
+        assert!(is_syllable("zhuang") && is_syllable("lv") && !is_syllable("mak"));
+    }
 
     #[test]
     fn only_plain_chinese_words_are_looked_for_inside_others() {

@@ -51,6 +51,16 @@ pub(super) fn reading(c: char) -> Option<&'static str> {
     })
 }
 
+/// Whether `letters` is a toneless pinyin syllable as typed (`ma`, `long`, `lv`): a
+/// reading of some CJK ideograph (U+4E00–U+9FFF, read once).
+pub(super) fn is_syllable(letters: &str) -> bool {
+    static SYLLABLES: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SYLLABLES
+        .get_or_init(|| ('\u{4e00}'..='\u{9fff}').filter_map(reading).collect())
+        .contains(letters)
+}
+
 /// Whether `part` can be pinyin typed for Chinese words: ASCII letters only, at least
 /// [`MIN_PINYIN_LETTERS`].
 pub(super) fn is_pinyin_like(part: &str) -> bool {
@@ -100,6 +110,9 @@ pub(super) enum Sound {
     Near { chars: usize, folded: String },
     /// Pinyin typed as letters: words whose syllables, joined, are these letters.
     Letters(String),
+    /// A piece of pinyin typed as letters (`long` of `makelong`): as [`Sound::Letters`],
+    /// one character too.
+    Piece(String),
 }
 
 impl Sound {
@@ -138,7 +151,7 @@ impl Sound {
                 near_syllable(first, &mut own);
                 folded.split(' ').next() == Some(own.as_str())
             }
-            Sound::Letters(letters) => letters.starts_with(first),
+            Sound::Letters(letters) | Sound::Piece(letters) => letters.starts_with(first),
         }
     }
 
@@ -152,7 +165,7 @@ impl Sound {
             Sound::Near { chars: own, folded } => {
                 *own == chars && *folded == near_syllables(syllables)
             }
-            Sound::Letters(letters) => {
+            Sound::Letters(letters) | Sound::Piece(letters) => {
                 syllables.len() >= letters.len()
                     && syllables.bytes().filter(|b| *b != b' ').eq(letters.bytes())
             }

@@ -447,6 +447,14 @@ fn a_typo_in_a_name_the_segmenter_cuts_in_two_is_found() {
         // Cut where one piece is a word as typed; 心 (xin) nearly reads as 兴 (xing).
         ("新能源气车", "新能源汽车", vec!["news/c1.md"]),
         ("乡村振心", "乡村振兴", vec!["news/v1.md", "news/v2.md"]),
+        // Typed as pinyin: cut where both pieces are syllables of the index's words.
+        ("makelong", "马克龙", vec!["news/m1.md", "news/m2.md"]),
+        ("zeliansiji", "泽连斯基", vec!["news/z1.md"]),
+        (
+            "xiangcunzhenxing",
+            "乡村振兴",
+            vec!["news/v1.md", "news/v2.md"],
+        ),
     ] {
         let run = workspace.run(&["query", typed, "--json"]);
         assert_eq!(run.code, 0, "{run:?}");
