@@ -148,6 +148,7 @@ impl ArticleSearcher {
             typed_parts: 0,
             longest_part: 0,
             chunk_tier: Vec::new(),
+            one_clause: clauses.len() == 1,
         };
         for clause in clauses {
             if clause.occur != Occur::Should {
@@ -269,6 +270,8 @@ struct KeywordParts<'a> {
     typed_parts: usize,
     longest_part: usize,
     chunk_tier: Vec<Node>,
+    /// Whether the query is one clause (`专项债`, not `新京报讯 中央气`).
+    one_clause: bool,
 }
 
 impl KeywordParts<'_> {
@@ -468,7 +471,7 @@ impl KeywordParts<'_> {
         let mut part_from = self.matching.required.len();
         let mut last_end = None;
         let runs = glued_runs(text, &tokens);
-        let alone = runs.len() == 1;
+        let alone = runs.len() == 1 && self.one_clause;
         for run in runs {
             let run_tokens = &tokens[run];
             if run_tokens.len() > MAX_TERM_PIECES {
@@ -502,7 +505,7 @@ impl KeywordParts<'_> {
     }
 
     /// One run of glued tokens of `text`: a term (`P2P`, `京津冀暴雨`) when rare enough,
-    /// else each piece required on its own. `alone`: the run is all its clause holds.
+    /// else each piece required on its own. `alone`: the run is the whole query.
     fn add_run(&mut self, text: &str, run: &[Token], (only_function_words, alone): (bool, bool)) {
         let label = text[run[0].offset_from..run[run.len() - 1].offset_to].to_string();
         let joined: String = run.iter().map(|t| t.text.as_str()).collect();
@@ -556,8 +559,10 @@ impl KeywordParts<'_> {
     /// `held`, or else — for a word and a character the segmenter left alone after it,
     /// typed on their own (`专项债`: 专项 / 债) — the word with the words that character
     /// begins in the most articles after it: an abbreviation as people type it is in most
-    /// articles the start of a longer word (专项 / 债券, 专项 / 债务). Only a clause of just
-    /// that run, and only when some article writes the character alone after the word: one
+    /// articles the start of a longer word (专项 / 债券, 专项 / 债务). Only a query of just
+    /// that run (a title typed in part is longer: `新京报讯 中央气`, whose phrases of common
+    /// words the alternatives would multiply), and only when some article writes the
+    /// character alone after the word: one
     /// none does is more likely a word typed in part (`联合国粮`, `王沪宁参`), which the
     /// fallbacks widen with the words holding it or begun by it ([`super::inside`]).
     fn or_begun(&self, run: &[Token], held: Node) -> Node {

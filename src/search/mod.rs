@@ -44,6 +44,7 @@ mod settings;
 mod similar;
 mod skipping_union;
 mod sounds;
+mod spellings;
 mod stored;
 pub mod strategy;
 mod types;

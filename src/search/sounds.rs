@@ -141,6 +141,16 @@ impl Sound {
         }
     }
 
+    /// Whether a word of one character may sound like this (a one-character piece, or a
+    /// piece of typed pinyin); typed pinyin as a whole is never one character.
+    pub(super) fn may_be_one_character(&self) -> bool {
+        match self {
+            Sound::Syllables { chars, .. } | Sound::Near { chars, .. } => *chars == 1,
+            Sound::Letters(_) => false,
+            Sound::Piece(_) => true,
+        }
+    }
+
     /// Whether a word whose first syllable is `first` may sound like this (a cheap test
     /// before its other syllables are read).
     pub(super) fn may_match(&self, first: &str) -> bool {
