@@ -39,39 +39,18 @@ pub(super) struct Lexicon {
 impl Lexicon {
     /// The words of the searcher's text fields.
     pub(super) fn read(searcher: &ArticleSearcher) -> Result<Lexicon> {
-        let reader = searcher.reader.searcher();
-        let context = || "reading the index's words".to_string();
-        let mut inverted = Vec::new();
-        for segment in reader.segment_readers() {
-            for (field, _) in searcher.index.fields.searchable_text() {
-                let index = segment
-                    .inverted_index(field.field)
-                    .map_err(|e| Error::reading(context(), e))?;
-                inverted.push(index);
-            }
-        }
         let mut lexicon = Lexicon::default();
         for (from, to) in RANGES {
-            let mut streams = Vec::with_capacity(inverted.len());
-            for index in &inverted {
-                let stream = index.terms().range().ge(from).lt(to).into_stream();
-                streams.push(stream.map_err(|e| Error::io(&searcher.index.dir, e))?);
-            }
-            // Each distinct word once, its articles summed over fields and segments.
-            let mut merger = TermMerger::new(streams);
-            while merger.advance() {
-                let Some(word) = std::str::from_utf8(merger.key())
-                    .ok()
-                    .filter(|w| is_kept(w))
-                else {
-                    continue;
-                };
-                let articles = merger
-                    .current_segment_ords_and_term_infos()
-                    .map(|(_, info)| u64::from(info.doc_freq))
-                    .sum();
-                lexicon.push(word, articles);
-            }
+            each_word_in_range(
+                searcher,
+                (from, to),
+                "reading the index's words",
+                |word, n| {
+                    if is_kept(word) {
+                        lexicon.push(word, n);
+                    }
+                },
+            )?;
         }
         lexicon.starts.push(lexicon.text.len() as u32);
         Ok(lexicon)
@@ -159,48 +138,58 @@ impl ArticleSearcher {
 /// fields, the `limit` held by the most articles first (债 → 债券, 债务): one walk over the
 /// term dictionaries' range of that character (a few hundred words).
 fn words_begun_by(searcher: &ArticleSearcher, first: char, limit: usize) -> Result<Vec<String>> {
-    let reader = searcher.reader.searcher();
-    let context = || format!("reading the index's words that {first} begins");
     let mut bytes = [0u8; 4];
     let from = first.encode_utf8(&mut bytes).as_bytes().to_vec();
     let mut to = from.clone();
     // A character's UTF-8 never ends in 0xFF: the next byte string bounds the range.
     *to.last_mut().expect("a character has bytes") += 1;
+    let context = format!("reading the index's words that {first} begins");
+    let mut words: Vec<(u64, String)> = Vec::new();
+    each_word_in_range(searcher, (&from, &to), &context, |word, articles| {
+        if word.len() > from.len() && word.chars().all(crate::text::is_cjk_ideograph) {
+            words.push((articles, word.to_string()));
+        }
+    })?;
+    words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    words.truncate(limit);
+    Ok(words.into_iter().map(|(_, word)| word).collect())
+}
+
+/// Calls `each` with every word of the searcher's text fields whose bytes are in `[from,
+/// to)`, once, with the articles holding it (summed over fields and segments).
+fn each_word_in_range(
+    searcher: &ArticleSearcher,
+    (from, to): (&[u8], &[u8]),
+    context: &str,
+    mut each: impl FnMut(&str, u64),
+) -> Result<()> {
+    let reader = searcher.reader.searcher();
     let mut inverted = Vec::new();
     for segment in reader.segment_readers() {
         for (field, _) in searcher.index.fields.searchable_text() {
             let index = segment
                 .inverted_index(field.field)
-                .map_err(|e| Error::reading(context(), e))?;
+                .map_err(|e| Error::reading(context.to_string(), e))?;
             inverted.push(index);
         }
     }
     let mut streams = Vec::with_capacity(inverted.len());
     for index in &inverted {
-        let stream = index.terms().range().ge(&from).lt(&to).into_stream();
+        let stream = index.terms().range().ge(from).lt(to).into_stream();
         streams.push(stream.map_err(|e| Error::io(&searcher.index.dir, e))?);
     }
-    let mut words: Vec<(u64, String)> = Vec::new();
     let mut merger = TermMerger::new(streams);
     while merger.advance() {
         let Ok(word) = std::str::from_utf8(merger.key()) else {
             continue;
         };
-        if word.len() == from.len() || !word.chars().all(crate::text::is_cjk_ideograph) {
-            continue;
-        }
         let articles = merger
             .current_segment_ords_and_term_infos()
             .map(|(_, info)| u64::from(info.doc_freq))
             .sum();
-        words.push((articles, word.to_string()));
+        each(word, articles);
     }
-    words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(words
-        .into_iter()
-        .take(limit)
-        .map(|(_, word)| word)
-        .collect())
+    Ok(())
 }
 
 /// A word of Chinese characters or of Latin letters, of at most [`MAX_WORD_CHARS`].

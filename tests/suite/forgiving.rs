@@ -392,6 +392,22 @@ fn a_near_sounding_character_gives_way_to_a_same_sounding_one_unless_far_rarer()
     );
 }
 
+/// Asserts that `typed` finds exactly the posts `expected` and names `meant` (did you mean).
+fn assert_found_and_named(workspace: &Workspace, typed: &str, meant: &str, expected: &[&str]) {
+    let run = workspace.run(&["query", typed, "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let mut ids = run.hit_ids();
+    ids.sort();
+    assert_eq!(ids, expected, "{typed}: {run:?}");
+    let summary = run.summary();
+    let suggestions = &summary["matching"]["suggestions"];
+    assert_eq!(
+        suggestions,
+        &serde_json::json!([meant]),
+        "{typed}: {summary}"
+    );
+}
+
 /// A name or a compound the segmenter cuts in two (马克龙 is 马克 + 龙, 泽连斯基 泽 + 连斯基,
 /// 新能源汽车 新能源 + 汽车) is no word of the index, so no word sounds like it: a typo in it
 /// is found by reading its pieces apart, and only where more articles hold that spelling
@@ -456,18 +472,7 @@ fn a_typo_in_a_name_the_segmenter_cuts_in_two_is_found() {
             vec!["news/v1.md", "news/v2.md"],
         ),
     ] {
-        let run = workspace.run(&["query", typed, "--json"]);
-        assert_eq!(run.code, 0, "{run:?}");
-        let mut ids = run.hit_ids();
-        ids.sort();
-        assert_eq!(ids, expected, "{typed}: {run:?}");
-        let summary = run.summary();
-        let suggestions = &summary["matching"]["suggestions"];
-        assert_eq!(
-            suggestions,
-            &serde_json::json!([meant]),
-            "{typed}: {summary}"
-        );
+        assert_found_and_named(&workspace, typed, meant, &expected);
     }
 }
 
@@ -505,17 +510,6 @@ fn a_word_typed_in_part_finds_the_words_its_last_character_begins() {
         ("专项债", "专项债券", vec!["news/b1.md", "news/b2.md"]),
         ("王沪宁参", "王沪宁参加", vec!["news/p1.md"]),
     ] {
-        let run = workspace.run(&["query", typed, "--json"]);
-        assert_eq!(run.code, 0, "{run:?}");
-        let mut ids = run.hit_ids();
-        ids.sort();
-        assert_eq!(ids, expected, "{typed}: {run:?}");
-        let summary = run.summary();
-        let suggestions = &summary["matching"]["suggestions"];
-        assert_eq!(
-            suggestions,
-            &serde_json::json!([meant]),
-            "{typed}: {summary}"
-        );
+        assert_found_and_named(&workspace, typed, meant, &expected);
     }
 }
