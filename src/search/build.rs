@@ -263,7 +263,11 @@ impl ArticleSearcher {
                 words,
                 slop,
                 fields,
-            } => phrase_in_fields(&self.fields_of(fields), words, *slop),
+                as_typed,
+            } => {
+                let slop = super::plan::searched_slop(words, *slop, *as_typed);
+                phrase_in_fields(&self.fields_of(fields), words, slop)
+            }
             Node::Prefix { prefix, fields } => prefix_query(&self.fields_of(fields), prefix)?,
             Node::Exact { values, fields } => {
                 let fields = self.fields_of(fields);

@@ -128,7 +128,11 @@ impl ArticleSearcher {
                 words,
                 slop,
                 fields,
-            } => self.explain_phrase(words, *slop, fields, at, parts),
+                as_typed,
+            } => {
+                let slop = super::plan::searched_slop(words, *slop, *as_typed);
+                self.explain_phrase(words, slop, fields, at, parts)
+            }
             Node::Prefix { prefix, fields } => {
                 for (field, boost) in self.fields_of(fields) {
                     let label = format!("{}: {prefix}* (x{boost})", field.spec.name);

@@ -119,6 +119,7 @@ fn phrase(tokens: &[Token], fields: &[FieldWeight]) -> Node {
             .collect(),
         slop: 0,
         fields: fields.to_vec(),
+        as_typed: false,
     }
 }
 
@@ -333,6 +334,7 @@ impl KeywordParts<'_> {
                     words: cut.into_iter().enumerate().collect(),
                     slop: 0,
                     fields: self.fields.to_vec(),
+                    as_typed: false,
                 },
             ));
         }
@@ -344,6 +346,7 @@ impl KeywordParts<'_> {
                     words: words.iter().cloned().enumerate().collect(),
                     slop: 0,
                     fields: self.fields.to_vec(),
+                    as_typed: false,
                 },
             };
             alternatives.push((Occur::Should, node));
@@ -612,8 +615,43 @@ impl KeywordParts<'_> {
         if !self.chunk_tier.is_empty() {
             self.matching.exact.push(self.chunk_tier);
         }
+        // Written as typed before written with a space where the query has none.
+        let typed: Vec<Vec<Node>> = self
+            .matching
+            .exact
+            .iter()
+            .filter_map(|tier| as_typed(tier))
+            .collect();
+        self.matching.exact.splice(0..0, typed);
         Some(self.matching)
     }
+}
+
+/// The phrases of an exactness tier as typed — `荣耀Magic5` not in the text 荣耀 Magic5,
+/// which its phrase also matches — or `None` when no phrase of the tier can tell them apart.
+fn as_typed(tier: &[Node]) -> Option<Vec<Node>> {
+    let spans_spaces = |node: &Node| match node {
+        Node::Phrase { words, .. } => crate::text::spacing_slop(words) > 0,
+        _ => false,
+    };
+    if !tier.iter().any(spans_spaces) {
+        return None;
+    }
+    let typed = tier.iter().map(|node| match node.clone() {
+        Node::Phrase {
+            words,
+            slop,
+            fields,
+            ..
+        } => Node::Phrase {
+            words,
+            slop,
+            fields,
+            as_typed: true,
+        },
+        other => other,
+    });
+    Some(typed.collect())
 }
 
 /// Whether the text between two words lists them apart (`上海，房价`, `A、B`, `a/b`).

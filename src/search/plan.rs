@@ -60,7 +60,8 @@ pub enum Node {
         /// Where.
         fields: Vec<FieldWeight>,
     },
-    /// The words in order, at most `slop` moves apart, in one of the fields.
+    /// The words in order, at most `slop` moves apart, in one of the fields; written with
+    /// or without a space where Chinese meets letters or digits ([`searched_slop`]).
     Phrase {
         /// The terms with their positions.
         words: Vec<(usize, String)>,
@@ -68,6 +69,9 @@ pub enum Node {
         slop: u32,
         /// Where.
         fields: Vec<FieldWeight>,
+        /// Spaced only where the query is (`荣耀Magic5` not in 荣耀 Magic5): the tier of a
+        /// query as typed.
+        as_typed: bool,
     },
     /// Words starting with `prefix` (normalised).
     Prefix {
@@ -294,6 +298,7 @@ impl ArticleSearcher {
                     words: terms,
                     slop: *slop,
                     fields: weights,
+                    as_typed: false,
                 };
                 plan.ranking.push((occur, node));
             }
@@ -433,6 +438,16 @@ impl ArticleSearcher {
     }
 }
 
+/// The slop a phrase is searched with: its own, and — unless it is the query as typed —
+/// one move for each place where Chinese meets letters or digits, where the index leaves a
+/// position empty if the text writes a space ([`crate::text::spacing_slop`]).
+pub(super) fn searched_slop(words: &[(usize, String)], slop: u32, as_typed: bool) -> u32 {
+    match as_typed {
+        true => slop,
+        false => slop + crate::text::spacing_slop(words),
+    }
+}
+
 /// What a document must hold to cover a plain clause: a phrase as written, the words of
 /// a word clause all (each whole or inside a longer word: `新能源汽车` is covered by 新能源 and 汽车).
 fn concept(clause: &Clause, terms: &[(usize, String)], fields: Vec<FieldWeight>) -> Node {
@@ -441,6 +456,7 @@ fn concept(clause: &Clause, terms: &[(usize, String)], fields: Vec<FieldWeight>)
             words: terms.to_vec(),
             slop: *slop,
             fields,
+            as_typed: false,
         },
         _ => Node::AllWords {
             words: terms.iter().map(|(_, word)| word.clone()).collect(),
@@ -633,7 +649,8 @@ mod tests {
                 Node::Phrase {
                     words: vec![(0, "算力".into()), (1, "规模".into())],
                     slop: 1,
-                    fields: text_fields()
+                    fields: text_fields(),
+                    as_typed: false,
                 }
             )
         );

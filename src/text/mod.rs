@@ -6,7 +6,8 @@
 //!   boundaries;
 //! - *positions* count whole words: the exact-mode segmentation numbers its words
 //!   0, 1, 2, … (Chinese punctuation between two words leaves one number out, so a phrase
-//!   does not run across it: [`is_breaking_punctuation`]) and, when indexing, each dictionary sub-word of a longer word (大会堂 in
+//!   does not run across it: [`is_breaking_punctuation`]; when indexing, so does a space
+//!   beside a Chinese word: [`spacing_slop`]) and, when indexing, each dictionary sub-word of a longer word (大会堂 in
 //!   人民大会堂) is stacked at the position of the word that holds it. A phrase query built
 //!   from exact-mode words matches the same words in a document with no slop;
 //! - sub-words are indexed apart from the words, behind [`SUB_WORD_PREFIX`], so a query
@@ -20,11 +21,12 @@ mod date_terms;
 mod function_words;
 mod normalize;
 mod sub_words;
+mod tokenizers;
 
 use std::sync::{Arc, LazyLock};
 
 use jieba_rs::Jieba;
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::tokenizer::Token;
 
 pub use date_terms::is_date_term;
 pub use function_words::is_function_word;
@@ -34,6 +36,7 @@ pub use normalize::{
 };
 use normalize::{is_indexable, normalize_into};
 use sub_words::{glue_of, push_glued, push_sub_words, sub_word_marks};
+pub use tokenizers::{sub_word_fallbacks, ChineseTokenStream, ChineseTokenizer, SubWordTokenizer};
 
 /// The name under which the analyzer is registered with tantivy and named in
 /// `index-schema.json`.
@@ -164,6 +167,8 @@ impl Analyzer {
         let mut first_sub_word = None;
         let mut gap = false;
         let mut glue = None;
+        // The end of the last word indexed, and whether it is Chinese.
+        let mut last: Option<(usize, bool)> = None;
         for (i, word) in words.iter().enumerate() {
             if is_sub_word[i] {
                 first_sub_word.get_or_insert(i);
@@ -174,6 +179,14 @@ impl Analyzer {
                 gap |= is_breaking_punctuation(word.word);
                 continue;
             }
+            let chinese = word.word.chars().any(is_cjk_ideograph);
+            if let Some((end, last_chinese)) = last {
+                let between = simplified.get(end..word.byte_start).unwrap_or_default();
+                gap |= mode == Mode::Index
+                    && (chinese || last_chinese)
+                    && between.contains(char::is_whitespace);
+            }
+            last = Some((word.byte_end, chinese));
             if std::mem::take(&mut gap) && next_position > 0 {
                 next_position += 1;
             }
@@ -303,194 +316,29 @@ impl TokenBuffer {
     }
 }
 
-/// The analyzer as a tantivy tokenizer for word fields (index mode, whole words only),
-/// registered on every index open so that tantivy and sousuo always agree on terms.
-/// tantivy's writer threads call it while indexing: this is where ingest segments, once per
-/// text. The sub-words found on the way are kept for the [`SubWordTokenizer`] of the same
-/// thread, which the writer calls next on the same text.
-#[derive(Clone, Debug, Default)]
-pub struct ChineseTokenizer {
-    analyzer: Analyzer,
-    buffer: TokenBuffer,
-}
-
-impl ChineseTokenizer {
-    /// A tokenizer over `analyzer`.
-    pub fn new(analyzer: Analyzer) -> Self {
-        ChineseTokenizer {
-            analyzer,
-            buffer: TokenBuffer::default(),
-        }
-    }
-}
-
-/// The sub-word tokens of the texts a thread's [`ChineseTokenizer`] segmented last, for its
-/// [`SubWordTokenizer`]: a text is segmented once although two fields index it.
-mod handover {
-    use std::cell::RefCell;
-
-    use super::TokenBuffer;
-
-    /// A text as seen by both tokenizers: the same string slice, checked by content hash.
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    pub struct TextKey {
-        address: usize,
-        len: usize,
-        hash: u64,
-    }
-
-    impl TextKey {
-        pub fn of(text: &str) -> TextKey {
-            TextKey {
-                address: text.as_ptr() as usize,
-                len: text.len(),
-                hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
-            }
-        }
-    }
-
-    /// More than the text fields of one document; older entries are dropped.
-    const CAPACITY: usize = 8;
-
-    thread_local! {
-        static PENDING: RefCell<Vec<(TextKey, TokenBuffer)>> = const { RefCell::new(Vec::new()) };
-        static SPARE: RefCell<Vec<TokenBuffer>> = const { RefCell::new(Vec::new()) };
-    }
-
-    /// An empty buffer, reused when one is free.
-    pub fn spare_buffer() -> TokenBuffer {
-        SPARE.with_borrow_mut(|spare| spare.pop().unwrap_or_default())
-    }
-
-    /// Leaves the sub-words of `key`'s text for the sub-word tokenizer.
-    pub fn leave(key: TextKey, sub_words: TokenBuffer) {
-        PENDING.with_borrow_mut(|pending| {
-            if pending.len() == CAPACITY {
-                let (_, dropped) = pending.remove(0);
-                recycle(dropped);
-            }
-            pending.push((key, sub_words));
-        });
-    }
-
-    /// The sub-words left for `key`'s text, if any.
-    pub fn take(key: TextKey) -> Option<TokenBuffer> {
-        PENDING.with_borrow_mut(|pending| {
-            let found = pending.iter().rposition(|(k, _)| *k == key)?;
-            Some(pending.remove(found).1)
-        })
-    }
-
-    /// Returns a buffer for reuse.
-    pub fn recycle(buffer: TokenBuffer) {
-        SPARE.with_borrow_mut(|spare| {
-            if spare.len() < CAPACITY {
-                spare.push(buffer);
-            }
-        });
-    }
-}
-
-/// The token stream of [`ChineseTokenizer`] and [`SubWordTokenizer`].
-pub struct ChineseTokenStream<'a> {
-    buffer: &'a mut TokenBuffer,
-    next: usize,
-}
-
-impl Tokenizer for ChineseTokenizer {
-    type TokenStream<'a> = ChineseTokenStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
-        self.analyzer
-            .analyze_into(text, Mode::Index, &mut self.buffer);
-        let mut sub_words = handover::spare_buffer();
-        self.buffer.split_sub_words(&mut sub_words);
-        handover::leave(handover::TextKey::of(text), sub_words);
-        ChineseTokenStream {
-            buffer: &mut self.buffer,
-            next: 0,
-        }
-    }
-}
-
 /// Punctuation that leaves a position empty between the words around it, so that a phrase
 /// (and the exactness of a query as typed) does not run across it: 台风“杜苏芮” is not the
 /// text 台风杜苏芮, nor is “双碳”目标 双碳目标. Chinese punctuation only (outside ASCII once
 /// widths are folded): spaces, hyphens and dots between letters and digits join the
-/// written variants of one term (GPT-4, GPT 4, GPT4; AI 大模型).
+/// written variants of one term (GPT-4, GPT 4, GPT4).
 fn is_breaking_punctuation(token: &str) -> bool {
     token.chars().any(|c| !c.is_ascii() && !c.is_whitespace())
 }
 
-/// Texts the [`SubWordTokenizer`] had to segment itself because no [`ChineseTokenizer`]
-/// on its thread had just done it.
-static SUB_WORD_FALLBACKS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-
-/// How many texts the [`SubWordTokenizer`] has segmented itself in this process. The
-/// hand-over contract: tantivy's writer visits a document's word field before its sub-word
-/// field on the same thread, so while indexing this does not grow and every text is
-/// segmented once. A tantivy version that visits fields in another order makes it grow
-/// (and ingest slower), which a test watches for.
-pub fn sub_word_fallbacks() -> usize {
-    SUB_WORD_FALLBACKS.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// The tokenizer of sub-word fields: the dictionary sub-words of longer words
-/// ([`sub_word_term`]s), taken from the [`ChineseTokenizer`] that just segmented the same
-/// text on this thread, or segmented here when it did not.
-#[derive(Clone, Debug, Default)]
-pub struct SubWordTokenizer {
-    analyzer: Analyzer,
-    buffer: TokenBuffer,
-}
-
-impl SubWordTokenizer {
-    /// A tokenizer over `analyzer`.
-    pub fn new(analyzer: Analyzer) -> Self {
-        SubWordTokenizer {
-            analyzer,
-            buffer: TokenBuffer::default(),
-        }
-    }
-}
-
-impl Tokenizer for SubWordTokenizer {
-    type TokenStream<'a> = ChineseTokenStream<'a>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> ChineseTokenStream<'a> {
-        match handover::take(handover::TextKey::of(text)) {
-            Some(sub_words) => {
-                let used = std::mem::replace(&mut self.buffer, sub_words);
-                handover::recycle(used);
-            }
-            None => {
-                SUB_WORD_FALLBACKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let mut words = handover::spare_buffer();
-                self.analyzer.analyze_into(text, Mode::Index, &mut words);
-                words.split_sub_words(&mut self.buffer);
-                handover::recycle(words);
-            }
-        }
-        ChineseTokenStream {
-            buffer: &mut self.buffer,
-            next: 0,
-        }
-    }
-}
-
-impl TokenStream for ChineseTokenStream<'_> {
-    fn advance(&mut self) -> bool {
-        self.next += 1;
-        self.next <= self.buffer.len
-    }
-
-    fn token(&self) -> &Token {
-        &self.buffer.slots[self.next - 1]
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.buffer.slots[self.next - 1]
-    }
+/// The slop a phrase of query words (`(position, word)`, positions from a query's
+/// analysis, which leaves no position empty for spaces) needs to match a text that writes
+/// it with spaces where Chinese meets letters or digits: one per such pair of neighbours.
+/// The index leaves a position empty where a space stands beside a Chinese word, so that
+/// a text written as typed (荣耀Magic5, M3芯片) can be told from one spaced as many sites
+/// space it (荣耀 Magic5, M3 芯片) and ranked first; a phrase spans that space, a phrase
+/// as typed does not. Between two Chinese words a space stays a break (长征 五号 is not
+/// the text 长征五号); between letters and digits it is no gap at all (GPT 4, iPhone 15).
+pub fn spacing_slop(words: &[(usize, String)]) -> u32 {
+    let chinese = |word: &str| word.chars().any(is_cjk_ideograph);
+    words
+        .windows(2)
+        .filter(|pair| pair[1].0 == pair[0].0 + 1 && chinese(&pair[0].1) != chinese(&pair[1].1))
+        .count() as u32
 }
 
 /// The byte ranges of `word`'s runs of ASCII letters and of digits (`3.5` one number) when
@@ -628,8 +476,46 @@ mod tests {
         assert_eq!(
             positions("AI 大模型"),
             positions("AI大模型"),
-            "a space is no gap"
+            "a query leaves no position empty for a space"
         );
+    }
+
+    #[test]
+    fn the_index_leaves_a_position_empty_for_a_space_beside_a_chinese_word() {
+        let positions = |text: &str| -> Vec<(String, usize)> {
+            analyze(text, Mode::Index)
+                .into_iter()
+                .filter(|t| !t.text.starts_with(SUB_WORD_PREFIX))
+                .map(|t| (t.text, t.position))
+                .collect()
+        };
+        let glued = positions("荣耀Magic5发布");
+        let spaced = positions("荣耀 Magic5 发布");
+        assert_eq!(
+            glued.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
+            [0, 1, 2, 3]
+        );
+        assert_eq!(
+            spaced.iter().map(|(_, p)| *p).collect::<Vec<_>>(),
+            [0, 2, 3, 5]
+        );
+        let rocket = positions("长征 五号");
+        assert_eq!(rocket[1].1, rocket[0].1 + 2, "{rocket:?}");
+        assert_eq!(
+            positions("GPT 4"),
+            positions("GPT4"),
+            "letters and digits join"
+        );
+        let words = |pairs: &[(usize, &str)]| -> Vec<(usize, String)> {
+            pairs.iter().map(|&(p, w)| (p, w.to_string())).collect()
+        };
+        assert_eq!(
+            spacing_slop(&words(&[(0, "荣耀"), (1, "magic"), (2, "5")])),
+            1
+        );
+        assert_eq!(spacing_slop(&words(&[(0, "m"), (1, "3"), (2, "芯片")])), 1);
+        assert_eq!(spacing_slop(&words(&[(0, "长征"), (1, "五号")])), 0);
+        assert_eq!(spacing_slop(&words(&[(0, "台风"), (2, "gpt")])), 0);
     }
 
     #[test]
@@ -699,47 +585,6 @@ mod tests {
         );
         let taiwan = tokens.iter().find(|t| t.text == "台湾").unwrap();
         assert_eq!(&text[taiwan.offset_from..taiwan.offset_to], "臺灣");
-    }
-
-    fn stream_terms(stream: &mut ChineseTokenStream) -> Vec<String> {
-        let mut terms = Vec::new();
-        while stream.advance() {
-            terms.push(stream.token().text.clone());
-        }
-        terms
-    }
-
-    #[test]
-    fn word_and_sub_word_tokenizers_split_the_index_tokens() {
-        let text = "在人民大会堂举行";
-        let mut words = ChineseTokenizer::default();
-        let mut sub_words = SubWordTokenizer::default();
-        let word_terms = stream_terms(&mut words.token_stream(text));
-        assert_eq!(word_terms, ["在", "人民大会堂", "举行"]);
-        // Handed over from the word tokenizer, and segmented afresh: the same sub-words.
-        let handed_over = stream_terms(&mut sub_words.token_stream(text));
-        let afresh = stream_terms(&mut sub_words.token_stream(text));
-        assert!(
-            handed_over.contains(&sub_word_term("大会堂")),
-            "{handed_over:?}"
-        );
-        assert!(handed_over.iter().all(|t| t.starts_with(SUB_WORD_PREFIX)));
-        assert_eq!(handed_over, afresh);
-        let mut all = Vec::new();
-        Analyzer::default().analyze(text, Mode::Index, &mut all);
-        assert_eq!(all.len(), word_terms.len() + handed_over.len());
-    }
-
-    #[test]
-    fn sub_word_tokenizer_never_takes_another_texts_sub_words() {
-        let mut words = ChineseTokenizer::default();
-        let mut sub_words = SubWordTokenizer::default();
-        stream_terms(&mut words.token_stream("中国人民银行"));
-        // A different text of the same length at another address: segmented afresh.
-        let other = String::from("北京大学生物");
-        let terms = stream_terms(&mut sub_words.token_stream(&other));
-        assert!(!terms.contains(&sub_word_term("银行")), "{terms:?}");
-        assert!(terms.contains(&sub_word_term("北京")), "{terms:?}");
     }
 
     proptest! {

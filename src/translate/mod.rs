@@ -356,9 +356,7 @@ impl ArticleSearcher {
                 filter: Vec::new(),
             },
             Node::Phrase {
-                words,
-                slop,
-                fields,
+                words, slop, fields, ..
             } => self.phrase(words, *slop, fields, scale),
             Node::Prefix { prefix, fields } => any_of(
                 self.text_fields(Some(fields))

@@ -484,3 +484,51 @@ fn an_abbreviation_matches_where_its_last_character_begins_a_longer_word() {
     ]);
     assert_matches_exactly(&workspace, "专项债", &["typed.md", "bond.md", "debt.md"]);
 }
+
+#[test]
+fn a_term_written_as_typed_ranks_before_the_same_term_spaced() {
+    // Many sites put a space where Chinese meets letters or digits (荣耀 Magic5, M3 芯片);
+    // the spaced articles say the term more often, so they rank first by their words.
+    let workspace = news_archive(&[
+        (
+            "spaced.md",
+            "科技",
+            "2023-08-01",
+            "荣耀 Magic5 与 M3 芯片",
+            "荣耀 Magic5 系列发布，荣耀 Magic5 Pro 热销。M3 芯片量产，M3 芯片性能提升。",
+        ),
+        (
+            "glued.md",
+            "科技",
+            "2023-08-02",
+            "新品评测一览",
+            "本周评测了多款新品，其中包括荣耀Magic5手机，以及搭载M3芯片的电脑，另有多款耳机。",
+        ),
+        (
+            "rocket-spaced.md",
+            "航天",
+            "2023-08-03",
+            "长征 五号 长征 五号",
+            "长征 五号 发射，长征 五号 成功。",
+        ),
+        (
+            "rocket.md",
+            "航天",
+            "2023-08-04",
+            "发射任务圆满成功",
+            "文昌发射场今天用长征五号运载火箭发射了一颗卫星，任务圆满成功。",
+        ),
+    ]);
+    for (query, typed, spaced) in [
+        ("荣耀Magic5", "glued.md", "spaced.md"),
+        ("M3芯片", "glued.md", "spaced.md"),
+        ("长征五号", "rocket.md", "rocket-spaced.md"),
+    ] {
+        let (hits, total) = matches(&workspace, query);
+        assert_eq!(hits, [typed, spaced], "{query}: as typed first");
+        assert_eq!(total, 2, "{query}: both hold it");
+    }
+    // Typed with the space, or as a phrase, the term is the same term.
+    assert_matches_exactly(&workspace, "荣耀 Magic5", &["glued.md", "spaced.md"]);
+    assert_matches_exactly(&workspace, "\"荣耀Magic5\"", &["glued.md", "spaced.md"]);
+}
