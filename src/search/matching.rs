@@ -112,11 +112,17 @@ fn held_word(word: &str, fields: &[FieldWeight]) -> Node {
 /// Positioned words as a phrase node (positions from 0).
 fn phrase(tokens: &[Token], fields: &[FieldWeight]) -> Node {
     let first = tokens.first().map_or(0, |t| t.position);
+    let words: Vec<(usize, String)> = tokens
+        .iter()
+        .map(|t| (t.position - first, t.text.clone()))
+        .collect();
+    phrase_of(&words, fields)
+}
+
+/// Words at their positions as a phrase node.
+fn phrase_of(words: &[(usize, String)], fields: &[FieldWeight]) -> Node {
     Node::Phrase {
-        words: tokens
-            .iter()
-            .map(|t| (t.position - first, t.text.clone()))
-            .collect(),
+        words: words.to_vec(),
         slop: 0,
         fields: fields.to_vec(),
         as_typed: false,
@@ -569,14 +575,12 @@ impl KeywordParts<'_> {
     /// none does is more likely a word typed in part (`联合国粮`, `王沪宁参`), which the
     /// fallbacks widen with the words holding it or begun by it ([`super::inside`]).
     fn or_begun(&self, run: &[Token], held: Node) -> Node {
-        let [head, last] = run else {
+        let Some((head, first)) = self.word_and_last_character(run) else {
             return held;
         };
-        let mut chars = last.text.chars();
-        let (Some(first), None) = (chars.next(), chars.next()) else {
-            return held;
-        };
-        if head.text.chars().count() < 2 || is_function_word(&last.text) || !self.held_as_typed(run)
+        if head.chars().count() < 2
+            || is_function_word(first.encode_utf8(&mut [0; 4]))
+            || !self.held_as_typed(run)
         {
             return held;
         }
@@ -588,11 +592,27 @@ impl KeywordParts<'_> {
             held => vec![(Occur::Should, held)],
         };
         for word in begun.iter() {
-            let mut words = run.to_vec();
-            words[1].text = word.clone();
-            alternatives.push((Occur::Should, phrase(&words, self.fields)));
+            let words = [(0, head.clone()), (1, word.clone())];
+            alternatives.push((Occur::Should, phrase_of(&words, self.fields)));
         }
         Node::Group(alternatives)
+    }
+
+    /// A run as a word and the one character after it: as the segmenter cut it (专项 / 债),
+    /// or — a run it cut elsewhere (城 / 投债) — its characters but the last when they are a
+    /// word of the index (城投 / 债, as 城投债券 is cut 城投 / 债券).
+    fn word_and_last_character(&self, run: &[Token]) -> Option<(String, char)> {
+        if let [head, last] = run {
+            let mut chars = last.text.chars();
+            if let (Some(first), None) = (chars.next(), chars.next()) {
+                return Some((head.text.clone(), first));
+            }
+        }
+        let joined: String = run.iter().map(|t| t.text.as_str()).collect();
+        let first = joined.chars().last()?;
+        let head = &joined[..joined.len() - first.len_utf8()];
+        let indexed = self.searcher.is_indexed_word(head).unwrap_or(false);
+        (run.len() > 1 && indexed).then(|| (head.to_string(), first))
     }
 
     fn finish(mut self) -> Option<Matching> {

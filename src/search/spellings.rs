@@ -90,7 +90,7 @@ impl ArticleSearcher {
     }
 
     /// Whether `word` is a word of a text field of the index.
-    fn is_indexed_word(&self, word: &str) -> Result<bool> {
+    pub(super) fn is_indexed_word(&self, word: &str) -> Result<bool> {
         let Some(term) = crate::text::normalize_term(word) else {
             return Ok(false);
         };

@@ -481,8 +481,32 @@ fn an_abbreviation_matches_where_its_last_character_begins_a_longer_word() {
             "资金",
             "专项资金用于债务偿还。",
         ),
+        (
+            "city-typed.md",
+            "财经",
+            "2023-07-05",
+            "风险",
+            "部分城投债出现风险。",
+        ),
+        (
+            "city-bond.md",
+            "财经",
+            "2023-07-06",
+            "融资",
+            "城投债券融资收紧。",
+        ),
+        (
+            "city-apart.md",
+            "财经",
+            "2023-07-07",
+            "投资",
+            "城投公司的债务问题。",
+        ),
     ]);
     assert_matches_exactly(&workspace, "专项债", &["typed.md", "bond.md", "debt.md"]);
+    // Cut 城 / 投债 when typed alone, 城投 / 债券 in the text: its characters but the last
+    // are a word of the index, and that character begins the longer word.
+    assert_matches_exactly(&workspace, "城投债", &["city-typed.md", "city-bond.md"]);
 }
 
 #[test]
