@@ -125,10 +125,11 @@ impl ArticleSearcher {
             for node in tier {
                 all.push((TantivyOccur::Must, self.node_query(node)?));
             }
-            let held = ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), EXACT_OFFSET);
+            let offset = EXACT_OFFSET * super::strategy::tier_levels(tier) as f32;
+            let held = ConstScoreQuery::new(Box::new(BooleanQuery::new(all)), offset);
             ranking.push((TantivyOccur::Should, Box::new(held)));
         }
-        Ok((ranking, padding, matching.exact.len()))
+        Ok((ranking, padding, matching.exact_levels()))
     }
 
     /// A keyword query's required clauses: its `words` (which score) and each required
@@ -426,9 +427,10 @@ fn coverage_tiers(query: &dyn Query, concepts: &[Box<dyn Query>]) -> Vec<Box<dyn
         .collect()
 }
 
-/// What one exactness tier adds to a document's score in a keyword query's pass: more
+/// What one exactness level adds to a document's score in a keyword query's pass: more
 /// than any score of words (BM25 of a few words stays in the hundreds), and small enough
-/// that an f32 keeps the words' score to about 0.001.
+/// that an f32 keeps the words' score to about 0.004 at the most levels a query has (six:
+/// [`super::strategy::tier_levels`]).
 pub(super) const EXACT_OFFSET: f32 = 10_000.0;
 
 /// The exactness tier of a keyword query's hit (0 is the best; `tiers` when it holds no

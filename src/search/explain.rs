@@ -256,7 +256,7 @@ fn matching_part(matching: &super::strategy::Matching, tier: usize) -> ScoreExpl
             labels(&matching.dropped)
         ));
     }
-    let exact = matching.exact.len();
+    let exact = matching.exact_levels();
     what.push_str(&if tier < exact {
         format!(
             "; exactness: written as typed (tier {} of {})",

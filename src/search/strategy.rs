@@ -24,8 +24,30 @@ pub struct Matching {
     /// Parts dropped because no article held them all, in the order dropped.
     pub dropped: Vec<Unit>,
     /// Exactness tiers, best first: hits matching every node of a tier rank before the
-    /// others (the whole query as typed, then each unspaced part as typed).
+    /// others (the whole query as typed, then each unspaced part as typed); a hit ranks by
+    /// the levels of the tiers it is in ([`tier_levels`]).
     pub exact: Vec<Vec<Node>>,
+}
+
+/// The levels a hit in `tier` gains: two for a tier of phrases with the query's own
+/// spacing (see `as_typed` in [`super::matching`]), one for the others. The tiers are
+/// nested but for one pair: an article writing each part as typed (华为Mate … 60) and one
+/// writing the whole query with a space beside a Chinese word (华为 Mate 60) are each in two
+/// tiers; at two levels, the first ranks first.
+pub fn tier_levels(tier: &[Node]) -> usize {
+    let typed = |node: &Node| matches!(node, Node::Phrase { as_typed: true, .. });
+    match tier.iter().any(typed) {
+        true => 2,
+        false => 1,
+    }
+}
+
+impl Matching {
+    /// The levels of all the exactness tiers: a hit in none is at this level, one in every
+    /// tier at 0.
+    pub fn exact_levels(&self) -> usize {
+        self.exact.iter().map(|tier| tier_levels(tier)).sum()
+    }
 }
 
 impl Matching {

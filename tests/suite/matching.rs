@@ -542,11 +542,27 @@ fn a_term_written_as_typed_ranks_before_the_same_term_spaced() {
             "发射任务圆满成功",
             "文昌发射场今天用长征五号运载火箭发射了一颗卫星，任务圆满成功。",
         ),
+        (
+            "parts-typed.md",
+            "科技",
+            "2023-08-05",
+            "手机市场观察",
+            "华为Mate系列销量回升，另有报道称其新机售价约60百元，市场关注度上升。",
+        ),
+        (
+            "whole-spaced.md",
+            "科技",
+            "2023-08-06",
+            "华为 Mate 60 华为 Mate 60",
+            "华为 Mate 60 上市，华为 Mate 60 热销。",
+        ),
     ]);
     for (query, typed, spaced) in [
         ("荣耀Magic5", "glued.md", "spaced.md"),
         ("M3芯片", "glued.md", "spaced.md"),
         ("长征五号", "rocket.md", "rocket-spaced.md"),
+        // Each part as typed (华为Mate … 60) before the whole with spaces it has not.
+        ("华为Mate 60", "parts-typed.md", "whole-spaced.md"),
     ] {
         let (hits, total) = matches(&workspace, query);
         assert_eq!(hits, [typed, spaced], "{query}: as typed first");
