@@ -15,6 +15,7 @@ mod forgiving;
 mod handoff;
 mod harness;
 mod hostile;
+mod ingest;
 mod matching;
 mod query_language;
 mod reliability;
