@@ -103,8 +103,42 @@ impl ArticleSearcher {
             };
             self.add_tier(searcher, built, partial, &mut seen, &mut top)?;
         }
+        if super::feedback::is_passage(&built.plan) {
+            self.verbatim_first(searcher, &built.plan, &mut top, read)?;
+        }
         top.truncate(window);
         Ok((top, total, facets, feedback_plan))
+    }
+
+    /// A pasted passage's source first: the candidates among the first
+    /// [`VERBATIM_CHECKED`] that hold it as written (punctuation and spaces aside) move
+    /// ahead of the others, in their order. Its words alone rank a long compilation
+    /// holding it (国际联播快讯) below shorter articles sharing many of its words.
+    fn verbatim_first(
+        &self,
+        searcher: &Searcher,
+        plan: &plan::QueryPlan,
+        top: &mut [Ranked],
+        read: &ReadArticles,
+    ) -> Result<()> {
+        let checked = top.len().min(VERBATIM_CHECKED);
+        let mut held = vec![false; checked];
+        for (i, ranked) in top[..checked].iter().enumerate() {
+            let article = self.read_cached(searcher, ranked.address, read)?;
+            held[i] = super::feedback::holds_verbatim(plan, &article);
+        }
+        if !held.contains(&true) {
+            return Ok(());
+        }
+        for (i, ranked) in top.iter_mut().enumerate() {
+            // Tiers order the hits: the holders take the first, the others move down one.
+            ranked.tier = match held.get(i) {
+                Some(true) => 0,
+                _ => ranked.tier + 1,
+            };
+        }
+        top.sort_by_key(|ranked| ranked.tier);
+        Ok(())
     }
 
     /// The query's own pass after its tiers: for a keyword query split by exactness tier,
@@ -236,6 +270,9 @@ impl ArticleSearcher {
         Ok((top, total, facets, None))
     }
 }
+
+/// How many of a passage's best candidates are read for the passage as written.
+const VERBATIM_CHECKED: usize = 50;
 
 /// The best `limit` documents of `query` by score under `stats`, best first.
 fn best_by_score(

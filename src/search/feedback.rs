@@ -194,7 +194,7 @@ impl ArticleSearcher {
     }
 
     /// The stored article at `address`, read once per search.
-    fn read_cached(
+    pub(super) fn read_cached(
         &self,
         searcher: &Searcher,
         address: DocAddress,
@@ -211,20 +211,33 @@ impl ArticleSearcher {
 
 /// Whether `article` holds the query's words one after the other, as written (spaces and
 /// punctuation aside, width, case and traditional characters folded as the index does).
-fn holds_verbatim(plan: &QueryPlan, article: &StoredArticle) -> bool {
-    let query: String = plan.proximity_words.concat();
+pub(super) fn holds_verbatim(plan: &QueryPlan, article: &StoredArticle) -> bool {
+    // Squeezed too: a decimal's point (1.1) is in its word, not in the squeezed text.
+    let query = squeezed(&plan.verbatim);
     if query.is_empty() {
         return false;
     }
-    let squeezed = |text: &str| -> String {
-        let folded = fold_for_segmentation(text);
-        to_simplified(&folded.text)
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
     squeezed(&article.title).contains(&query) || squeezed(&article.body).contains(&query)
+}
+
+/// Whether a query of no keywords is a passage pasted from an article: at least
+/// [`PASSAGE_CHARS`] letters and digits (a question is shorter).
+pub(super) fn is_passage(plan: &QueryPlan) -> bool {
+    plan.matching.is_none() && squeezed(&plan.verbatim).chars().count() >= PASSAGE_CHARS
+}
+
+/// See [`is_passage`]: the known-item spans of `scripts/relevance` are 12–16 characters, a
+/// pasted sentence is longer, the judged sets' questions rarely are.
+pub(super) const PASSAGE_CHARS: usize = 30;
+
+/// `text`'s letters and digits, folded as the index folds them.
+fn squeezed(text: &str) -> String {
+    let folded = fold_for_segmentation(text);
+    to_simplified(&folded.text)
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]

@@ -114,6 +114,9 @@ pub struct QueryPlan {
     /// The plain words of the top level, in order: close together, they earn the
     /// proximity bonus.
     pub proximity_words: Vec<String>,
+    /// The same words joined, all of them (a long query's search keeps only its most
+    /// distinctive): what a hit holds when it holds the query as written.
+    pub verbatim: String,
     /// The words to mark in titles and snippets.
     pub highlight: Vec<String>,
     /// The top-level plain clauses, one per part of the query the user set apart with
@@ -277,6 +280,7 @@ impl ArticleSearcher {
                 if top && clause.field.is_none() {
                     plan.proximity_words
                         .extend(terms.iter().map(|(_, t)| t.clone()));
+                    plan.verbatim.extend(terms.iter().map(|(_, t)| t.as_str()));
                 }
                 for (_, word) in terms {
                     self.plan_synonyms(&word, fields, plan);

@@ -440,3 +440,71 @@ fn ranking_settings_that_count_take_whole_numbers_only() {
         );
     }
 }
+
+#[test]
+fn a_pasted_paragraph_finds_the_article_it_was_copied_from_first() {
+    // The source is a long round-up of unrelated items; four shorter articles hold nearly
+    // every word of the paragraph, numbers included, and rank above it by them; none holds
+    // it as written.
+    let paragraph = "欧盟统计局13日发布的预估数据显示，2024年12月，经季节性调整的欧元区工业生产值环比下降1.1%，同比下降2.0%，降幅超预期。";
+    let items = [
+        "日本央行宣布维持政策利率不变，市场反应平淡，日元汇率小幅波动。",
+        "澳大利亚多地遭遇高温天气，部分地区气温超过四十摄氏度，当局发布火灾预警。",
+        "巴西政府公布新一轮基础设施投资计划，涉及铁路、港口和电力项目。",
+        "印度尼西亚火山喷发，附近机场暂时关闭，数千名居民被疏散。",
+        "加拿大央行发布报告称，通胀压力有所缓解，但劳动力市场依然紧张。",
+    ]
+    .repeat(3)
+    .join("\n\n");
+    let roundup = format!("{items}\n\n{paragraph}\n\n{items}");
+    let near = [
+        "欧盟统计局13日发布数据显示，欧元区工业生产值同比下降1.1%，环比下降2.0%，2024年12月数据显示降幅超预期，经季节性调整后欧元区工业生产值下降。",
+        "欧元区工业生产值环比下降2.0%，欧盟统计局13日预估数据显示同比下降1.1%，季节性调整后的2024年12月数据显示欧元区工业生产值下降超预期。",
+        "统计局13日发布预估数据：2024年12月欧元区工业生产值同比下降2.0%、环比下降1.1%，经季节性调整，降幅超预期，欧盟数据显示工业生产值下降。",
+        "欧盟统计局数据显示欧元区工业生产值2024年12月下降，同比下降1.1%，环比下降2.0%，13日预估降幅超预期，季节性调整数据显示欧元区工业生产值下降。",
+    ];
+    // Other news, so that the paragraph's words are rare.
+    let other = [
+        "今年夏粮收购工作有序推进，各地粮食部门做好仓容准备。",
+        "多地文旅部门推出暑期优惠活动，游客数量明显增加。",
+        "新学期开学在即，教育部门部署校园安全检查工作。",
+        "城市轨道交通新线路开通运营，市民出行更加便利。",
+        "科研团队在新材料领域取得突破，相关成果发表在国际期刊。",
+    ];
+    let names: Vec<String> = (0..near.len() + 40)
+        .map(|i| format!("post-{i}.md"))
+        .collect();
+    let mut posts = vec![(
+        "roundup.md",
+        "新闻",
+        "2025-02-14",
+        "国际联播快讯",
+        roundup.as_str(),
+    )];
+    for (i, name) in names.iter().enumerate() {
+        let post = match near.get(i) {
+            Some(body) => (
+                name.as_str(),
+                "财经",
+                "2023-08-01",
+                "欧元区工业生产值数据",
+                *body,
+            ),
+            None => (
+                name.as_str(),
+                "社会",
+                "2023-08-02",
+                "其他新闻",
+                other[i % other.len()],
+            ),
+        };
+        posts.push(post);
+    }
+    let workspace = common::news_archive(&posts);
+    let run = workspace.query(paragraph);
+    assert!(
+        run.hit_ids()[0].ends_with("roundup.md"),
+        "{:?}",
+        run.hit_ids()
+    );
+}
