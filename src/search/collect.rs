@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query};
 use tantivy::Order;
 use tantivy::{DocAddress, Searcher};
 
@@ -104,41 +104,39 @@ impl ArticleSearcher {
             self.add_tier(searcher, built, partial, &mut seen, &mut top)?;
         }
         if super::feedback::is_passage(&built.plan) {
-            self.verbatim_first(searcher, &built.plan, &mut top, read)?;
+            let sources = self.passage_sources(searcher, built, &stats, read)?;
+            passage_sources_first(&mut top, sources);
         }
         top.truncate(window);
         Ok((top, total, facets, feedback_plan))
     }
 
-    /// A pasted passage's source first: the candidates among the first
-    /// [`VERBATIM_CHECKED`] that hold it as written (punctuation and spaces aside) move
-    /// ahead of the others, in their order. Its words alone rank a long compilation
-    /// holding it (国际联播快讯) below shorter articles sharing many of its words.
-    fn verbatim_first(
+    /// The sources of a pasted passage: of the articles holding its inner words side by
+    /// side, the best [`SOURCES_CHECKED`] by the query's score, those that hold the whole
+    /// passage as written (punctuation and spaces aside), in that order.
+    fn passage_sources(
         &self,
         searcher: &Searcher,
-        plan: &plan::QueryPlan,
-        top: &mut [Ranked],
+        built: &BuiltQuery,
+        stats: &ranking::ScaledLengths,
         read: &ReadArticles,
-    ) -> Result<()> {
-        let checked = top.len().min(VERBATIM_CHECKED);
-        let mut held = vec![false; checked];
-        for (i, ranked) in top[..checked].iter().enumerate() {
-            let article = self.read_cached(searcher, ranked.address, read)?;
-            held[i] = super::feedback::holds_verbatim(plan, &article);
+    ) -> Result<Vec<(f32, DocAddress)>> {
+        let Some(phrase) = &built.plan.passage else {
+            return Ok(Vec::new());
+        };
+        let held = ConstScoreQuery::new(self.node_query(phrase)?, 0.0);
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, built.query.box_clone()),
+            (Occur::Must, Box::new(held)),
+        ]);
+        let mut sources = Vec::new();
+        for (score, address) in best_by_score(searcher, &query, SOURCES_CHECKED, stats)? {
+            let article = self.read_cached(searcher, address, read)?;
+            if super::feedback::holds_verbatim(&built.plan, &article) {
+                sources.push((score, address));
+            }
         }
-        if !held.contains(&true) {
-            return Ok(());
-        }
-        for (i, ranked) in top.iter_mut().enumerate() {
-            // Tiers order the hits: the holders take the first, the others move down one.
-            ranked.tier = match held.get(i) {
-                Some(true) => 0,
-                _ => ranked.tier + 1,
-            };
-        }
-        top.sort_by_key(|ranked| ranked.tier);
-        Ok(())
+        Ok(sources)
     }
 
     /// The query's own pass after its tiers: for a keyword query split by exactness tier,
@@ -271,8 +269,28 @@ impl ArticleSearcher {
     }
 }
 
-/// How many of a passage's best candidates are read for the passage as written.
-const VERBATIM_CHECKED: usize = 50;
+/// How many of the articles holding a passage's inner words are read for the whole of it.
+const SOURCES_CHECKED: usize = 20;
+
+/// A passage's sources first (tier 0), in their order; the other candidates after them,
+/// a tier down. Its words alone rank a long compilation holding it (国际联播快讯) below
+/// shorter articles that share many of them, or out of the candidates.
+fn passage_sources_first(top: &mut Vec<Ranked>, sources: Vec<(f32, DocAddress)>) {
+    if sources.is_empty() {
+        return;
+    }
+    let held: HashSet<DocAddress> = sources.iter().map(|(_, address)| *address).collect();
+    top.retain(|ranked| !held.contains(&ranked.address));
+    for ranked in top.iter_mut() {
+        ranked.tier += 1;
+    }
+    let first = sources.into_iter().map(|(score, address)| Ranked {
+        tier: 0,
+        score,
+        address,
+    });
+    top.splice(0..0, first);
+}
 
 /// The best `limit` documents of `query` by score under `stats`, best first.
 fn best_by_score(

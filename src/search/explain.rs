@@ -68,6 +68,18 @@ impl ArticleSearcher {
         if let Some(matching) = &built.plan.matching {
             sum.push(matching_part(matching, tier));
         }
+        if super::feedback::is_passage(&built.plan) {
+            let article = self.read_stored(searcher, address)?;
+            if super::feedback::holds_verbatim(&built.plan, &article) {
+                sum.push(ScoreExplanation {
+                    score: 0.0,
+                    what: "passage: holds the query as written, punctuation and spaces aside \
+                           (its sources rank first)"
+                        .to_string(),
+                    parts: Vec::new(),
+                });
+            }
+        }
         if sum.len() == 1 {
             return Ok(sum.pop().expect("one part"));
         }

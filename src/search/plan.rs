@@ -117,6 +117,10 @@ pub struct QueryPlan {
     /// The same words joined, all of them (a long query's search keeps only its most
     /// distinctive): what a hit holds when it holds the query as written.
     pub verbatim: String,
+    /// The words of two characters or more of the longest plain clause of the top level,
+    /// but its first and last (a span copied from a text may cut them otherwise), every
+    /// one: what a passage's source holds ([`super::feedback::is_passage`]).
+    pub passage: Option<Node>,
     /// The words to mark in titles and snippets.
     pub highlight: Vec<String>,
     /// The top-level plain clauses, one per part of the query the user set apart with
@@ -281,6 +285,9 @@ impl ArticleSearcher {
                     plan.proximity_words
                         .extend(terms.iter().map(|(_, t)| t.clone()));
                     plan.verbatim.extend(terms.iter().map(|(_, t)| t.as_str()));
+                    if let Some(passage) = passage_words(&terms, &weights, &plan.passage) {
+                        plan.passage = Some(passage);
+                    }
                 }
                 for (_, word) in terms {
                     self.plan_synonyms(&word, fields, plan);
@@ -450,6 +457,33 @@ pub(super) fn searched_slop(words: &[(usize, String)], slop: u32, as_typed: bool
         true => slop,
         false => slop + crate::text::spacing_slop(words),
     }
+}
+
+/// The [`QueryPlan::passage`] of a plain clause of `terms`, when longer than `longest`.
+fn passage_words(
+    terms: &[(usize, String)],
+    fields: &[FieldWeight],
+    longest: &Option<Node>,
+) -> Option<Node> {
+    let inner = match terms.len() {
+        n if n >= 4 => &terms[1..n - 1],
+        _ => terms,
+    };
+    let mut words: Vec<String> = inner
+        .iter()
+        .filter(|(_, word)| word.chars().count() >= 2)
+        .map(|(_, word)| word.clone())
+        .collect();
+    words.sort();
+    words.dedup();
+    let held = match longest {
+        Some(Node::AllWords { words, .. }) => words.len(),
+        _ => 0,
+    };
+    (words.len() > held).then(|| Node::AllWords {
+        words,
+        fields: fields.to_vec(),
+    })
 }
 
 /// What a document must hold to cover a plain clause: a phrase as written, the words of

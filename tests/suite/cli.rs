@@ -508,3 +508,36 @@ fn a_pasted_paragraph_finds_the_article_it_was_copied_from_first() {
         run.hit_ids()
     );
 }
+
+#[test]
+fn a_phrase_typed_from_memory_without_its_punctuation_finds_its_article_first() {
+    // Typed from the middle of a sentence, cut inside words at both ends, its 、 left out;
+    // the source is long, the other articles repeat its words.
+    let sentence =
+        "德州市围绕食品调味品、医药化工、体育五金、汽车及零部件四大主导产业，推动产业链延链补链。";
+    let filler = "会议强调，要坚持稳中求进工作总基调，扎实推进各项工作，确保全年目标任务圆满完成。";
+    let source = format!("{}\n\n{sentence}\n\n{}", filler.repeat(6), filler.repeat(6));
+    let others = [
+        "汽车及零部件产业是支柱产业，汽车及零部件企业加快转型，医药化工和体育五金同步发展。",
+        "体育五金行业订单回暖，医药化工项目开工，汽车零部件出口增长，化工园区扩容。",
+        "医药化工企业加大研发投入，体育五金产品远销海外，汽车及零部件配套能力提升。",
+    ];
+    let names: Vec<String> = (0..others.len()).map(|i| format!("other-{i}.md")).collect();
+    let mut posts = vec![(
+        "source.md",
+        "新闻",
+        "2023-07-27",
+        "德州实践",
+        source.as_str(),
+    )];
+    for (name, body) in names.iter().zip(others) {
+        posts.push((name.as_str(), "财经", "2023-07-28", "产业观察", body));
+    }
+    let workspace = common::news_archive(&posts);
+    let run = workspace.query("药化工体育五金汽车及零部");
+    assert!(
+        run.hit_ids()[0].ends_with("source.md"),
+        "{:?}",
+        run.hit_ids()
+    );
+}
