@@ -55,7 +55,8 @@ impl ArticleSearcher {
         request: &SearchRequest,
         results: SearchResults,
     ) -> Result<SearchResults> {
-        let mut parts: Vec<&str> = request.query.split_whitespace().collect();
+        let typed = typed_parts(&request.query);
+        let mut parts: Vec<&str> = typed.iter().map(String::as_str).collect();
         // Pinyin typed with spaces (`du su rui`) is one name.
         let joined = parts.concat();
         if parts.len() > 1 && is_pinyin_like(&joined) {
@@ -305,6 +306,39 @@ fn exact_first(wider: &mut SearchResults, as_typed: SearchResults, limit: usize)
 
 /// Two to [`MAX_PART_CHARS`] Chinese characters and nothing else (no operator, quote,
 /// field or letter).
+/// The parts of a query as its fallbacks read them: set apart with spaces, or where
+/// letters meet Chinese characters (`Dusurui台风` is pinyin and a word: each can be
+/// respelled), without the control and invisible characters the search drops
+/// (`马克\u{7}笼` is 马克笼).
+fn typed_parts(query: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    for part in query.split_whitespace() {
+        let mut current = String::new();
+        let mut last: Option<char> = None;
+        for c in part.chars().filter(|&c| !is_invisible(c)) {
+            let meets = last.is_some_and(|last| {
+                (last.is_ascii_alphabetic() && crate::text::is_cjk_ideograph(c))
+                    || (crate::text::is_cjk_ideograph(last) && c.is_ascii_alphabetic())
+            });
+            if meets {
+                parts.push(std::mem::take(&mut current));
+            }
+            current.push(c);
+            last = Some(c);
+        }
+        if !current.is_empty() {
+            parts.push(current);
+        }
+    }
+    parts
+}
+
+/// A control character or one that takes no space (zero-width space and joiners, the
+/// byte-order mark, direction marks).
+fn is_invisible(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+}
+
 pub(super) fn is_chinese_word(part: &str) -> bool {
     let count = part.chars().count();
     (2..=MAX_PART_CHARS).contains(&count) && part.chars().all(crate::text::is_cjk_ideograph)
@@ -313,6 +347,19 @@ pub(super) fn is_chinese_word(part: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_are_split_where_letters_meet_chinese_and_lose_invisible_characters() {
+        assert_eq!(typed_parts("Dusurui台风 登陆"), ["Dusurui", "台风", "登陆"]);
+        assert_eq!(typed_parts("马克\u{7}笼"), ["马克笼"]);
+        assert_eq!(typed_parts("泽连\u{200B}斯鸡"), ["泽连斯鸡"]);
+        assert_eq!(
+            typed_parts("双11 P2P"),
+            ["双11", "P2P"],
+            "digits stay with their term"
+        );
+        assert_eq!(typed_parts("\u{7}"), Vec::<String>::new());
+    }
 
     #[test]
     fn only_plain_chinese_words_are_looked_for_inside_others() {

@@ -471,6 +471,10 @@ fn a_typo_in_a_name_the_segmenter_cuts_in_two_is_found() {
             "乡村振兴",
             vec!["news/v1.md", "news/v2.md"],
         ),
+        // Pinyin glued to a word, a control character or a zero-width space inside.
+        ("zeliansiji乌克兰", "泽连斯基", vec!["news/z1.md"]),
+        ("马克\u{7}笼", "马克龙", vec!["news/m1.md", "news/m2.md"]),
+        ("泽连\u{200B}斯鸡", "泽连斯基", vec!["news/z1.md"]),
     ] {
         assert_found_and_named(&workspace, typed, meant, &expected);
     }
