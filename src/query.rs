@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! 算力 规模             words: rank by all of them, a hit needs at least one
-//! "东数西算"            phrase: these words, adjacent and in order
+//! "东数西算"            phrase: these words, adjacent and in order (also “东数西算”, ＂东数西算＂)
 //! "算力 规模"~2         phrase with slop: up to 2 moves apart
 //! +算力  -广告          must contain / must not contain
 //! +(算力 OR 电力) -(广告 推广)   groups; OR separates alternatives
@@ -339,8 +339,12 @@ fn parse_clause(
         *i = end;
         return Ok(Clause { occur, field, kind });
     }
-    if chars[*i] == '"' {
-        let (text, slop) = read_phrase(chars, i)?;
+    let close = match chars[*i] {
+        '"' => Some(quote_close(chars, *i)?),
+        _ => chinese_quote_close(chars, *i),
+    };
+    if let Some(close) = close {
+        let (text, slop) = read_phrase(chars, i, close)?;
         return Ok(Clause {
             occur,
             field,
@@ -411,16 +415,42 @@ fn read_field(chars: &[char], i: &mut usize) -> Result<Option<QueryField>, Query
     Ok(Some(named))
 }
 
-/// A quoted phrase at `chars[*i]` (a `"`), with its `~N` slop, read past.
-fn read_phrase(chars: &[char], i: &mut usize) -> Result<(String, u32), QuerySyntaxError> {
-    let open_quote = *i;
-    let Some(close) = chars[open_quote + 1..].iter().position(|&c| c == '"') else {
-        return Err(QuerySyntaxError {
+/// Where the quote opened at `chars[open]` (a `"`) closes.
+fn quote_close(chars: &[char], open: usize) -> Result<usize, QuerySyntaxError> {
+    match chars[open + 1..].iter().position(|&c| c == '"') {
+        Some(close) => Ok(open + 1 + close),
+        None => Err(QuerySyntaxError {
             message: "unclosed quote".to_string(),
-            position: open_quote,
-        });
+            position: open,
+        }),
+    }
+}
+
+/// Where a phrase opened at `chars[open]` with the quotation marks a Chinese input method
+/// types (“…”, ＂…＂) closes: only a clause quoted whole is a phrase (the mark that closes
+/// it ends the clause), so a word quoted inside a sentence (台风“杜苏芮”登陆, “双碳”目标)
+/// stays text, as pasted text does.
+fn chinese_quote_close(chars: &[char], open: usize) -> Option<usize> {
+    let closing = match chars[open] {
+        '“' => '”',
+        '＂' => '＂',
+        _ => return None,
     };
-    let close = open_quote + 1 + close;
+    let close = open + 1 + chars[open + 1..].iter().position(|&c| c == closing)?;
+    let ends = chars
+        .get(close + 1)
+        .is_none_or(|&c| c.is_whitespace() || c == ')' || c == '~');
+    ends.then_some(close)
+}
+
+/// A quoted phrase from `chars[*i]` to its closing mark at `close`, with its `~N` slop,
+/// read past.
+fn read_phrase(
+    chars: &[char],
+    i: &mut usize,
+    close: usize,
+) -> Result<(String, u32), QuerySyntaxError> {
+    let open_quote = *i;
     let text: String = chars[open_quote + 1..close].iter().collect();
     *i = close + 1;
     let mut slop = 0;

@@ -206,3 +206,35 @@ proptest! {
         let _ = parse_query(&query);
     }
 }
+
+#[test]
+fn chinese_quotation_marks_quote_a_whole_clause_only() {
+    let phrase = |text: &str, slop: u32| Clause {
+        occur: Occur::Should,
+        field: None,
+        kind: ClauseKind::Phrase {
+            text: text.to_string(),
+            slop,
+        },
+    };
+    assert_eq!(
+        parse_query("“京津冀暴雨”").unwrap(),
+        [phrase("京津冀暴雨", 0)]
+    );
+    assert_eq!(
+        parse_query("＂东数西算＂").unwrap(),
+        [phrase("东数西算", 0)]
+    );
+    assert_eq!(
+        parse_query("“算力 规模”~2 电力").unwrap(),
+        [phrase("算力 规模", 2), words(Occur::Should, None, "电力")]
+    );
+    // Quoted inside a sentence, or never closed: text, as pasted.
+    for text in ["台风“杜苏芮”登陆", "“双碳”目标", "“未完"] {
+        assert_eq!(
+            parse_query(text).unwrap(),
+            [words(Occur::Should, None, text)],
+            "{text}"
+        );
+    }
+}
