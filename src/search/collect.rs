@@ -111,9 +111,10 @@ impl ArticleSearcher {
         Ok((top, total, facets, feedback_plan))
     }
 
-    /// The sources of a pasted passage: of the articles holding its inner words side by
-    /// side, the best [`SOURCES_CHECKED`] by the query's score, those that hold the whole
-    /// passage as written (punctuation and spaces aside), in that order.
+    /// The sources of a pasted passage: of the articles holding every one of its inner
+    /// words ([`plan::QueryPlan::passage`]), the best [`SOURCES_CHECKED`] by the query's
+    /// score, those that hold the whole passage as written (punctuation and spaces aside),
+    /// in that order.
     fn passage_sources(
         &self,
         searcher: &Searcher,
@@ -121,10 +122,10 @@ impl ArticleSearcher {
         stats: &ranking::ScaledLengths,
         read: &ReadArticles,
     ) -> Result<Vec<(f32, DocAddress)>> {
-        let Some(phrase) = &built.plan.passage else {
+        let Some(words) = &built.plan.passage else {
             return Ok(Vec::new());
         };
-        let held = ConstScoreQuery::new(self.node_query(phrase)?, 0.0);
+        let held = ConstScoreQuery::new(self.node_query(words)?, 0.0);
         let query = BooleanQuery::new(vec![
             (Occur::Must, built.query.box_clone()),
             (Occur::Must, Box::new(held)),

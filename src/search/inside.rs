@@ -304,8 +304,6 @@ fn exact_first(wider: &mut SearchResults, as_typed: SearchResults, limit: usize)
     }
 }
 
-/// Two to [`MAX_PART_CHARS`] Chinese characters and nothing else (no operator, quote,
-/// field or letter).
 /// The parts of a query as its fallbacks read them: set apart with spaces, or where
 /// letters meet Chinese characters (`Dusurui台风` is pinyin and a word: each can be
 /// respelled), without the control and invisible characters the search drops
@@ -339,6 +337,8 @@ fn is_invisible(c: char) -> bool {
     c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
+/// Two to [`MAX_PART_CHARS`] Chinese characters and nothing else (no operator, quote,
+/// field or letter).
 pub(super) fn is_chinese_word(part: &str) -> bool {
     let count = part.chars().count();
     (2..=MAX_PART_CHARS).contains(&count) && part.chars().all(crate::text::is_cjk_ideograph)

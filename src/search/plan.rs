@@ -118,8 +118,9 @@ pub struct QueryPlan {
     /// distinctive): what a hit holds when it holds the query as written.
     pub verbatim: String,
     /// The words of two characters or more of the longest plain clause of the top level,
-    /// but its first and last (a span copied from a text may cut them otherwise), every
-    /// one: what a passage's source holds ([`super::feedback::is_passage`]).
+    /// but its first and last (a span copied from a text may cut them otherwise), the
+    /// first [`super::limits::MAX_QUERY_WORDS`] of them, each required: what a passage's
+    /// source holds ([`super::feedback::is_passage`]).
     pub passage: Option<Node>,
     /// The words to mark in titles and snippets.
     pub highlight: Vec<String>,
@@ -469,13 +470,16 @@ fn passage_words(
         n if n >= 4 => &terms[1..n - 1],
         _ => terms,
     };
-    let mut words: Vec<String> = inner
-        .iter()
-        .filter(|(_, word)| word.chars().count() >= 2)
-        .map(|(_, word)| word.clone())
-        .collect();
-    words.sort();
-    words.dedup();
+    let mut words: Vec<String> = Vec::new();
+    for (_, word) in inner {
+        // A source holds them all; a long paste needs no more of them to be found.
+        if words.len() == super::limits::MAX_QUERY_WORDS {
+            break;
+        }
+        if word.chars().count() >= 2 && !words.contains(word) {
+            words.push(word.clone());
+        }
+    }
     let held = match longest {
         Some(Node::AllWords { words, .. }) => words.len(),
         _ => 0,
