@@ -304,8 +304,10 @@ function renderResults(body) {
     const filtered = valueFilterParams(state).length || state.since || state.until;
     const none = { category: [], tag: [], author: [], since: "", until: "", page: 1 };
     if (filtered) tries.push(["清除筛选条件", none]);
-    if (state.q.includes('"')) tries.push(["去掉引号", { q: state.q.replace(/"/g, ""), page: 1 }]);
-    const words = state.q.replace(/"/g, "").trim().split(/\s+/);
+    // Quotes as typed on either keyboard: "…", or “…” and ＂…＂ from a Chinese input method.
+    const unquoted = state.q.replace(/["“”＂]/g, "");
+    if (unquoted !== state.q) tries.push(["去掉引号", { q: unquoted, page: 1 }]);
+    const words = unquoted.trim().split(/\s+/);
     if (words.length > 1) tries.push([`只搜“${words[0]}”`, { q: words[0], page: 1 }]);
     const hint = tries.length ? "可以试试：" : "可以换用更少或更短的词语。";
     showNoHits(`没有找到${state.q ? `与「${state.q}」相关的` : ""}文章。${hint}`, tries, "empty");

@@ -93,6 +93,14 @@ async fn the_states_around_the_happy_path() {
     click(client, "#error button.try").await;
     let q_now = js(client, "return document.getElementById('q').value").await;
     assert_eq!(q_now, "暴雨 冰雹");
+    // The same with the quotation marks a Chinese input method types.
+    q.clear().await.unwrap();
+    q.send_keys("“暴雨 冰雹”").await.unwrap();
+    let empty = until(client, NO_HITS, |v| v[0] == "empty").await;
+    assert!(empty[1].as_str().unwrap().contains("去掉引号"), "{empty}");
+    click(client, "#error button.try").await;
+    let q_now = js(client, "return document.getElementById('q').value").await;
+    assert_eq!(q_now, "暴雨 冰雹");
 
     // An ingest under the open page: a notice, nothing redrawn until asked.
     let hits_before = js(
