@@ -12,6 +12,17 @@ fn words(occur: Occur, field: Option<QueryField>, text: &str) -> Clause {
     }
 }
 
+fn phrase(field: Option<QueryField>, text: &str, slop: u32) -> Clause {
+    Clause {
+        occur: Occur::Should,
+        field,
+        kind: ClauseKind::Phrase {
+            text: text.to_string(),
+            slop,
+        },
+    }
+}
+
 #[test]
 fn plain_words() {
     assert_eq!(
@@ -29,17 +40,7 @@ fn operators_fields_and_phrases() {
     let clauses = parse_query("+算力 -广告 title:\"中国 算力\"~2 author:新浪财经").unwrap();
     assert_eq!(clauses[0], words(Occur::Must, None, "算力"));
     assert_eq!(clauses[1], words(Occur::MustNot, None, "广告"));
-    assert_eq!(
-        clauses[2],
-        Clause {
-            occur: Occur::Should,
-            field: Some(QueryField::Title),
-            kind: ClauseKind::Phrase {
-                text: "中国 算力".to_string(),
-                slop: 2
-            }
-        }
-    );
+    assert_eq!(clauses[2], phrase(Some(QueryField::Title), "中国 算力", 2));
     assert_eq!(
         clauses[3],
         words(Occur::Should, Some(QueryField::Author), "新浪财经")
@@ -209,25 +210,20 @@ proptest! {
 
 #[test]
 fn chinese_quotation_marks_quote_a_whole_clause_only() {
-    let phrase = |text: &str, slop: u32| Clause {
-        occur: Occur::Should,
-        field: None,
-        kind: ClauseKind::Phrase {
-            text: text.to_string(),
-            slop,
-        },
-    };
     assert_eq!(
         parse_query("“京津冀暴雨”").unwrap(),
-        [phrase("京津冀暴雨", 0)]
+        [phrase(None, "京津冀暴雨", 0)]
     );
     assert_eq!(
         parse_query("＂东数西算＂").unwrap(),
-        [phrase("东数西算", 0)]
+        [phrase(None, "东数西算", 0)]
     );
     assert_eq!(
         parse_query("“算力 规模”~2 电力").unwrap(),
-        [phrase("算力 规模", 2), words(Occur::Should, None, "电力")]
+        [
+            phrase(None, "算力 规模", 2),
+            words(Occur::Should, None, "电力")
+        ]
     );
     // Quoted inside a sentence, or never closed: text, as pasted.
     for text in ["台风“杜苏芮”登陆", "“双碳”目标", "“未完"] {
