@@ -351,7 +351,13 @@ fn parse_clause(
             kind: ClauseKind::Phrase { text, slop },
         });
     }
-    let text = read_word(chars, i, open.is_some());
+    let mut text = read_word(chars, i, open.is_some());
+    if let Some((number, end)) = spaced_number_after(chars, *i, open.is_some()) {
+        if is_spaced_model_number(&text, &number) {
+            text = format!("{text} {number}");
+            *i = end;
+        }
+    }
     if text.is_empty() {
         return Err(QuerySyntaxError {
             message: "a `+` or `-` needs a word after it".to_string(),
@@ -378,6 +384,49 @@ fn read_word(chars: &[char], i: &mut usize, in_group: bool) -> String {
     }
     chars[start..*i].iter().collect()
 }
+
+/// The word after the spaces at `chars[i]`, and where it ends, when it is a number.
+fn spaced_number_after(chars: &[char], i: usize, in_group: bool) -> Option<(String, usize)> {
+    let mut j = i;
+    while j < chars.len() && chars[j].is_whitespace() {
+        j += 1;
+    }
+    if j == i || j >= chars.len() || !chars[j].is_ascii_digit() {
+        return None;
+    }
+    let mut end = j;
+    let word = read_word(chars, &mut end, in_group);
+    Some((word, end))
+}
+
+/// Whether a word ending in a letter and the number typed after it with a space are one
+/// term — `iPhone 15`, `Mate 60`, `RTX 4090`, `GPT 3.5`, `特斯拉Model 3` — as the index
+/// holds them (a space between letters and digits is no gap: `GPT 4` is `GPT4`). A year
+/// after a word is a keyword of its own (`GDP 2023`, `CVPR 2022`), and so is a number with
+/// a sign or unit (`GDP 5%`).
+///
+/// ```
+/// use sousuo::query::is_spaced_model_number;
+/// assert!(is_spaced_model_number("iPhone", "15"));
+/// assert!(is_spaced_model_number("GPT", "3.5"));
+/// assert!(!is_spaced_model_number("GDP", "2023"));
+/// assert!(!is_spaced_model_number("GDP", "5%"));
+/// assert!(!is_spaced_model_number("华为", "60"));
+/// ```
+pub fn is_spaced_model_number(word: &str, number: &str) -> bool {
+    let ends_in_letter = word.chars().last().is_some_and(|c| c.is_ascii_alphabetic());
+    let bytes = number.as_bytes();
+    let is_number = (1..=MAX_MODEL_NUMBER_CHARS).contains(&bytes.len())
+        && bytes[0].is_ascii_digit()
+        && bytes[bytes.len() - 1].is_ascii_digit()
+        && bytes.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        && bytes.iter().filter(|&&b| b == b'.').count() <= 1;
+    let year = bytes.len() == 4 && (number.starts_with("19") || number.starts_with("20"));
+    ends_in_letter && is_number && !year
+}
+
+/// The longest number read with the word before it ([`is_spaced_model_number`]).
+const MAX_MODEL_NUMBER_CHARS: usize = 6;
 
 /// A word as written: `*` (every article), `prefix*`, or words.
 fn word_kind(text: String) -> ClauseKind {

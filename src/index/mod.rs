@@ -65,6 +65,11 @@ pub struct IndexMeta {
     /// before, which keeps its bodies as text until `--rebuild`.
     #[serde(default)]
     pub compressed_body: bool,
+    /// Whether every article was analysed with its short runs of letters held with the
+    /// Chinese character beside them (`b站`, [`crate::text::is_short_letter_run`]);
+    /// `false` for an index made before, whose queries also read the pair as a phrase.
+    #[serde(default)]
+    pub letters_with_characters: bool,
 }
 
 /// What decides how text is segmented: an index must be searched the way it was built.
@@ -167,6 +172,7 @@ impl IndexMeta {
             schema: schema.clone(),
             signature_seed: random_seed(),
             compressed_body: true,
+            letters_with_characters: true,
         }
     }
 }

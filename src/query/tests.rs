@@ -24,6 +24,29 @@ fn phrase(field: Option<QueryField>, text: &str, slop: u32) -> Clause {
 }
 
 #[test]
+fn a_number_typed_after_a_word_ending_in_letters_is_part_of_it() {
+    let parsed = |query: &str| parse_query(query).unwrap();
+    assert_eq!(
+        parsed("iPhone 15 价格"),
+        [
+            words(Occur::Should, None, "iPhone 15"),
+            words(Occur::Should, None, "价格")
+        ]
+    );
+    assert_eq!(
+        parsed("-华为Mate  60 title:GPT 3.5"),
+        [
+            words(Occur::MustNot, None, "华为Mate 60"),
+            words(Occur::Should, Some(QueryField::Title), "GPT 3.5"),
+        ]
+    );
+    // A year, a number with a sign, a number after Chinese: keywords of their own.
+    for query in ["GDP 2023", "GDP 5%", "华为 60", "iPhone 1.2.3"] {
+        assert_eq!(parsed(query).len(), 2, "{query}");
+    }
+}
+
+#[test]
 fn plain_words() {
     assert_eq!(
         parse_query("  算力  规模 ").unwrap(),

@@ -4,7 +4,8 @@
 //! [`MAX_SPACED_WORDS`] keywords set apart with spaces), no question word, no `+word` —
 //! needs every one of its parts: each content word (whole, or inside a longer word
 //! as a sub-word: `招商 公司` finds 招商证券股份有限公司), each letter+digit term as written
-//! (`P2P`, `GPT-4`, `双11`: its pieces adjacent, never apart), each quoted phrase, prefix and
+//! (`P2P`, `GPT-4`, `双11`, `iPhone 15`: its pieces adjacent, never apart; `B站` one term),
+//! each quoted phrase, prefix and
 //! group (`a OR b` is one). Articles holding each unspaced part as typed (`京津冀暴雨`
 //! contiguous) rank first (exactness). When no article holds every part, parts are dropped
 //! one at a time — one no article holds first, then the one in most articles — and the
@@ -24,7 +25,7 @@ use crate::query::{Clause, ClauseKind, Occur};
 use crate::text::{is_function_word, sub_word_term, Mode};
 
 use super::plan::{FieldWeight, Node};
-use super::query_terms::{glued_runs, is_chinese, is_number_and_unit};
+use super::query_terms::{glued_runs, is_chinese, is_letters_and_character, is_number_and_unit};
 use super::strategy::{Matching, Unit};
 use super::ArticleSearcher;
 
@@ -494,7 +495,9 @@ impl KeywordParts<'_> {
             last_end = Some(run_tokens[run_tokens.len() - 1].offset_to);
         }
         self.end_typed_part(part_from);
-        if tokens.len() > 1 && self.rare(&tokens) {
+        // A pair of letters and a character is held as typed by its unit already (and its
+        // phrase would miss B站上, cut B / 站上).
+        if tokens.len() > 1 && !is_letters_and_character(&tokens) && self.rare(&tokens) {
             self.chunk_tier.push(phrase(&tokens, self.fields));
         }
         let offset = self.all_words.last().map_or(0, |t| t.position + 1);
@@ -522,6 +525,20 @@ impl KeywordParts<'_> {
             // A date (8月8日): indexed whole, one term, however common its pieces.
             self.content_words += 1;
             let node = held_word(&joined, self.fields);
+            self.require(label, node);
+            return;
+        }
+        if is_letters_and_character(run) {
+            // B站, QQ群: one sub-word of the index, wherever the segmenter cut the character
+            // (QQ / 群等); an index made before holds the pair only as a phrase.
+            let pair = held_word(&joined, self.fields);
+            let node = match self.searcher.index.meta.letters_with_characters {
+                true => pair,
+                false => Node::Group(vec![
+                    (Occur::Should, phrase(run, self.fields)),
+                    (Occur::Should, pair),
+                ]),
+            };
             self.require(label, node);
             return;
         }
@@ -677,4 +694,39 @@ fn as_typed(tier: &[Node]) -> Option<Vec<Node>> {
 /// Whether the text between two words lists them apart (`上海，房价`, `A、B`, `a/b`).
 fn listed_apart(between: &str) -> bool {
     between.contains(['，', '、', ',', ';', '；', '/', '／', '|', '+', '＋'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> Vec<FieldWeight> {
+        ["title", "body"]
+            .into_iter()
+            .map(|field| FieldWeight {
+                field: field.into(),
+                weight: 1.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn letters_and_a_character_are_one_sub_word_or_else_also_a_phrase() {
+        let post = "---\ntitle: 视频\n---\n这段视频在B站上很火。\n";
+        let (_dir, mut searcher) = super::super::searcher_over(&[("a.md", post)]);
+        let clauses = crate::query::parse_query("B站").unwrap();
+        let required = |searcher: &ArticleSearcher| {
+            let matching = searcher.keyword_matching(&clauses, &fields()).unwrap();
+            assert_eq!(matching.required.len(), 1);
+            matching.required[0].node.clone()
+        };
+        assert_eq!(required(&searcher), held_word("b站", &fields()));
+        // An index made before holds no such sub-word: the pair is also read as a phrase.
+        searcher.index.meta.letters_with_characters = false;
+        let Node::Group(alternatives) = required(&searcher) else {
+            panic!("a group of the phrase and the sub-word");
+        };
+        assert!(matches!(alternatives[0].1, Node::Phrase { .. }));
+        assert_eq!(alternatives[1].1, held_word("b站", &fields()));
+    }
 }

@@ -6,26 +6,61 @@
 
 use tantivy::tokenizer::Token;
 
+use crate::query::is_spaced_model_number;
 use crate::text::{is_function_word, Mode};
 
 /// Whether two tokens of one text were written together as one term: letters or digits
-/// glued to letters or digits (`GPT-4` apart, `iPhone-15`), or a number glued to one Chinese
-/// character (`双11`, `95后`). Letters beside one character (`AI大模型`, `C罗`) are not: jieba
-/// cuts 大模型 differently in other sentences; nor are two Chinese words (京津冀暴雨: each
-/// word on its own). Lone Chinese characters are joined after ([`join_lone_characters`]).
+/// glued to letters or digits (`GPT-4` apart, `iPhone-15`), a word ending in letters and a
+/// number typed after it with a space (`iPhone 15`, [`is_spaced_model_number`]), a number
+/// glued to one Chinese character (`双11`, `95后`), or a short run of letters glued to one
+/// (`B站`, `C罗`, `QQ群`, `村BA`: the index holds each pair as a sub-word, wherever the
+/// segmenter cut the character). Letters beside a longer word (`AI大模型`) are not, nor are
+/// two Chinese words (京津冀暴雨: each word on its own). Lone Chinese characters are joined
+/// after ([`join_lone_characters`]).
 pub(super) fn glued(text: &str, left: &Token, right: &Token) -> bool {
     let Some(between) = text.get(left.offset_to..right.offset_from) else {
         return false;
     };
+    let (a, b) = (left.text.as_str(), right.text.as_str());
+    if !between.is_empty() && between.chars().all(char::is_whitespace) {
+        let word_start = text[..left.offset_from]
+            .rfind(char::is_whitespace)
+            .map_or(0, |at| at + 1);
+        let word_end = text[right.offset_to..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |at| right.offset_to + at);
+        return is_spaced_model_number(
+            &text[word_start..left.offset_to],
+            &text[right.offset_from..word_end],
+        );
+    }
     if !between.chars().all(|c| matches!(c, '-' | '.' | '_' | '－')) || between.len() > 3 {
         return false;
     }
     let alnum = |word: &str| word.chars().any(|c| c.is_ascii_alphanumeric());
     let digits = crate::text::is_number;
     let single = |word: &str| word.chars().count() == 1 && !alnum(word);
-    let (a, b) = (left.text.as_str(), right.text.as_str());
     (alnum(a) && alnum(b))
         || (between.is_empty() && (digits(a) && single(b) || single(a) && digits(b)))
+        || (between.is_empty() && (letters_beside(a, b) || letters_beside(b, a)))
+}
+
+/// Whether `letters` is a short run of letters and `character` one Chinese character held
+/// with it ([`crate::text::holds_letters`]).
+fn letters_beside(letters: &str, character: &str) -> bool {
+    let mut chars = character.chars();
+    crate::text::is_short_letter_run(letters)
+        && chars.next().is_some_and(crate::text::holds_letters)
+        && chars.next().is_none()
+}
+
+/// Whether a run of tokens is a short run of letters and one Chinese character written
+/// against it (`b` `站`, `村` `ba`): the pair as one sub-word of the index.
+pub(super) fn is_letters_and_character(run: &[Token]) -> bool {
+    match run {
+        [a, b] => letters_beside(&a.text, &b.text) || letters_beside(&b.text, &a.text),
+        _ => false,
+    }
 }
 
 /// Whether a run of tokens is a number and its unit, one Chinese character (3000亿, 95后).
@@ -115,10 +150,35 @@ pub fn query_words(analyzer: &crate::text::Analyzer, text: &str) -> Vec<String> 
             let typed = &text[run[0].offset_from..run[run.len() - 1].offset_to];
             match run {
                 [one] => one.text.clone(),
+                // Typed with a space (`Mate 60`): one term, as the index holds it.
+                _ if typed.contains(char::is_whitespace) => {
+                    run.iter().map(|t| t.text.as_str()).collect()
+                }
                 _ => crate::text::normalize_term(typed).unwrap_or_else(|| typed.to_string()),
             }
         })
         .collect()
+}
+
+/// Whether the tokens `i - 1` and `i` are letters and a character whose character touches
+/// a Chinese word on its other side: it is a piece of that word (`AI大模型` cut ai / 大 /
+/// 模型 is ai and 大模型), joined to it after ([`join_lone_characters`]).
+fn joins_a_chinese_word(tokens: &[Token], i: usize) -> bool {
+    if !is_letters_and_character(&tokens[i - 1..=i]) {
+        return false;
+    }
+    let word = |t: &Token| {
+        is_chinese(std::slice::from_ref(t))
+            && !(t.text.chars().count() == 1 && is_function_word(&t.text))
+    };
+    let touching = |left: &Token, right: &Token| left.offset_to == right.offset_from;
+    if is_chinese(&tokens[i..=i]) {
+        tokens
+            .get(i + 1)
+            .is_some_and(|next| word(next) && touching(&tokens[i], next))
+    } else {
+        i >= 2 && word(&tokens[i - 2]) && touching(&tokens[i - 2], &tokens[i - 1])
+    }
 }
 
 /// The tokens of `text` in runs written together as one term (most runs are one word).
@@ -126,7 +186,11 @@ pub(super) fn glued_runs(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<us
     let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
     for i in 0..tokens.len() {
         match runs.last_mut() {
-            Some(run) if glued(text, &tokens[i - 1], &tokens[i]) => run.end = i + 1,
+            Some(run)
+                if glued(text, &tokens[i - 1], &tokens[i]) && !joins_a_chinese_word(tokens, i) =>
+            {
+                run.end = i + 1
+            }
             _ => runs.push(i..i + 1),
         }
     }
@@ -190,6 +254,13 @@ mod tests {
         // Spaces keep characters apart; letters and digits keep their own rule.
         assert_eq!(words("消费 券"), "消费 券");
         assert_eq!(words("P2P 双11"), "p2p 双11");
+        // A short run of letters and one character written against it are one term; a
+        // longer word beside letters, a function word, a space are not.
+        assert_eq!(words("B站 村BA"), "b站 村ba");
+        assert_eq!(words("AI大模型 的AI B 站"), "ai 大模型 的 ai b 站");
+        // A number typed after a word ending in letters is one term with it.
+        assert_eq!(words("iPhone 15 Mate 60"), "iphone15 mate60");
+        assert_eq!(words("GDP 2023"), "gdp 2023");
     }
 
     #[test]

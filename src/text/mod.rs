@@ -35,7 +35,10 @@ pub use normalize::{
     to_simplified, FoldedText,
 };
 use normalize::{is_indexable, normalize_into};
-use sub_words::{glue_of, push_glued, push_sub_words, sub_word_marks};
+use sub_words::{
+    glue_of, push_glued, push_letters_beside_characters, push_sub_words, sub_word_marks,
+};
+pub use sub_words::{holds_letters, is_short_letter_run};
 pub use tokenizers::{sub_word_fallbacks, ChineseTokenStream, ChineseTokenizer, SubWordTokenizer};
 
 /// The name under which the analyzer is registered with tantivy and named in
@@ -204,6 +207,7 @@ impl Analyzer {
                     );
                 }
                 glue = glue_of(word, &self.jieba).map(|glue| (glue, word.byte_end));
+                push_letters_beside_characters(buffer, (&simplified, word), &folded, position);
             }
             // Letters and digits glued together (CVPR2022, GPT4, MU5735) are words of their
             // own, one position each, as they are when written apart (CVPR 2022, GPT-4).

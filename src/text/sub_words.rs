@@ -1,7 +1,9 @@
 //! The sub-words of the index: what a query word matches inside a longer word, at a lower
-//! weight than a whole word. Two kinds, both stacked at the position of the word holding
-//! them: the dictionary's (jieba's `cut_for_search`: 大会堂 in 人民大会堂) and the
-//! [pieces](push_pieces) of a Chinese word (安卓 in 安卓端, 苏芮 in 杜苏芮).
+//! weight than a whole word, each stacked at the position of a word holding it: the
+//! dictionary's (jieba's `cut_for_search`: 大会堂 in 人民大会堂), the [pieces](push_pieces)
+//! of a Chinese word (安卓 in 安卓端, 苏芮 in 杜苏芮), what the segmenter cut across
+//! ([`push_glued`]: 猴痘 in 例猴 / 痘, 3000亿 in 3000 / 亿元) and a short run of letters with
+//! the character written against it ([`push_letters_beside_characters`]: b站 in B / 站上).
 
 use super::normalize::{is_cjk_ideograph, is_indexable, is_number, normalize_into, FoldedText};
 use super::{TokenBuffer, SUB_WORD_PREFIX};
@@ -152,6 +154,51 @@ pub(super) fn push_glued(
     push_sub_word(buffer, &text[from..to], from, folded, position);
 }
 
+/// Runs of at most this many letters are held with the Chinese character beside them.
+pub const MAX_LETTERS_BESIDE_CHARACTER: usize = 3;
+
+/// Whether `word` is a short run of ASCII letters ([`MAX_LETTERS_BESIDE_CHARACTER`]): the
+/// `B` of B站, the `QQ` of QQ群, the `BA` of 村BA.
+pub fn is_short_letter_run(word: &str) -> bool {
+    (1..=MAX_LETTERS_BESIDE_CHARACTER).contains(&word.len())
+        && word.bytes().all(|b| b.is_ascii_alphabetic())
+}
+
+/// Whether `c` is a Chinese character a short run of letters is held with (one that is no
+/// function word: 的 of 的AI says nothing).
+pub fn holds_letters(c: char) -> bool {
+    is_cjk_ideograph(c) && !super::is_function_word(c.encode_utf8(&mut [0; 4]))
+}
+
+/// A short run of letters `word` and the Chinese character written against it on either
+/// side, each pair one sub-word at the word's position (b站, qq群, 村ba): the segmenter
+/// cuts the character into the next word in one sentence and leaves it alone in another
+/// (QQ / 群等, QQ / 群), and a query for the pair matches every article writing it as one
+/// term look-up.
+pub(super) fn push_letters_beside_characters(
+    buffer: &mut TokenBuffer,
+    (text, word): (&str, &jieba_rs::Token<'_>),
+    folded: &FoldedText<'_>,
+    position: usize,
+) {
+    if !is_short_letter_run(word.word) {
+        return;
+    }
+    if let Some(before) = text[..word.byte_start].chars().next_back() {
+        if holds_letters(before) {
+            let from = word.byte_start - before.len_utf8();
+            push_sub_word(buffer, &text[from..word.byte_end], from, folded, position);
+        }
+    }
+    if let Some(after) = text[word.byte_end..].chars().next() {
+        if holds_letters(after) {
+            let to = word.byte_end + after.len_utf8();
+            let pair = &text[word.byte_start..to];
+            push_sub_word(buffer, pair, word.byte_start, folded, position);
+        }
+    }
+}
+
 /// One sub-word token: `text` (at byte `start` of the segmented text), marked.
 fn push_sub_word(
     buffer: &mut TokenBuffer,
@@ -181,6 +228,21 @@ mod tests {
             .map(|t| t.text)
             .collect();
         marked
+    }
+
+    #[test]
+    fn a_short_run_of_letters_is_held_with_the_character_on_either_side() {
+        let found = sub_words("加入QQ群等社群，在B站上看乡村BA", Mode::Index);
+        for pair in ["qq群", "b站", "村ba"] {
+            assert!(found.contains(&sub_word_term(pair)), "{pair} in {found:?}");
+        }
+        // Not a function word, not a longer run, not digits, not in a query's analysis.
+        for text in ["的AI", "ChatGPT的", "5G手机"] {
+            let found = sub_words(text, Mode::Index);
+            assert!(!found.iter().any(|t| t.is_ascii()), "{text}: {found:?}");
+            assert!(found.is_empty(), "{text}: {found:?}");
+        }
+        assert!(sub_words("B站", Mode::Query).is_empty());
     }
 
     #[test]

@@ -255,3 +255,64 @@ fn an_amount_matches_where_its_unit_begins_a_longer_word() {
     // A decimal number likewise (营收3.5亿元 is 3.5 / 亿元), never its pieces apart.
     assert_matches_exactly(&workspace, "3.5亿", &["decimal.md"]);
 }
+
+#[test]
+fn letters_written_against_a_character_are_one_term() {
+    // B站, QQ群, 村BA: the segmenter cuts the character into the next word in one sentence
+    // (B / 站上, QQ / 群等) and leaves it alone in another; the letters and the character
+    // apart are no match.
+    let workspace = news_archive(&[
+        (
+            "b1.md",
+            "科技",
+            "2023-07-01",
+            "视频平台",
+            "这段视频在B站上很火。",
+        ),
+        (
+            "b2.md",
+            "科技",
+            "2023-07-02",
+            "财报",
+            "B站发布第二季度财报。",
+        ),
+        (
+            "b-apart.md",
+            "体育",
+            "2023-07-03",
+            "比赛",
+            "B组选手在站台集合，B组第一站比赛开始，站点设在B区。",
+        ),
+        (
+            "qq.md",
+            "科技",
+            "2023-07-04",
+            "社群",
+            "用户可以加入QQ群等社群交流。",
+        ),
+        (
+            "qq-apart.md",
+            "科技",
+            "2023-07-05",
+            "音乐",
+            "QQ音乐用户群扩大，QQ会员群体增长，群众喜欢QQ。",
+        ),
+        (
+            "cba.md",
+            "体育",
+            "2023-07-06",
+            "乡村篮球",
+            "贵州台盘村BA火了。",
+        ),
+        (
+            "ba-apart.md",
+            "体育",
+            "2023-07-07",
+            "航空",
+            "BA航空公司在村口设点，村民和BA员工交流。",
+        ),
+    ]);
+    assert_matches_exactly(&workspace, "B站", &["b1.md", "b2.md"]);
+    assert_matches_exactly(&workspace, "QQ群", &["qq.md"]);
+    assert_matches_exactly(&workspace, "村BA", &["cba.md"]);
+}
