@@ -36,7 +36,8 @@ pub use normalize::{
 };
 use normalize::{is_indexable, normalize_into};
 use sub_words::{
-    glue_of, push_glued, push_letters_beside_characters, push_sub_words, sub_word_marks,
+    glue_of, push_glued, push_letters_beside_characters, push_sub_words,
+    push_word_and_first_character, sub_word_marks, Glue,
 };
 pub use sub_words::{holds_letters, is_short_letter_run};
 pub use tokenizers::{sub_word_fallbacks, ChineseTokenStream, ChineseTokenizer, SubWordTokenizer};
@@ -172,6 +173,8 @@ impl Analyzer {
         let mut glue = None;
         // The end of the last word indexed, and whether it is Chinese.
         let mut last: Option<(usize, bool)> = None;
+        // The last word indexed.
+        let mut before: Option<&jieba_rs::Token<'_>> = None;
         for (i, word) in words.iter().enumerate() {
             if is_sub_word[i] {
                 first_sub_word.get_or_insert(i);
@@ -190,6 +193,7 @@ impl Analyzer {
                     && between.contains(char::is_whitespace);
             }
             last = Some((word.byte_end, chinese));
+            let previous = before.replace(word);
             if std::mem::take(&mut gap) && next_position > 0 {
                 next_position += 1;
             }
@@ -207,6 +211,14 @@ impl Analyzer {
                     );
                 }
                 glue = glue_of(word, &self.jieba).map(|glue| (glue, word.byte_end));
+                if let (Some((Glue::Tail { .. }, _)), Some(previous)) = (glue, previous) {
+                    push_word_and_first_character(
+                        buffer,
+                        (&simplified, previous, word),
+                        &folded,
+                        position,
+                    );
+                }
                 push_letters_beside_characters(buffer, (&simplified, word), &folded, position);
             }
             // Letters and digits glued together (CVPR2022, GPT4, MU5735) are words of their

@@ -154,6 +154,35 @@ pub(super) fn push_glued(
     push_sub_word(buffer, &text[from..to], from, folded, position);
 }
 
+/// The Chinese word before a word jieba's HMM made up and the made-up word's first
+/// character, as one sub-word at the made-up word's position: that character often ends the
+/// word before it (核污染水将排海 is 核污染 / 水将 / 排海, and holds 核污染水), as its second
+/// begins the word after ([`push_glued`]). Not after a function word (的水 says nothing).
+pub(super) fn push_word_and_first_character(
+    buffer: &mut TokenBuffer,
+    (text, before, word): (&str, &jieba_rs::Token<'_>, &jieba_rs::Token<'_>),
+    folded: &FoldedText<'_>,
+    position: usize,
+) {
+    let Some(first) = word.word.chars().next() else {
+        return;
+    };
+    if before.byte_end != word.byte_start
+        || !before.word.chars().all(is_cjk_ideograph)
+        || super::is_function_word(before.word)
+    {
+        return;
+    }
+    let to = word.byte_start + first.len_utf8();
+    push_sub_word(
+        buffer,
+        &text[before.byte_start..to],
+        before.byte_start,
+        folded,
+        position,
+    );
+}
+
 /// Runs of at most this many letters are held with the Chinese character beside them.
 pub const MAX_LETTERS_BESIDE_CHARACTER: usize = 3;
 
@@ -228,6 +257,20 @@ mod tests {
             .map(|t| t.text)
             .collect();
         marked
+    }
+
+    #[test]
+    fn a_made_up_word_s_first_character_is_held_with_the_word_before_it() {
+        // 水将 is made up: 水 ends 核污染水.
+        let found = sub_words("核污染水将排海", Mode::Index);
+        assert!(found.contains(&sub_word_term("核污染水")), "{found:?}");
+        // Not after a function word, and not where the word before is in the dictionary
+        // with the next (核污染 / 水 / 排放: no word made up).
+        for (text, not) in [("他的例猴痘病例", "的例"), ("核污染水排放", "核污染水")]
+        {
+            let found = sub_words(text, Mode::Index);
+            assert!(!found.contains(&sub_word_term(not)), "{text}: {found:?}");
+        }
     }
 
     #[test]

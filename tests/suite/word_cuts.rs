@@ -173,7 +173,8 @@ fn a_one_word_query_matches_the_word_however_an_article_cut_it() {
 }
 
 /// jieba's HMM glues the first character of a word it does not know to the one before it
-/// (491例猴痘 is 例猴 / 痘, 局地有特大暴雨 is 有特 / 大暴雨): the article still holds the word as
+/// (491例猴痘 is 例猴 / 痘, 局地有特大暴雨 is 有特 / 大暴雨), or a word's last character to the
+/// character after it (核污染水将排海 is 核污染 / 水将 / 排海): the article still holds the word as
 /// written, and a query for it finds it.
 #[test]
 fn a_word_whose_first_character_the_segmenter_glued_to_its_neighbour_is_found() {
@@ -199,6 +200,27 @@ fn a_word_whose_first_character_the_segmenter_glued_to_its_neighbour_is_found() 
             "动物园",
             "动物园里的猴子很受欢迎，春痘不是病。",
         ),
+        (
+            "water.md",
+            "国际",
+            "2023-08-12",
+            "排海计划",
+            "日本福岛核污染水将排海，多国表示反对。",
+        ),
+        (
+            "release.md",
+            "国际",
+            "2023-08-13",
+            "排放",
+            "福岛核污染水排放引发担忧。",
+        ),
+        (
+            "pollution.md",
+            "环境",
+            "2023-08-14",
+            "环境监测",
+            "核污染的水平和水质监测结果公布。",
+        ),
     ]);
     assert_eq!(
         matches(&workspace, "猴痘"),
@@ -208,6 +230,7 @@ fn a_word_whose_first_character_the_segmenter_glued_to_its_neighbour_is_found() 
         matches(&workspace, "特大暴雨"),
         (vec!["storm.md".to_string()], 1)
     );
+    assert_matches_exactly(&workspace, "福岛 核污染水", &["water.md", "release.md"]);
 }
 
 /// An amount as typed (`3000亿`) is held where the dictionary reads its unit into the next
