@@ -64,7 +64,18 @@ impl ArticleSearcher {
         if !matching.dropped.is_empty() || !is_letter_digit_term(&unit.label) {
             return Ok(words);
         }
-        let holding = ConstScoreQuery::new(self.node_query(&unit.node)?, 0.0);
+        // Typed with a space (`Pixel 6`): articles holding its words apart pad, as they
+        // would for two keywords.
+        let node = match &unit.node {
+            Node::Phrase { words, fields, .. } if unit.label.contains(char::is_whitespace) => {
+                Node::AllWords {
+                    words: words.iter().map(|(_, word)| word.clone()).collect(),
+                    fields: fields.clone(),
+                }
+            }
+            node => node.clone(),
+        };
+        let holding = ConstScoreQuery::new(self.node_query(&node)?, 0.0);
         Ok(Box::new(BooleanQuery::new(vec![
             (TantivyOccur::Must, words),
             (TantivyOccur::Must, Box::new(holding)),

@@ -196,6 +196,12 @@ fn a_model_number_typed_with_a_space_is_one_term() {
     for query in ["iPhone 15", "iPhone15", "iphone 15", "\"iPhone 15\""] {
         assert_matches_exactly(&workspace, query, &["spaced.md", "glued.md"]);
     }
+    // Typed with a space, its words apart pad the page after the articles holding it, not
+    // counted (two keywords would have matched them); typed whole, nothing pads (P2P).
+    let padded = workspace.query("iPhone 15").hits();
+    assert_eq!(ids(&padded[2..]), ["apart.md"]);
+    assert!(padded[2].get("partial").is_some());
+    assert_eq!(workspace.query("iPhone15").hits().len(), 2);
     assert_matches_exactly(&workspace, "GDP 2023", &["gdp.md"]);
 }
 
