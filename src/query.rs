@@ -391,7 +391,7 @@ fn spaced_number_after(chars: &[char], i: usize, in_group: bool) -> Option<(Stri
     while j < chars.len() && chars[j].is_whitespace() {
         j += 1;
     }
-    if j == i || j >= chars.len() || !chars[j].is_ascii_digit() {
+    if j == i || j >= chars.len() || !half_width(chars[j]).is_ascii_digit() {
         return None;
     }
     let mut end = j;
@@ -414,7 +414,11 @@ fn spaced_number_after(chars: &[char], i: usize, in_group: bool) -> Option<(Stri
 /// assert!(!is_spaced_model_number("华为", "60"));
 /// ```
 pub fn is_spaced_model_number(word: &str, number: &str) -> bool {
-    let ends_in_letter = word.chars().last().is_some_and(|c| c.is_ascii_alphabetic());
+    let ends_in_letter = word
+        .chars()
+        .last()
+        .is_some_and(|c| half_width(c).is_ascii_alphabetic());
+    let number: String = number.chars().map(half_width).collect();
     let bytes = number.as_bytes();
     let is_number = (1..=MAX_MODEL_NUMBER_CHARS).contains(&bytes.len())
         && bytes[0].is_ascii_digit()
@@ -423,6 +427,14 @@ pub fn is_spaced_model_number(word: &str, number: &str) -> bool {
         && bytes.iter().filter(|&&b| b == b'.').count() <= 1;
     let year = bytes.len() == 4 && (number.starts_with("19") || number.starts_with("20"));
     ends_in_letter && is_number && !year
+}
+
+/// A full-width letter, digit or sign as its ASCII form (a Chinese input method types `６０`).
+fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
 }
 
 /// The longest number read with the word before it ([`is_spaced_model_number`]).

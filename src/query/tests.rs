@@ -40,6 +40,11 @@ fn a_number_typed_after_a_word_ending_in_letters_is_part_of_it() {
             words(Occur::Should, Some(QueryField::Title), "GPT 3.5"),
         ]
     );
+    // Typed in full width, as a Chinese input method may.
+    assert_eq!(
+        parsed("Ｍａｔｅ　６０"),
+        [words(Occur::Should, None, "Ｍａｔｅ ６０")]
+    );
     // A year, a number with a sign, a number after Chinese: keywords of their own.
     for query in ["GDP 2023", "GDP 5%", "华为 60", "iPhone 1.2.3"] {
         assert_eq!(parsed(query).len(), 2, "{query}");
