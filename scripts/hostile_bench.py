@@ -7,8 +7,9 @@ while four of them run at once through `/api/search`.
 The queries are built from the archive's most common words, so each limit is used to the
 full: 32 distinct common words (the most a query ranks by), 64 one-character prefixes,
 32 phrases of common words (64 parts), ten spaced parts of common words (the most the
-words rule tiers), a 4,096-character pasted paragraph of distinct words, groups, and 32
-rare words found nowhere (each a candidate for words inside words).
+words rule tiers), a 4,096-character pasted paragraph of distinct words, the same words
+quoted in pairs (hundreds of phrases: read as plain text), groups, and 32 rare words found
+nowhere (each a candidate for words inside words).
 """
 import argparse, json, os, re, statistics, subprocess, sys, threading, time, urllib.error, urllib.parse, urllib.request
 
@@ -35,12 +36,20 @@ def paragraph(index):
 
 
 def queries(index):
+    text = paragraph(index)
+    words = text.split()
+    # Every pair of words quoted: hundreds of phrases, past the limit of 64 parts, so the
+    # query is read as plain text.
+    quoted = ' '.join('"%s %s"' % pair for pair in zip(words[::2], words[1::2]))[:4096]
+    if quoted.count('"') % 2:
+        quoted = quoted[:quoted.rfind('"')].rstrip()
     return {
         '32 common words': ' '.join(COMMON),
         '64 one-character prefixes': ' '.join(c + '*' for c in (CHARS * 3)[:64]),
         '32 phrases of common words': ' '.join('"%s"' % PAIRS[i % len(PAIRS)] for i in range(32)),
         '10 parts of 3 common words': ' '.join(''.join(COMMON[i:i + 3]) for i in range(0, 30, 3)),
-        '4,096-character paragraph': paragraph(index),
+        '4,096-character paragraph': text,
+        'a paragraph of quoted pairs (plain text)': quoted,
         'two groups of 32 words': '(%s) (%s)' % (' '.join(COMMON), ' '.join(COMMON)),
         # Found nowhere: every word would be looked for inside the archive's words.
         '32 rare two-character words': ' '.join(chr(0x3400 + 7 * i) + chr(0x3500 + 11 * i) for i in range(32)),

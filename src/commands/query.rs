@@ -43,6 +43,7 @@ fn warn_about(results: &SearchResults) {
         eprintln!("warning: {}", visible_line(warning));
     }
     let notes = [
+        results.matching.read_as_text_note(),
         results.matching.relaxed_note(),
         results.matching.ignored_note(),
         results.matching.suggestion_note(),

@@ -5,8 +5,9 @@
 //!   paragraph) is searched by its most distinctive words, the ones rarest in the archive
 //!   and most repeated in the query (as Lucene's More Like This keeps its `maxQueryTerms`); the words left out are
 //!   reported ([`QueryPlan::ignored`]);
-//! - at most [`MAX_QUERY_PARTS`] phrases, prefixes, groups and `+`/`-` parts: a longer query
-//!   is an error that says so;
+//! - at most [`MAX_QUERY_PARTS`] phrases, prefixes, groups and `+`/`-` parts: a query with
+//!   more (a pasted paragraph full of quotation marks and signs) is read as plain text, and
+//!   the results say so ([`QueryPlan::read_as_text`]);
 //! - articles covering more of the spaced parts rank first (the words rule) only for at
 //!   most [`MAX_COVERAGE_CONCEPTS`] parts, as Meilisearch reads the first ten words: the
 //!   tiers cost grows with the square of the parts.
@@ -16,8 +17,7 @@
 
 use std::collections::HashMap;
 
-use crate::error::{Error, Result};
-use crate::query::Occur;
+use crate::query::{Clause, ClauseKind, Occur};
 
 use super::plan::{FieldWeight, Node, QueryPlan};
 use super::ArticleSearcher;
@@ -31,26 +31,26 @@ pub const MAX_QUERY_PARTS: usize = 64;
 pub const MAX_COVERAGE_CONCEPTS: usize = 10;
 
 impl ArticleSearcher {
-    /// Applies the bounds to `plan`: an error for too many parts, the rarest words kept of
-    /// too many.
-    pub(super) fn bound(&self, plan: &mut QueryPlan) -> Result<()> {
+    /// How many phrases, prefixes, groups and required or excluded words `plan` has when
+    /// they are more than [`MAX_QUERY_PARTS`]: such a query is read as plain text
+    /// ([`plain_text`]).
+    pub(super) fn too_many_parts(plan: &QueryPlan) -> Option<usize> {
         let parts: usize = plan
             .ranking
             .iter()
             .filter(|(occur, node)| *occur != Occur::Should || !matches!(node, Node::Word { .. }))
             .map(|(_, node)| parts_of(node))
             .sum();
-        if parts > MAX_QUERY_PARTS {
-            return Err(Error::Query(format!(
-                "the query has {parts} phrases, prefixes, groups and required or excluded words; \
-                 the limit is {MAX_QUERY_PARTS}"
-            )));
-        }
+        (parts > MAX_QUERY_PARTS).then_some(parts)
+    }
+
+    /// Applies the bounds to `plan`: coverage only for a few parts, the rarest words kept
+    /// of too many.
+    pub(super) fn bound(&self, plan: &mut QueryPlan) {
         if plan.concepts.len() > MAX_COVERAGE_CONCEPTS {
             plan.concepts.clear();
         }
         self.keep_rarest_words(plan);
-        Ok(())
     }
 
     /// The query's words (`order`: each with its fields, as first met) best first, by
@@ -144,6 +144,34 @@ impl ArticleSearcher {
         }
         plan.highlight.retain(|word| !plan.ignored.contains(word));
     }
+}
+
+/// The clauses of a query past [`MAX_QUERY_PARTS`] as plain text: a pasted paragraph full
+/// of quotation marks, signs and brackets is text, not syntax. Its words, phrases, prefixes
+/// and groups become words to rank by, whatever their `+`, `-` or field; filters stay.
+pub(super) fn plain_text(clauses: &[Clause]) -> Vec<Clause> {
+    fn text_of(clause: &Clause, out: &mut Vec<Clause>) {
+        let text = match &clause.kind {
+            ClauseKind::Words(text) | ClauseKind::Prefix(text) => text.clone(),
+            ClauseKind::Phrase { text, .. } => text.clone(),
+            ClauseKind::Group(inner) => {
+                inner.iter().for_each(|clause| text_of(clause, out));
+                return;
+            }
+            ClauseKind::All | ClauseKind::DateRange { .. } => {
+                out.push(clause.clone());
+                return;
+            }
+        };
+        out.push(Clause {
+            occur: Occur::Should,
+            field: None,
+            kind: ClauseKind::Words(text),
+        });
+    }
+    let mut out = Vec::with_capacity(clauses.len());
+    clauses.iter().for_each(|clause| text_of(clause, &mut out));
+    out
 }
 
 /// What a node counts toward [`MAX_QUERY_PARTS`].

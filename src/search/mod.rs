@@ -331,6 +331,7 @@ impl ArticleSearcher {
             };
             results.matching.ignored = plan.ignored;
             results.matching.unknown_values = plan.unknown_values;
+            results.matching.read_as_text = plan.read_as_text;
             return Ok(results);
         }
     }

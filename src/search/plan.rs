@@ -138,6 +138,9 @@ pub struct QueryPlan {
     pub ignored: Vec<String>,
     /// Filter values no article has, each a warning naming the closest stored values.
     pub unknown_values: Vec<String>,
+    /// The phrases, prefixes, groups and `+`/`-` parts of a query that had too many of them
+    /// ([`super::limits::MAX_QUERY_PARTS`]), read as plain text instead.
+    pub read_as_text: Option<usize>,
 }
 
 impl QueryPlan {
@@ -173,7 +176,12 @@ impl ArticleSearcher {
         if plan.concepts.len() < 2 || plan.matching.is_some() {
             plan.concepts.clear();
         }
-        self.bound(&mut plan)?;
+        if let Some(parts) = Self::too_many_parts(&plan) {
+            let mut plan = self.plan(&super::limits::plain_text(clauses), filters)?;
+            plan.read_as_text = Some(parts);
+            return Ok(plan);
+        }
+        self.bound(&mut plan);
         // Function and question words (的, 在, 哪些) are not marked beside content words.
         if plan.highlight.iter().any(|word| !is_function_word(word)) {
             plan.highlight.retain(|word| !is_function_word(word));

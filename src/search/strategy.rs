@@ -96,6 +96,10 @@ pub struct MatchingReport {
     /// …`): the filter keeps them as typed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_values: Vec<String>,
+    /// How many phrases, prefixes, groups and `+`/`-` parts a query had when they were more
+    /// than [`super::limits::MAX_QUERY_PARTS`]: it was read as plain text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_as_text: Option<usize>,
 }
 
 impl MatchingReport {
@@ -149,6 +153,17 @@ impl MatchingReport {
              distinctive ({} left out: {}{more})",
             self.ignored.len(),
             shown.join(", ")
+        ))
+    }
+
+    /// For people, when a query had too many parts: `the query has 220 phrases, prefixes,
+    /// groups and required or excluded words, more than 64: read as plain text`.
+    pub fn read_as_text_note(&self) -> Option<String> {
+        let parts = self.read_as_text?;
+        Some(format!(
+            "the query has {parts} phrases, prefixes, groups and required or excluded words, \
+             more than {}: read as plain text (its quotation marks, signs and brackets as text)",
+            super::limits::MAX_QUERY_PARTS
         ))
     }
 

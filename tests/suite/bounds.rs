@@ -81,28 +81,40 @@ fn a_long_query_is_searched_by_its_most_distinctive_words_and_says_which_it_left
     );
 }
 
+/// A query past the limit of phrases, prefixes, groups and `+`/`-` words (a pasted
+/// paragraph full of quotation marks and signs) is read as plain text, and says so.
 #[test]
-fn too_many_phrases_prefixes_or_required_words_is_an_error_that_says_the_limit() {
+fn too_many_phrases_prefixes_or_required_words_are_read_as_plain_text() {
     let workspace = archive_of_words();
     let phrases: Vec<String> = (0..33).map(|i| format!("\"{} 报道\"", word(i))).collect();
-    let run = workspace.run(&["query", &phrases.join(" ")]);
-    run.assert_error(2, "the limit is 64");
     let prefixes: Vec<String> = (0..65).map(|i| format!("{}*", word(i % 40))).collect();
-    workspace
-        .run(&["query", &prefixes.join(" ")])
-        .assert_error(2, "the limit is 64");
-    let required: Vec<String> = (0..65).map(|i| format!("-{}", word(i % 40))).collect();
-    workspace
-        .run(&["query", &format!("报道 {}", required.join(" "))])
-        .assert_error(2, "the limit is 64");
-    // At the limit it runs; the API says the same as a 400.
+    let excluded: Vec<String> = (0..65).map(|i| format!("-{}", word(i % 40))).collect();
+    let excluded = format!("报道 {}", excluded.join(" "));
+    for (query, parts) in [
+        (phrases.join(" "), 66),
+        (prefixes.join(" "), 65),
+        (excluded, 65),
+    ] {
+        let run = workspace.run(&["query", &query, "--ids"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let note = format!("the query has {parts} phrases, prefixes, groups and required or excluded words, more than 64: read as plain text");
+        assert!(run.stderr.contains(&note), "{run:?}");
+        // As text, an excluded word is a word: the post holding every one is found.
+        assert!(run.stdout.contains("p39.md"), "{run:?}");
+    }
+    // At the limit it is read as written.
     let allowed: Vec<String> = (0..32).map(|i| format!("\"{} 报道\"", word(i))).collect();
     let run = workspace.run(&["query", &allowed.join(" ")]);
-    assert!(run.code != 2 && !run.stderr.contains("limit"), "{run:?}");
+    assert!(
+        run.code != 2 && !run.stderr.contains("plain text"),
+        "{run:?}"
+    );
+    // The API answers, and says so in the summary.
     let server = Server::start(&workspace, &[]);
     let reply = server.search(&[("q", &phrases.join(" "))]);
-    assert_eq!(reply.status, 400, "{reply:?}");
-    assert!(reply.body.contains("the limit is 64"), "{reply:?}");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["summary"]["matching"]["read_as_text"], 66, "{body}");
 }
 
 #[test]

@@ -294,10 +294,14 @@ function renderResults(body) {
   // A keyword query no article held whole: say which words the hits lack.
   const m = s.matching;
   const relaxed = $("relaxed");
-  relaxed.hidden = !(m && m.dropped && m.dropped.length);
-  if (!relaxed.hidden) {
+  const dropped = m && m.dropped && m.dropped.length;
+  relaxed.hidden = !(dropped || (m && m.read_as_text));
+  if (dropped) {
     const every = m.required.concat(m.dropped).join("、");
     relaxed.textContent = `没有文章同时包含 ${every}，显示包含 ${m.required.join("、")} 的结果`;
+  } else if (!relaxed.hidden) {
+    // A pasted paragraph full of quotation marks and signs: searched as plain text.
+    relaxed.textContent = `查询中的引号、符号等超过 64 处，已按普通文本搜索`;
   }
   if (!body.hits.length && !s.total) {
     const tries = [];

@@ -102,6 +102,23 @@ async fn the_states_around_the_happy_path() {
     let q_now = js(client, "return document.getElementById('q').value").await;
     assert_eq!(q_now, "暴雨 冰雹");
 
+    // A paragraph pasted with more quotation marks than the query language reads: searched
+    // as plain text, and the page says so.
+    js(
+        client,
+        "const q = document.getElementById('q'); \
+             q.value = Array(33).fill('\"暴雨 内涝\"').join(' '); \
+             q.dispatchEvent(new InputEvent('input', { data: 'x' }));",
+    )
+    .await;
+    let note = until(
+        client,
+        "const box = document.getElementById('relaxed'); return box.hidden ? null : box.textContent",
+        |v| v.as_str().is_some_and(|text| text.contains("按普通文本")),
+    )
+    .await;
+    assert!(note.as_str().unwrap().contains("超过 64 处"), "{note}");
+
     // An ingest under the open page: a notice, nothing redrawn until asked.
     let hits_before = js(
         client,
