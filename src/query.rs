@@ -15,7 +15,8 @@
 //! ```
 //! A `name:` prefix must be a known field (an unknown one is an error that lists the
 //! fields); `http://…` and `10:30` stay text. An unclosed quote or an empty field value is
-//! an error that says where.
+//! an error that says where (the search reads pasted text of 64 characters or more that
+//! has one as plain text instead).
 
 use std::fmt;
 

@@ -23,7 +23,7 @@ impl ArticleSearcher {
     /// the feedback words read from the first pass's best hits, as [`Self::search`] finds
     /// them (for translating a query to another engine).
     pub fn plans(&self, request: &SearchRequest) -> Result<(QueryPlan, Option<QueryPlan>)> {
-        let plan = self.plan(&clauses_of(&request.query)?, &request.filters)?;
+        let plan = self.plan(&clauses_of(&request.query)?.0, &request.filters)?;
         let Some(built) = self.build(&plan)? else {
             return Ok((plan, None));
         };

@@ -27,6 +27,10 @@ pub const MAX_QUERY_WORDS: usize = 32;
 /// The most phrases, prefixes, groups and required or excluded parts in one query (the
 /// words of a phrase or group each count).
 pub const MAX_QUERY_PARTS: usize = 64;
+/// A query this long or longer that the query language cannot read is pasted text: read
+/// as plain text ([`plain_words`]) rather than refused.
+pub const PASTED_TEXT_CHARS: usize = 64;
+
 /// The most spaced parts whose coverage ranks (the words rule).
 pub const MAX_COVERAGE_CONCEPTS: usize = 10;
 
@@ -172,6 +176,17 @@ pub(super) fn plain_text(clauses: &[Clause]) -> Vec<Clause> {
     let mut out = Vec::with_capacity(clauses.len());
     clauses.iter().for_each(|clause| text_of(clause, &mut out));
     out
+}
+
+/// Text as words to rank by, every character of the query language plain text.
+pub(super) fn plain_words(text: &str) -> Vec<Clause> {
+    text.split_whitespace()
+        .map(|word| Clause {
+            occur: Occur::Should,
+            field: None,
+            kind: ClauseKind::Words(word.to_string()),
+        })
+        .collect()
 }
 
 /// What a node counts toward [`MAX_QUERY_PARTS`].

@@ -107,9 +107,18 @@ fn check_document_counts(index: &SearchIndex, searcher: &Searcher) -> Result<()>
     Ok(())
 }
 
-/// The clauses of a query; no query browses every article (the filters still apply).
-fn clauses_of(query: &str) -> Result<Vec<Clause>> {
-    let mut clauses = parse_query(query)?;
+/// The clauses of a query; no query browses every article (the filters still apply). With
+/// them, why the query was read as plain text when it was: pasted text of
+/// [`limits::PASTED_TEXT_CHARS`] characters or more that the query language cannot read (a
+/// quotation mark left open, `Note:` taken for a field) is text, not an error.
+fn clauses_of(query: &str) -> Result<(Vec<Clause>, Option<String>)> {
+    let (mut clauses, reason) = match parse_query(query) {
+        Ok(clauses) => (clauses, None),
+        Err(error) if query.chars().count() >= limits::PASTED_TEXT_CHARS => {
+            (limits::plain_words(query), Some(error.to_string()))
+        }
+        Err(error) => return Err(error.into()),
+    };
     if clauses.is_empty() {
         clauses.push(Clause {
             occur: Occur::Should,
@@ -117,7 +126,7 @@ fn clauses_of(query: &str) -> Result<Vec<Clause>> {
             kind: ClauseKind::All,
         });
     }
-    Ok(clauses)
+    Ok((clauses, reason))
 }
 
 impl Hit {
@@ -301,7 +310,9 @@ impl ArticleSearcher {
                 "the query is {length} characters long; the limit is {MAX_QUERY_CHARS}"
             )));
         }
-        let mut plan = self.plan(&clauses_of(&request.query)?, &request.filters)?;
+        let (clauses, unreadable) = clauses_of(&request.query)?;
+        let mut plan = self.plan(&clauses, &request.filters)?;
+        plan.read_as_text = plan.read_as_text.take().or(unreadable);
         let asked = MatchingReport::of(plan.matching.as_ref());
         let page = Page {
             limit: request.limit,

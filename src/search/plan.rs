@@ -138,9 +138,10 @@ pub struct QueryPlan {
     pub ignored: Vec<String>,
     /// Filter values no article has, each a warning naming the closest stored values.
     pub unknown_values: Vec<String>,
-    /// The phrases, prefixes, groups and `+`/`-` parts of a query that had too many of them
-    /// ([`super::limits::MAX_QUERY_PARTS`]), read as plain text instead.
-    pub read_as_text: Option<usize>,
+    /// Why the query was read as plain text: it had too many phrases, prefixes, groups and
+    /// `+`/`-` parts ([`super::limits::MAX_QUERY_PARTS`]), or was pasted text the query
+    /// language cannot read.
+    pub read_as_text: Option<String>,
 }
 
 impl QueryPlan {
@@ -178,7 +179,11 @@ impl ArticleSearcher {
         }
         if let Some(parts) = Self::too_many_parts(&plan) {
             let mut plan = self.plan(&super::limits::plain_text(clauses), filters)?;
-            plan.read_as_text = Some(parts);
+            plan.read_as_text = Some(format!(
+                "the query has {parts} phrases, prefixes, groups and required or excluded \
+                 words, more than {}",
+                super::limits::MAX_QUERY_PARTS
+            ));
             return Ok(plan);
         }
         self.bound(&mut plan);

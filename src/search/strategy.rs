@@ -96,10 +96,11 @@ pub struct MatchingReport {
     /// …`): the filter keeps them as typed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unknown_values: Vec<String>,
-    /// How many phrases, prefixes, groups and `+`/`-` parts a query had when they were more
-    /// than [`super::limits::MAX_QUERY_PARTS`]: it was read as plain text.
+    /// Why the query was read as plain text: more than [`super::limits::MAX_QUERY_PARTS`]
+    /// phrases, prefixes, groups and `+`/`-` parts, or pasted text the query language
+    /// cannot read (`unclosed quote (at character 812)`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub read_as_text: Option<usize>,
+    pub read_as_text: Option<String>,
 }
 
 impl MatchingReport {
@@ -156,14 +157,12 @@ impl MatchingReport {
         ))
     }
 
-    /// For people, when a query had too many parts: `the query has 220 phrases, prefixes,
-    /// groups and required or excluded words, more than 64: read as plain text`.
+    /// For people, when a query was read as plain text: `read as plain text (its quotation
+    /// marks, signs and brackets as text): the query has 220 phrases, …, more than 64`.
     pub fn read_as_text_note(&self) -> Option<String> {
-        let parts = self.read_as_text?;
+        let reason = self.read_as_text.as_ref()?;
         Some(format!(
-            "the query has {parts} phrases, prefixes, groups and required or excluded words, \
-             more than {}: read as plain text (its quotation marks, signs and brackets as text)",
-            super::limits::MAX_QUERY_PARTS
+            "read as plain text (its quotation marks, signs and brackets as text): {reason}"
         ))
     }
 

@@ -97,7 +97,10 @@ fn too_many_phrases_prefixes_or_required_words_are_read_as_plain_text() {
     ] {
         let run = workspace.run(&["query", &query, "--ids"]);
         assert_eq!(run.code, 0, "{run:?}");
-        let note = format!("the query has {parts} phrases, prefixes, groups and required or excluded words, more than 64: read as plain text");
+        let note = format!(
+            "read as plain text (its quotation marks, signs and brackets as text): the query \
+             has {parts} phrases, prefixes, groups and required or excluded words, more than 64"
+        );
         assert!(run.stderr.contains(&note), "{run:?}");
         // As text, an excluded word is a word: the post holding every one is found.
         assert!(run.stdout.contains("p39.md"), "{run:?}");
@@ -114,7 +117,33 @@ fn too_many_phrases_prefixes_or_required_words_are_read_as_plain_text() {
     let reply = server.search(&[("q", &phrases.join(" "))]);
     assert_eq!(reply.status, 200, "{reply:?}");
     let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
-    assert_eq!(body["summary"]["matching"]["read_as_text"], 66, "{body}");
+    let reason = body["summary"]["matching"]["read_as_text"]
+        .as_str()
+        .unwrap();
+    assert!(reason.starts_with("the query has 66 phrases"), "{body}");
+}
+
+/// Pasted text the query language cannot read — a quotation mark left open, `Note:` taken
+/// for a field — is read as plain text; typed short, it is still an error that says where.
+#[test]
+fn pasted_text_the_query_language_cannot_read_is_read_as_plain_text() {
+    let workspace = archive_of_words();
+    let words: Vec<String> = (20..40).map(word).collect();
+    for broken in ["\"", "Note:"] {
+        let pasted = format!(
+            "{} {broken} {}",
+            words[..5].join("，"),
+            words[5..].join("，")
+        );
+        assert!(pasted.chars().count() >= 64, "{pasted}");
+        let run = workspace.run(&["query", &pasted, "--ids"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stderr.contains("read as plain text"), "{run:?}");
+        assert!(run.stdout.contains("p39.md"), "{run:?}");
+    }
+    workspace
+        .run(&["query", "\"报道"])
+        .assert_error(2, "unclosed quote");
 }
 
 #[test]

@@ -300,8 +300,9 @@ function renderResults(body) {
     const every = m.required.concat(m.dropped).join("、");
     relaxed.textContent = `没有文章同时包含 ${every}，显示包含 ${m.required.join("、")} 的结果`;
   } else if (!relaxed.hidden) {
-    // A pasted paragraph full of quotation marks and signs: searched as plain text.
-    relaxed.textContent = `查询中的引号、符号等超过 64 处，已按普通文本搜索`;
+    // Pasted text full of quotation marks and signs, or one the query language cannot
+    // read: searched as plain text.
+    relaxed.textContent = "查询中的引号、符号等无法按查询语法读取，已按普通文本搜索";
   }
   if (!body.hits.length && !s.total) {
     const tries = [];

@@ -117,7 +117,7 @@ async fn the_states_around_the_happy_path() {
         |v| v.as_str().is_some_and(|text| text.contains("按普通文本")),
     )
     .await;
-    assert!(note.as_str().unwrap().contains("超过 64 处"), "{note}");
+    assert!(note.as_str().unwrap().contains("引号"), "{note}");
 
     // An ingest under the open page: a notice, nothing redrawn until asked.
     let hits_before = js(
