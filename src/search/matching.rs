@@ -6,9 +6,9 @@
 //! as a sub-word: `招商 公司` finds 招商证券股份有限公司), each letter+digit term as written
 //! (`P2P`, `GPT-4`, `双11`, `iPhone 15`: its pieces adjacent, never apart; `B站` one term),
 //! each quoted phrase, prefix and group (`a OR b` is one). Articles holding each unspaced
-//! part as typed (`京津冀暴雨` contiguous) rank first (exactness). When no article holds every part, parts are dropped
-//! one at a time — one no article holds first, then the one in most articles — and the
-//! results say so.
+//! part as typed (`京津冀暴雨` contiguous) rank first (exactness). When no article holds
+//! every part, parts are dropped one at a time — one no article holds first, then the one
+//! in most articles — and the results say so.
 //!
 //! Questions and pasted passages (`北京冬奥会吉祥物叫什么`) keep the ranking by any word,
 //! with pseudo-relevance feedback: relevant articles often answer in other words.
