@@ -217,7 +217,7 @@ pub struct StoredArticle {
     pub body: String,
 }
 
-/// Where an article came from (see [`ArticleSearcher::source_record`]).
+/// Where an article came from (see [`super::ArticleSearcher::source_record`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceRecord {
     /// The article's id: its path below `root`.

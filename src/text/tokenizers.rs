@@ -130,7 +130,7 @@ pub fn sub_word_fallbacks() -> usize {
 }
 
 /// The tokenizer of sub-word fields: the dictionary sub-words of longer words
-/// ([`sub_word_term`]s), taken from the [`ChineseTokenizer`] that just segmented the same
+/// ([`super::sub_word_term`]s), taken from the [`ChineseTokenizer`] that just segmented the same
 /// text on this thread, or segmented here when it did not.
 #[derive(Clone, Debug, Default)]
 pub struct SubWordTokenizer {
