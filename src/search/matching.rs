@@ -157,6 +157,8 @@ impl ArticleSearcher {
             chunk_tier: Vec::new(),
             one_clause: clauses.len() == 1,
         };
+        // The last clause when it is a word of letters (`Chat` of `Chat GPT`).
+        let mut letters_before = None;
         for clause in clauses {
             if clause.occur != Occur::Should {
                 continue;
@@ -165,7 +167,11 @@ impl ArticleSearcher {
                 return None;
             }
             match &clause.kind {
-                ClauseKind::Words(text) => parts.add_words(text)?,
+                ClauseKind::Words(text) => {
+                    parts.add_words(text)?;
+                    letters_before = parts.join_spaced_letters(letters_before.take(), text);
+                    continue;
+                }
                 ClauseKind::Phrase { text, .. } | ClauseKind::Prefix(text) => {
                     if let Some(node) = self.clause_node(clause) {
                         parts.require(text.clone(), node);
@@ -185,6 +191,7 @@ impl ArticleSearcher {
                 }
                 ClauseKind::All | ClauseKind::DateRange { .. } => {}
             }
+            letters_before = None;
         }
         parts.finish()
     }
@@ -450,6 +457,44 @@ impl KeywordParts<'_> {
             .collect()
     }
 
+    /// A word of letters typed apart from the word of letters before it (`Chat GPT`, `Open
+    /// AI`): where the index holds the two written together as one word (chatgpt, openai),
+    /// the two are one part, held by that word or by both apart. This word, lowercased, when
+    /// it is one of letters and was not joined (it may join the next).
+    fn join_spaced_letters(&mut self, before: Option<String>, text: &str) -> Option<String> {
+        let word = crate::text::normalize_term(text)?;
+        if !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        let Some(first) = before else {
+            return Some(word);
+        };
+        let joined = format!("{first}{word}");
+        if self.matching.required.len() < 2
+            || !self.searcher.is_indexed_word(&joined).unwrap_or(false)
+        {
+            return Some(word);
+        }
+        let (Some(second), Some(first_unit)) =
+            (self.matching.required.pop(), self.matching.required.pop())
+        else {
+            return Some(word);
+        };
+        let apart = Node::AllWords {
+            words: vec![first, word],
+            fields: self.fields.to_vec(),
+        };
+        self.matching.joined.push(joined.clone());
+        self.matching.required.push(Unit {
+            label: format!("{} {}", first_unit.label, second.label),
+            node: Node::Group(vec![
+                (Occur::Should, apart),
+                (Occur::Should, held_word(&joined, self.fields)),
+            ]),
+        });
+        None
+    }
+
     /// One more required part, one content word.
     fn require(&mut self, label: String, node: Node) {
         self.content_words += 1;
@@ -656,38 +701,11 @@ impl KeywordParts<'_> {
             .matching
             .exact
             .iter()
-            .filter_map(|tier| as_typed(tier))
+            .filter_map(|tier| super::strategy::as_typed(tier))
             .collect();
         self.matching.exact.splice(0..0, typed);
         Some(self.matching)
     }
-}
-
-/// The phrases of an exactness tier as typed — `荣耀Magic5` not in the text 荣耀 Magic5,
-/// which its phrase also matches — or `None` when no phrase of the tier can tell them apart.
-fn as_typed(tier: &[Node]) -> Option<Vec<Node>> {
-    let spans_spaces = |node: &Node| match node {
-        Node::Phrase { words, .. } => crate::text::spacing_slop(words) > 0,
-        _ => false,
-    };
-    if !tier.iter().any(spans_spaces) {
-        return None;
-    }
-    let typed = tier.iter().map(|node| match node.clone() {
-        Node::Phrase {
-            words,
-            slop,
-            fields,
-            ..
-        } => Node::Phrase {
-            words,
-            slop,
-            fields,
-            as_typed: true,
-        },
-        other => other,
-    });
-    Some(typed.collect())
 }
 
 /// Whether the text between two words lists them apart (`上海，房价`, `A、B`, `a/b`).
@@ -696,36 +714,4 @@ fn listed_apart(between: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fields() -> Vec<FieldWeight> {
-        ["title", "body"]
-            .into_iter()
-            .map(|field| FieldWeight {
-                field: field.into(),
-                weight: 1.0,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn letters_and_a_character_are_one_sub_word_or_else_also_a_phrase() {
-        let post = "---\ntitle: 视频\n---\n这段视频在B站上很火。\n";
-        let (_dir, mut searcher) = super::super::searcher_over(&[("a.md", post)]);
-        let clauses = crate::query::parse_query("B站").unwrap();
-        let required = |searcher: &ArticleSearcher| {
-            let matching = searcher.keyword_matching(&clauses, &fields()).unwrap();
-            assert_eq!(matching.required.len(), 1);
-            matching.required[0].node.clone()
-        };
-        assert_eq!(required(&searcher), held_word("b站", &fields()));
-        // An index made before holds no such sub-word: the pair is also read as a phrase.
-        searcher.index.meta.letters_with_characters = false;
-        let Node::Group(alternatives) = required(&searcher) else {
-            panic!("a group of the phrase and the sub-word");
-        };
-        assert!(matches!(alternatives[0].1, Node::Phrase { .. }));
-        assert_eq!(alternatives[1].1, held_word("b站", &fields()));
-    }
-}
+mod tests;

@@ -174,6 +174,7 @@ impl ArticleSearcher {
         self.plan_filters(filters, &mut plan)?;
         let fields = field_weights(&self.clause_fields(None)?);
         plan.matching = self.keyword_matching(clauses, &fields);
+        super::strategy::rank_joined_words(&mut plan, &fields);
         if plan.concepts.len() < 2 || plan.matching.is_some() {
             plan.concepts.clear();
         }

@@ -5,7 +5,9 @@
 //! Invariants: dropping never removes the last part; a part no article holds is dropped
 //! before any other.
 
-use super::plan::Node;
+use crate::query::Occur;
+
+use super::plan::{FieldWeight, Node};
 
 /// One part of a keyword query that a matching article holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,10 +29,13 @@ pub struct Matching {
     /// others (the whole query as typed, then each unspaced part as typed); a hit ranks by
     /// the levels of the tiers it is in ([`tier_levels`]).
     pub exact: Vec<Vec<Node>>,
+    /// Words the query's spaced words make written together (`chatgpt` of `Chat GPT`): they
+    /// rank and are marked as the query's own words are.
+    pub joined: Vec<String>,
 }
 
 /// The levels a hit in `tier` gains: two for a tier of phrases with the query's own
-/// spacing (see `as_typed` in [`super::matching`]), one for the others. The tiers are
+/// spacing ([`as_typed`]), one for the others. The tiers are
 /// nested but for one pair: an article writing each part as typed (华为Mate … 60) and one
 /// writing the whole query with a space beside a Chinese word (华为 Mate 60) are each in two
 /// tiers; at two levels, the first ranks first.
@@ -183,6 +188,51 @@ impl MatchingReport {
     }
 }
 
+/// Ranks and marks the words a keyword query's spaced words make written together
+/// ([`Matching::joined`]) as its own words: an article writing `ChatGPT` for `Chat GPT`
+/// holds neither word apart, and would otherwise rank by nothing.
+pub(super) fn rank_joined_words(plan: &mut super::plan::QueryPlan, fields: &[FieldWeight]) {
+    let Some(matching) = &plan.matching else {
+        return;
+    };
+    for word in &matching.joined {
+        let node = Node::Word {
+            word: word.clone(),
+            fields: fields.to_vec(),
+            weight: 1.0,
+        };
+        plan.ranking.push((Occur::Should, node));
+        plan.highlight.push(word.clone());
+    }
+}
+
+/// The phrases of an exactness tier as typed — `荣耀Magic5` not in the text 荣耀 Magic5,
+/// which its phrase also matches — or `None` when no phrase of the tier can tell them apart.
+pub(super) fn as_typed(tier: &[Node]) -> Option<Vec<Node>> {
+    let spans_spaces = |node: &Node| match node {
+        Node::Phrase { words, .. } => crate::text::spacing_slop(words) > 0,
+        _ => false,
+    };
+    if !tier.iter().any(spans_spaces) {
+        return None;
+    }
+    let typed = tier.iter().map(|node| match node.clone() {
+        Node::Phrase {
+            words,
+            slop,
+            fields,
+            ..
+        } => Node::Phrase {
+            words,
+            slop,
+            fields,
+            as_typed: true,
+        },
+        other => other,
+    });
+    Some(typed.collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +250,7 @@ mod tests {
             required: vec![unit("逃犯"), unit("条例"), unit("修订")],
             dropped: Vec::new(),
             exact: vec![Vec::new()],
+            joined: Vec::new(),
         };
         let frequency = |node: &Node| match node {
             Node::AllWords { words, .. } if words[0] == "条例" => 900,

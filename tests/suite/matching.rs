@@ -205,6 +205,42 @@ fn a_model_number_typed_with_a_space_is_one_term() {
     assert_matches_exactly(&workspace, "GDP 2023", &["gdp.md"]);
 }
 
+#[test]
+fn words_of_letters_typed_apart_find_the_word_they_make_together() {
+    // `Chat GPT` is ChatGPT to its reader: articles writing it as one word match (and rank
+    // by it), as do those holding both words apart.
+    let workspace = news_archive(&[
+        (
+            "joined.md",
+            "科技",
+            "2023-08-01",
+            "新版本",
+            "OpenAI发布ChatGPT新版本。",
+        ),
+        (
+            "apart.md",
+            "科技",
+            "2023-08-02",
+            "接入",
+            "聊天功能chat接入GPT模型。",
+        ),
+        (
+            "neither.md",
+            "科技",
+            "2023-08-03",
+            "人工智能",
+            "人工智能聊天机器人。",
+        ),
+    ]);
+    assert_matches_exactly(&workspace, "Chat GPT", &["joined.md", "apart.md"]);
+    let run = workspace.query("Chat GPT");
+    let joined = run
+        .hits()
+        .into_iter()
+        .find(|h| h["id"].as_str().unwrap().ends_with("joined.md"));
+    assert!(joined.unwrap()["score"].as_f64().unwrap() > 0.0);
+}
+
 fn ids(hits: &[Value]) -> Vec<String> {
     hits.iter()
         .map(|hit| {
