@@ -432,10 +432,7 @@ pub fn is_spaced_model_number(word: &str, number: &str) -> bool {
 
 /// A full-width letter, digit or sign as its ASCII form (a Chinese input method types `６０`).
 fn half_width(c: char) -> char {
-    match c {
-        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        _ => c,
-    }
+    crate::text::half_width(c).unwrap_or(c)
 }
 
 /// The longest number read with the word before it ([`is_spaced_model_number`]).

@@ -167,11 +167,7 @@ pub(super) fn plain_text(clauses: &[Clause]) -> Vec<Clause> {
                 return;
             }
         };
-        out.push(Clause {
-            occur: Occur::Should,
-            field: None,
-            kind: ClauseKind::Words(text),
-        });
+        out.push(words_clause(text));
     }
     let mut out = Vec::with_capacity(clauses.len());
     clauses.iter().for_each(|clause| text_of(clause, &mut out));
@@ -181,12 +177,17 @@ pub(super) fn plain_text(clauses: &[Clause]) -> Vec<Clause> {
 /// Text as words to rank by, every character of the query language plain text.
 pub(super) fn plain_words(text: &str) -> Vec<Clause> {
     text.split_whitespace()
-        .map(|word| Clause {
-            occur: Occur::Should,
-            field: None,
-            kind: ClauseKind::Words(word.to_string()),
-        })
+        .map(|word| words_clause(word.to_string()))
         .collect()
+}
+
+/// Words that rank, in the default fields.
+fn words_clause(text: String) -> Clause {
+    Clause {
+        occur: Occur::Should,
+        field: None,
+        kind: ClauseKind::Words(text),
+    }
 }
 
 /// What a node counts toward [`MAX_QUERY_PARTS`].

@@ -80,6 +80,11 @@ pub(super) fn is_chinese(run: &[Token]) -> bool {
         .all(|t| t.text.chars().all(crate::text::is_cjk_ideograph))
 }
 
+/// Whether tokens are a Chinese word that is not a function word (可 joins 持续, not 与).
+fn is_chinese_word(run: &[Token]) -> bool {
+    is_chinese(run) && !(run.len() == 1 && is_function_word(&run[0].text))
+}
+
 /// Joins the lone Chinese characters (one character, not a function word) the segmenter
 /// left of a word typed whole: side by side they are a word of their own (个 / 税 → 个税);
 /// one alone belongs to the Chinese word it was typed against, before it or else after it
@@ -113,11 +118,7 @@ fn join_lone_characters(
     while i < grouped.len() {
         let (run, is_lone) = grouped[i].clone();
         let one = is_lone && run.len() == 1;
-        // A Chinese word that is not a function word (可 joins 持续, not 与).
-        let chinese_word = |r: &std::ops::Range<usize>| {
-            is_chinese(&tokens[r.clone()])
-                && !(r.len() == 1 && is_function_word(&tokens[r.start].text))
-        };
+        let chinese_word = |r: &std::ops::Range<usize>| is_chinese_word(&tokens[r.clone()]);
         match joined.last_mut() {
             Some(last) if one && chinese_word(last) && touching(last, &run) => {
                 last.end = run.end;
@@ -167,10 +168,7 @@ fn joins_a_chinese_word(tokens: &[Token], i: usize) -> bool {
     if !is_letters_and_character(&tokens[i - 1..=i]) {
         return false;
     }
-    let word = |t: &Token| {
-        is_chinese(std::slice::from_ref(t))
-            && !(t.text.chars().count() == 1 && is_function_word(&t.text))
-    };
+    let word = |t: &Token| is_chinese_word(std::slice::from_ref(t));
     let touching = |left: &Token, right: &Token| left.offset_to == right.offset_from;
     if is_chinese(&tokens[i..=i]) {
         tokens

@@ -90,7 +90,7 @@ fn half_width_alphanumeric(c: char) -> Option<char> {
 }
 
 /// Maps one char to its half-width form, if it has one that differs.
-fn half_width(c: char) -> Option<char> {
+pub fn half_width(c: char) -> Option<char> {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
         '\u{3000}' => Some(' '),
