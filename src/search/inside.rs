@@ -313,7 +313,7 @@ fn typed_parts(query: &str) -> Vec<String> {
     for part in query.split_whitespace() {
         let mut current = String::new();
         let mut last: Option<char> = None;
-        for c in part.chars().filter(|&c| !is_invisible(c)) {
+        for c in part.chars().filter(|&c| !crate::text::is_invisible(c)) {
             let meets = last.is_some_and(|last| {
                 (last.is_ascii_alphabetic() && crate::text::is_cjk_ideograph(c))
                     || (crate::text::is_cjk_ideograph(last) && c.is_ascii_alphabetic())
@@ -329,12 +329,6 @@ fn typed_parts(query: &str) -> Vec<String> {
         }
     }
     parts
-}
-
-/// A control character or one that takes no space (zero-width space and joiners, the
-/// byte-order mark, direction marks).
-fn is_invisible(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
 }
 
 /// Two to [`MAX_PART_CHARS`] Chinese characters and nothing else (no operator, quote,
