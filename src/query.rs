@@ -415,9 +415,10 @@ fn spaced_number_after(chars: &[char], i: usize, in_group: bool) -> Option<(Stri
 /// assert!(!is_spaced_model_number("华为", "60"));
 /// ```
 pub fn is_spaced_model_number(word: &str, number: &str) -> bool {
+    // Its last visible character: a zero-width space pasted after it is nothing.
     let ends_in_letter = word
         .chars()
-        .last()
+        .rfind(|&c| !crate::text::is_invisible(c))
         .is_some_and(|c| half_width(c).is_ascii_alphabetic());
     let number: String = number.chars().map(half_width).collect();
     let bytes = number.as_bytes();

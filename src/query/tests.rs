@@ -45,6 +45,8 @@ fn a_number_typed_after_a_word_ending_in_letters_is_part_of_it() {
         parsed("Ｍａｔｅ　６０"),
         [words(Occur::Should, None, "Ｍａｔｅ ６０")]
     );
+    // A zero-width space pasted after the word is nothing.
+    assert_eq!(parsed("iPhone\u{200B} 15").len(), 1);
     // A year, a number with a sign, a number after Chinese: keywords of their own.
     for query in ["GDP 2023", "GDP 5%", "华为 60", "iPhone 1.2.3"] {
         assert_eq!(parsed(query).len(), 2, "{query}");

@@ -31,8 +31,8 @@ use tantivy::tokenizer::Token;
 pub use date_terms::is_date_term;
 pub use function_words::is_function_word;
 pub use normalize::{
-    fold_for_segmentation, half_width, is_cjk_ideograph, is_letter_or_digit, is_number,
-    normalize_term, to_simplified, FoldedText,
+    fold_for_segmentation, half_width, is_cjk_ideograph, is_invisible, is_letter_or_digit,
+    is_number, normalize_term, to_simplified, FoldedText,
 };
 use normalize::{is_indexable, normalize_into};
 use sub_words::{
